@@ -3,23 +3,43 @@
 package main
 
 import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"log/slog"
+	"net"
+	"net/http"
 	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"syscall"
+	"text/tabwriter"
+	"time"
 
+	"github.com/licdesk/licdesk/portal"
+	"github.com/licdesk/licdesk/portal/mail"
+	"github.com/licdesk/licdesk/portal/store"
 	"github.com/licdesk/licdesk/version"
 )
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
 }
 
 // run dispatches one invocation and returns the process exit code.
-func run(args []string, stdout, stderr io.Writer) int {
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		usage(stderr)
 		return 2
 	}
+	var err error
 	switch args[0] {
 	case "--version", "-version", "version":
 		fmt.Fprintln(stdout, version.String("licportal"))
@@ -27,17 +47,199 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "-h", "--help", "help":
 		usage(stdout)
 		return 0
+	case "serve":
+		err = serve(ctx, args[1:], stderr)
+	case "seed":
+		err = seed(ctx, args[1:], stdout)
 	default:
-		fmt.Fprintf(stderr, "licportal: unknown command %q (try licportal --help)\n", args[0])
-		return 2
+		err = fmt.Errorf("unknown command %q (try licportal --help)", args[0])
 	}
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		fmt.Fprintln(stderr, "licportal:", err)
+		return 1
+	}
+	return 0
 }
 
 func usage(w io.Writer) {
 	fmt.Fprint(w, `licportal: the License Desk reference licensing portal
 
 usage:
-  licportal --version    print the version
-  licportal --help       this help
+  licportal serve [--db sqlite:FILE|postgres://...] [--listen ADDR] [--mail-dir DIR|--smtp URL]
+                  [--tls-cert FILE --tls-key FILE] [--base-url URL]
+  licportal seed  [--db ...] (--demo | --scale N) [--json] [--mail-dir DIR]
+  licportal --version
+
+Defaults: the database and the mail folder live in the user's data folder
+(`+dataDir()+`); the API listens on 127.0.0.1:8470.
 `)
+}
+
+// dataDir is where licportal keeps its files by default.
+func dataDir() string {
+	var base string
+	switch runtime.GOOS {
+	case "windows":
+		base = os.Getenv("LOCALAPPDATA")
+	case "darwin":
+		if h, err := os.UserHomeDir(); err == nil {
+			base = filepath.Join(h, "Library", "Application Support")
+		}
+	default:
+		base = os.Getenv("XDG_DATA_HOME")
+		if base == "" {
+			if h, err := os.UserHomeDir(); err == nil {
+				base = filepath.Join(h, ".local", "share")
+			}
+		}
+	}
+	if base == "" {
+		base = "."
+	}
+	return filepath.Join(base, "licportal")
+}
+
+// common are the flags serve and seed share.
+type common struct {
+	db, mailDir, smtp string
+}
+
+func (c *common) register(fs *flag.FlagSet) {
+	fs.StringVar(&c.db, "db", "sqlite:"+filepath.Join(dataDir(), "portal.db"), "database: sqlite:FILE or postgres://...")
+	fs.StringVar(&c.mailDir, "mail-dir", filepath.Join(dataDir(), "mail"), "write e-mails as .eml files into this folder")
+	fs.StringVar(&c.smtp, "smtp", "", "send e-mails through this server instead: smtp://[user:pass@]host:port, smtp+starttls://..., smtps://...")
+}
+
+func (c *common) open(ctx context.Context) (*store.Store, mail.Sender, error) {
+	var sender mail.Sender = mail.Dir{Path: c.mailDir}
+	if c.smtp != "" {
+		s, err := mail.ParseSMTP(c.smtp)
+		if err != nil {
+			return nil, nil, err
+		}
+		sender = s
+	}
+	if p, ok := cutPrefix(c.db, "sqlite:"); ok {
+		if err := os.MkdirAll(filepath.Dir(p), 0o750); err != nil {
+			return nil, nil, err
+		}
+	}
+	st, err := store.Open(ctx, c.db)
+	if err != nil {
+		return nil, nil, err
+	}
+	return st, sender, nil
+}
+
+func cutPrefix(s, p string) (string, bool) {
+	if len(s) >= len(p) && s[:len(p)] == p {
+		return s[len(p):], true
+	}
+	return s, false
+}
+
+func serve(ctx context.Context, args []string, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var c common
+	c.register(fs)
+	listen := fs.String("listen", "127.0.0.1:8470", "address to listen on")
+	cert := fs.String("tls-cert", "", "TLS certificate (PEM); serve HTTPS with --tls-key")
+	key := fs.String("tls-key", "", "TLS private key (PEM)")
+	baseURL := fs.String("base-url", "", "the URL users reach the portal at, for links in e-mails")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if (*cert == "") != (*key == "") {
+		return errors.New("serve: give both --tls-cert and --tls-key, or neither")
+	}
+	st, sender, err := c.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+	scheme := "http"
+	if *cert != "" {
+		scheme = "https"
+	}
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	if *baseURL == "" {
+		*baseURL = scheme + "://" + ln.Addr().String()
+	}
+	srv := portal.New(portal.Config{Store: st, Mail: sender, Logger: log, BaseURL: *baseURL})
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
+		WriteTimeout: 10 * time.Minute, IdleTimeout: 2 * time.Minute}
+
+	bg, stopBG := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { defer close(done); srv.Background(bg) }()
+	defer func() { stopBG(); <-done }()
+
+	errc := make(chan error, 1)
+	go func() {
+		if *cert != "" {
+			errc <- hs.ServeTLS(ln, *cert, *key)
+		} else {
+			errc <- hs.Serve(ln)
+		}
+	}()
+	log.Info("licportal serving", "url", scheme+"://"+ln.Addr().String(), "db", st.Dialect(), "version", version.Number)
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	shut, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return hs.Shutdown(shut)
+}
+
+func seed(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("seed", flag.ContinueOnError)
+	var c common
+	c.register(fs)
+	demo := fs.Bool("demo", false, "load the demo data and print its logins")
+	scale := fs.Int("scale", 0, "load a synthetic data set of N licenses with 10 seats each")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *demo == (*scale > 0) {
+		return errors.New("seed: give exactly one of --demo and --scale N")
+	}
+	st, sender, err := c.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	sd := portal.Seeder{Store: st, Mail: sender, Now: time.Now()}
+	var logins []portal.DemoLogin
+	if *demo {
+		logins, err = sd.Demo(ctx)
+	} else {
+		var l portal.DemoLogin
+		l, err = sd.Scale(ctx, *scale)
+		logins = []portal.DemoLogin{l}
+	}
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(logins)
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "E-MAIL\tPASSWORD\tACCOUNT\tWHAT TO LOOK AT")
+	for _, l := range logins {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", l.Email, l.Password, l.Account, l.Roles)
+	}
+	return tw.Flush()
 }

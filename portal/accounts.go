@@ -1,0 +1,145 @@
+package portal
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/licdesk/licdesk/api"
+	"github.com/licdesk/licdesk/core"
+	"github.com/licdesk/licdesk/portal/store"
+)
+
+// Password length bounds: long enough to resist guessing, short enough that
+// hashing cannot be turned into a denial of service.
+const (
+	minPassword = 10
+	maxPassword = 256
+)
+
+func (s *Server) signup(w http.ResponseWriter, r *http.Request) error {
+	var cr api.Credentials
+	if _, err := decodeJSON(r, &cr); err != nil {
+		return err
+	}
+	email, err := core.NormalizeEmail(cr.Email)
+	if err != nil {
+		return err
+	}
+	if n := len(cr.Password); n < minPassword || n > maxPassword {
+		return core.E(core.Invalid, "account.password",
+			fmt.Sprintf("the password must have %d to %d characters", minPassword, maxPassword))
+	}
+	name := strings.TrimSpace(cr.Name)
+	if name == "" {
+		name, _, _ = strings.Cut(string(email), "@")
+	}
+	acctName := strings.TrimSpace(cr.AccountName)
+	if acctName == "" {
+		acctName = name
+	}
+	if len(name) > 200 || len(acctName) > 200 {
+		return core.E(core.Invalid, "account.name", "names are at most 200 characters")
+	}
+	u, err := s.cfg.Store.CreateUser(r.Context(), email, name, acctName, hashPassword(cr.Password))
+	if err != nil {
+		return err
+	}
+	sess, err := s.startSession(r, u)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, sess)
+	return nil
+}
+
+func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
+	var cr api.Credentials
+	if _, err := decodeJSON(r, &cr); err != nil {
+		return err
+	}
+	email, err := core.NormalizeEmail(cr.Email)
+	if err != nil {
+		return err
+	}
+	now := s.cfg.Now()
+	keys := []string{"email:" + string(email), "addr:" + clientAddr(r)}
+	for _, k := range keys {
+		if blocked, wait := s.logins.blocked(k, now); blocked {
+			return &httpError{status: http.StatusTooManyRequests, code: "auth.rate_limited",
+				msg:        fmt.Sprintf("too many failed logins; try again in %d minutes", int(wait.Minutes())+1),
+				retryAfter: int(wait.Seconds()) + 1}
+		}
+	}
+	u, hash, err := s.cfg.Store.Credentials(r.Context(), email)
+	if core.KindOf(err) == core.NotFound {
+		hash = s.dummyHash()
+	} else if err != nil {
+		return err
+	}
+	if len(cr.Password) > maxPassword || !checkPassword(hash, cr.Password) || u.ID == "" {
+		for _, k := range keys {
+			s.logins.fail(k, now)
+		}
+		return refuse(http.StatusUnauthorized, "auth.credentials", "wrong e-mail or password")
+	}
+	s.logins.reset(keys[0])
+	sess, err := s.startSession(r, u)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, sess)
+	return nil
+}
+
+func (s *Server) startSession(r *http.Request, u store.User) (api.Session, error) {
+	tok, hash := newToken()
+	exp := s.cfg.Now().Add(s.cfg.TokenTTL).UTC().Truncate(time.Second)
+	if err := s.cfg.Store.CreateToken(r.Context(), u.ID, hash, exp); err != nil {
+		return api.Session{}, err
+	}
+	return api.Session{Token: tok, ExpiresAt: exp, User: api.User{ID: u.ID, Email: string(u.Email), Name: u.Name}}, nil
+}
+
+func (s *Server) logout(w http.ResponseWriter, r *http.Request, _ store.Caller) error {
+	tok := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if err := s.cfg.Store.RevokeToken(r.Context(), tokenHash(tok)); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) me(w http.ResponseWriter, _ *http.Request, c store.Caller) error {
+	me := api.Me{User: api.User{ID: c.ID, Email: string(c.Email), Name: c.Name}, Memberships: []api.Membership{}}
+	for _, m := range c.Memberships {
+		me.Memberships = append(me.Memberships, api.Membership{AccountID: m.AccountID, AccountName: m.AccountName,
+			Role: m.Role.String(), Partner: m.Partner, DelegatedTo: m.DelegatedTo})
+	}
+	writeJSON(w, http.StatusOK, me)
+	return nil
+}
+
+func (s *Server) members(w http.ResponseWriter, r *http.Request, c store.Caller) error {
+	ms, err := s.cfg.Store.Members(r.Context(), c, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, ms)
+	return nil
+}
+
+func (s *Server) addMember(w http.ResponseWriter, r *http.Request, c store.Caller) error {
+	var req api.MemberRequest
+	wr, err := decodeWrite(r, "account.member", &req)
+	if err != nil {
+		return err
+	}
+	m, err := s.cfg.Store.AddMember(r.Context(), c, wr, r.PathValue("id"), req.Email, req.Role)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, m)
+	return nil
+}

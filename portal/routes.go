@@ -1,0 +1,103 @@
+package portal
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/licdesk/licdesk/api"
+	"github.com/licdesk/licdesk/portal/store"
+)
+
+// routes lists every endpoint; api/openapi.yaml describes the same set.
+func (s *Server) routes() {
+	s.handle("GET /v1/health", func(w http.ResponseWriter, r *http.Request) error {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+		return nil
+	})
+	s.handle("POST /v1/signup", s.signup)
+	s.handle("POST /v1/login", s.login)
+	s.handleAuthed("POST /v1/logout", s.logout)
+	s.handleAuthed("GET /v1/me", s.me)
+
+	s.handleAuthed("GET /v1/solutions", s.solutions)
+	s.handleAuthed("GET /v1/licenses/{id}", s.solution)
+	s.handleAuthed("POST /v1/licenses/{id}/seats", s.assignSeat)
+	s.handleAuthed("DELETE /v1/licenses/{id}/seats/{ref}", s.removeSeat)
+	s.handleAuthed("POST /v1/licenses/{id}/seats/reassign", s.reassignSeat)
+	s.handleAuthed("GET /v1/licenses/{id}/audit", s.licenseAudit)
+
+	s.handleAuthed("GET /v1/assigned", s.assigned)
+	s.handleAuthed("POST /v1/assigned/adopt", s.adopt)
+
+	s.handleAuthed("GET /v1/orders", s.orders)
+	s.handleAuthed("POST /v1/accounts/{id}/orders", s.createOrder)
+	s.handleAuthed("POST /v1/orders/{id}/assign", s.assignOrder)
+	s.handleAuthed("PUT /v1/accounts/{id}/delegation", s.setDelegation)
+	s.handleAuthed("GET /v1/accounts/{id}/members", s.members)
+	s.handleAuthed("POST /v1/accounts/{id}/members", s.addMember)
+	s.handleAuthed("GET /v1/accounts/{id}/audit", s.accountAudit)
+	s.handleAuthed("GET /v1/accounts/{id}/integrations", s.integrations)
+	s.handleAuthed("GET /v1/accounts/{id}/integrations/{product}", s.integration)
+	s.handleAuthed("PATCH /v1/accounts/{id}/integrations/{product}", s.setIntegration)
+	s.handleAuthed("POST /v1/accounts/{id}/integrations/{product}/users", s.setUserLicense)
+
+	s.handleAuthed("GET /v1/products", s.products)
+	s.handleAuthed("POST /v1/products", s.registerProduct)
+
+	s.handleAuthed("GET /v1/changes", s.changes)
+}
+
+// write identifies a write for idempotency from its Idempotency-Key header.
+func write(r *http.Request, op string, body []byte) (store.Write, error) {
+	key := r.Header.Get(api.IdempotencyHeader)
+	if len(key) > 200 {
+		return store.Write{}, refuse(http.StatusBadRequest, "request.idempotency_key", "the Idempotency-Key is over 200 characters")
+	}
+	return store.Write{Key: key, Op: op, RequestHash: requestHash(r, body)}, nil
+}
+
+// decodeWrite decodes a JSON body and identifies the write it asks for.
+func decodeWrite(r *http.Request, op string, v any) (store.Write, error) {
+	body, err := decodeJSON(r, v)
+	if err != nil {
+		return store.Write{}, err
+	}
+	return write(r, op, body)
+}
+
+func (s *Server) changes(w http.ResponseWriter, r *http.Request, c store.Caller) error {
+	page, err := s.cfg.Store.Changes(r.Context(), c, r.URL.Query().Get("cursor"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, page)
+	return nil
+}
+
+func (s *Server) licenseAudit(w http.ResponseWriter, r *http.Request, c store.Caller) error {
+	return s.audit(w, r, c, store.AuditQuery{LicenseID: r.PathValue("id")})
+}
+
+func (s *Server) accountAudit(w http.ResponseWriter, r *http.Request, c store.Caller) error {
+	return s.audit(w, r, c, store.AuditQuery{AccountID: r.PathValue("id")})
+}
+
+func (s *Server) audit(w http.ResponseWriter, r *http.Request, c store.Caller, q store.AuditQuery) error {
+	var err error
+	if v := r.URL.Query().Get("after"); v != "" {
+		if q.After, err = strconv.ParseInt(v, 10, 64); err != nil {
+			return refuse(http.StatusBadRequest, "request.after", "after must be an audit sequence number")
+		}
+	}
+	if v := r.URL.Query().Get("limit"); v != "" {
+		if q.Limit, err = strconv.Atoi(v); err != nil {
+			return refuse(http.StatusBadRequest, "request.limit", "limit must be a number")
+		}
+	}
+	evs, err := s.cfg.Store.Audit(r.Context(), c, q)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, evs)
+	return nil
+}

@@ -1,0 +1,135 @@
+package portal
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+
+	"github.com/licdesk/licdesk/api"
+	"github.com/licdesk/licdesk/portal/mail"
+	"github.com/licdesk/licdesk/portal/store"
+)
+
+func (s *Server) solutions(w http.ResponseWriter, r *http.Request, c store.Caller) error {
+	v, err := s.cfg.Store.Solutions(r.Context(), c)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, v)
+	return nil
+}
+
+func (s *Server) solution(w http.ResponseWriter, r *http.Request, c store.Caller) error {
+	v, err := s.cfg.Store.Solution(r.Context(), c, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, v)
+	return nil
+}
+
+func (s *Server) assignSeat(w http.ResponseWriter, r *http.Request, c store.Caller) error {
+	var req api.SeatRequest
+	wr, err := decodeWrite(r, "seat.assign", &req)
+	if err != nil {
+		return err
+	}
+	res, err := s.cfg.Store.AssignSeat(r.Context(), c, wr, r.PathValue("id"), req.Email)
+	if err != nil {
+		return err
+	}
+	s.notify(r.Context(), res.Notices)
+	writeJSON(w, http.StatusCreated, res.Solution)
+	return nil
+}
+
+func (s *Server) removeSeat(w http.ResponseWriter, r *http.Request, c store.Caller) error {
+	wr, err := write(r, "seat.remove", nil)
+	if err != nil {
+		return err
+	}
+	res, err := s.cfg.Store.RemoveSeat(r.Context(), c, wr, r.PathValue("id"), r.PathValue("ref"))
+	if err != nil {
+		return err
+	}
+	s.notify(r.Context(), res.Notices)
+	writeJSON(w, http.StatusOK, res.Solution)
+	return nil
+}
+
+func (s *Server) reassignSeat(w http.ResponseWriter, r *http.Request, c store.Caller) error {
+	var req api.ReassignRequest
+	wr, err := decodeWrite(r, "seat.reassign", &req)
+	if err != nil {
+		return err
+	}
+	res, err := s.cfg.Store.ReassignSeat(r.Context(), c, wr, r.PathValue("id"), req.From, req.To)
+	if err != nil {
+		return err
+	}
+	s.notify(r.Context(), res.Notices)
+	writeJSON(w, http.StatusOK, res.Solution)
+	return nil
+}
+
+func (s *Server) assigned(w http.ResponseWriter, r *http.Request, c store.Caller) error {
+	v, err := s.cfg.Store.Assigned(r.Context(), c)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, v)
+	return nil
+}
+
+func (s *Server) adopt(w http.ResponseWriter, r *http.Request, c store.Caller) error {
+	var req api.AdoptRequest
+	wr, err := decodeWrite(r, "adoption.adopt", &req)
+	if err != nil {
+		return err
+	}
+	v, err := s.cfg.Store.Adopt(r.Context(), c, wr, req.LicenseID)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, v)
+	return nil
+}
+
+// notify sends the e-mails a seat write calls for. The write has already
+// committed, so a mail failure is logged rather than failing the request.
+func (s *Server) notify(ctx context.Context, notices []store.Notice) {
+	for _, n := range notices {
+		m := seatMail(n, s.cfg.BaseURL)
+		if err := s.cfg.Mail.Send(ctx, m); err != nil {
+			s.cfg.Logger.Error("seat e-mail not sent", "kind", n.Kind, "license", n.LicenseID, "err", err)
+		}
+	}
+}
+
+// seatMail writes the e-mail of seed 000 for one seat transition.
+func seatMail(n store.Notice, baseURL string) mail.Message {
+	switch n.Kind {
+	case "invite":
+		portalFlag := ""
+		if baseURL != "" {
+			portalFlag = " --portal " + baseURL
+		}
+		return mail.Message{To: n.To,
+			Subject: fmt.Sprintf("%s assigned you a %s license: create your account", n.OwnerName, n.Product),
+			Body: fmt.Sprintf("Hello,\n\n%s assigned you a seat of %s (license %s).\n\n"+
+				"You have no License Desk account yet. Create one with this e-mail address (%s),\n"+
+				"in the License Desk window or with:\n\n    licdesk signup%s --email %s\n\n"+
+				"Once your account exists the seat becomes yours, and %s runs when you log in with this address.\n",
+				n.OwnerName, n.Product, n.LicenseID, n.To, portalFlag, n.To, n.Product)}
+	case "removed":
+		return mail.Message{To: n.To,
+			Subject: fmt.Sprintf("Your %s license from %s was removed", n.Product, n.OwnerName),
+			Body: fmt.Sprintf("Hello,\n\n%s removed your seat of %s (license %s).\n"+
+				"%s no longer runs with this license when you log in as %s.\n", n.OwnerName, n.Product, n.LicenseID, n.Product, n.To)}
+	default:
+		return mail.Message{To: n.To,
+			Subject: fmt.Sprintf("%s assigned you a %s license", n.OwnerName, n.Product),
+			Body: fmt.Sprintf("Hello,\n\n%s assigned you a seat of %s (license %s).\n"+
+				"Log in to %s as %s to use it; it is listed under \"Assigned to you\".\n", n.OwnerName, n.Product, n.LicenseID, n.Product, n.To)}
+	}
+}

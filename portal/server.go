@@ -1,0 +1,180 @@
+// Package portal is licportal's HTTP JSON API: authentication, the
+// endpoints of api/openapi.yaml, and the e-mails that writes call for. The
+// rules live in core and the state in portal/store; this package checks who
+// is asking, decodes, and answers.
+package portal
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/licdesk/licdesk/portal/mail"
+	"github.com/licdesk/licdesk/portal/store"
+)
+
+// Config wires a Server.
+type Config struct {
+	Store  *store.Store
+	Mail   mail.Sender
+	Logger *slog.Logger
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// TokenTTL is how long a login lasts; 30 days when zero.
+	TokenTTL time.Duration
+	// BaseURL is where users reach the portal, for links in e-mails.
+	BaseURL string
+}
+
+// Server answers the portal API.
+type Server struct {
+	cfg      Config
+	logins   *failureLimiter
+	dummyMu  sync.Once
+	dummy    string
+	mux      *http.ServeMux
+	handlers http.Handler
+}
+
+// New builds a server over a store.
+func New(cfg Config) *Server {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.TokenTTL == 0 {
+		cfg.TokenTTL = 30 * 24 * time.Hour
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	s := &Server{cfg: cfg, logins: newFailureLimiter(5, 15*time.Minute), mux: http.NewServeMux()}
+	s.routes()
+	s.handlers = s.logRequests(s.mux)
+	return s
+}
+
+// ServeHTTP answers one request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handlers.ServeHTTP(w, r) }
+
+// handler is an endpoint that may fail; the error becomes a problem answer.
+type handler func(w http.ResponseWriter, r *http.Request) error
+
+// authed is an endpoint for a logged-in caller.
+type authed func(w http.ResponseWriter, r *http.Request, c store.Caller) error
+
+func (s *Server) handle(pattern string, h handler) {
+	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			s.fail(w, r, err)
+		}
+	})
+}
+
+func (s *Server) handleAuthed(pattern string, h authed) {
+	s.handle(pattern, func(w http.ResponseWriter, r *http.Request) error {
+		c, err := s.caller(r)
+		if err != nil {
+			return err
+		}
+		return h(w, r, c)
+	})
+}
+
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	p, retry, internal := problemOf(err)
+	if internal {
+		s.cfg.Logger.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	writeProblem(w, p, retry)
+}
+
+// caller authenticates a request by its bearer token.
+func (s *Server) caller(r *http.Request) (store.Caller, error) {
+	h := r.Header.Get("Authorization")
+	tok, ok := strings.CutPrefix(h, "Bearer ")
+	if !ok || tok == "" {
+		return store.Caller{}, refuse(http.StatusUnauthorized, "auth.required", "log in first: this needs a bearer token")
+	}
+	return s.cfg.Store.CallerByToken(r.Context(), tokenHash(tok))
+}
+
+// newToken returns a random bearer token and the hash the store keeps; the
+// token itself is never stored or logged.
+func newToken() (token, hash string) {
+	var b [32]byte
+	rand.Read(b[:])
+	token = "ldt_" + base64.RawURLEncoding.EncodeToString(b[:])
+	return token, tokenHash(token)
+}
+
+func tokenHash(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// statusRecorder remembers the status for the access log.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	r.status = code
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// logRequests logs method, path, status and duration: never headers,
+// bodies or query strings, which may carry tokens and passwords.
+func (s *Server) logRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(rec, r)
+		s.cfg.Logger.Info("request", "method", r.Method, "path", r.URL.Path, "status", rec.status,
+			"ms", time.Since(start).Milliseconds())
+	})
+}
+
+// clientAddr is the caller's address for rate limiting.
+func clientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// dummyHash is checked against when an e-mail has no account, so that a
+// failed login takes as long whether or not the account exists. Made once,
+// on first use, to keep it off start-up.
+func (s *Server) dummyHash() string {
+	s.dummyMu.Do(func() { s.dummy = hashPassword("licdesk-timing-equaliser") })
+	return s.dummy
+}
+
+// Background does the portal's housekeeping until ctx ends: it forgets old
+// idempotency answers. The caller owns the goroutine that runs it.
+func (s *Server) Background(ctx context.Context) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if err := s.cfg.Store.PruneIdempotency(ctx, (7 * 24 * time.Hour).Milliseconds()); err != nil && ctx.Err() == nil {
+			s.cfg.Logger.Warn("prune idempotency", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}

@@ -1,0 +1,195 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/base32"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/licdesk/licdesk/api"
+	"github.com/licdesk/licdesk/core"
+)
+
+// User is a person who can log in.
+type User struct {
+	ID    string
+	Email core.Email
+	Name  string
+}
+
+// Membership is an account the user may act in, with the role held there.
+// Partner-acting memberships come from a customer's delegation to a partner
+// account the user manages.
+type Membership struct {
+	AccountID   string
+	AccountName string
+	Role        core.Role
+	Partner     bool   // the account is a reseller's
+	DelegatedTo string // the partner managing this account, if any
+	// Acting marks a customer account the user manages as partner staff,
+	// through the customer's delegation, rather than as a member.
+	Acting bool
+}
+
+// Caller is an authenticated user with their memberships, loaded once per
+// request.
+type Caller struct {
+	User
+	Memberships []Membership
+}
+
+// newID returns a random identifier with a readable prefix ("lic_...").
+func newID(prefix string) string {
+	var b [10]byte
+	rand.Read(b[:])
+	return prefix + "_" + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:]))
+}
+
+// CreateUser signs a user up: the user, an account they own, and the
+// conversion of every seat Pending for their e-mail into Assigned.
+func (s *Store) CreateUser(ctx context.Context, email core.Email, name, accountName, passwordHash string) (User, error) {
+	u := User{ID: newID("usr"), Email: email, Name: name}
+	err := s.inTx(ctx, func(t *tx) error {
+		var n int
+		if err := t.queryRow(ctx, `SELECT COUNT(*) FROM users WHERE email = ?`, string(email)).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return core.E(core.Conflict, "account.exists", "an account already exists for "+string(email))
+		}
+		if _, err := t.exec(ctx, `INSERT INTO users (id, email, name, password_hash, created_at) VALUES (?, ?, ?, ?, ?)`,
+			u.ID, string(email), name, passwordHash, ms(t.now)); err != nil {
+			return err
+		}
+		acct := newID("acc")
+		if _, err := t.exec(ctx, `INSERT INTO accounts (id, name, partner, created_at) VALUES (?, ?, ?, ?)`,
+			acct, accountName, false, ms(t.now)); err != nil {
+			return err
+		}
+		if _, err := t.exec(ctx, `INSERT INTO memberships (account_id, user_id, role) VALUES (?, ?, ?)`,
+			acct, u.ID, core.RoleOwner.String()); err != nil {
+			return err
+		}
+		if err := t.activatePending(ctx, email); err != nil {
+			return err
+		}
+		return t.recordChange(ctx, api.KindAccount, acct, acct, string(email))
+	})
+	if err != nil {
+		return User{}, fmt.Errorf("create user %s: %w", email, err)
+	}
+	return u, nil
+}
+
+// Credentials returns the user with an e-mail and their password hash.
+func (s *Store) Credentials(ctx context.Context, email core.Email) (User, string, error) {
+	var u User
+	var hash, em string
+	err := s.db.QueryRowContext(ctx, s.d.rebind(`SELECT id, email, name, password_hash FROM users WHERE email = ?`),
+		string(email)).Scan(&u.ID, &em, &u.Name, &hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		return User{}, "", core.E(core.NotFound, "account.not_found", "no account for "+string(email))
+	}
+	if err != nil {
+		return User{}, "", fmt.Errorf("credentials: %w", err)
+	}
+	u.Email = core.Email(em)
+	return u, hash, nil
+}
+
+// HasAccount reports whether an account exists for an e-mail.
+func (t *tx) hasAccount(ctx context.Context, email core.Email) (bool, error) {
+	var n int
+	err := t.queryRow(ctx, `SELECT COUNT(*) FROM users WHERE email = ?`, string(email)).Scan(&n)
+	return n > 0, err
+}
+
+// CreateToken stores a session token by its hash.
+func (s *Store) CreateToken(ctx context.Context, userID, tokenHash string, expires time.Time) error {
+	return s.inTx(ctx, func(t *tx) error {
+		_, err := t.exec(ctx, `INSERT INTO tokens (hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)`,
+			tokenHash, userID, ms(t.now), ms(expires))
+		return err
+	})
+}
+
+// RevokeToken ends a session; revoking an unknown token is not an error.
+func (s *Store) RevokeToken(ctx context.Context, tokenHash string) error {
+	return s.inTx(ctx, func(t *tx) error {
+		_, err := t.exec(ctx, `UPDATE tokens SET revoked_at = ? WHERE hash = ? AND revoked_at = 0`, ms(t.now), tokenHash)
+		return err
+	})
+}
+
+// errBadToken is the one answer for unknown, expired and revoked tokens, so
+// that a caller learns nothing about which it was.
+var errBadToken = core.E(core.Forbidden, "auth.token", "the session is not valid: log in again")
+
+// ErrBadToken is what CallerByToken returns for a token that is not valid.
+var ErrBadToken = errBadToken
+
+// CallerByToken loads the user behind a live token with their memberships.
+func (s *Store) CallerByToken(ctx context.Context, tokenHash string) (Caller, error) {
+	var userID string
+	var expires, revoked int64
+	err := s.db.QueryRowContext(ctx, s.d.rebind(`SELECT user_id, expires_at, revoked_at FROM tokens WHERE hash = ?`),
+		tokenHash).Scan(&userID, &expires, &revoked)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Caller{}, errBadToken
+	}
+	if err != nil {
+		return Caller{}, fmt.Errorf("token: %w", err)
+	}
+	if revoked != 0 || !s.now().Before(fromMS(expires)) {
+		return Caller{}, errBadToken
+	}
+	return s.Caller(ctx, userID)
+}
+
+// Caller loads a user and every account they may act in.
+func (s *Store) Caller(ctx context.Context, userID string) (Caller, error) {
+	var c Caller
+	var email string
+	err := s.db.QueryRowContext(ctx, s.d.rebind(`SELECT id, email, name FROM users WHERE id = ?`), userID).
+		Scan(&c.ID, &email, &c.Name)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Caller{}, errBadToken
+	}
+	if err != nil {
+		return Caller{}, fmt.Errorf("caller: %w", err)
+	}
+	c.Email = core.Email(email)
+	// Direct memberships, then customers that delegated to a partner account
+	// the user manages (the user acts there as "partner").
+	rows, err := s.db.QueryContext(ctx, s.d.rebind(`
+		SELECT a.id, a.name, m.role, a.partner, COALESCE(a.delegated_to, ''), FALSE
+		FROM memberships m JOIN accounts a ON a.id = m.account_id
+		WHERE m.user_id = ?
+		UNION ALL
+		SELECT c.id, c.name, 'partner', c.partner, COALESCE(c.delegated_to, ''), TRUE
+		FROM memberships m JOIN accounts c ON c.delegated_to = m.account_id
+		WHERE m.user_id = ? AND m.role IN ('owner', 'admin', 'partner')
+		ORDER BY 2, 1`), userID, userID)
+	if err != nil {
+		return Caller{}, fmt.Errorf("memberships: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var m Membership
+		var role string
+		if err := rows.Scan(&m.AccountID, &m.AccountName, &role, &m.Partner, &m.DelegatedTo, &m.Acting); err != nil {
+			return Caller{}, fmt.Errorf("memberships: %w", err)
+		}
+		r, err := core.ParseRole(role)
+		if err != nil {
+			return Caller{}, fmt.Errorf("memberships: %w", err)
+		}
+		m.Role = r
+		c.Memberships = append(c.Memberships, m)
+	}
+	return c, rows.Err()
+}

@@ -1,0 +1,255 @@
+// Package store holds the portal's state and the transactional operations on
+// it. One implementation runs on SQLite (the default, one file, no set-up)
+// and on PostgreSQL (for several portal instances behind a load balancer);
+// the differences are confined to the dialect below.
+//
+// Every operation that decides something (may this seat be assigned?) runs
+// the domain rule from package core inside the same transaction that reads
+// and writes the rows, so concurrent portals cannot both take the last seat.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// dialect is what differs between the two databases.
+type dialect int
+
+const (
+	dialectSQLite dialect = iota
+	dialectPostgres
+)
+
+func (d dialect) String() string {
+	if d == dialectPostgres {
+		return "postgres"
+	}
+	return "sqlite"
+}
+
+// Store is the portal's database.
+type Store struct {
+	db *sql.DB
+	d  dialect
+	// now is the clock; tests move it to play out expiry and grace periods.
+	now func() time.Time
+}
+
+// Option changes how a Store is opened.
+type Option func(*Store)
+
+// WithClock replaces the wall clock, for tests that move time.
+func WithClock(now func() time.Time) Option { return func(s *Store) { s.now = now } }
+
+// Open opens (creating if needed) the database named by dsn and migrates its
+// schema: "sqlite:PATH" or a "postgres://" URL.
+func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
+	s := &Store{now: time.Now}
+	for _, o := range opts {
+		o(s)
+	}
+	var err error
+	switch {
+	case strings.HasPrefix(dsn, "sqlite:"):
+		s.d = dialectSQLite
+		path := strings.TrimPrefix(dsn, "sqlite:")
+		if path == "" {
+			return nil, errors.New("open store: sqlite: needs a file path")
+		}
+		// Pragmas go in the DSN so that every pooled connection gets them;
+		// immediate transactions make read-then-write safe under concurrency.
+		q := url.Values{}
+		for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(NORMAL)", "foreign_keys(1)"} {
+			q.Add("_pragma", p)
+		}
+		q.Set("_txlock", "immediate")
+		s.db, err = sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
+		s.d = dialectPostgres
+		s.db, err = sql.Open("pgx", dsn)
+		if err == nil {
+			s.db.SetMaxOpenConns(32)
+			s.db.SetMaxIdleConns(32)
+		}
+	default:
+		return nil, fmt.Errorf("open store: unknown database %q (want sqlite:FILE or postgres://...)", redactDSN(dsn))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", redactDSN(dsn), err)
+	}
+	if err := s.db.PingContext(ctx); err != nil {
+		s.db.Close()
+		return nil, fmt.Errorf("open store %s: %w", redactDSN(dsn), err)
+	}
+	if err := s.migrate(ctx); err != nil {
+		s.db.Close()
+		return nil, fmt.Errorf("open store %s: %w", redactDSN(dsn), err)
+	}
+	return s, nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Dialect names the database behind the store ("sqlite" or "postgres").
+func (s *Store) Dialect() string { return s.d.String() }
+
+// redactDSN hides a password in a database URL before it reaches a message.
+func redactDSN(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil || u.User == nil {
+		return dsn
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}
+
+// tx is a transaction that speaks the store's placeholder style ("?").
+type tx struct {
+	*sql.Tx
+	d   dialect
+	now time.Time
+	// feedLocked is set once the transaction holds the change feed lock.
+	feedLocked bool
+}
+
+func (t *tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	return t.ExecContext(ctx, t.d.rebind(q), args...)
+}
+
+func (t *tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	return t.QueryContext(ctx, t.d.rebind(q), args...)
+}
+
+func (t *tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	return t.QueryRowContext(ctx, t.d.rebind(q), args...)
+}
+
+// forUpdate locks the rows a read returns until the transaction ends, where
+// the database needs telling (SQLite's immediate transactions already hold
+// the write lock).
+func (d dialect) forUpdate() string {
+	if d == dialectPostgres {
+		return " FOR UPDATE"
+	}
+	return ""
+}
+
+// rebind turns "?" placeholders into PostgreSQL's "$n".
+func (d dialect) rebind(q string) string {
+	if d != dialectPostgres || !strings.Contains(q, "?") {
+		return q
+	}
+	var b strings.Builder
+	b.Grow(len(q) + 8)
+	n := 0
+	for i := 0; i < len(q); i++ {
+		if q[i] == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(q[i])
+	}
+	return b.String()
+}
+
+// maxAttempts bounds the retries of a transaction that lost a race.
+const maxAttempts = 8
+
+// inTx runs fn in a transaction, committing when it returns nil. A
+// transaction that lost a race the database detected (serialization failure,
+// deadlock, busy) is retried from the start with a short jittered pause;
+// this is the one place the store retries.
+func (s *Store) inTx(ctx context.Context, fn func(*tx) error) error {
+	var err error
+	for attempt := 0; attempt < maxAttempts; attempt++ {
+		if attempt > 0 {
+			pause := time.Duration(1<<min(attempt, 6))*time.Millisecond + time.Duration(rand.IntN(5000))*time.Microsecond
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(pause):
+			}
+		}
+		err = s.tryTx(ctx, fn)
+		if err == nil || !retryable(err) {
+			return err
+		}
+	}
+	return err
+}
+
+func (s *Store) tryTx(ctx context.Context, fn func(*tx) error) error {
+	sqlTx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	t := &tx{Tx: sqlTx, d: s.d, now: s.now().UTC()}
+	if err := fn(t); err != nil {
+		sqlTx.Rollback()
+		return err
+	}
+	return sqlTx.Commit()
+}
+
+// retryable reports whether err is a lost race worth running again.
+func retryable(err error) bool {
+	if errors.Is(err, errIdemRace) {
+		return true
+	}
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		return pg.Code == "40001" || pg.Code == "40P01"
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		c := se.Code() & 0xff
+		return c == sqlite3.SQLITE_BUSY || c == sqlite3.SQLITE_LOCKED
+	}
+	return false
+}
+
+// ms and fromMS store times as Unix milliseconds in both databases, so that
+// one scan path serves both.
+func ms(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+func fromMS(v int64) time.Time {
+	if v == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(v).UTC()
+}
+
+// readTx runs fn in a read-only transaction, so that a view assembled from
+// several queries is consistent. On SQLite this takes the write lock
+// (immediate transactions); keep read transactions short.
+func (s *Store) readTx(ctx context.Context, fn func(*tx) error) error {
+	sqlTx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: s.d == dialectPostgres})
+	if err != nil {
+		return err
+	}
+	defer sqlTx.Rollback()
+	return fn(&tx{Tx: sqlTx, d: s.d, now: s.now().UTC()})
+}

@@ -1,0 +1,196 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/licdesk/licdesk/api"
+	"github.com/licdesk/licdesk/core"
+)
+
+// SeatResult is the license after a seat write, with the e-mails the write
+// calls for (assignment, invitation, removal). Notices are empty when the
+// answer was replayed for a repeated idempotency key: those e-mails went
+// out the first time.
+type SeatResult struct {
+	Solution api.Solution
+	Notices  []Notice `json:"-"`
+	// notices survive the idempotency record so that a replay knows them;
+	// Notices is only filled for the first answer.
+	Recorded []Notice `json:"notices"`
+}
+
+// Notice is an e-mail the portal owes someone after a seat write.
+type Notice struct {
+	To        string `json:"to"`
+	Kind      string `json:"kind"` // assigned, invite, removed
+	LicenseID string `json:"license_id"`
+	Product   string `json:"product"`
+	OwnerName string `json:"owner_name"`
+}
+
+// AssignSeat gives a seat of a license to an e-mail: Assigned when the
+// e-mail has an account, Pending (an invitation) otherwise.
+func (s *Store) AssignSeat(ctx context.Context, c Caller, w Write, licenseID, email string) (SeatResult, error) {
+	return s.seatWrite(ctx, c, w, licenseID, func(t *tx, l core.License) (core.License, core.Event, error) {
+		e, err := core.NormalizeEmail(email)
+		if err != nil {
+			return l, core.Event{}, err
+		}
+		has, err := t.hasAccount(ctx, e)
+		if err != nil {
+			return l, core.Event{}, err
+		}
+		return l.Assign(c.by(t), e, has)
+	})
+}
+
+// RemoveSeat frees the seat an e-mail (or seat ID) holds.
+func (s *Store) RemoveSeat(ctx context.Context, c Caller, w Write, licenseID, ref string) (SeatResult, error) {
+	return s.seatWrite(ctx, c, w, licenseID, func(t *tx, l core.License) (core.License, core.Event, error) {
+		return l.Remove(c.by(t), ref)
+	})
+}
+
+// ReassignSeat moves a held seat to another e-mail in one step.
+func (s *Store) ReassignSeat(ctx context.Context, c Caller, w Write, licenseID, from, to string) (SeatResult, error) {
+	return s.seatWrite(ctx, c, w, licenseID, func(t *tx, l core.License) (core.License, core.Event, error) {
+		e, err := core.NormalizeEmail(to)
+		if err != nil {
+			return l, core.Event{}, err
+		}
+		has, err := t.hasAccount(ctx, e)
+		if err != nil {
+			return l, core.Event{}, err
+		}
+		return l.Reassign(c.by(t), from, e, has)
+	})
+}
+
+// seatWrite is the shape every seat write shares: lock the license, check
+// the caller may manage its seats, apply the domain transition, then write
+// seats, audit, adoption fallbacks and the change feed in one transaction.
+func (s *Store) seatWrite(ctx context.Context, c Caller, w Write, licenseID string,
+	apply func(*tx, core.License) (core.License, core.Event, error)) (SeatResult, error) {
+	res, replayed, err := writeOnce(ctx, s, c.ID, w, func(t *tx) (SeatResult, error) {
+		row, err := t.license(ctx, licenseID, true)
+		if err != nil {
+			return SeatResult{}, err
+		}
+		if err := hide(core.Authorize(c.actor(), core.ManageSeats, row.Account)); err != nil {
+			return SeatResult{}, err
+		}
+		after, ev, err := apply(t, row.License)
+		if err != nil {
+			return SeatResult{}, err
+		}
+		if err := t.commitSeats(ctx, c.by(t), row, after, ev); err != nil {
+			return SeatResult{}, err
+		}
+		var notices []Notice
+		for _, n := range core.SeatNotices(row.License, after) {
+			notices = append(notices, Notice{To: string(n.To), Kind: n.Kind.String(), LicenseID: row.ID,
+				Product: row.Product, OwnerName: row.OwnerName})
+		}
+		row.License = after
+		return SeatResult{Solution: solutionView(row, t.now), Recorded: notices}, nil
+	})
+	if err != nil {
+		return SeatResult{}, fmt.Errorf("seat of license %s: %w", licenseID, err)
+	}
+	if !replayed {
+		res.Notices = res.Recorded
+	}
+	return res, nil
+}
+
+// commitSeats persists a seat transition of one license and everything that
+// follows from it: the audit event, the fallback of adoptions whose seat was
+// lost, and the change feed entries for the account and each affected
+// holder.
+func (t *tx) commitSeats(ctx context.Context, by core.By, row licenseRow, after core.License, events ...core.Event) error {
+	if err := t.saveSeats(ctx, row.License, after); err != nil {
+		return err
+	}
+	if err := t.audit(ctx, row.Owner, row.ID, events...); err != nil {
+		return err
+	}
+	affected := changedHolders(row.License, after)
+	for _, e := range affected {
+		if err := t.reconcileAdoption(ctx, by, row.Owner, e, row.Product); err != nil {
+			return err
+		}
+	}
+	if err := t.recordChange(ctx, api.KindSolution, row.ID, string(row.Owner), ""); err != nil {
+		return err
+	}
+	for _, e := range affected {
+		if err := t.recordChange(ctx, api.KindAssigned, row.Product, "", string(e)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// changedHolders lists the e-mails whose seat on the license changed.
+func changedHolders(before, after core.License) []core.Email {
+	seen := map[core.Email]bool{}
+	var out []core.Email
+	add := func(e core.Email) {
+		if e != "" && !seen[e] {
+			seen[e] = true
+			out = append(out, e)
+		}
+	}
+	for i := range after.Seats {
+		if i < len(before.Seats) && before.Seats[i] == after.Seats[i] {
+			continue
+		}
+		if i < len(before.Seats) {
+			add(before.Seats[i].Email)
+		}
+		add(after.Seats[i].Email)
+	}
+	return out
+}
+
+// Solutions lists the licenses of every account the caller may see
+// solutions of ("Active solutions"), with their seats.
+func (s *Store) Solutions(ctx context.Context, c Caller) ([]api.Solution, error) {
+	ids := c.accountIDs()
+	if len(ids) == 0 {
+		return []api.Solution{}, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	rows, err := loadLicenses(ctx, s.db, s.d, `l.account_id IN (`+placeholders(len(ids))+`)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	actor := c.actor()
+	now := s.now().UTC()
+	out := []api.Solution{}
+	for _, r := range rows {
+		if core.Authorize(actor, core.ViewSolutions, r.Account) == nil {
+			out = append(out, solutionView(r, now))
+		}
+	}
+	return out, nil
+}
+
+// Solution returns one license the caller may see.
+func (s *Store) Solution(ctx context.Context, c Caller, licenseID string) (api.Solution, error) {
+	rows, err := loadLicenses(ctx, s.db, s.d, `l.id = ?`, licenseID)
+	if err != nil {
+		return api.Solution{}, err
+	}
+	if len(rows) == 0 {
+		return api.Solution{}, errNoLicense
+	}
+	if err := hide(core.Authorize(c.actor(), core.ViewSolutions, rows[0].Account)); err != nil {
+		return api.Solution{}, err
+	}
+	return solutionView(rows[0], s.now().UTC()), nil
+}
