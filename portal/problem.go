@@ -21,7 +21,9 @@ type httpError struct {
 
 func (e *httpError) Error() string { return e.msg }
 
-func refuse(status int, code, msg string) error { return &httpError{status: status, code: code, msg: msg} }
+func refuse(status int, code, msg string) error {
+	return &httpError{status: status, code: code, msg: msg}
+}
 
 // statusOf maps a domain refusal to its HTTP status.
 func statusOf(k core.Kind) int {
