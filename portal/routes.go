@@ -45,6 +45,9 @@ func (s *Server) routes() {
 	s.handleAuthed("POST /v1/products", s.registerProduct)
 
 	s.handleAuthed("GET /v1/changes", s.changes)
+
+	s.keyRoutes()
+	s.contentRoutes()
 }
 
 // write identifies a write for idempotency from its Idempotency-Key header.

@@ -172,6 +172,13 @@ func (sd Seeder) Demo(ctx context.Context) ([]DemoLogin, error) {
 		return nil, fmt.Errorf("seed demo: %w", err)
 	}
 
+	if err := sd.demoKeys(ctx, ana.id, ana.acct); err != nil {
+		return nil, fmt.Errorf("seed demo: %w", err)
+	}
+	if err := sd.demoContent(ctx, ana.id, ana.acct); err != nil {
+		return nil, fmt.Errorf("seed demo: %w", err)
+	}
+
 	out := make([]DemoLogin, len(users))
 	for i, u := range users {
 		out[i] = DemoLogin{Email: u.email, Password: DemoPassword, Name: u.name, Account: u.account, Roles: u.roles}

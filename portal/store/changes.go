@@ -38,15 +38,12 @@ const (
 	snapshotPage = 500
 )
 
-// The snapshot walks these stages in order; the cursor remembers where.
+// A snapshot walks stages in order and the cursor remembers where: stage 0
+// is the caller's accounts, stage 1 the licenses (paged), and each later
+// stage one kind of snapshotListers.
 const (
-	stageAccounts = iota
-	stageSolutions
-	stageAssigned
-	stageOrders
-	stageIntegrations
-	stageProducts
-	stageDone
+	stageAccounts  = 0
+	stageSolutions = 1
 )
 
 // feedCursor is the parsed form of the opaque cursor string: either a
@@ -78,7 +75,7 @@ func parseCursor(s string) (feedCursor, error) {
 		}
 		seq, err1 := strconv.ParseInt(parts[0], 10, 64)
 		stage, err2 := strconv.Atoi(parts[1])
-		if err1 != nil || err2 != nil || seq < 0 || stage < 0 || stage >= stageDone {
+		if err1 != nil || err2 != nil || seq < 0 || stage < 0 || stage > maxStages {
 			return feedCursor{}, bad
 		}
 		return feedCursor{Seq: seq, Snapshot: true, Stage: stage, After: parts[2]}, nil
@@ -301,15 +298,44 @@ type viewer func(ctx context.Context, c Caller, id string) (v any, found bool, e
 // lister renders every object of a kind the caller may see, by ID.
 type lister func(ctx context.Context, c Caller) (map[string]any, error)
 
-// viewers and listers name, per kind of the feed, how to render it. Seats
-// and assignments are rendered in bulk above; the rest here.
+// viewers name, per kind of the feed, how to render one object. Seats and
+// assignments are rendered in bulk above; the rest here.
 func (s *Store) viewers() map[string]viewer {
-	return map[string]viewer{
+	m := map[string]viewer{
 		api.KindOrder:       s.orderView,
 		api.KindIntegration: s.integrationView,
 		api.KindProduct:     s.productView,
 		api.KindAccount:     s.accountView,
 	}
+	for k, v := range s.keyViewers() {
+		m[k] = v
+	}
+	for k, v := range s.contentViewers() {
+		m[k] = v
+	}
+	return m
+}
+
+// kindLister is one stage of a snapshot after the licenses.
+type kindLister struct {
+	kind string
+	list lister
+}
+
+// maxStages bounds the stage number a cursor may carry.
+const maxStages = 64
+
+// snapshotListers are the snapshot stages after the licenses, in order.
+// Append only: a cursor in a client's hands names a stage by position.
+func (s *Store) snapshotListers() []kindLister {
+	out := []kindLister{
+		{api.KindAssigned, s.listAssigned},
+		{api.KindOrder, s.listOrders},
+		{api.KindIntegration, s.listIntegrations},
+		{api.KindProduct, s.listProducts},
+	}
+	out = append(out, s.keyListers()...)
+	return append(out, s.contentListers()...)
 }
 
 // snapshot answers one page of a full copy of what the caller may see; the
@@ -326,17 +352,8 @@ func (s *Store) snapshot(ctx context.Context, c Caller, cur feedCursor) (api.Cha
 		}
 		return nil
 	}
-	listers := []struct {
-		stage int
-		kind  string
-		list  lister
-	}{
-		{stageAccounts, api.KindAccount, s.listAccounts},
-		{stageAssigned, api.KindAssigned, s.listAssigned},
-		{stageOrders, api.KindOrder, s.listOrders},
-		{stageIntegrations, api.KindIntegration, s.listIntegrations},
-		{stageProducts, api.KindProduct, s.listProducts},
-	}
+	listers := s.snapshotListers()
+	stageDone := stageSolutions + 1 + len(listers)
 	for cur.Stage < stageDone {
 		if cur.Stage == stageSolutions {
 			sols, last, err := s.solutionPage(ctx, c, cur.After)
@@ -357,17 +374,21 @@ func (s *Store) snapshot(ctx context.Context, c Caller, cur feedCursor) (api.Cha
 				return page, nil
 			}
 		} else {
-			for _, l := range listers {
-				if l.stage != cur.Stage {
-					continue
-				}
-				objs, err := l.list(ctx, c)
-				if err != nil {
-					return api.Changes{}, err
-				}
-				if err := add(l.kind, objs); err != nil {
-					return api.Changes{}, err
-				}
+			var objs map[string]any
+			var err error
+			kind := api.KindAccount
+			if cur.Stage == stageAccounts {
+				objs, err = s.listAccounts(ctx, c)
+			} else {
+				l := listers[cur.Stage-stageSolutions-1]
+				kind = l.kind
+				objs, err = l.list(ctx, c)
+			}
+			if err != nil {
+				return api.Changes{}, err
+			}
+			if err := add(kind, objs); err != nil {
+				return api.Changes{}, err
 			}
 		}
 		cur.Stage++

@@ -19,6 +19,8 @@ type migration struct {
 // Never edit a released migration: add a new one.
 var migrations = []migration{
 	{1, "accounts, licenses and seats", schemaAccounts},
+	{2, "keys, activations and signing keys", schemaKeys},
+	{3, "downloads, support requests and news", schemaContent},
 }
 
 func (d dialect) ddl(stmt string) string {
