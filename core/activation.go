@@ -1,0 +1,167 @@
+package core
+
+import (
+	"strconv"
+	"time"
+)
+
+// ActivationState is where an activation stands on this machine.
+type ActivationState int
+
+// Activation states.
+const (
+	ActivationActive      ActivationState = iota // bound to this machine and matching
+	ActivationGrace                              // the fingerprint stopped matching; works for up to GraceDays
+	ActivationInvalid                            // the grace period ran out; reactivate
+	ActivationDeactivated                        // released on purpose (for example before moving machines)
+)
+
+// String names the state.
+func (s ActivationState) String() string {
+	switch s {
+	case ActivationActive:
+		return "active"
+	case ActivationGrace:
+		return "grace"
+	case ActivationInvalid:
+		return "invalid"
+	case ActivationDeactivated:
+		return "deactivated"
+	}
+	return "ActivationState(" + strconv.Itoa(int(s)) + ")"
+}
+
+// Action is what the user has to do about the activation.
+func (s ActivationState) Action() StatusAction {
+	switch s {
+	case ActivationGrace, ActivationInvalid:
+		return ActionReactivate
+	case ActivationDeactivated:
+		return ActionActivate
+	}
+	return ActionNone
+}
+
+// Activation binds a key to one machine's fingerprint (seed 002).
+type Activation struct {
+	ID          string
+	Key         Key
+	Bound       Fingerprint
+	ActivatedAt time.Time
+	GraceSince  time.Time // when the fingerprint stopped matching; zero while it matches
+	Deactivated bool
+}
+
+// ActivationStatus is the outcome of checking an activation at one instant.
+type ActivationStatus struct {
+	State    ActivationState
+	DaysLeft int // of grace, rounded up; 0 outside grace
+	Match    Match
+}
+
+// Err turns a status the program must not run under into a refusal the
+// command line prints, and is nil while the program may run (grace
+// included: that is the point of grace).
+func (s ActivationStatus) Err() error {
+	switch s.State {
+	case ActivationInvalid:
+		return E(Expired, CodeActivationGraceExpired, "this machine changed more than "+strconv.Itoa(GraceDays)+" days ago: reactivate the license")
+	case ActivationDeactivated:
+		return E(Forbidden, CodeActivationInactive, "the license was deactivated on this machine: activate it again")
+	}
+	return nil
+}
+
+// Activate binds key to a machine's fingerprint. A fingerprint with no
+// known component is refused: it could never be matched again, so the
+// activation would fall into grace at the first check.
+func Activate(by By, id string, key Key, fp Fingerprint) (Activation, Event, error) {
+	k, err := ParseKey(string(key))
+	if err != nil {
+		return Activation{}, Event{}, err
+	}
+	if id == "" {
+		return Activation{}, Event{}, E(Invalid, CodeActivationInvalid, "an activation needs an ID")
+	}
+	if fp.Known() == 0 {
+		return Activation{}, Event{}, E(Invalid, CodeActivationFingerprint, "this machine's hardware could not be identified; activation needs at least one readable component")
+	}
+	a := Activation{ID: id, Key: k, Bound: fp.clone(), ActivatedAt: by.At}
+	return a, newEvent(by, AuditActivate, id, "", "active on "+string(k)), nil
+}
+
+// Reactivate binds the activation to the machine as it is now, ending any
+// grace period: this is what the user does after a hardware change. A
+// deactivated activation is refused; activating again makes a new one.
+func (a Activation) Reactivate(by By, fp Fingerprint) (Activation, Event, error) {
+	if a.Deactivated {
+		return a, Event{}, E(Conflict, CodeActivationInactive, "activation "+a.ID+" was deactivated; activate the key again")
+	}
+	if fp.Known() == 0 {
+		return a, Event{}, E(Invalid, CodeActivationFingerprint, "this machine's hardware could not be identified; activation needs at least one readable component")
+	}
+	before := a.describe(by.At)
+	out := a
+	out.Bound, out.GraceSince, out.ActivatedAt = fp.clone(), time.Time{}, by.At
+	return out, newEvent(by, AuditActivate, a.ID, before, "active"), nil
+}
+
+// Deactivate releases the activation, so the key may be activated on
+// another machine. Deactivating twice is refused so that a replayed request
+// does not write a second audit entry.
+func (a Activation) Deactivate(by By) (Activation, Event, error) {
+	if a.Deactivated {
+		return a, Event{}, E(Conflict, CodeActivationInactive, "activation "+a.ID+" is already deactivated")
+	}
+	before := a.describe(by.At)
+	out := a
+	out.Deactivated = true
+	return out, newEvent(by, AuditDeactivate, a.ID, before, "deactivated"), nil
+}
+
+// Check compares the machine as it is now (current, at by.At) with the
+// bound fingerprint. The first mismatch starts the grace period and records
+// activation.grace_start; a match again (the old part put back) ends it and
+// records activation.grace_end. A grace period that ran out leaves the
+// activation Invalid until Reactivate. Events are empty when nothing
+// changed.
+func (a Activation) Check(by By, current Fingerprint) (Activation, ActivationStatus, []Event) {
+	if a.Deactivated {
+		return a, ActivationStatus{State: ActivationDeactivated}, nil
+	}
+	m := MatchFingerprint(a.Bound, current)
+	out := a
+	var events []Event
+	if m.OK {
+		if !a.GraceSince.IsZero() {
+			out.GraceSince = time.Time{}
+			events = append(events, newEvent(by, AuditGraceEnd, a.ID, a.describe(by.At), "active"))
+		}
+		return out, ActivationStatus{State: ActivationActive, Match: m}, events
+	}
+	if a.GraceSince.IsZero() {
+		out.GraceSince = by.At
+		events = append(events, newEvent(by, AuditGraceStart, a.ID, "active",
+			"grace: "+strconv.Itoa(m.Matched)+" of "+strconv.Itoa(m.Known)+" components match"))
+	}
+	in, days, _ := HardwareGrace(out.GraceSince, by.At)
+	st := ActivationStatus{State: ActivationInvalid, Match: m}
+	if in {
+		st.State, st.DaysLeft = ActivationGrace, days
+	}
+	return out, st, events
+}
+
+// describe renders the activation's state for an audit entry.
+func (a Activation) describe(now time.Time) string {
+	switch {
+	case a.Deactivated:
+		return "deactivated"
+	case a.GraceSince.IsZero():
+		return "active"
+	}
+	if in, _, _ := HardwareGrace(a.GraceSince, now); in {
+		return "grace since " + a.GraceSince.UTC().Format(time.RFC3339)
+	}
+	return "invalid since " + a.GraceSince.Add(GraceDays*Day).UTC().Format(time.RFC3339)
+}

@@ -1,0 +1,138 @@
+package core
+
+import (
+	"strconv"
+	"time"
+)
+
+// Day is the unit of every time rule here: 24 hours from an instant, not a
+// calendar day, so that the same instants give the same answer on machines
+// in any time zone and across daylight-saving changes.
+const Day = 24 * time.Hour
+
+// GraceDays is how long an activation keeps working after the machine's
+// fingerprint stopped matching (seed 002: reactivate within seven days).
+const GraceDays = 7
+
+// WarnDays is how long before a subscription's expiry the user is warned,
+// and also how long past expiry an unreachable portal is tolerated
+// (seed 002: ten days, both).
+const WarnDays = 10
+
+// daysLeft counts the whole days from now until end, rounding up: a partial
+// day counts as a day, so the count reads "1 day left" until the very end
+// and never "0 days left" while time remains. It is 0 once end is reached.
+func daysLeft(now, end time.Time) int {
+	if !now.Before(end) {
+		return 0
+	}
+	d := end.Sub(now) // saturates rather than overflows for far-off ends
+	n := d / Day
+	if d%Day != 0 {
+		n++
+	}
+	return int(n)
+}
+
+// HardwareGrace applies the grace period that starts when the fingerprint
+// stopped matching at changedAt: inGrace until changedAt + 7 days, with the
+// days left rounded up, and expired from that instant on. A changedAt in
+// the future (a clock set back) counts as a change just made: full grace,
+// rather than extending it or cutting it short on a skewed clock.
+func HardwareGrace(changedAt, now time.Time) (inGrace bool, daysLeftInGrace int, expired bool) {
+	if now.Before(changedAt) {
+		return true, GraceDays, false
+	}
+	end := changedAt.Add(GraceDays * Day)
+	if !now.Before(end) {
+		return false, 0, true
+	}
+	return true, daysLeft(now, end), false
+}
+
+// SubscriptionWarning reports whether to warn about the coming expiry:
+// from exactly 10 days before it until it is reached, with the days left
+// rounded up (so the banner first reads "10 days"). At and after expiry it
+// is no longer a warning: SubscriptionState says what happens then.
+func SubscriptionWarning(expiry, now time.Time) (warn bool, days int) {
+	days = daysLeft(now, expiry)
+	return days > 0 && days <= WarnDays, days
+}
+
+// SubscriptionPhase is where a subscription stands.
+type SubscriptionPhase int
+
+// Subscription phases.
+const (
+	PhaseActive    SubscriptionPhase = iota // runs, nothing to show
+	PhaseWarning                            // runs, with a "renew within N days" banner
+	PhaseCountdown                          // runs, but the portal is unreachable: "stops in N days"
+	PhaseStopped                            // does not run
+)
+
+// String names the phase.
+func (p SubscriptionPhase) String() string {
+	switch p {
+	case PhaseActive:
+		return "active"
+	case PhaseWarning:
+		return "warning"
+	case PhaseCountdown:
+		return "countdown"
+	case PhaseStopped:
+		return "stopped"
+	}
+	return "SubscriptionPhase(" + strconv.Itoa(int(p)) + ")"
+}
+
+// Subscription is the state of a subscription at one instant.
+type Subscription struct {
+	State       SubscriptionPhase
+	DaysLeft    int // until expiry (Active, Warning) or until the stop (Countdown); 0 when Stopped or perpetual
+	OfflineDays int // whole days since the portal was last reached, rounded down; 0 when reachable
+}
+
+// SubscriptionState applies the subscription rules of seed 002.
+//
+// With the portal reachable: renewed (the portal says the subscription goes
+// on past expiry) means Active, whatever the local expiry, since the new one
+// arrives with the next sync; otherwise Warning from 10 days before expiry
+// and Stopped at expiry.
+//
+// With the portal unreachable, renewed is stale and ignored: from the first
+// failed contact a Countdown runs to 10 days after expiry (days to expiry +
+// 10), then Stopped. lastReached only feeds OfflineDays, for the banner; it
+// does not move the stop, which the seed ties to the expiry alone.
+//
+// A zero expiry is not a subscription (a perpetual license): always Active.
+func SubscriptionState(expiry time.Time, renewed, portalReachable bool, lastReached, now time.Time) Subscription {
+	var s Subscription
+	if !portalReachable && !lastReached.IsZero() && now.After(lastReached) {
+		s.OfflineDays = int(now.Sub(lastReached) / Day)
+	}
+	switch {
+	case expiry.IsZero():
+		s.State = PhaseActive
+	case !portalReachable:
+		stop := expiry.Add(WarnDays * Day)
+		if s.DaysLeft = daysLeft(now, stop); s.DaysLeft > 0 {
+			s.State = PhaseCountdown
+		} else {
+			s.State = PhaseStopped
+		}
+	case renewed:
+		s.State, s.DaysLeft = PhaseActive, daysLeft(now, expiry)
+	default:
+		warn, days := SubscriptionWarning(expiry, now)
+		s.DaysLeft = days
+		switch {
+		case warn:
+			s.State = PhaseWarning
+		case days == 0:
+			s.State = PhaseStopped
+		default:
+			s.State = PhaseActive
+		}
+	}
+	return s
+}

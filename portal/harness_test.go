@@ -1,0 +1,164 @@
+package portal_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/licdesk/licdesk/api"
+	"github.com/licdesk/licdesk/core"
+	"github.com/licdesk/licdesk/portal"
+	"github.com/licdesk/licdesk/portal/mail"
+	"github.com/licdesk/licdesk/portal/store"
+	"github.com/licdesk/licdesk/portal/store/storetest"
+)
+
+// testPortal is a real licportal on loopback HTTP over a real database.
+type testPortal struct {
+	t       testing.TB
+	URL     string
+	Store   *store.Store
+	MailDir string
+	http    *http.Client
+}
+
+// eachBackend runs fn against a fresh portal on every database backend.
+func eachBackend(t *testing.T, fn func(t *testing.T, p *testPortal)) {
+	for _, b := range storetest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) { fn(t, startPortal(t, b.DSN)) })
+	}
+}
+
+func startPortal(t testing.TB, dsn string) *testPortal {
+	t.Helper()
+	st, err := store.Open(context.Background(), dsn)
+	require.NoError(t, err)
+	t.Cleanup(func() { st.Close() })
+	dir := filepath.Join(t.TempDir(), "mail")
+	srv := httptest.NewServer(portal.New(portal.Config{Store: st, Mail: mail.Dir{Path: dir}}))
+	t.Cleanup(srv.Close)
+	return &testPortal{t: t, URL: srv.URL, Store: st, MailDir: dir,
+		http: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 256}}}
+}
+
+// reply is an HTTP answer.
+type reply struct {
+	Status int
+	Body   []byte
+}
+
+func (r reply) problem(t testing.TB) api.Problem {
+	t.Helper()
+	var p api.Problem
+	require.NoError(t, json.Unmarshal(r.Body, &p), string(r.Body))
+	return p
+}
+
+func (r reply) decode(t testing.TB, v any) {
+	t.Helper()
+	require.NoError(t, json.Unmarshal(r.Body, v), string(r.Body))
+}
+
+// do sends a request; body may be nil, a []byte or a value to encode.
+func (p *testPortal) do(method, path, token string, body any, headers ...string) reply {
+	p.t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case []byte:
+		rd = bytes.NewReader(b)
+	default:
+		enc, err := json.Marshal(b)
+		require.NoError(p.t, err)
+		rd = bytes.NewReader(enc)
+	}
+	req, err := http.NewRequest(method, p.URL+path, rd)
+	require.NoError(p.t, err)
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := p.http.Do(req)
+	require.NoError(p.t, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(p.t, err)
+	return reply{Status: resp.StatusCode, Body: b}
+}
+
+// signup creates an account and returns its session.
+func (p *testPortal) signup(email, name string) api.Session {
+	p.t.Helper()
+	r := p.do("POST", "/v1/signup", "", api.Credentials{Email: email, Password: "correct horse battery", Name: name, AccountName: name})
+	require.Equal(p.t, http.StatusCreated, r.Status, string(r.Body))
+	var s api.Session
+	r.decode(p.t, &s)
+	return s
+}
+
+// accountOf returns the account a session's user owns.
+func (p *testPortal) accountOf(tok string) string {
+	p.t.Helper()
+	var me api.Me
+	p.do("GET", "/v1/me", tok, nil).decode(p.t, &me)
+	for _, m := range me.Memberships {
+		if m.Role == "owner" {
+			return m.AccountID
+		}
+	}
+	p.t.Fatalf("no owned account")
+	return ""
+}
+
+// issue gives an account a license as the vendor does.
+func (p *testPortal) issue(account, product, edition string, modules []string, seats int) string {
+	p.t.Helper()
+	ed, err := core.ParseEdition(edition)
+	require.NoError(p.t, err)
+	now := time.Now()
+	id, err := p.Store.IssueLicense(context.Background(), account, store.LicenseSpec{Product: product,
+		Edition: ed, Modules: modules, Seats: seats, Start: now.AddDate(0, -1, 0), Expiry: now.AddDate(1, 0, 0)})
+	require.NoError(p.t, err)
+	return id
+}
+
+// mails returns the .eml files written to an address, oldest first.
+func (p *testPortal) mails(to string) []string {
+	p.t.Helper()
+	entries, _ := os.ReadDir(p.MailDir)
+	var out []string
+	for _, e := range entries {
+		if strings.Contains(e.Name(), to) && strings.HasSuffix(e.Name(), ".eml") {
+			b, err := os.ReadFile(filepath.Join(p.MailDir, e.Name()))
+			require.NoError(p.t, err)
+			out = append(out, string(b))
+		}
+	}
+	return out
+}
+
+func seatOf(s api.Solution, email string) (api.Seat, bool) {
+	for _, seat := range s.Seats {
+		if seat.Email == email {
+			return seat, true
+		}
+	}
+	return api.Seat{}, false
+}
+
+func (p *testPortal) nowForTest() time.Time { return time.Now() }
