@@ -42,7 +42,19 @@ type Server struct {
 	dummy    string
 	mux      *http.ServeMux
 	handlers http.Handler
+	// patterns lists every route with whether it needs a login, so that
+	// tests can prove each one checks who is asking.
+	patterns []Route
 }
+
+// Route is one endpoint of the API.
+type Route struct {
+	Pattern string // "METHOD /path/{param}"
+	Authed  bool   // needs a bearer token
+}
+
+// Routes lists the endpoints the server answers.
+func (s *Server) Routes() []Route { return append([]Route(nil), s.patterns...) }
 
 // New builds a server over a store.
 func New(cfg Config) *Server {
@@ -71,6 +83,7 @@ type handler func(w http.ResponseWriter, r *http.Request) error
 type authed func(w http.ResponseWriter, r *http.Request, c store.Caller) error
 
 func (s *Server) handle(pattern string, h handler) {
+	s.patterns = append(s.patterns, Route{Pattern: pattern})
 	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		if err := h(w, r); err != nil {
 			s.fail(w, r, err)
@@ -79,6 +92,7 @@ func (s *Server) handle(pattern string, h handler) {
 }
 
 func (s *Server) handleAuthed(pattern string, h authed) {
+	defer func() { s.patterns[len(s.patterns)-1].Authed = true }()
 	s.handle(pattern, func(w http.ResponseWriter, r *http.Request) error {
 		c, err := s.caller(r)
 		if err != nil {

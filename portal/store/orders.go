@@ -121,34 +121,32 @@ func (s *Store) AssignOrder(ctx context.Context, c Caller, w Write, orderID, cus
 		if err != nil {
 			return api.Order{}, err
 		}
-		if assigned != "" {
-			return api.Order{}, core.E(core.Conflict, "order.assigned", "order "+orderID+" was already assigned to a customer")
-		}
 		cust, err := t.account(ctx, customerID)
 		if err != nil {
 			return api.Order{}, core.E(core.NotFound, "order.customer", "no customer account "+customerID)
 		}
-		if cust.ID == acct.ID {
-			return api.Order{}, core.E(core.Invalid, "order.customer", "assign the order to a customer account, not your own")
-		}
-		var lics []string
-		rows, err := t.query(ctx, `SELECT id FROM licenses WHERE order_id = ?`, orderID)
+		lics, err := loadLicenses(ctx, t, t.d, `l.order_id = ?`, orderID)
 		if err != nil {
 			return api.Order{}, err
 		}
-		for rows.Next() {
-			var id string
-			rows.Scan(&id)
-			lics = append(lics, id)
+		order := core.Order{ID: orderID, Partner: acct.ID, AssignedTo: core.AccountID(assigned)}
+		held := make([]core.License, len(lics))
+		for i, l := range lics {
+			order.LicenseIDs = append(order.LicenseIDs, l.ID)
+			held[i] = l.License
 		}
-		rows.Close()
-		if _, err := t.exec(ctx, `UPDATE licenses SET account_id = ? WHERE order_id = ?`, customerID, orderID); err != nil {
+		_, moved, ev, err := core.AssignOrderToCustomer(c.by(t), order, held, cust)
+		if err != nil {
 			return api.Order{}, err
+		}
+		for _, l := range moved {
+			if _, err := t.exec(ctx, `UPDATE licenses SET account_id = ? WHERE id = ?`, string(l.Owner), l.ID); err != nil {
+				return api.Order{}, err
+			}
 		}
 		if _, err := t.exec(ctx, `UPDATE orders SET assigned_to = ?, assigned_at = ? WHERE id = ?`, customerID, ms(t.now), orderID); err != nil {
 			return api.Order{}, err
 		}
-		ev := core.Event{At: t.now, Actor: c.Email, Action: core.AuditOrderAssign, Subject: orderID, Before: partnerID, After: customerID}
 		for _, a := range []core.AccountID{acct.ID, cust.ID} {
 			if err := t.audit(ctx, a, "", ev); err != nil {
 				return api.Order{}, err
@@ -157,7 +155,7 @@ func (s *Store) AssignOrder(ctx context.Context, c Caller, w Write, orderID, cus
 		if err := t.recordChange(ctx, api.KindOrder, orderID, partnerID, ""); err != nil {
 			return api.Order{}, err
 		}
-		for _, l := range lics {
+		for _, l := range order.LicenseIDs {
 			// The partner loses sight of the license, the customer gains it.
 			for _, a := range []string{partnerID, customerID} {
 				if err := t.recordChange(ctx, api.KindSolution, l, a, ""); err != nil {
