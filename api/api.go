@@ -17,6 +17,11 @@ const MaxBodyBytes = 1 << 20
 // replay: the portal answers a repeated key with the first answer.
 const IdempotencyHeader = "Idempotency-Key"
 
+// IdempotencyRetention is how long the portal remembers the answer to an
+// idempotency key. A client must not replay a write older than this
+// blindly: the portal may have applied it and forgotten the key.
+const IdempotencyRetention = 7 * 24 * time.Hour
+
 // ProblemContentType is the media type of every error answer (RFC 9457).
 const ProblemContentType = "application/problem+json"
 
@@ -86,9 +91,12 @@ type Seat struct {
 // Solution is a license seen by those who manage its account ("Active
 // solutions"), with its seats.
 type Solution struct {
-	LicenseID      string    `json:"license_id"`
-	AccountID      string    `json:"account_id"`
-	OwnerName      string    `json:"owner_name"`
+	LicenseID string `json:"license_id"`
+	AccountID string `json:"account_id"`
+	OwnerName string `json:"owner_name"`
+	// OwnerEmail is the account owner's login: a seat it holds is the
+	// owner's own use, not one "assigned to others".
+	OwnerEmail     string    `json:"owner_email,omitempty"`
 	Product        string    `json:"product"`
 	Edition        string    `json:"edition"`
 	Modules        []string  `json:"modules"`
@@ -311,4 +319,360 @@ type Changes struct {
 	Resync   bool     `json:"resync,omitempty"`
 	Complete bool     `json:"complete"`
 	Changes  []Change `json:"changes"`
+}
+
+// ---------------------------------------------------------------------
+// Keys, activations, signing keys, leases and subscriptions (issue 4).
+// ---------------------------------------------------------------------
+
+// Change kinds of keys and activations in the change feed.
+const (
+	KindKey        = "key"        // ID: the key; Data: Key
+	KindActivation = "activation" // ID: the activation ID; Data: Activation
+)
+
+// WellKnownKeysPath is where the portal publishes the public keys it signs
+// license files with (no login needed): the licensefile public-key
+// document, every key still trusted, the active one among them.
+const WellKnownKeysPath = "/.well-known/licdesk-keys.json"
+
+// ActivationRequestContentType is the media type of an offline activation
+// request file posted as it is.
+const ActivationRequestContentType = "application/vnd.licdesk.activation-request"
+
+// Registration is the product and support registration given when a serial
+// becomes a key (seeds 001, 002). Country is an ISO 3166-1 alpha-2 code.
+type Registration struct {
+	Company string `json:"company"`
+	Person  string `json:"person"`
+	Address string `json:"address"`
+	Country string `json:"country"`
+	Email   string `json:"email"`
+	Phone   string `json:"phone,omitempty"`
+}
+
+// GetKeyRequest turns a serial number into a key ("Get a license key"):
+// without Confirm the portal answers a KeyPreview to show the user; with
+// Confirm it issues the key.
+type GetKeyRequest struct {
+	Serial       string       `json:"serial"`
+	Registration Registration `json:"registration"`
+	// AccountID is the account the key goes to; the caller's own when empty.
+	AccountID string `json:"account_id,omitempty"`
+	Confirm   bool   `json:"confirm,omitempty"`
+}
+
+// KeyPreview is what confirming a serial would issue, for the user to check
+// before confirming.
+type KeyPreview struct {
+	Serial      string   `json:"serial"`
+	Product     string   `json:"product"`
+	Edition     string   `json:"edition"`
+	Modules     []string `json:"modules"`
+	Kind        string   `json:"kind"` // install or license
+	Capacity    int      `json:"capacity"`
+	Unit        string   `json:"unit"`
+	Activations int      `json:"max_activations"`
+	// Months is the subscription term from confirmation; 0 is perpetual.
+	Months       int          `json:"months"`
+	Expiry       *time.Time   `json:"expiry,omitempty"`
+	AccountID    string       `json:"account_id"`
+	AccountName  string       `json:"account_name"`
+	Registration Registration `json:"registration"`
+}
+
+// UpgradeKeyRequest asks for the key of a version upgrade (seed 001): the
+// notification ID received, the product chosen among those it offers, and
+// the quantity. Registration, when given, replaces the support registration
+// carried over from the upgraded key.
+type UpgradeKeyRequest struct {
+	NotificationID string        `json:"notification_id"`
+	Product        string        `json:"product"`
+	Quantity       int           `json:"quantity"`
+	Registration   *Registration `json:"registration,omitempty"`
+}
+
+// AddKeyRequest adds a key to an account. An install key is activated on
+// the machine at once, so it needs Fingerprint and Machine; a license key
+// is only added, and activated later.
+type AddKeyRequest struct {
+	Key         string            `json:"key"`
+	AccountID   string            `json:"account_id,omitempty"`
+	Fingerprint map[string]string `json:"fingerprint,omitempty"`
+	Machine     string            `json:"machine,omitempty"`
+}
+
+// AddedKey answers an added key; Activation is set when an install key was
+// activated as it was added.
+type AddedKey struct {
+	Key        Key        `json:"key"`
+	Activation *Activated `json:"activation,omitempty"`
+}
+
+// Key is a license or install key held by an account, with its activations.
+type Key struct {
+	Key         string   `json:"key"`
+	Kind        string   `json:"kind"` // install or license
+	AccountID   string   `json:"account_id"`
+	AccountName string   `json:"account_name"`
+	Product     string   `json:"product"`
+	Edition     string   `json:"edition"`
+	Modules     []string `json:"modules"`
+	Capacity    int      `json:"capacity"`
+	Unit        string   `json:"unit"`
+	// MaxActivations is how many machines the key may be active on at once.
+	MaxActivations    int `json:"max_activations"`
+	ActiveActivations int `json:"active_activations"`
+	// Source is how the key came: serial, upgrade or vendor.
+	Source         string     `json:"source"`
+	Serial         string     `json:"serial,omitempty"`
+	NotificationID string     `json:"notification_id,omitempty"`
+	IssuedAt       time.Time  `json:"issued_at"`
+	AddedAt        time.Time  `json:"added_at"`
+	Expiry         *time.Time `json:"expiry,omitempty"`
+	// Renewed says the subscription goes on past Expiry.
+	Renewed bool `json:"renewed"`
+	// Status is active (activated somewhere), added (not activated) or
+	// expired.
+	Status       string        `json:"status"`
+	Registration *Registration `json:"registration,omitempty"`
+	Activations  []Activation  `json:"activations"`
+}
+
+// KeyList is the caller's keys with the capacity they add up to.
+type KeyList struct {
+	Keys     []Key      `json:"keys"`
+	Capacity []Capacity `json:"capacity"`
+}
+
+// Capacity is the sum, per product and unit, over an account's keys that
+// are activated and not expired (seed 002).
+type Capacity struct {
+	AccountID string `json:"account_id"`
+	Product   string `json:"product"`
+	Unit      string `json:"unit"`
+	Total     int    `json:"total"`
+	Keys      int    `json:"keys"`
+}
+
+// Activation binds a key to one machine's fingerprint.
+type Activation struct {
+	ID          string            `json:"id"`
+	Key         string            `json:"key"`
+	AccountID   string            `json:"account_id"`
+	Product     string            `json:"product"`
+	Machine     string            `json:"machine"`
+	Fingerprint map[string]string `json:"fingerprint"`
+	// Mode is how it was made: online, offline or install.
+	Mode          string     `json:"mode"`
+	State         string     `json:"state"` // active or deactivated
+	ActivatedAt   time.Time  `json:"activated_at"`
+	DeactivatedAt *time.Time `json:"deactivated_at,omitempty"`
+	// DeactivatedBy is online or receipt.
+	DeactivatedBy string `json:"deactivated_by,omitempty"`
+}
+
+// ActivateRequest activates a key online for this machine. Nonce (32
+// lower-case hex digits) is optional; the response echoes it.
+type ActivateRequest struct {
+	Key         string            `json:"key"`
+	Fingerprint map[string]string `json:"fingerprint"`
+	Machine     string            `json:"machine"`
+	Nonce       string            `json:"nonce,omitempty"`
+}
+
+// Activated answers an activation, online or offline. LicenseFile is the
+// signed, node-locked license file; Response is the signed activation
+// response file (core/activation) that carries it with the nonce and the
+// secret for an offline deactivation receipt. Reused is true when the
+// machine already held an activation of the key, which was renewed.
+type Activated struct {
+	Activation  Activation `json:"activation"`
+	Reused      bool       `json:"reused"`
+	LicenseFile string     `json:"license_file"`
+	Response    string     `json:"response"`
+}
+
+// Deactivated answers a deactivation by receipt: Confirmation is a signed
+// license file of kind deactivation_receipt that proves the seat was freed.
+type Deactivated struct {
+	Activation   Activation `json:"activation"`
+	Confirmation string     `json:"confirmation"`
+}
+
+// LeaseRequest renews the offline lease of a cloud-login program.
+type LeaseRequest struct {
+	Product string `json:"product"`
+}
+
+// Lease is a signed lease (licensefile kind lease) of the license the
+// caller's program runs with: adopted, or the default pick.
+type Lease struct {
+	Product   string     `json:"product"`
+	LicenseID string     `json:"license_id"`
+	OwnerName string     `json:"owner_name"`
+	Adoption  string     `json:"adoption"` // adopted or default
+	LeaseEnd  time.Time  `json:"lease_end"`
+	Expiry    *time.Time `json:"expiry,omitempty"`
+	LeaseFile string     `json:"lease_file"`
+}
+
+// Subscription is the expiry and renewal state of one license or key the
+// caller holds, for the 10-day banner and the unreachable countdown (seed
+// 002). The client recomputes Phase offline from Expiry and Renewed.
+type Subscription struct {
+	Source  string     `json:"source"` // license or key
+	ID      string     `json:"id"`     // license ID or key
+	Product string     `json:"product"`
+	Expiry  *time.Time `json:"expiry,omitempty"` // none: perpetual
+	Renewed bool       `json:"renewed"`
+	// Phase is active, warning or stopped as the portal sees it now.
+	Phase    string `json:"phase"`
+	DaysLeft int    `json:"days_left"`
+	// WarnFrom is when the banner starts (Expiry less WarnDays days);
+	// StopsIfUnreachable is when a client that cannot reach the portal
+	// stops (Expiry plus WarnDays days).
+	WarnFrom           *time.Time `json:"warn_from,omitempty"`
+	StopsIfUnreachable *time.Time `json:"stops_if_unreachable,omitempty"`
+	WarnDays           int        `json:"warn_days"`
+}
+
+// ---------------------------------------------------------------------
+// Downloads, service requests and news (issue 4, "My products").
+// ---------------------------------------------------------------------
+
+// Change kinds of downloads, service requests and news in the change feed.
+// Downloads and news are grouped per product, because what changes them
+// (a new file, a news item, a visit) touches a product's whole list.
+const (
+	KindDownload = "download" // ID: the product; Data: ProductDownloads
+	KindRequest  = "request"  // ID: the request ("SR-000123"); Data: ServiceRequest with comments
+	KindNews     = "news"     // ID: the product; Data: ProductNews
+)
+
+// DownloadFile is a file the vendor publishes for a product, as one caller
+// sees it. GET /v1/downloads/{id}/content serves its bytes (HTTP Range
+// supported, ETag = the quoted SHA-256).
+type DownloadFile struct {
+	ID         string    `json:"id"`
+	Product    string    `json:"product"`
+	Name       string    `json:"name"`
+	Version    string    `json:"version"`
+	ReleasedAt time.Time `json:"released_at"`
+	Size       int64     `json:"size"`
+	SHA256     string    `json:"sha256"`
+	// LatestVersion is the product's newest published version;
+	// NewerVersion is true when it is newer than this file's.
+	LatestVersion string `json:"latest_version"`
+	NewerVersion  bool   `json:"newer_version"`
+	// DownloadedAt is the caller's last download of this file, if any.
+	DownloadedAt *time.Time `json:"downloaded_at,omitempty"`
+}
+
+// ProductDownloads is every file of one product the caller may download,
+// newest release first (the change feed's "download" object).
+type ProductDownloads struct {
+	Product       string         `json:"product"`
+	LatestVersion string         `json:"latest_version"`
+	Files         []DownloadFile `json:"files"`
+}
+
+// DownloadRecord is one line of "downloads of the last two years": a file
+// the caller downloaded, with the date of their last download of it.
+type DownloadRecord struct {
+	FileID        string    `json:"file_id"`
+	Product       string    `json:"product"`
+	FileName      string    `json:"file_name"`
+	FileDate      time.Time `json:"file_date"`
+	DownloadedAt  time.Time `json:"downloaded_at"`
+	Version       string    `json:"version"`
+	LatestVersion string    `json:"latest_version"`
+	NewerVersion  bool      `json:"newer_version"`
+}
+
+// Service request states.
+const (
+	RequestOpen       = "open"
+	RequestInProgress = "in_progress"
+	RequestWaiting    = "waiting"
+	RequestClosed     = "closed"
+)
+
+// ServiceRequest is a support case opened by a user for a product. Lists
+// leave Comments out (CommentCount says how many); the request itself and
+// the change feed carry them.
+type ServiceRequest struct {
+	ID             string           `json:"id"` // "SR-000123"
+	AccountID      string           `json:"account_id"`
+	Product        string           `json:"product"`
+	Title          string           `json:"title"`
+	Description    string           `json:"description"`
+	State          string           `json:"state"` // open, in_progress, waiting, closed
+	RequesterEmail string           `json:"requester_email"`
+	RequesterName  string           `json:"requester_name"`
+	CreatedAt      time.Time        `json:"created_at"`
+	UpdatedAt      time.Time        `json:"updated_at"`
+	CommentCount   int              `json:"comment_count"`
+	Comments       []RequestComment `json:"comments,omitempty"`
+}
+
+// RequestComment is one comment on a service request, oldest first.
+type RequestComment struct {
+	// AuthorEmail is empty for the vendor's support team.
+	AuthorEmail string    `json:"author_email,omitempty"`
+	AuthorName  string    `json:"author_name"`
+	At          time.Time `json:"at"`
+	Body        string    `json:"body"`
+}
+
+// NewServiceRequest opens a service request. AccountID defaults to the
+// account the caller owns; the product then appears in that account's
+// products.
+type NewServiceRequest struct {
+	AccountID   string `json:"account_id,omitempty"`
+	Product     string `json:"product"`
+	Title       string `json:"title"`
+	Description string `json:"description"`
+}
+
+// NewComment adds a comment to a service request.
+type NewComment struct {
+	Body string `json:"body"`
+}
+
+// NewsItem is one news item or alert of a product.
+type NewsItem struct {
+	ID          string    `json:"id"`
+	Product     string    `json:"product"`
+	Title       string    `json:"title"`
+	Body        string    `json:"body"`
+	Severity    string    `json:"severity"` // info, warning, critical
+	PublishedAt time.Time `json:"published_at"`
+	// New marks an item published since the caller's last visit of the
+	// product's news.
+	New bool `json:"new"`
+}
+
+// ProductNews is the news of one product as the caller sees it, newest
+// first (the change feed's "news" object).
+type ProductNews struct {
+	Product string `json:"product"`
+	// Subscribed is the caller's e-mail subscription to the product's news.
+	Subscribed bool `json:"subscribed"`
+	// LastVisit is when the caller last marked the news read.
+	LastVisit *time.Time `json:"last_visit,omitempty"`
+	NewCount  int        `json:"new_count"`
+	Items     []NewsItem `json:"items"`
+}
+
+// NewsRead marks a product's news visited: nothing published so far is
+// new any more.
+type NewsRead struct {
+	Product string `json:"product"`
+}
+
+// NewsSubscription switches the e-mails of a product's news on or off.
+type NewsSubscription struct {
+	Product    string `json:"product"`
+	Subscribed bool   `json:"subscribed"`
 }

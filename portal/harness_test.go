@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -29,6 +30,7 @@ type testPortal struct {
 	URL     string
 	Store   *store.Store
 	MailDir string
+	Server  *portal.Server
 	http    *http.Client
 }
 
@@ -45,9 +47,10 @@ func startPortal(t testing.TB, dsn string) *testPortal {
 	require.NoError(t, err)
 	t.Cleanup(func() { st.Close() })
 	dir := filepath.Join(t.TempDir(), "mail")
-	srv := httptest.NewServer(portal.New(portal.Config{Store: st, Mail: mail.Dir{Path: dir}}))
+	ps := portal.New(portal.Config{Store: st, Mail: mail.Dir{Path: dir}})
+	srv := httptest.NewServer(ps)
 	t.Cleanup(srv.Close)
-	return &testPortal{t: t, URL: srv.URL, Store: st, MailDir: dir,
+	return &testPortal{t: t, URL: srv.URL, Store: st, MailDir: dir, Server: ps,
 		http: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 256}}}
 }
 
@@ -137,8 +140,16 @@ func (p *testPortal) issue(account, product, edition string, modules []string, s
 	return id
 }
 
-// mails returns the .eml files written to an address, oldest first.
+// mails delivers the queued e-mails and returns the .eml files written to
+// an address, oldest first.
 func (p *testPortal) mails(to string) []string {
+	p.t.Helper()
+	require.NoError(p.t, p.Server.FlushMail(context.Background()))
+	return p.mailsNoFlush(to)
+}
+
+// mailsNoFlush returns the .eml files already written to an address.
+func (p *testPortal) mailsNoFlush(to string) []string {
 	p.t.Helper()
 	entries, _ := os.ReadDir(p.MailDir)
 	var out []string
@@ -162,3 +173,16 @@ func seatOf(s api.Solution, email string) (api.Seat, bool) {
 }
 
 func (p *testPortal) nowForTest() time.Time { return time.Now() }
+
+func testProcs() int { return runtime.GOMAXPROCS(0) }
+
+// startPortalLive is startPortal with the background loops running, as in
+// production: benchmarks pay for delivering the e-mails they cause.
+func startPortalLive(t testing.TB, dsn string) *testPortal {
+	p := startPortal(t, dsn)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); p.Server.Background(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return p
+}

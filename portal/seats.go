@@ -1,7 +1,6 @@
 package portal
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 
@@ -34,12 +33,11 @@ func (s *Server) assignSeat(w http.ResponseWriter, r *http.Request, c store.Call
 	if err != nil {
 		return err
 	}
-	res, err := s.cfg.Store.AssignSeat(r.Context(), c, wr, r.PathValue("id"), req.Email)
+	sol, err := s.cfg.Store.AssignSeat(r.Context(), c, wr, r.PathValue("id"), req.Email)
 	if err != nil {
 		return err
 	}
-	s.notify(r.Context(), res.Notices)
-	writeJSON(w, http.StatusCreated, res.Solution)
+	writeJSON(w, http.StatusCreated, sol)
 	return nil
 }
 
@@ -48,12 +46,11 @@ func (s *Server) removeSeat(w http.ResponseWriter, r *http.Request, c store.Call
 	if err != nil {
 		return err
 	}
-	res, err := s.cfg.Store.RemoveSeat(r.Context(), c, wr, r.PathValue("id"), r.PathValue("ref"))
+	sol, err := s.cfg.Store.RemoveSeat(r.Context(), c, wr, r.PathValue("id"), r.PathValue("ref"))
 	if err != nil {
 		return err
 	}
-	s.notify(r.Context(), res.Notices)
-	writeJSON(w, http.StatusOK, res.Solution)
+	writeJSON(w, http.StatusOK, sol)
 	return nil
 }
 
@@ -63,12 +60,11 @@ func (s *Server) reassignSeat(w http.ResponseWriter, r *http.Request, c store.Ca
 	if err != nil {
 		return err
 	}
-	res, err := s.cfg.Store.ReassignSeat(r.Context(), c, wr, r.PathValue("id"), req.From, req.To)
+	sol, err := s.cfg.Store.ReassignSeat(r.Context(), c, wr, r.PathValue("id"), req.From, req.To)
 	if err != nil {
 		return err
 	}
-	s.notify(r.Context(), res.Notices)
-	writeJSON(w, http.StatusOK, res.Solution)
+	writeJSON(w, http.StatusOK, sol)
 	return nil
 }
 
@@ -93,17 +89,6 @@ func (s *Server) adopt(w http.ResponseWriter, r *http.Request, c store.Caller) e
 	}
 	writeJSON(w, http.StatusOK, v)
 	return nil
-}
-
-// notify sends the e-mails a seat write calls for. The write has already
-// committed, so a mail failure is logged rather than failing the request.
-func (s *Server) notify(ctx context.Context, notices []store.Notice) {
-	for _, n := range notices {
-		m := seatMail(n, s.cfg.BaseURL)
-		if err := s.cfg.Mail.Send(ctx, m); err != nil {
-			s.cfg.Logger.Error("seat e-mail not sent", "kind", n.Kind, "license", n.LicenseID, "err", err)
-		}
-	}
 }
 
 // seatMail writes the e-mail of seed 000 for one seat transition.

@@ -1,16 +1,21 @@
 package portal_test
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/licdesk/licdesk/api"
+	"github.com/licdesk/licdesk/portal"
+	"github.com/licdesk/licdesk/portal/mail"
 )
 
 // TestSeatStory_EndToEnd plays the seat story of seed 000 over real HTTP:
@@ -158,5 +163,39 @@ func TestSeatRace_ExactlyNSeatsAreHeld(t *testing.T) {
 		p.do("GET", "/v1/licenses/"+lic, owner.Token, nil).decode(t, &sol)
 		assert.Equal(t, 0, sol.Available)
 		assert.Equal(t, 5, sol.AssignedOthers)
+	})
+}
+
+// failingSender refuses every e-mail, like a mail server that is down.
+type failingSender struct{ calls int }
+
+func (f *failingSender) Send(context.Context, mail.Message) error {
+	f.calls++
+	return errors.New("connection refused")
+}
+
+func TestSeatMail_IsQueuedWithTheWriteAndRetriedWhenTheMailServerIsDown(t *testing.T) {
+	eachBackend(t, func(t *testing.T, p *testPortal) {
+		owner := p.signup("owner@mail.example", "Mail")
+		lic := p.issue(p.accountOf(owner.Token), "Eberick", "basic", nil, 2)
+		require.Equal(t, http.StatusCreated, p.do("POST", "/v1/licenses/"+lic+"/seats", owner.Token, api.SeatRequest{Email: "n@mail.example"}).Status)
+
+		// The mail server is down: nothing is lost, the e-mail waits.
+		down := &failingSender{}
+		clock := time.Now()
+		srv := portal.New(portal.Config{Store: p.Store, Mail: down, Now: func() time.Time { return clock }})
+		require.NoError(t, srv.FlushMail(context.Background()))
+		assert.Equal(t, 1, down.calls)
+		require.NoError(t, srv.FlushMail(context.Background()))
+		assert.Equal(t, 1, down.calls, "not retried before its pause")
+
+		// A refused write queues nothing.
+		require.Equal(t, http.StatusConflict, p.do("POST", "/v1/licenses/"+lic+"/seats", owner.Token, api.SeatRequest{Email: "n@mail.example"}).Status)
+
+		// Once the server is back and the pause over, it is delivered once.
+		assert.Empty(t, p.mailsNoFlush("n@mail.example"))
+		require.NoError(t, p.Store.MailRetryNow(context.Background()))
+		assert.Len(t, p.mails("n@mail.example"), 1)
+		assert.Len(t, p.mails("n@mail.example"), 1)
 	})
 }

@@ -92,6 +92,18 @@ func foreignCases(v victim) map[string]struct {
 		"GET /v1/products":                                    {"/v1/products", nil},
 		"POST /v1/products":                                   {"/v1/products", api.RegisterProductRequest{AccountID: v.account, Product: "Stolen"}},
 		"GET /v1/changes":                                     {"/v1/changes", nil},
+		// Keys and activations (issue 4); keystory_test.go points them at a
+		// victim's real keys too.
+		"GET /v1/keys":                 {"/v1/keys", nil},
+		"POST /v1/keys":                {"/v1/keys", api.AddKeyRequest{Key: strangerKey()}},
+		"POST /v1/keys/get":            {"/v1/keys/get", api.GetKeyRequest{Serial: portal.DemoSerial, AccountID: v.account, Registration: keyReg}},
+		"POST /v1/keys/upgrade":        {"/v1/keys/upgrade", api.UpgradeKeyRequest{NotificationID: portal.DemoUpgradeNotification, Product: "X", Quantity: 1}},
+		"POST /v1/activations":         {"/v1/activations", api.ActivateRequest{Key: strangerKey(), Fingerprint: machineFP("s"), Machine: "s"}},
+		"POST /v1/activations/offline": {"/v1/activations/offline", strangerRequestFile()},
+		"DELETE /v1/activations/{id}":  {"/v1/activations/act_none", nil},
+		"POST /v1/activations/receipt": {"/v1/activations/receipt", strangerReceiptFile()},
+		"POST /v1/leases":              {"/v1/leases", api.LeaseRequest{Product: v.product}},
+		"GET /v1/subscriptions":        {"/v1/subscriptions", nil},
 	}
 }
 
@@ -104,6 +116,9 @@ func TestEveryEndpoint_AStrangersTokenNeitherReadsNorChangesAnotherAccount(t *te
 		stranger := p.signup("stranger@evil.example", "Evil")
 		before := v.state(t, p)
 		cases := foreignCases(v)
+		for k, c := range contentForeignCases(v) {
+			cases[k] = c
+		}
 		routes := portal.New(portal.Config{Store: p.Store}).Routes()
 		for _, rt := range routes {
 			if !rt.Authed {

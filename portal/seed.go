@@ -3,6 +3,7 @@ package portal
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/licdesk/licdesk/api"
@@ -30,6 +31,9 @@ type Seeder struct {
 	Store *store.Store
 	Mail  mail.Sender
 	Now   time.Time
+	// FilesDir is the portal's downloads folder (Config.FilesDir), where
+	// the demo's installers are stored.
+	FilesDir string
 }
 
 type demoUser struct {
@@ -90,8 +94,8 @@ func (sd Seeder) Demo(ctx context.Context) ([]DemoLogin, error) {
 	}
 	betaEberick, err := issue(bruno, store.LicenseSpec{Product: "Eberick", Edition: core.EditionEnterprise,
 		Modules: []string{"Concrete", "Foundations", "Masonry"}, Seats: 2, ContractNumber: "BETA-EB-2026",
-		// Ending soon: the 10-day subscription warning shows.
-		Expiry: now.AddDate(0, 0, 8)})
+		// Ending soon and not renewed: the 10-day subscription warning shows.
+		Expiry: now.AddDate(0, 0, 8), NotRenewed: true})
 	if err != nil {
 		return nil, err
 	}
@@ -109,16 +113,8 @@ func (sd Seeder) Demo(ctx context.Context) ([]DemoLogin, error) {
 			if err != nil {
 				return err
 			}
-			res, err := sd.Store.AssignSeat(ctx, c, store.Write{}, lic, email)
-			if err != nil {
-				return err
-			}
-			for _, n := range res.Notices {
-				if err := sd.Mail.Send(ctx, seatMail(n, "")); err != nil {
-					return err
-				}
-			}
-			return nil
+			_, err = sd.Store.AssignSeat(ctx, c, store.Write{}, lic, email)
+			return err
 		})
 	}
 	seat(ana, acmeEberick, ana.email)          // the owner's own use takes a seat
@@ -176,6 +172,11 @@ func (sd Seeder) Demo(ctx context.Context) ([]DemoLogin, error) {
 		return nil, fmt.Errorf("seed demo: %w", err)
 	}
 	if err := sd.demoContent(ctx, ana.id, ana.acct); err != nil {
+		return nil, fmt.Errorf("seed demo: %w", err)
+	}
+
+	// Deliver the e-mails the demo's writes queued (the invitation).
+	if _, err := deliverMail(ctx, sd.Store, sd.Mail, "", slog.New(slog.DiscardHandler), time.Now); err != nil {
 		return nil, fmt.Errorf("seed demo: %w", err)
 	}
 

@@ -17,6 +17,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/licdesk/licdesk/api"
 	"github.com/licdesk/licdesk/portal/mail"
 	"github.com/licdesk/licdesk/portal/store"
 )
@@ -32,6 +33,10 @@ type Config struct {
 	TokenTTL time.Duration
 	// BaseURL is where users reach the portal, for links in e-mails.
 	BaseURL string
+	// FilesDir is the content-addressed folder holding the bytes of
+	// published downloads (package blobs); without it downloads list but
+	// their content answers 503.
+	FilesDir string
 }
 
 // Server answers the portal API.
@@ -176,13 +181,17 @@ func (s *Server) dummyHash() string {
 	return s.dummy
 }
 
-// Background does the portal's housekeeping until ctx ends: it forgets old
-// idempotency answers. The caller owns the goroutine that runs it.
+// Background runs the portal's background work until ctx ends: it delivers
+// queued e-mails and forgets old idempotency answers. The caller owns the
+// goroutine that runs it; Background returns when both loops stopped.
 func (s *Server) Background(ctx context.Context) {
+	done := make(chan struct{})
+	go func() { defer close(done); s.sendMailLoop(ctx) }()
+	defer func() { <-done }()
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
 	for {
-		if err := s.cfg.Store.PruneIdempotency(ctx, (7 * 24 * time.Hour).Milliseconds()); err != nil && ctx.Err() == nil {
+		if err := s.cfg.Store.PruneIdempotency(ctx, api.IdempotencyRetention.Milliseconds()); err != nil && ctx.Err() == nil {
 			s.cfg.Logger.Warn("prune idempotency", "err", err)
 		}
 		select {

@@ -51,6 +51,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = serve(ctx, args[1:], stderr)
 	case "seed":
 		err = seed(ctx, args[1:], stdout)
+	case "keys":
+		err = signingKeys(ctx, args[1:], stdout)
 	default:
 		err = fmt.Errorf("unknown command %q (try licportal --help)", args[0])
 	}
@@ -69,12 +71,14 @@ func usage(w io.Writer) {
 
 usage:
   licportal serve [--db sqlite:FILE|postgres://...] [--listen ADDR] [--mail-dir DIR|--smtp URL]
+                  [--files-dir DIR]
                   [--tls-cert FILE --tls-key FILE] [--base-url URL]
-  licportal seed  [--db ...] (--demo | --scale N) [--json] [--mail-dir DIR]
+  licportal seed  [--db ...] (--demo | --scale N) [--json] [--mail-dir DIR] [--files-dir DIR]
+  licportal keys  list|rotate [--db ...]   the license-signing keys (rotate: new active key, old ones stay published)
   licportal --version
 
-Defaults: the database and the mail folder live in the user's data folder
-(`+dataDir()+`); the API listens on 127.0.0.1:8470.
+Defaults: the database, the mail folder and the downloads folder live in
+the user's data folder (`+dataDir()+`); the API listens on 127.0.0.1:8470.
 `)
 }
 
@@ -105,11 +109,13 @@ func dataDir() string {
 // common are the flags serve and seed share.
 type common struct {
 	db, mailDir, smtp string
+	filesDir          string
 }
 
 func (c *common) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.db, "db", "sqlite:"+filepath.Join(dataDir(), "portal.db"), "database: sqlite:FILE or postgres://...")
 	fs.StringVar(&c.mailDir, "mail-dir", filepath.Join(dataDir(), "mail"), "write e-mails as .eml files into this folder")
+	fs.StringVar(&c.filesDir, "files-dir", filepath.Join(dataDir(), "files"), "keep the bytes of published downloads in this folder (content-addressed)")
 	fs.StringVar(&c.smtp, "smtp", "", "send e-mails through this server instead: smtp://[user:pass@]host:port, smtp+starttls://..., smtps://...")
 }
 
@@ -173,7 +179,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if *baseURL == "" {
 		*baseURL = scheme + "://" + ln.Addr().String()
 	}
-	srv := portal.New(portal.Config{Store: st, Mail: sender, Logger: log, BaseURL: *baseURL})
+	srv := portal.New(portal.Config{Store: st, Mail: sender, Logger: log, BaseURL: *baseURL, FilesDir: c.filesDir})
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
 		WriteTimeout: 10 * time.Minute, IdleTimeout: 2 * time.Minute}
 
@@ -219,7 +225,7 @@ func seed(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer st.Close()
-	sd := portal.Seeder{Store: st, Mail: sender, Now: time.Now()}
+	sd := portal.Seeder{Store: st, Mail: sender, Now: time.Now(), FilesDir: c.filesDir}
 	var logins []portal.DemoLogin
 	if *demo {
 		logins, err = sd.Demo(ctx)
@@ -240,6 +246,52 @@ func seed(ctx context.Context, args []string, stdout io.Writer) error {
 	fmt.Fprintln(tw, "E-MAIL\tPASSWORD\tACCOUNT\tWHAT TO LOOK AT")
 	for _, l := range logins {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", l.Email, l.Password, l.Account, l.Roles)
+	}
+	return tw.Flush()
+}
+
+// signingKeys lists or rotates the portal's license-signing keys. Rotation
+// takes effect on every instance sharing the database at its next
+// signature; the retired keys stay published at /.well-known so that files
+// they signed keep verifying.
+func signingKeys(ctx context.Context, args []string, stdout io.Writer) error {
+	if len(args) == 0 || (args[0] != "list" && args[0] != "rotate") {
+		return errors.New("keys: want list or rotate")
+	}
+	fs := flag.NewFlagSet("keys "+args[0], flag.ContinueOnError)
+	var c common
+	c.register(fs)
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("keys %s: unexpected argument %q", args[0], fs.Arg(0))
+	}
+	st, _, err := c.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if args[0] == "rotate" {
+		k, err := st.RotateSigningKey(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "new active signing key %s; the previous keys stay published\n", k.KeyID)
+		return nil
+	}
+	keys, err := st.SigningKeys(ctx)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "KEY ID\tSTATE\tCREATED\tRETIRED")
+	for _, k := range keys {
+		state, retired := "retired", k.RetiredAt.Format(time.RFC3339)
+		if k.Active {
+			state, retired = "active", "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", k.KeyID, state, k.CreatedAt.Format(time.RFC3339), retired)
 	}
 	return tw.Flush()
 }

@@ -101,7 +101,7 @@ func (s *Store) Credentials(ctx context.Context, email core.Email) (User, string
 	return u, hash, nil
 }
 
-// HasAccount reports whether an account exists for an e-mail.
+// hasAccount reports whether an account exists for an e-mail.
 func (t *tx) hasAccount(ctx context.Context, email core.Email) (bool, error) {
 	var n int
 	err := t.queryRow(ctx, `SELECT COUNT(*) FROM users WHERE email = ?`, string(email)).Scan(&n)
@@ -129,15 +129,14 @@ func (s *Store) RevokeToken(ctx context.Context, tokenHash string) error {
 // that a caller learns nothing about which it was.
 var errBadToken = core.E(core.Forbidden, "auth.token", "the session is not valid: log in again")
 
-// ErrBadToken is what CallerByToken returns for a token that is not valid.
-var ErrBadToken = errBadToken
-
 // CallerByToken loads the user behind a live token with their memberships.
 func (s *Store) CallerByToken(ctx context.Context, tokenHash string) (Caller, error) {
-	var userID string
+	var c Caller
+	var email string
 	var expires, revoked int64
-	err := s.db.QueryRowContext(ctx, s.d.rebind(`SELECT user_id, expires_at, revoked_at FROM tokens WHERE hash = ?`),
-		tokenHash).Scan(&userID, &expires, &revoked)
+	err := s.queryRow(ctx, `SELECT u.id, u.email, u.name, t.expires_at, t.revoked_at
+		FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.hash = ?`,
+		tokenHash).Scan(&c.ID, &email, &c.Name, &expires, &revoked)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Caller{}, errBadToken
 	}
@@ -147,7 +146,8 @@ func (s *Store) CallerByToken(ctx context.Context, tokenHash string) (Caller, er
 	if revoked != 0 || !s.now().Before(fromMS(expires)) {
 		return Caller{}, errBadToken
 	}
-	return s.Caller(ctx, userID)
+	c.Email = core.Email(email)
+	return s.withMemberships(ctx, c)
 }
 
 // Caller loads a user and every account they may act in.
@@ -163,9 +163,14 @@ func (s *Store) Caller(ctx context.Context, userID string) (Caller, error) {
 		return Caller{}, fmt.Errorf("caller: %w", err)
 	}
 	c.Email = core.Email(email)
+	return s.withMemberships(ctx, c)
+}
+
+func (s *Store) withMemberships(ctx context.Context, c Caller) (Caller, error) {
+	userID := c.ID
 	// Direct memberships, then customers that delegated to a partner account
 	// the user manages (the user acts there as "partner").
-	rows, err := s.db.QueryContext(ctx, s.d.rebind(`
+	rows, err := s.query(ctx, `
 		SELECT a.id, a.name, m.role, a.partner, COALESCE(a.delegated_to, ''), FALSE
 		FROM memberships m JOIN accounts a ON a.id = m.account_id
 		WHERE m.user_id = ?
@@ -173,7 +178,7 @@ func (s *Store) Caller(ctx context.Context, userID string) (Caller, error) {
 		SELECT c.id, c.name, 'partner', c.partner, COALESCE(c.delegated_to, ''), TRUE
 		FROM memberships m JOIN accounts c ON c.delegated_to = m.account_id
 		WHERE m.user_id = ? AND m.role IN ('owner', 'admin', 'partner')
-		ORDER BY 2, 1`), userID, userID)
+		ORDER BY 2, 1`, userID, userID)
 	if err != nil {
 		return Caller{}, fmt.Errorf("memberships: %w", err)
 	}

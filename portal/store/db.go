@@ -17,6 +17,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -42,10 +43,23 @@ func (d dialect) String() string {
 
 // Store is the portal's database.
 type Store struct {
-	db *sql.DB
-	d  dialect
+	// db serves reads; wdb serves write transactions. On SQLite they are
+	// two pools over one file: readers run concurrently under WAL, and
+	// writers queue on wmu in Go rather than sleep in SQLite's busy handler,
+	// which hands the lock over far faster. On PostgreSQL both are the same
+	// pool and wmu is unused.
+	db  *sql.DB
+	wdb *sql.DB
+	wmu sync.Mutex
+	d   dialect
 	// now is the clock; tests move it to play out expiry and grace periods.
 	now func() time.Time
+	// stmts caches prepared statements by query text on SQLite, where
+	// parsing a statement costs as much as running it. (pgx caches its own.)
+	stmts  sync.Map
+	rstmts sync.Map // the same for the read pool
+	// kick wakes the mail sender after a write queued an e-mail.
+	kick chan struct{}
 }
 
 // Option changes how a Store is opened.
@@ -57,7 +71,7 @@ func WithClock(now func() time.Time) Option { return func(s *Store) { s.now = no
 // Open opens (creating if needed) the database named by dsn and migrates its
 // schema: "sqlite:PATH" or a "postgres://" URL.
 func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
-	s := &Store{now: time.Now}
+	s := &Store{now: time.Now, kick: make(chan struct{}, 1)}
 	for _, o := range opts {
 		o(s)
 	}
@@ -75,8 +89,14 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 		for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(NORMAL)", "foreign_keys(1)"} {
 			q.Add("_pragma", p)
 		}
-		q.Set("_txlock", "immediate")
 		s.db, err = sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+		if err == nil {
+			q.Set("_txlock", "immediate")
+			s.wdb, err = sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+			// One connection runs the transaction, the other prepares
+			// statements for the cache meanwhile.
+			s.wdb.SetMaxOpenConns(2)
+		}
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
 		s.d = dialectPostgres
 		s.db, err = sql.Open("pgx", dsn)
@@ -84,6 +104,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 			s.db.SetMaxOpenConns(32)
 			s.db.SetMaxIdleConns(32)
 		}
+		s.wdb = s.db
 	default:
 		return nil, fmt.Errorf("open store: unknown database %q (want sqlite:FILE or postgres://...)", redactDSN(dsn))
 	}
@@ -91,18 +112,29 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 		return nil, fmt.Errorf("open store %s: %w", redactDSN(dsn), err)
 	}
 	if err := s.db.PingContext(ctx); err != nil {
-		s.db.Close()
+		s.Close()
 		return nil, fmt.Errorf("open store %s: %w", redactDSN(dsn), err)
 	}
 	if err := s.migrate(ctx); err != nil {
-		s.db.Close()
+		s.Close()
 		return nil, fmt.Errorf("open store %s: %w", redactDSN(dsn), err)
 	}
 	return s, nil
 }
 
 // Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	for _, m := range []*sync.Map{&s.stmts, &s.rstmts} {
+		m.Range(func(_, v any) bool { v.(*sql.Stmt).Close(); return true })
+	}
+	err := s.db.Close()
+	if s.wdb != s.db {
+		if werr := s.wdb.Close(); err == nil {
+			err = werr
+		}
+	}
+	return err
+}
 
 // Dialect names the database behind the store ("sqlite" or "postgres").
 func (s *Store) Dialect() string { return s.d.String() }
@@ -122,22 +154,62 @@ func redactDSN(dsn string) string {
 // tx is a transaction that speaks the store's placeholder style ("?").
 type tx struct {
 	*sql.Tx
+	s   *Store
 	d   dialect
 	now time.Time
 	// feedLocked is set once the transaction holds the change feed lock.
 	feedLocked bool
+	// mailQueued is set when the transaction queued an e-mail.
+	mailQueued bool
 }
 
 func (t *tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if st := t.stmt(ctx, q); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
 	return t.ExecContext(ctx, t.d.rebind(q), args...)
 }
 
 func (t *tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	return t.QueryContext(ctx, t.d.rebind(q), args...)
+	if st := t.stmt(ctx, q); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return t.Tx.QueryContext(ctx, t.d.rebind(q), args...)
 }
 
 func (t *tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	if st := t.stmt(ctx, q); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
 	return t.QueryRowContext(ctx, t.d.rebind(q), args...)
+}
+
+// QueryContext lets loadLicenses and friends use the statement cache too.
+func (t *tx) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	return t.query(ctx, q, args...)
+}
+
+// stmt returns the cached prepared statement for q bound to this
+// transaction, or nil where the driver caches statements itself or the
+// statement cannot be prepared (it then runs unprepared and reports its
+// own error).
+func (t *tx) stmt(ctx context.Context, q string) *sql.Stmt {
+	if t.d != dialectSQLite || t.s == nil {
+		return nil
+	}
+	v, ok := t.s.stmts.Load(q)
+	if !ok {
+		// Prepared on the writer pool; StmtContext then prepares it once per
+		// writer connection and keeps it.
+		st, err := t.s.wdb.PrepareContext(ctx, q)
+		if err != nil {
+			return nil
+		}
+		if v, ok = t.s.stmts.LoadOrStore(q, st); ok {
+			st.Close()
+		}
+	}
+	return t.StmtContext(ctx, v.(*sql.Stmt))
 }
 
 // forUpdate locks the rows a read returns until the transaction ends, where
@@ -197,16 +269,29 @@ func (s *Store) inTx(ctx context.Context, fn func(*tx) error) error {
 }
 
 func (s *Store) tryTx(ctx context.Context, fn func(*tx) error) error {
-	sqlTx, err := s.db.BeginTx(ctx, nil)
+	if s.d == dialectSQLite {
+		s.wmu.Lock()
+		defer s.wmu.Unlock()
+	}
+	sqlTx, err := s.wdb.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
-	t := &tx{Tx: sqlTx, d: s.d, now: s.now().UTC()}
+	t := &tx{Tx: sqlTx, s: s, d: s.d, now: s.now().UTC()}
 	if err := fn(t); err != nil {
 		sqlTx.Rollback()
 		return err
 	}
-	return sqlTx.Commit()
+	if err := sqlTx.Commit(); err != nil {
+		return err
+	}
+	if t.mailQueued {
+		select {
+		case s.kick <- struct{}{}:
+		default: // a wake-up is pending already
+		}
+	}
+	return nil
 }
 
 // retryable reports whether err is a lost race worth running again.
@@ -243,8 +328,7 @@ func fromMS(v int64) time.Time {
 }
 
 // readTx runs fn in a read-only transaction, so that a view assembled from
-// several queries is consistent. On SQLite this takes the write lock
-// (immediate transactions); keep read transactions short.
+// several queries is consistent (a snapshot under WAL or MVCC).
 func (s *Store) readTx(ctx context.Context, fn func(*tx) error) error {
 	sqlTx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: s.d == dialectPostgres})
 	if err != nil {
@@ -252,4 +336,40 @@ func (s *Store) readTx(ctx context.Context, fn func(*tx) error) error {
 	}
 	defer sqlTx.Rollback()
 	return fn(&tx{Tx: sqlTx, d: s.d, now: s.now().UTC()})
+}
+
+// queryRow runs a read on the read pool, through the statement cache on
+// SQLite.
+func (s *Store) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	if st := s.readStmt(ctx, q); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return s.db.QueryRowContext(ctx, s.d.rebind(q), args...)
+}
+
+// query runs a read on the read pool, through the statement cache on
+// SQLite.
+func (s *Store) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if st := s.readStmt(ctx, q); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return s.db.QueryContext(ctx, s.d.rebind(q), args...)
+}
+
+func (s *Store) readStmt(ctx context.Context, q string) *sql.Stmt {
+	if s.d != dialectSQLite {
+		return nil
+	}
+	if v, ok := s.rstmts.Load(q); ok {
+		return v.(*sql.Stmt)
+	}
+	st, err := s.db.PrepareContext(ctx, q)
+	if err != nil {
+		return nil
+	}
+	if v, ok := s.rstmts.LoadOrStore(q, st); ok {
+		st.Close()
+		return v.(*sql.Stmt)
+	}
+	return st
 }

@@ -111,7 +111,7 @@ var errNoLicense = core.E(core.NotFound, "license.not_found", "no such license")
 // license loads one license, locking it for the rest of the transaction when
 // lock is set, so that two writers of its seats run one after the other.
 func (t *tx) license(ctx context.Context, id string, lock bool) (licenseRow, error) {
-	if lock {
+	if lock && t.d == dialectPostgres {
 		var got string
 		err := t.queryRow(ctx, `SELECT id FROM licenses WHERE id = ?`+t.d.forUpdate(), id).Scan(&got)
 		if errors.Is(err, sql.ErrNoRows) {

@@ -37,7 +37,7 @@ func (d dialect) ddl(stmt string) string {
 // migrate brings the schema to the latest version. Several portal instances
 // starting at once on one PostgreSQL serialise on an advisory lock.
 func (s *Store) migrate(ctx context.Context) error {
-	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+	if _, err := s.wdb.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
@@ -193,4 +193,16 @@ var schemaAccounts = []string{
 	`CREATE TABLE meta (
 		name TEXT PRIMARY KEY,
 		value TEXT NOT NULL)`,
+	`CREATE TABLE mail_outbox (
+		id {{id}},
+		kind TEXT NOT NULL,
+		recipient TEXT NOT NULL,
+		payload TEXT NOT NULL,
+		created_at BIGINT NOT NULL,
+		next_attempt_at BIGINT NOT NULL,
+		claimed_until BIGINT NOT NULL DEFAULT 0,
+		attempts INTEGER NOT NULL DEFAULT 0,
+		last_error TEXT NOT NULL DEFAULT '',
+		sent_at BIGINT NOT NULL DEFAULT 0)`,
+	`CREATE INDEX mail_outbox_due ON mail_outbox(sent_at, next_attempt_at)`,
 }

@@ -8,19 +8,11 @@ import (
 	"github.com/licdesk/licdesk/core"
 )
 
-// SeatResult is the license after a seat write, with the e-mails the write
-// calls for (assignment, invitation, removal). Notices are empty when the
-// answer was replayed for a repeated idempotency key: those e-mails went
-// out the first time.
-type SeatResult struct {
-	Solution api.Solution
-	Notices  []Notice `json:"-"`
-	// notices survive the idempotency record so that a replay knows them;
-	// Notices is only filled for the first answer.
-	Recorded []Notice `json:"notices"`
-}
+// MailSeat is the outbox kind of seat e-mails; the payload is a Notice.
+const MailSeat = "seat"
 
-// Notice is an e-mail the portal owes someone after a seat write.
+// Notice is an e-mail the portal owes someone after a seat write:
+// assignment, invitation (no account yet) or removal.
 type Notice struct {
 	To        string `json:"to"`
 	Kind      string `json:"kind"` // assigned, invite, removed
@@ -31,7 +23,7 @@ type Notice struct {
 
 // AssignSeat gives a seat of a license to an e-mail: Assigned when the
 // e-mail has an account, Pending (an invitation) otherwise.
-func (s *Store) AssignSeat(ctx context.Context, c Caller, w Write, licenseID, email string) (SeatResult, error) {
+func (s *Store) AssignSeat(ctx context.Context, c Caller, w Write, licenseID, email string) (api.Solution, error) {
 	return s.seatWrite(ctx, c, w, licenseID, func(t *tx, l core.License) (core.License, core.Event, error) {
 		e, err := core.NormalizeEmail(email)
 		if err != nil {
@@ -46,14 +38,14 @@ func (s *Store) AssignSeat(ctx context.Context, c Caller, w Write, licenseID, em
 }
 
 // RemoveSeat frees the seat an e-mail (or seat ID) holds.
-func (s *Store) RemoveSeat(ctx context.Context, c Caller, w Write, licenseID, ref string) (SeatResult, error) {
+func (s *Store) RemoveSeat(ctx context.Context, c Caller, w Write, licenseID, ref string) (api.Solution, error) {
 	return s.seatWrite(ctx, c, w, licenseID, func(t *tx, l core.License) (core.License, core.Event, error) {
 		return l.Remove(c.by(t), ref)
 	})
 }
 
 // ReassignSeat moves a held seat to another e-mail in one step.
-func (s *Store) ReassignSeat(ctx context.Context, c Caller, w Write, licenseID, from, to string) (SeatResult, error) {
+func (s *Store) ReassignSeat(ctx context.Context, c Caller, w Write, licenseID, from, to string) (api.Solution, error) {
 	return s.seatWrite(ctx, c, w, licenseID, func(t *tx, l core.License) (core.License, core.Event, error) {
 		e, err := core.NormalizeEmail(to)
 		if err != nil {
@@ -71,43 +63,35 @@ func (s *Store) ReassignSeat(ctx context.Context, c Caller, w Write, licenseID, 
 // the caller may manage its seats, apply the domain transition, then write
 // seats, audit, adoption fallbacks and the change feed in one transaction.
 func (s *Store) seatWrite(ctx context.Context, c Caller, w Write, licenseID string,
-	apply func(*tx, core.License) (core.License, core.Event, error)) (SeatResult, error) {
-	res, replayed, err := writeOnce(ctx, s, c.ID, w, func(t *tx) (SeatResult, error) {
+	apply func(*tx, core.License) (core.License, core.Event, error)) (api.Solution, error) {
+	res, _, err := writeOnce(ctx, s, c.ID, w, func(t *tx) (api.Solution, error) {
 		row, err := t.license(ctx, licenseID, true)
 		if err != nil {
-			return SeatResult{}, err
+			return api.Solution{}, err
 		}
 		if err := hide(core.Authorize(c.actor(), core.ManageSeats, row.Account)); err != nil {
-			return SeatResult{}, err
+			return api.Solution{}, err
 		}
 		after, ev, err := apply(t, row.License)
 		if err != nil {
-			return SeatResult{}, err
+			return api.Solution{}, err
 		}
 		if err := t.commitSeats(ctx, c.by(t), row, after, ev); err != nil {
-			return SeatResult{}, err
-		}
-		var notices []Notice
-		for _, n := range core.SeatNotices(row.License, after) {
-			notices = append(notices, Notice{To: string(n.To), Kind: n.Kind.String(), LicenseID: row.ID,
-				Product: row.Product, OwnerName: row.OwnerName})
+			return api.Solution{}, err
 		}
 		row.License = after
-		return SeatResult{Solution: solutionView(row, t.now), Recorded: notices}, nil
+		return solutionView(row, t.now), nil
 	})
 	if err != nil {
-		return SeatResult{}, fmt.Errorf("seat of license %s: %w", licenseID, err)
-	}
-	if !replayed {
-		res.Notices = res.Recorded
+		return api.Solution{}, fmt.Errorf("seat of license %s: %w", licenseID, err)
 	}
 	return res, nil
 }
 
 // commitSeats persists a seat transition of one license and everything that
-// follows from it: the audit event, the fallback of adoptions whose seat was
-// lost, and the change feed entries for the account and each affected
-// holder.
+// follows from it: the audit event, the e-mails it owes, the fallback of
+// adoptions whose seat was lost, and the change feed entries for the account
+// and each affected holder.
 func (t *tx) commitSeats(ctx context.Context, by core.By, row licenseRow, after core.License, events ...core.Event) error {
 	if err := t.saveSeats(ctx, row.License, after); err != nil {
 		return err
@@ -115,8 +99,14 @@ func (t *tx) commitSeats(ctx context.Context, by core.By, row licenseRow, after 
 	if err := t.audit(ctx, row.Owner, row.ID, events...); err != nil {
 		return err
 	}
+	for _, n := range core.SeatNotices(row.License, after) {
+		if err := t.queueMail(ctx, MailSeat, string(n.To), Notice{To: string(n.To), Kind: n.Kind.String(),
+			LicenseID: row.ID, Product: row.Product, OwnerName: row.OwnerName}); err != nil {
+			return err
+		}
+	}
 	affected := changedHolders(row.License, after)
-	for _, e := range affected {
+	for _, e := range lostSeats(row.License, after) {
 		if err := t.reconcileAdoption(ctx, by, row.Owner, e, row.Product); err != nil {
 			return err
 		}
@@ -150,6 +140,24 @@ func changedHolders(before, after core.License) []core.Email {
 			add(before.Seats[i].Email)
 		}
 		add(after.Seats[i].Email)
+	}
+	return out
+}
+
+// lostSeats lists the e-mails that held a seat before and hold none after:
+// only they can have lost an adopted license.
+func lostSeats(before, after core.License) []core.Email {
+	held := map[core.Email]bool{}
+	for _, s := range after.Seats {
+		if s.Email != "" {
+			held[s.Email] = true
+		}
+	}
+	var out []core.Email
+	for _, s := range before.Seats {
+		if s.Email != "" && !held[s.Email] {
+			out = append(out, s.Email)
+		}
 	}
 	return out
 }

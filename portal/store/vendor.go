@@ -23,6 +23,9 @@ type LicenseSpec struct {
 	Start          time.Time
 	Expiry         time.Time
 	SupportEnd     time.Time // = Expiry when zero
+	// NotRenewed marks a subscription the customer did not renew: it stops
+	// at expiry, and clients warn from 10 days before.
+	NotRenewed bool
 }
 
 // IssueLicense creates a license with all seats Available.
@@ -42,6 +45,11 @@ func (s *Store) IssueLicense(ctx context.Context, accountID string, spec License
 		id = l.ID
 		if err := t.insertLicense(ctx, l, ""); err != nil {
 			return err
+		}
+		if spec.NotRenewed {
+			if _, err := t.exec(ctx, `UPDATE licenses SET renewed = ? WHERE id = ?`, false, l.ID); err != nil {
+				return err
+			}
 		}
 		return t.recordChange(ctx, api.KindSolution, l.ID, accountID, "")
 	})

@@ -11,7 +11,7 @@ import (
 func solutionView(r licenseRow, now time.Time) api.Solution {
 	c := r.Counts()
 	v := api.Solution{
-		LicenseID: r.ID, AccountID: string(r.Owner), OwnerName: r.OwnerName, Product: r.Product,
+		LicenseID: r.ID, AccountID: string(r.Owner), OwnerName: r.OwnerName, OwnerEmail: string(r.OwnerEmail), Product: r.Product,
 		Edition: r.Edition.String(), Modules: nonNil(r.Modules), ContractNumber: r.ContractNumber,
 		ContractStart: r.ContractStart, AutoRenewal: r.AutoRenewal, SupportEnd: r.SupportEnd, Expiry: r.Expiry,
 		Contracted: c.Contracted, AssignedOthers: c.AssignedToOthers, Available: c.Available,

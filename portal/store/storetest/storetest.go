@@ -74,3 +74,21 @@ func Postgres(t testing.TB) string {
 	u.RawQuery = q.Encode()
 	return u.String()
 }
+
+// Names lists the backends Backends would return, for benchmarks that need
+// a fresh database on each of their runs (see Fresh).
+func Names() []string {
+	if os.Getenv(EnvPostgres) != "" || os.Getenv("CI") != "" {
+		return []string{"sqlite", "postgres"}
+	}
+	return []string{"sqlite"}
+}
+
+// Fresh returns a fresh database of the named backend.
+func Fresh(t testing.TB, name string) string {
+	t.Helper()
+	if name == "postgres" {
+		return Postgres(t)
+	}
+	return "sqlite:" + filepath.Join(t.TempDir(), "portal.db")
+}

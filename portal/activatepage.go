@@ -1,0 +1,210 @@
+package portal
+
+import (
+	"errors"
+	"html/template"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/licdesk/licdesk/core"
+	"github.com/licdesk/licdesk/core/activation"
+	"github.com/licdesk/licdesk/portal/store"
+)
+
+// The offline activation page (seed 002: activate manually from another
+// computer): a form that takes an activation request file and the user's
+// credentials, and answers the signed response as a download. It keeps no
+// session and sets no cookie: the credentials travel in the same POST as
+// the request, so another site cannot make a visitor's browser submit it
+// (no CSRF token needed), and there is nothing to steal afterwards.
+
+// maxPageBody bounds the form: the request file, the credentials and the
+// multipart framing.
+const maxPageBody = activation.MaxFileSize + 16<<10
+
+// ResponseContentType is the media type of the activation response file
+// the page answers.
+const ResponseContentType = "application/vnd.licdesk.activation-response"
+
+var activatePageTmpl = template.Must(template.New("activate").Parse(`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Offline activation - License Desk</title>
+<style>
+body{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;line-height:1.5;color:#1b1b1b}
+fieldset{border:1px solid #ccc;border-radius:6px;margin:1rem 0;padding:.5rem 1rem 1rem}
+label{display:block;margin:.5rem 0 .2rem;font-weight:600}
+input,textarea{width:100%;box-sizing:border-box;padding:.4rem;font:inherit}
+textarea{font-family:ui-monospace,monospace;font-size:.8rem}
+button{padding:.5rem 1.2rem;font:inherit;font-weight:600}
+.error{background:#fde8e8;border:1px solid #e0a0a0;border-radius:6px;padding:.6rem 1rem}
+.hint{color:#555;font-size:.9rem}
+</style>
+</head>
+<body>
+<main>
+<h1>Offline activation</h1>
+<p>On the machine without a connection, write an activation request (<code>licdesk activate --request FILE</code>,
+or <em>Keys &rarr; Activate offline</em> in License Desk). Upload it here, download the signed response,
+and import it on that machine (<code>licdesk activate --response FILE</code>).</p>
+{{if .Error}}<p class="error" role="alert"><strong>Not activated:</strong> {{.Error}}<br><small>code: {{.Code}}</small></p>{{end}}
+<form method="post" action="/activate" enctype="multipart/form-data">
+<fieldset>
+<legend>Activation request</legend>
+<label for="request">Request file</label>
+<input type="file" id="request" name="request" accept=".txt,.req,text/plain">
+<label for="request_text">or its text (as read from the QR code)</label>
+<textarea id="request_text" name="request_text" rows="6" spellcheck="false"></textarea>
+</fieldset>
+<fieldset>
+<legend>Your License Desk login</legend>
+<label for="email">E-mail</label>
+<input type="email" id="email" name="email" autocomplete="username" value="{{.Email}}">
+<label for="password">Password</label>
+<input type="password" id="password" name="password" autocomplete="current-password">
+<p class="hint">or, instead of e-mail and password, an access token:</p>
+<label for="token">Access token</label>
+<input type="password" id="token" name="token" autocomplete="off">
+</fieldset>
+<button type="submit">Download the activation response</button>
+</form>
+</main>
+</body>
+</html>
+`))
+
+type activatePageData struct {
+	Error, Code, Email string
+}
+
+// renderActivatePage writes the page with the given status; the template
+// escapes everything the user typed.
+func renderActivatePage(w http.ResponseWriter, status int, d activatePageData) {
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	activatePageTmpl.Execute(w, d)
+}
+
+func (s *Server) activatePage(w http.ResponseWriter, _ *http.Request) error {
+	renderActivatePage(w, http.StatusOK, activatePageData{})
+	return nil
+}
+
+// activatePageSubmit authenticates the form's credentials, fulfils the
+// request and answers the response file as a download, or the page again
+// with the reason.
+func (s *Server) activatePageSubmit(w http.ResponseWriter, r *http.Request) error {
+	d := activatePageData{}
+	fail := func(err error) error {
+		p, _, internal := problemOf(err)
+		if internal {
+			s.cfg.Logger.Error("offline activation page failed", "err", err)
+		}
+		d.Error, d.Code = p.Detail, p.Code
+		renderActivatePage(w, p.Status, d)
+		return nil
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxPageBody)
+	if err := r.ParseMultipartForm(maxPageBody); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return fail(refuse(http.StatusRequestEntityTooLarge, activation.CodeRequestTooLarge,
+				"the upload is too large: an activation request file is a few hundred bytes"))
+		}
+		return fail(refuse(http.StatusBadRequest, "request.malformed", "send the form as multipart/form-data"))
+	}
+	defer r.MultipartForm.RemoveAll()
+	d.Email = strings.TrimSpace(r.PostFormValue("email"))
+
+	file, err := pageRequestFile(r)
+	if err != nil {
+		return fail(err)
+	}
+	c, err := s.pageCaller(r, d.Email, r.PostFormValue("password"), strings.TrimSpace(r.PostFormValue("token")))
+	if err != nil {
+		return fail(err)
+	}
+	res, err := s.cfg.Store.ActivateOffline(r.Context(), c, store.Write{}, file)
+	if err != nil {
+		return fail(tooLarge(err))
+	}
+	h := w.Header()
+	h.Set("Content-Type", ResponseContentType)
+	h.Set("Content-Disposition", `attachment; filename="activation-response-`+res.Activation.ID+`.txt"`)
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusOK)
+	io.WriteString(w, res.Response)
+	return nil
+}
+
+// pageRequestFile is the uploaded request file, or the pasted text when no
+// file was chosen. Pasted text gets the final newline a text box drops and
+// loses the CRs a browser adds to text box line ends (RFC 7578 sends them
+// as CRLF), since neither is the user's doing.
+func pageRequestFile(r *http.Request) ([]byte, error) {
+	f, _, err := r.FormFile("request")
+	switch {
+	case err == nil:
+		defer f.Close()
+		b, err := io.ReadAll(io.LimitReader(f, activation.MaxFileSize+1))
+		if err != nil {
+			return nil, refuse(http.StatusBadRequest, "request.unreadable", "the uploaded file could not be read")
+		}
+		if len(b) > 0 {
+			return b, nil
+		}
+	case !errors.Is(err, http.ErrMissingFile):
+		return nil, refuse(http.StatusBadRequest, "request.malformed", "the uploaded file could not be read")
+	}
+	text := strings.TrimSpace(strings.ReplaceAll(r.PostFormValue("request_text"), "\r\n", "\n"))
+	if text == "" {
+		return nil, core.E(core.Invalid, activation.CodeRequestMalformed, "choose the activation request file, or paste its text")
+	}
+	return []byte(text + "\n"), nil
+}
+
+// pageCaller authenticates the page's credentials: an access token, or an
+// e-mail and password under the same failure limits as the login endpoint.
+func (s *Server) pageCaller(r *http.Request, email, password, token string) (store.Caller, error) {
+	if token != "" {
+		return s.cfg.Store.CallerByToken(r.Context(), tokenHash(token))
+	}
+	if email == "" || password == "" {
+		return store.Caller{}, refuse(http.StatusUnauthorized, "auth.required", "log in: give your e-mail and password, or an access token")
+	}
+	e, err := core.NormalizeEmail(email)
+	if err != nil {
+		return store.Caller{}, err
+	}
+	now := s.cfg.Now()
+	keys := []string{"email:" + string(e), "addr:" + clientAddr(r)}
+	for _, k := range keys {
+		if blocked, _ := s.logins.blocked(k, now); blocked {
+			return store.Caller{}, refuse(http.StatusTooManyRequests, "auth.rate_limited", "too many failed logins; try again later")
+		}
+	}
+	u, hash, err := s.cfg.Store.Credentials(r.Context(), e)
+	if core.KindOf(err) == core.NotFound {
+		hash = s.dummyHash()
+	} else if err != nil {
+		return store.Caller{}, err
+	}
+	if len(password) > maxPassword || !checkPassword(hash, password) || u.ID == "" {
+		for _, k := range keys {
+			s.logins.fail(k, now)
+		}
+		return store.Caller{}, refuse(http.StatusUnauthorized, "auth.credentials", "wrong e-mail or password")
+	}
+	s.logins.reset(keys[0])
+	return s.cfg.Store.Caller(r.Context(), u.ID)
+}
