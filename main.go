@@ -4,42 +4,60 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
+	"syscall"
 
+	"github.com/licdesk/licdesk/cli"
 	"github.com/licdesk/licdesk/version"
 )
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], cli.OSEnv(), openWindow)
+	stop()
+	os.Exit(code)
 }
 
+// window opens License Desk's window (against the in-process demo portal
+// when demo) and returns the exit code once it is closed.
+type window func(ctx context.Context, demo bool, env cli.Env) int
+
 // run dispatches one invocation and returns the process exit code, so that
-// tests can drive the binary's behaviour without exiting.
-func run(args []string, stdout, stderr io.Writer) int {
+// tests can drive the binary's behaviour without exiting. With no argument,
+// or --demo, it opens the window.
+func run(ctx context.Context, args []string, env cli.Env, win window) int {
 	if len(args) == 0 {
-		usage(stderr)
-		return 2
+		return win(ctx, false, env)
 	}
 	switch args[0] {
+	case "--demo", "-demo":
+		return win(ctx, true, env)
 	case "--version", "-version", "version":
-		fmt.Fprintln(stdout, version.String("licdesk"))
+		fmt.Fprintln(env.Stdout, version.String("licdesk"))
 		return 0
 	case "-h", "--help", "help":
-		usage(stdout)
+		usage(env.Stdout)
 		return 0
-	default:
-		fmt.Fprintf(stderr, "licdesk: unknown command %q (try licdesk --help)\n", args[0])
-		return 2
 	}
+	if cli.IsCommand(args[0]) {
+		return cli.Run(ctx, args, env)
+	}
+	fmt.Fprintf(env.Stderr, "licdesk: unknown command %q (try licdesk --help)\n", args[0])
+	return 2
 }
 
 func usage(w io.Writer) {
 	fmt.Fprint(w, `licdesk: License Desk, your licenses in one place
 
 usage:
+  licdesk                the window
+  licdesk --demo         the window on a built-in demo portal (nothing to set up)
   licdesk --version      print the version
   licdesk --help         this help
 `)
+	cli.Usage(w)
 }

@@ -1,0 +1,117 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/licdesk/licdesk/machine"
+)
+
+// cmdCheck is what a script (or a program that does not link the check
+// package) asks before running a product: exit 0 when this machine holds a
+// valid license, with a warning line during a hardware-change grace or when
+// expiry is near; non-zero with one line per failure, each with its code and
+// what to do. It never needs the portal.
+func cmdCheck(ctx context.Context, a *app, args []string) error {
+	f := newFlags(a, "check")
+	module := f.String("module", "", "the module the license must include")
+	pos, err := f.parse(args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usagef("usage: licdesk check PRODUCT [--module M]")
+	}
+	res, err := a.checkLicense(ctx, pos[0], *module)
+	if err != nil {
+		return err
+	}
+	if a.json {
+		if err := a.printJSON(checkJSON(res)); err != nil {
+			return err
+		}
+	} else if res.OK {
+		l := res.License
+		exp := "no expiry"
+		if !l.Expiry.IsZero() {
+			exp = "expires " + date(l.Expiry)
+		}
+		fmt.Fprintf(a.env.Stdout, "valid: %s, license %s (%s), %s\n", l.Product, l.LicenseID, kindName(string(l.Kind)), exp)
+	}
+	if !res.OK {
+		return a.reasonLines("check", res.Reasons)
+	}
+	for _, w := range res.Warnings {
+		fmt.Fprintf(a.env.Stderr, "licdesk check: warning: %s\n", reasonText(w))
+	}
+	return nil
+}
+
+// checkLicense runs the local check of a product on this machine, now.
+func (a *app) checkLicense(ctx context.Context, product, module string) (machine.Result, error) {
+	st, err := a.licenseStore()
+	if err != nil {
+		return machine.Result{}, err
+	}
+	return st.Check(ctx, product, a.env.Now(), machine.CheckOptions{Module: module, Fingerprint: a.fingerprint})
+}
+
+func kindName(k string) string {
+	switch k {
+	case "activation":
+		return "activated on this machine"
+	case "lease":
+		return "cloud-login lease"
+	}
+	return k
+}
+
+// checkOut is the --json form of a check.
+type checkOut struct {
+	Product       string           `json:"product"`
+	Module        string           `json:"module,omitempty"`
+	OK            bool             `json:"ok"`
+	Path          string           `json:"path,omitempty"`
+	LicenseID     string           `json:"license_id,omitempty"`
+	Kind          string           `json:"kind,omitempty"`
+	Edition       string           `json:"edition,omitempty"`
+	Modules       []string         `json:"modules,omitempty"`
+	Owner         string           `json:"owner,omitempty"`
+	Expiry        *time.Time       `json:"expiry,omitempty"`
+	LeaseEnd      *time.Time       `json:"lease_end,omitempty"`
+	ActivationID  string           `json:"activation_id,omitempty"`
+	Reasons       []machine.Reason `json:"reasons"`
+	Warnings      []machine.Reason `json:"warnings"`
+	GraceDaysLeft int              `json:"grace_days_left,omitempty"`
+	GraceEnds     *time.Time       `json:"grace_ends,omitempty"`
+	Match         *matchOut        `json:"hardware_match,omitempty"`
+}
+
+// matchOut is core.Match with JSON names.
+type matchOut struct {
+	Matched int  `json:"matched"`
+	Known   int  `json:"known"`
+	OK      bool `json:"ok"`
+}
+
+func checkJSON(res machine.Result) checkOut {
+	o := checkOut{Product: res.Product, Module: res.Module, OK: res.OK, Path: res.Path,
+		Reasons: nonNil(res.Reasons), Warnings: nonNil(res.Warnings), GraceDaysLeft: res.GraceDaysLeft}
+	if !res.GraceEnds.IsZero() {
+		o.GraceEnds = &res.GraceEnds
+	}
+	if m := res.Match; m != nil {
+		o.Match = &matchOut{m.Matched, m.Known, m.OK}
+	}
+	if l := res.License; l != nil {
+		o.LicenseID, o.Kind, o.Edition, o.Modules, o.Owner, o.ActivationID = l.LicenseID, string(l.Kind), l.Edition, l.Modules, l.Owner, l.ActivationID
+		if !l.Expiry.IsZero() {
+			o.Expiry = &l.Expiry
+		}
+		if !l.LeaseEnd.IsZero() {
+			o.LeaseEnd = &l.LeaseEnd
+		}
+	}
+	return o
+}

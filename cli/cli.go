@@ -1,0 +1,229 @@
+// Package cli is licdesk's command line: one function per subcommand of
+// DESIGN.md's command-line surface, all over the same sync layer the window
+// uses. Every command prints a table (or JSON with --json), exits 0 on
+// success, and on failure exits non-zero with one line on stderr.
+//
+// Reads come from the offline cache, refreshed by one quick sync round when
+// the portal answers; writes go through the outbox, so a write made offline
+// is queued and sent by the next command or the window.
+package cli
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"golang.org/x/term"
+
+	"github.com/licdesk/licdesk/machine"
+)
+
+// Env is what a command may touch of the world outside the process.
+type Env struct {
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	Getenv         func(string) string
+	// Terminal reports whether stdin is a terminal (for the password
+	// prompt) and stderr is one (for progress bars).
+	StdinTerminal, StderrTerminal bool
+	// ReadPassword reads a line from the terminal without echo.
+	ReadPassword func() ([]byte, error)
+	// Now is the clock.
+	Now func() time.Time
+	// Hardware reads the machine's fingerprint; nil is this machine's
+	// hardware. Only in-process callers (tests) set it: no flag or
+	// environment variable does.
+	Hardware machine.Source
+}
+
+// OSEnv is the real process's environment.
+func OSEnv() Env {
+	return Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv,
+		StdinTerminal:  term.IsTerminal(int(os.Stdin.Fd())),
+		StderrTerminal: term.IsTerminal(int(os.Stderr.Fd())),
+		ReadPassword:   func() ([]byte, error) { return term.ReadPassword(int(os.Stdin.Fd())) },
+		Now:            time.Now}
+}
+
+// command is one subcommand.
+type command struct {
+	name, args, help string
+	run              func(ctx context.Context, a *app, args []string) error
+}
+
+func commands() []command {
+	return []command{
+		{"login", "--portal URL --email E [--password-stdin]", "log in and sync", cmdLogin},
+		{"signup", "--portal URL --email E [--password-stdin] [--name N]", "create an account and log in", cmdSignup},
+		{"logout", "[--discard-pending]", "log out and forget the cached data", cmdLogout},
+		{"status", "", "portal, user, online or not, last sync, waiting and refused writes", cmdStatus},
+		{"sync", "[--dismiss-failed]", "send waiting writes and fetch changes now", cmdSync},
+		{"solutions", "", "active solutions with seat counts", cmdSolutions},
+		{"seats", "list|assign|remove|reassign --license ID [--email E] [--to E]", "the seats of a license", cmdSeats},
+		{"assigned", "", "licenses assigned to you, by product", cmdAssigned},
+		{"adopt", "--license ID", "run a product with this license", cmdAdopt},
+		{"orders", "list|assign --order ID --account A", "a partner's orders", cmdOrders},
+		{"products", "list|register --number N", "products registered to your accounts", cmdProducts},
+		{"keys", "list|get --serial S ...|upgrade --notification N --product P --quantity Q|add KEY", "license and install keys", cmdKeys},
+		{"downloads", "list [--product P] [--history]|get --file ID [--out DIR]", "software downloads", cmdDownloads},
+		{"support", "list|show ID|new --product P --title T --description D|comment ID --body B|close ID", "service requests", cmdSupport},
+		{"news", "list [--product P] [--new]|read [--product P]|subscribe|unsubscribe --product P", "news and alerts per product", cmdNews},
+		{"activate", "KEY|--request FILE KEY|--fulfil REQUEST --out RESPONSE|--response FILE [--machine NAME]", "activate a key on this machine, online or offline", cmdActivate},
+		{"deactivate", "[PRODUCT] [--receipt FILE]|--submit RECEIPT", "give up this machine's activation, online or by receipt", cmdDeactivate},
+		{"trust", "add FILE|list", "portal public keys this profile trusts", cmdTrust},
+		{"check", "PRODUCT [--module M]", "exit 0 when a valid license is present here", cmdCheck},
+		{"launch", "PRODUCT [-- ARGS]|--set-program PRODUCT PATH", "run a product's program after checking its license", cmdLaunch},
+	}
+}
+
+// IsCommand reports whether name is a subcommand, so that main can tell a
+// subcommand from the window's own arguments.
+func IsCommand(name string) bool {
+	for _, c := range commands() {
+		if c.name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// Usage writes the subcommands' summary.
+func Usage(w io.Writer) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, c := range commands() {
+		fmt.Fprintf(tw, "  licdesk %s %s\t%s\n", c.name, c.args, c.help)
+	}
+	tw.Flush()
+	fmt.Fprint(w, `
+Every command takes --json (print JSON) and --offline (use only the cached
+copy; writes are queued). The profile lives in $LICDESK_HOME (default: the
+user's config folder); LICDESK_SECRETS=file keeps the session token in a file
+there instead of the system keyring.
+`)
+}
+
+// exit codes.
+const (
+	exitOK    = 0
+	exitFail  = 1
+	exitUsage = 2
+)
+
+// usageError is a mistake in the command line itself.
+type usageError struct{ msg string }
+
+// Error returns the message.
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, a ...any) error { return &usageError{fmt.Sprintf(format, a...)} }
+
+// Run runs one subcommand (args[0]) and returns the exit code.
+func Run(ctx context.Context, args []string, env Env) int {
+	if env.Now == nil {
+		env.Now = time.Now
+	}
+	if env.Getenv == nil {
+		env.Getenv = func(string) string { return "" }
+	}
+	if len(args) == 0 {
+		fmt.Fprintln(env.Stderr, "licdesk: no command given (try licdesk --help)")
+		return exitUsage
+	}
+	var cmd *command
+	for _, c := range commands() {
+		if c.name == args[0] {
+			cmd = &c
+			break
+		}
+	}
+	if cmd == nil {
+		fmt.Fprintf(env.Stderr, "licdesk: unknown command %q (try licdesk --help)\n", args[0])
+		return exitUsage
+	}
+	a := newApp(env)
+	defer a.close()
+	err := cmd.run(ctx, a, args[1:])
+	if err == nil {
+		return exitOK
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	fmt.Fprintln(env.Stderr, "licdesk "+cmd.name+": "+oneLine(err.Error()))
+	var ue *usageError
+	if errors.As(err, &ue) {
+		return exitUsage
+	}
+	return exitFail
+}
+
+// oneLine keeps an error message to its first line.
+func oneLine(s string) string {
+	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
+	return s
+}
+
+// flags is a subcommand's flag set with the options every command has.
+type flags struct {
+	*flag.FlagSet
+	a *app
+}
+
+func newFlags(a *app, name string) *flags {
+	fs := flag.NewFlagSet("licdesk "+name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.BoolVar(&a.json, "json", false, "print JSON")
+	fs.BoolVar(&a.offline, "offline", false, "use only the cached copy; queue writes")
+	return &flags{FlagSet: fs, a: a}
+}
+
+// parse parses flags and positional arguments in any order, and returns the
+// positional ones.
+func (f *flags) parse(args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := f.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				f.SetOutput(f.a.env.Stdout)
+				f.PrintDefaults()
+				return nil, flag.ErrHelp
+			}
+			return nil, usagef("%s", strings.TrimPrefix(err.Error(), "flag provided but not defined: "))
+		}
+		rest := f.Args()
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+}
+
+// need checks that string flags were given.
+func need(pairs ...string) error {
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if strings.TrimSpace(pairs[i+1]) == "" {
+			return usagef("--%s is required", pairs[i])
+		}
+	}
+	return nil
+}
+
+// readLine reads one line from r without its line ending.
+func readLine(r io.Reader) (string, error) {
+	line, err := bufio.NewReader(r).ReadString('\n')
+	if err != nil && !(errors.Is(err, io.EOF) && line != "") {
+		if errors.Is(err, io.EOF) {
+			return "", errors.New("nothing on standard input")
+		}
+		return "", err
+	}
+	return strings.TrimRight(line, "\r\n"), nil
+}

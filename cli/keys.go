@@ -1,0 +1,173 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/licdesk/licdesk/api"
+	lsync "github.com/licdesk/licdesk/sync"
+)
+
+func cmdKeys(ctx context.Context, a *app, args []string) error {
+	sub := "list"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		sub, args = args[0], args[1:]
+	}
+	f := newFlags(a, "keys "+sub)
+	account := f.String("account", "", "the account (default: yours)")
+	var reg api.Registration
+	serial := f.String("serial", "", "get: the serial number")
+	yes := f.Bool("yes", false, "get: confirm without asking")
+	f.StringVar(&reg.Company, "company", "", "get: the registered company")
+	f.StringVar(&reg.Person, "person", "", "get: the registered person")
+	f.StringVar(&reg.Address, "address", "", "get: the company's address")
+	f.StringVar(&reg.Country, "country", "", "get: the country (ISO code, e.g. BR)")
+	f.StringVar(&reg.Email, "email", "", "get: the support e-mail (default: yours)")
+	f.StringVar(&reg.Phone, "phone", "", "get: a phone number (optional)")
+	notification := f.String("notification", "", "upgrade: the notification ID")
+	product := f.String("product", "", "upgrade: the product to upgrade to")
+	quantity := f.Int("quantity", 0, "upgrade: how many")
+	pos, err := f.parse(args)
+	if err != nil {
+		return err
+	}
+	switch sub {
+	case "list":
+		return keysList(ctx, a)
+	case "get":
+		if *serial == "" && len(pos) == 1 {
+			*serial = pos[0]
+		}
+		if err := need("serial", *serial, "company", reg.Company, "person", reg.Person, "address", reg.Address,
+			"country", reg.Country); err != nil {
+			return err
+		}
+		if err := a.requireProfile(ctx); err != nil {
+			return err
+		}
+		if reg.Email == "" {
+			reg.Email = a.settings[lsync.SettingEmail]
+		}
+		req := api.GetKeyRequest{Serial: *serial, Registration: reg, AccountID: *account}
+		w, err := lsync.GetKey(req)
+		if err != nil {
+			return err
+		}
+		if !*yes {
+			if err := a.previewKey(ctx, w); err != nil {
+				return err
+			}
+		}
+		return a.submit(ctx, w, a.renderKey)
+	case "upgrade":
+		if err := need("notification", *notification, "product", *product); err != nil {
+			return err
+		}
+		if *quantity < 1 {
+			return usagef("--quantity must be at least 1")
+		}
+		if err := a.requireProfile(ctx); err != nil {
+			return err
+		}
+		w, err := lsync.UpgradeKey(api.UpgradeKeyRequest{NotificationID: *notification, Product: *product, Quantity: *quantity})
+		if err != nil {
+			return err
+		}
+		return a.submit(ctx, w, a.renderKey)
+	case "add":
+		if len(pos) != 1 {
+			return usagef("keys add KEY: give one key")
+		}
+		if err := a.requireProfile(ctx); err != nil {
+			return err
+		}
+		w, err := lsync.AddKey(pos[0], *account)
+		if err != nil {
+			return err
+		}
+		return a.submit(ctx, w, func(answer json.RawMessage) error {
+			var k api.AddedKey
+			if err := json.Unmarshal(answer, &k); err != nil {
+				return fmt.Errorf("the portal's answer: %w", err)
+			}
+			b, _ := json.Marshal(k.Key)
+			return a.renderKey(b)
+		})
+	}
+	return usagef("keys %s: want list, get, upgrade or add", sub)
+}
+
+func keysList(ctx context.Context, a *app) error {
+	if err := a.freshen(ctx); err != nil {
+		return err
+	}
+	if a.json {
+		return a.cache.WriteJSONArray(ctx, api.KindKey, a.env.Stdout)
+	}
+	ks, err := lsync.List[api.Key](ctx, a.cache, api.KindKey)
+	if err != nil {
+		return err
+	}
+	tw := a.table("KEY", "KIND", "PRODUCT", "EDITION", "CAPACITY", "ACTIVATIONS", "STATUS", "EXPIRES", "ACCOUNT")
+	for _, k := range ks {
+		exp := "perpetual"
+		if k.Expiry != nil {
+			exp = date(*k.Expiry)
+		}
+		row(tw, k.Key, k.Kind, k.Product, k.Edition, fmt.Sprintf("%d %s", k.Capacity, k.Unit),
+			fmt.Sprintf("%d/%d", k.ActiveActivations, k.MaxActivations), k.Status, exp, dash(k.AccountName))
+	}
+	return tw.Flush()
+}
+
+// previewKey shows what a serial would yield and asks for confirmation on
+// a terminal; elsewhere --yes is needed.
+func (a *app) previewKey(ctx context.Context, w lsync.Write) error {
+	if a.offline {
+		return usagef("the portal previews a serial before issuing its key: drop --offline, or add --yes to queue the request")
+	}
+	var req api.GetKeyRequest
+	if err := json.Unmarshal(w.Body, &req); err != nil {
+		return err
+	}
+	req.Confirm = false
+	body, _ := json.Marshal(req)
+	cl, err := a.client(lsync.DefaultRetry())
+	if err != nil {
+		return err
+	}
+	var p api.KeyPreview
+	if err := cl.Do(ctx, lsync.Request{Method: http.MethodPost, Path: "/v1/keys/get", Body: body, Retry: true}, &p); err != nil {
+		if lsync.IsTransient(err) {
+			return fmt.Errorf("%s: add --yes to queue the request without a preview", err)
+		}
+		return err
+	}
+	out := a.env.Stderr
+	fmt.Fprintf(out, "serial %s gives a %s key for %s %s (%s), %d %s, up to %d activations, for %s (%s)\n",
+		p.Serial, p.Kind, p.Product, p.Edition, strings.Join(p.Modules, ", "), p.Capacity, p.Unit, p.Activations,
+		p.AccountName, p.AccountID)
+	if !a.env.StdinTerminal {
+		return usagef("confirm with --yes (no terminal to ask on)")
+	}
+	fmt.Fprint(out, "Get this key? [y/N] ")
+	line, err := readLine(a.env.Stdin)
+	if err != nil || !strings.HasPrefix(strings.ToLower(strings.TrimSpace(line)), "y") {
+		return fmt.Errorf("not confirmed: nothing was asked of the portal")
+	}
+	return nil
+}
+
+// renderKey prints a key as the portal answered it.
+func (a *app) renderKey(answer json.RawMessage) error {
+	var k api.Key
+	if err := json.Unmarshal(answer, &k); err != nil {
+		return fmt.Errorf("the portal's answer: %w", err)
+	}
+	fmt.Fprintf(a.env.Stdout, "done: %s key %s for %s %s, %d %s, up to %d activations\n",
+		k.Kind, k.Key, k.Product, k.Edition, k.Capacity, k.Unit, k.MaxActivations)
+	return nil
+}

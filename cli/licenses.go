@@ -1,0 +1,389 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/licdesk/licdesk/api"
+	lsync "github.com/licdesk/licdesk/sync"
+)
+
+// solutionRow is what the solutions table needs of a license; decoding
+// into it skips the seats.
+type solutionRow struct {
+	LicenseID     string `json:"license_id"`
+	OwnerName     string `json:"owner_name"`
+	Product       string `json:"product"`
+	Edition       string `json:"edition"`
+	Contracted    int    `json:"seats_contracted"`
+	Others        int    `json:"seats_assigned_to_others"`
+	Available     int    `json:"seats_available"`
+	Expiry        string `json:"expiry"`
+	LicenseStatus string `json:"license_status"`
+	Action        string `json:"action"`
+}
+
+func cmdSolutions(ctx context.Context, a *app, args []string) error {
+	f := newFlags(a, "solutions")
+	if _, err := f.parse(args); err != nil {
+		return err
+	}
+	if err := a.freshen(ctx); err != nil {
+		return err
+	}
+	if a.json {
+		// The portal's own objects, straight from the cache.
+		return a.cache.WriteJSONArray(ctx, api.KindSolution, a.env.Stdout)
+	}
+	var rows []solutionRow
+	err := a.cache.Each(ctx, api.KindSolution, func(id string, data []byte) error {
+		var r solutionRow
+		if err := json.Unmarshal(data, &r); err != nil {
+			return fmt.Errorf("cached license %s: %w", id, err)
+		}
+		rows = append(rows, r)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	sort.SliceStable(rows, func(i, j int) bool {
+		if rows[i].Product != rows[j].Product {
+			return rows[i].Product < rows[j].Product
+		}
+		return rows[i].OwnerName < rows[j].OwnerName
+	})
+	pending := a.pendingTargets(ctx)
+	tw := a.table("LICENSE", "PRODUCT", "EDITION", "OWNER", "SEATS", "TO OTHERS", "AVAILABLE", "EXPIRES", "STATUS", "ACTION")
+	for _, r := range rows {
+		mark := ""
+		if pending[lsync.Ref{Kind: api.KindSolution, ID: r.LicenseID}] {
+			mark = " *"
+		}
+		exp := r.Expiry
+		if len(exp) >= 10 {
+			exp = exp[:10]
+		}
+		row(tw, r.LicenseID+mark, r.Product, r.Edition, r.OwnerName, r.Contracted, r.Others, r.Available,
+			exp, dash(r.LicenseStatus), dash(r.Action))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if len(pending) > 0 {
+		fmt.Fprintln(a.env.Stdout, "* changed by writes not yet confirmed by the portal (licdesk status)")
+	}
+	return nil
+}
+
+// pendingTargets are the objects changed by writes the portal has not yet
+// confirmed, to mark them in tables.
+func (a *app) pendingTargets(ctx context.Context) map[lsync.Ref]bool {
+	out := map[lsync.Ref]bool{}
+	es, err := a.cache.Entries(ctx, lsync.Pending)
+	if err != nil {
+		return out
+	}
+	for _, e := range es {
+		for _, r := range e.Write.Targets {
+			out[r] = true
+		}
+	}
+	return out
+}
+
+func cmdSeats(ctx context.Context, a *app, args []string) error {
+	sub := "list"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		sub, args = args[0], args[1:]
+	}
+	f := newFlags(a, "seats "+sub)
+	license := f.String("license", "", "the license ID (licdesk solutions lists them)")
+	email := f.String("email", "", "the e-mail of the seat's holder")
+	to := f.String("to", "", "reassign: the e-mail the seat moves to")
+	if _, err := f.parse(args); err != nil {
+		return err
+	}
+	switch sub {
+	case "list":
+		if err := need("license", *license); err != nil {
+			return err
+		}
+		return seatsList(ctx, a, *license)
+	case "assign", "remove":
+		if err := need("license", *license, "email", *email); err != nil {
+			return err
+		}
+		if err := a.requireProfile(ctx); err != nil {
+			return err
+		}
+		w, err := lsync.AssignSeat(*license, *email)
+		if sub == "remove" {
+			w, err = lsync.RemoveSeat(*license, *email)
+		}
+		if err != nil {
+			return err
+		}
+		return a.submit(ctx, w, a.renderSolution)
+	case "reassign":
+		if err := need("license", *license, "email", *email, "to", *to); err != nil {
+			return err
+		}
+		if err := a.requireProfile(ctx); err != nil {
+			return err
+		}
+		w, err := lsync.ReassignSeat(*license, *email, *to)
+		if err != nil {
+			return err
+		}
+		return a.submit(ctx, w, a.renderSolution)
+	}
+	return usagef("seats %s: want list, assign, remove or reassign", sub)
+}
+
+func seatsList(ctx context.Context, a *app, license string) error {
+	if err := a.freshen(ctx); err != nil {
+		return err
+	}
+	var s api.Solution
+	found, err := a.cache.Get(ctx, api.KindSolution, license, &s)
+	if err != nil {
+		return err
+	}
+	if !found {
+		return fmt.Errorf("no license %s among your active solutions (licdesk solutions lists them)", license)
+	}
+	if a.json {
+		return a.printJSON(s.Seats)
+	}
+	a.printSeats(s)
+	return nil
+}
+
+func (a *app) printSeats(s api.Solution) {
+	fmt.Fprintf(a.env.Stdout, "%s %s %s, %s: %d seats, %d assigned to others, %d available\n",
+		s.LicenseID, s.Product, s.Edition, s.OwnerName, s.Contracted, s.AssignedOthers, s.Available)
+	tw := a.table("SEAT", "STATE", "E-MAIL")
+	for _, seat := range s.Seats {
+		row(tw, seat.ID, seat.State, dash(seat.Email))
+	}
+	tw.Flush()
+}
+
+// renderSolution prints a license as the portal answered a seat write.
+func (a *app) renderSolution(answer json.RawMessage) error {
+	var s api.Solution
+	if err := json.Unmarshal(answer, &s); err != nil {
+		return fmt.Errorf("the portal's answer: %w", err)
+	}
+	fmt.Fprint(a.env.Stdout, "done: ")
+	a.printSeats(s)
+	return nil
+}
+
+func cmdAssigned(ctx context.Context, a *app, args []string) error {
+	f := newFlags(a, "assigned")
+	if _, err := f.parse(args); err != nil {
+		return err
+	}
+	if err := a.freshen(ctx); err != nil {
+		return err
+	}
+	if a.json {
+		return a.cache.WriteJSONArray(ctx, api.KindAssigned, a.env.Stdout)
+	}
+	ps, err := a.cache.Assigned(ctx)
+	if err != nil {
+		return err
+	}
+	tw := a.table("PRODUCT", "LICENSE", "OWNER", "EDITION", "MODULES", "EXPIRES", "SEAT", "RUNS WITH")
+	for _, p := range ps {
+		for _, l := range p.Licenses {
+			runs := ""
+			switch {
+			case l.Adopted:
+				runs = "this (adopted)"
+			case l.LicenseID == p.Effective:
+				runs = "this (default)"
+			}
+			row(tw, p.Product, l.LicenseID, l.OwnerName, l.Edition, dash(strings.Join(l.Modules, ", ")), date(l.Expiry), l.State, dash(runs))
+		}
+	}
+	return tw.Flush()
+}
+
+func cmdAdopt(ctx context.Context, a *app, args []string) error {
+	f := newFlags(a, "adopt")
+	license := f.String("license", "", "the license to run the product with (licdesk assigned lists them)")
+	pos, err := f.parse(args)
+	if err != nil {
+		return err
+	}
+	if *license == "" && len(pos) == 1 {
+		*license = pos[0]
+	}
+	if err := need("license", *license); err != nil {
+		return err
+	}
+	if err := a.requireProfile(ctx); err != nil {
+		return err
+	}
+	product, err := a.cache.AssignedProductOf(ctx, *license)
+	if err != nil {
+		return err
+	}
+	w, err := lsync.Adopt(product, *license)
+	if err != nil {
+		return err
+	}
+	return a.submit(ctx, w, func(answer json.RawMessage) error {
+		var p api.AssignedProduct
+		if err := json.Unmarshal(answer, &p); err != nil {
+			return fmt.Errorf("the portal's answer: %w", err)
+		}
+		fmt.Fprintf(a.env.Stdout, "done: %s now runs with license %s (%s)\n", p.Product, p.Effective, p.Adoption)
+		return nil
+	})
+}
+
+func cmdOrders(ctx context.Context, a *app, args []string) error {
+	sub := "list"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		sub, args = args[0], args[1:]
+	}
+	f := newFlags(a, "orders "+sub)
+	order := f.String("order", "", "the order ID (licdesk orders list shows them)")
+	account := f.String("account", "", "the customer's account ID")
+	if _, err := f.parse(args); err != nil {
+		return err
+	}
+	switch sub {
+	case "list":
+		if err := a.freshen(ctx); err != nil {
+			return err
+		}
+		if a.json {
+			return a.cache.WriteJSONArray(ctx, api.KindOrder, a.env.Stdout)
+		}
+		os, err := a.cache.Orders(ctx)
+		if err != nil {
+			return err
+		}
+		tw := a.table("ORDER", "PRODUCT", "EDITION", "QUANTITY", "CREATED", "ASSIGNED TO")
+		for _, o := range os {
+			to := o.AssignedToName
+			if to == "" {
+				to = o.AssignedTo
+			}
+			row(tw, o.ID, o.Product, o.Edition, o.Quantity, date(o.CreatedAt), dash(to))
+		}
+		return tw.Flush()
+	case "assign":
+		if err := need("order", *order, "account", *account); err != nil {
+			return err
+		}
+		if err := a.requireProfile(ctx); err != nil {
+			return err
+		}
+		w, err := lsync.AssignOrder(*order, *account)
+		if err != nil {
+			return err
+		}
+		return a.submit(ctx, w, func(answer json.RawMessage) error {
+			var o api.Order
+			if err := json.Unmarshal(answer, &o); err != nil {
+				return fmt.Errorf("the portal's answer: %w", err)
+			}
+			fmt.Fprintf(a.env.Stdout, "done: order %s (%d × %s) now belongs to %s\n", o.ID, o.Quantity, o.Product,
+				dash(o.AssignedToName))
+			return nil
+		})
+	}
+	return usagef("orders %s: want list or assign", sub)
+}
+
+func cmdProducts(ctx context.Context, a *app, args []string) error {
+	sub := "list"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		sub, args = args[0], args[1:]
+	}
+	f := newFlags(a, "products "+sub)
+	number := f.String("number", "", "a license number of the product")
+	account := f.String("account", "", "the account to register it to (default: the license's, or yours)")
+	if _, err := f.parse(args); err != nil {
+		return err
+	}
+	switch sub {
+	case "list":
+		if err := a.freshen(ctx); err != nil {
+			return err
+		}
+		if a.json {
+			return a.cache.WriteJSONArray(ctx, api.KindProduct, a.env.Stdout)
+		}
+		ps, err := a.cache.Products(ctx)
+		if err != nil {
+			return err
+		}
+		tw := a.table("PRODUCT", "ACCOUNT", "SOURCE", "REGISTERED", "LICENSE NUMBERS")
+		for _, p := range ps {
+			var nums []string
+			for _, l := range p.Licenses {
+				nums = append(nums, l.Number)
+			}
+			row(tw, p.Product, p.AccountID, p.Source, date(p.RegisteredAt), dash(strings.Join(nums, ", ")))
+		}
+		return tw.Flush()
+	case "register":
+		if err := need("number", *number); err != nil {
+			return err
+		}
+		if err := a.requireProfile(ctx); err != nil {
+			return err
+		}
+		known, _, err := a.cache.SolutionByNumber(ctx, *number)
+		if err != nil {
+			return err
+		}
+		acct := *account
+		if acct == "" {
+			acct = known.AccountID
+		}
+		if acct == "" {
+			acct = a.ownAccount(ctx)
+		}
+		if known.AccountID != acct {
+			known = api.Solution{}
+		}
+		w, err := lsync.RegisterProduct(acct, *number, known)
+		if err != nil {
+			return err
+		}
+		return a.submit(ctx, w, func(answer json.RawMessage) error {
+			var p api.Product
+			if err := json.Unmarshal(answer, &p); err != nil {
+				return fmt.Errorf("the portal's answer: %w", err)
+			}
+			fmt.Fprintf(a.env.Stdout, "done: %s is registered to account %s\n", p.Product, p.AccountID)
+			return nil
+		})
+	}
+	return usagef("products %s: want list or register", sub)
+}
+
+// ownAccount is the account the user owns, "" when the cache knows none.
+func (a *app) ownAccount(ctx context.Context) string {
+	ms, err := a.cache.Accounts(ctx)
+	if err != nil {
+		return ""
+	}
+	for _, m := range ms {
+		if m.Role == "owner" {
+			return m.AccountID
+		}
+	}
+	return ""
+}

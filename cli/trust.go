@@ -1,0 +1,95 @@
+package cli
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/licdesk/licdesk/core/licensefile"
+)
+
+// cmdTrust manages the portal public keys this profile accepts signed files
+// from: pinned at the first login, or added from the portal's key document
+// (its /.well-known/licdesk-keys.json) on a machine that never logs in. A
+// response or license file never brings its own trust.
+func cmdTrust(ctx context.Context, a *app, args []string) error {
+	sub := "list"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		sub, args = args[0], args[1:]
+	}
+	f := newFlags(a, "trust "+sub)
+	pos, err := f.parse(args)
+	if err != nil {
+		return err
+	}
+	st, err := a.licenseStore()
+	if err != nil {
+		return err
+	}
+	switch sub {
+	case "add":
+		if len(pos) != 1 {
+			return usagef("usage: licdesk trust add FILE (the portal's licdesk-keys.json)")
+		}
+		doc, err := readSmallFile(pos[0], licensefile.MaxFileSize)
+		if err != nil {
+			return err
+		}
+		keys, err := licensefile.ParsePublicKeys(doc)
+		if err != nil {
+			return err
+		}
+		added, err := st.Trust(ctx, keys)
+		if err != nil {
+			return err
+		}
+		if a.json {
+			return a.printJSON(struct {
+				Added []string `json:"added"`
+			}{nonNil(added)})
+		}
+		if len(added) == 0 {
+			fmt.Fprintln(a.env.Stdout, "already trusted: nothing added")
+			return nil
+		}
+		fmt.Fprintf(a.env.Stdout, "now trusting %s\n", strings.Join(added, ", "))
+		return nil
+	case "list":
+		if len(pos) != 0 {
+			return usagef("usage: licdesk trust list")
+		}
+		keys, err := st.Trusted(ctx)
+		if err != nil {
+			return err
+		}
+		type keyRow struct {
+			KeyID       string `json:"kid"`
+			Alg         string `json:"alg"`
+			PublicKey   string `json:"public_key"`
+			Fingerprint string `json:"sha256"`
+		}
+		rows := []keyRow{}
+		for kid, pub := range keys {
+			sum := sha256.Sum256(pub)
+			rows = append(rows, keyRow{kid, "Ed25519", base64.StdEncoding.EncodeToString(pub), hex.EncodeToString(sum[:])})
+		}
+		slices.SortFunc(rows, func(x, y keyRow) int { return strings.Compare(x.KeyID, y.KeyID) })
+		if a.json {
+			return a.printJSON(rows)
+		}
+		if len(rows) == 0 {
+			fmt.Fprintln(a.env.Stdout, "no portal key trusted yet: log in, or licdesk trust add FILE")
+			return nil
+		}
+		tw := a.table("KEY ID", "ALG", "SHA-256 OF THE KEY")
+		for _, r := range rows {
+			row(tw, r.KeyID, r.Alg, r.Fingerprint)
+		}
+		return tw.Flush()
+	}
+	return usagef("unknown trust command %q: add or list", sub)
+}

@@ -1,0 +1,299 @@
+package sync_test
+
+// Benchmarks of the sync layer against a real portal on loopback holding
+// `licportal seed --scale 10000` (10,000 licenses, 100,000 seats):
+//
+//	go test -run '^$' -bench . -benchtime=1x ./sync/
+//
+// Each reports its baseline measured in the same run, and the ratio.
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/licdesk/licdesk/api"
+	"github.com/licdesk/licdesk/internal/portaltest"
+	"github.com/licdesk/licdesk/portal"
+	"github.com/licdesk/licdesk/portal/mail"
+	lsync "github.com/licdesk/licdesk/sync"
+)
+
+// scalePortal is a portal seeded with the scale data set, and the token of
+// its owner.
+func scalePortal(b *testing.B) (*portaltest.Portal, string) {
+	b.Helper()
+	p := portaltest.Start(b)
+	_, err := portal.Seeder{Store: p.Store, Mail: mail.Dir{Path: p.MailDir}, Now: time.Now()}.Scale(context.Background(), 10000)
+	require.NoError(b, err)
+	cl, err := lsync.NewClient(lsync.ClientConfig{BaseURL: p.URL})
+	require.NoError(b, err)
+	s, err := cl.Login(context.Background(), portal.ScaleOwner, portal.DemoPassword)
+	require.NoError(b, err)
+	return p, s.Token
+}
+
+// recordFeed fetches every page of a first sync as raw bytes, keyed by the
+// cursor that asks for it.
+func recordFeed(b *testing.B, p *portaltest.Portal, token string) (map[string][]byte, int) {
+	b.Helper()
+	pages := map[string][]byte{}
+	total, cursor := 0, ""
+	for {
+		req, _ := http.NewRequest("GET", p.URL+"/v1/changes?cursor="+url.QueryEscape(cursor), nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(b, err)
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		require.NoError(b, err)
+		pages[cursor] = body
+		total += len(body)
+		var page api.Changes
+		require.NoError(b, jsonUnmarshal(body, &page))
+		if page.Complete {
+			return pages, total
+		}
+		cursor = page.Cursor
+	}
+}
+
+// staticFeed serves recorded pages over loopback HTTP: the same bytes the
+// portal sent, without the portal's work of producing them.
+func staticFeed(b *testing.B, pages map[string][]byte) *httptest.Server {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, ok := pages[r.URL.Query().Get("cursor")]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(body)
+	}))
+	b.Cleanup(srv.Close)
+	return srv
+}
+
+// feedOrder lists the recorded pages' cursors in the order a pull asks for
+// them, and the rows they carry.
+func feedOrder(b *testing.B, pages map[string][]byte) (cursors []string, rows []api.Change) {
+	b.Helper()
+	cursor := ""
+	for {
+		var page api.Changes
+		require.NoError(b, jsonUnmarshal(pages[cursor], &page))
+		cursors = append(cursors, cursor)
+		rows = append(rows, page.Changes...)
+		if page.Complete {
+			return cursors, rows
+		}
+		cursor = page.Cursor
+	}
+}
+
+// floor moves the same bytes over loopback HTTP (every page, read whole, in
+// order) and bulk-inserts the same rows (kind, id, data) into a fresh
+// SQLite file with the cache's pragmas, in one transaction with a prepared
+// statement: what any client must at least do with this sync. The rows are
+// decoded before the clock starts.
+func floor(b *testing.B, srv *httptest.Server, cursors []string, rows []api.Change, dir string) time.Duration {
+	b.Helper()
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "floor.db")+
+		"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate")
+	require.NoError(b, err)
+	defer db.Close()
+	_, err = db.Exec(`CREATE TABLE objects (kind TEXT NOT NULL, id TEXT NOT NULL, data BLOB, PRIMARY KEY (kind, id))`)
+	require.NoError(b, err)
+	start := time.Now()
+	for _, c := range cursors {
+		resp, err := http.Get(srv.URL + "/v1/changes?cursor=" + url.QueryEscape(c))
+		require.NoError(b, err)
+		_, err = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		require.NoError(b, err)
+	}
+	tx, err := db.Begin()
+	require.NoError(b, err)
+	stmt, err := tx.Prepare(`INSERT INTO objects (kind, id, data) VALUES (?, ?, ?)`)
+	require.NoError(b, err)
+	for _, c := range rows {
+		_, err := stmt.Exec(c.Kind, c.ID, []byte(c.Data))
+		require.NoError(b, err)
+	}
+	stmt.Close()
+	require.NoError(b, tx.Commit())
+	return time.Since(start)
+}
+
+// fetchAll asks the portal for every page of a first sync and reads the
+// bytes without using them: the portal's own share of a first sync.
+func fetchAll(b *testing.B, base, token string, cursors []string) time.Duration {
+	b.Helper()
+	start := time.Now()
+	for _, c := range cursors {
+		req, _ := http.NewRequest("GET", base+"/v1/changes?cursor="+url.QueryEscape(c), nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(b, err)
+		_, err = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		require.NoError(b, err)
+	}
+	return time.Since(start)
+}
+
+// firstSync pulls everything from baseURL into a fresh cache.
+func firstSync(b *testing.B, baseURL, token, dir string) time.Duration {
+	b.Helper()
+	ctx := context.Background()
+	cache, err := lsync.OpenCache(ctx, filepath.Join(dir, "cache.db"))
+	require.NoError(b, err)
+	defer cache.Close()
+	cl, err := lsync.NewClient(lsync.ClientConfig{BaseURL: baseURL, Token: token})
+	require.NoError(b, err)
+	s := lsync.NewSyncer(lsync.SyncerConfig{Cache: cache, Client: cl, Identity: "bench"})
+	start := time.Now()
+	res, err := s.Sync(ctx)
+	require.NoError(b, err)
+	d := time.Since(start)
+	require.True(b, res.Pull.Resync)
+	n, err := cache.Count(ctx, api.KindSolution)
+	require.NoError(b, err)
+	require.Equal(b, 10000, n)
+	return d
+}
+
+// BenchmarkFirstSync_100kSeats: a full first sync into an empty cache.
+// floor-ms: the same bytes over loopback from a static server plus the same
+// rows bulk-inserted; client-static-ms: the real client pulling those same
+// bytes from the static server (the client's own cost); client-portal-ms:
+// the real client against the real portal; portal-bytes-ms: the portal
+// producing and sending those pages to a client that only reads them (its
+// own share, which the client's pipelining hides its work behind).
+func BenchmarkFirstSync_100kSeats(b *testing.B) {
+	p, token := scalePortal(b)
+	pages, total := recordFeed(b, p, token)
+	srv := staticFeed(b, pages)
+	cursors, rows := feedOrder(b, pages)
+	var fl, cs, cp, pb time.Duration
+	for b.Loop() {
+		pb += fetchAll(b, p.URL, token, cursors)
+		fl += floor(b, srv, cursors, rows, b.TempDir())
+		cs += firstSync(b, srv.URL, token, b.TempDir())
+		cp += firstSync(b, p.URL, token, b.TempDir())
+	}
+	n := float64(b.N)
+	b.ReportMetric(float64(fl.Milliseconds())/n, "floor-ms")
+	b.ReportMetric(float64(cs.Milliseconds())/n, "client-static-ms")
+	b.ReportMetric(float64(cp.Milliseconds())/n, "client-portal-ms")
+	b.ReportMetric(float64(pb.Milliseconds())/n, "portal-bytes-ms")
+	b.ReportMetric(float64(cs)/float64(fl), "static/floor")
+	b.ReportMetric(float64(cp)/float64(fl), "portal/floor")
+	b.ReportMetric(float64(total)/(1<<20), "MiB")
+	b.ReportMetric(float64(len(pages)), "pages")
+}
+
+// BenchmarkNoChangeSync: a sync round when nothing changed (push nothing,
+// one GET /v1/changes, one small cache commit) against a bare HTTP round
+// trip to the same portal (GET /v1/health on a kept-alive connection), and
+// against the GET /v1/changes request alone (the portal's own share).
+func BenchmarkNoChangeSync(b *testing.B) {
+	p, token := scalePortal(b)
+	ctx := context.Background()
+	cache, err := lsync.OpenCache(ctx, filepath.Join(b.TempDir(), "cache.db"))
+	require.NoError(b, err)
+	defer cache.Close()
+	cl, err := lsync.NewClient(lsync.ClientConfig{BaseURL: p.URL, Token: token})
+	require.NoError(b, err)
+	s := lsync.NewSyncer(lsync.SyncerConfig{Cache: cache, Client: cl, Identity: "bench"})
+	_, err = s.Sync(ctx)
+	require.NoError(b, err)
+	st, err := cache.SyncState(ctx)
+	require.NoError(b, err)
+	const rounds = 200
+	var syncT, bareT, feedT time.Duration
+	for b.Loop() {
+		start := time.Now()
+		for range rounds {
+			res, err := s.Sync(ctx)
+			if err != nil || res.Pull.Changes != 0 {
+				b.Fatalf("sync: %v %+v", err, res)
+			}
+		}
+		syncT += time.Since(start)
+		start = time.Now()
+		for range rounds {
+			if err := cl.Health(ctx); err != nil {
+				b.Fatal(err)
+			}
+		}
+		bareT += time.Since(start)
+		start = time.Now()
+		for range rounds {
+			if _, err := cl.Changes(ctx, st.Cursor); err != nil {
+				b.Fatal(err)
+			}
+		}
+		feedT += time.Since(start)
+	}
+	n := float64(b.N * rounds)
+	b.ReportMetric(float64(syncT.Microseconds())/n, "sync-µs")
+	b.ReportMetric(float64(bareT.Microseconds())/n, "bare-µs")
+	b.ReportMetric(float64(feedT.Microseconds())/n, "changes-request-µs")
+	b.ReportMetric(float64(syncT)/float64(bareT), "sync/bare")
+}
+
+// BenchmarkSolutionsJSON: `licdesk solutions --json` as a whole process on
+// the scale cache (a real build of licdesk), offline (cache only) and
+// online (one no-change sync round first, as by default).
+func BenchmarkSolutionsJSON(b *testing.B) {
+	p, _ := scalePortal(b)
+	dir := b.TempDir()
+	bin := filepath.Join(dir, "licdesk")
+	build := exec.Command("go", "build", "-o", bin, "github.com/licdesk/licdesk")
+	out, err := build.CombinedOutput()
+	require.NoError(b, err, string(out))
+	home := filepath.Join(dir, "home")
+	env := append(os.Environ(), "LICDESK_HOME="+home, "LICDESK_SECRETS=file")
+	login := exec.Command(bin, "login", "--portal", p.URL, "--email", portal.ScaleOwner, "--password-stdin")
+	login.Env, login.Stdin = env, strings.NewReader(portal.DemoPassword+"\n")
+	out, err = login.CombinedOutput()
+	require.NoError(b, err, string(out))
+	devnull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	require.NoError(b, err)
+	defer devnull.Close()
+	run := func(args ...string) time.Duration {
+		cmd := exec.Command(bin, args...)
+		var stderr strings.Builder
+		cmd.Env, cmd.Stdout, cmd.Stderr = env, devnull, &stderr
+		start := time.Now()
+		if err := cmd.Run(); err != nil {
+			b.Fatalf("%v: %v %s", args, err, stderr.String())
+		}
+		return time.Since(start)
+	}
+	var off, on, version time.Duration
+	for b.Loop() {
+		version += run("--version")
+		off += run("solutions", "--json", "--offline")
+		on += run("solutions", "--json")
+	}
+	n := float64(b.N)
+	b.ReportMetric(float64(off.Milliseconds())/n, "offline-ms")
+	b.ReportMetric(float64(on.Milliseconds())/n, "online-ms")
+	b.ReportMetric(float64(version.Milliseconds())/n, "version-ms")
+}
+
+func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }

@@ -1,0 +1,233 @@
+package sync
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/licdesk/licdesk/api"
+	"github.com/licdesk/licdesk/core"
+)
+
+// Operation names of keys, support requests and news.
+const (
+	OpKeyGet           = "key.get"
+	OpKeyUpgrade       = "key.upgrade"
+	OpKeyAdd           = "key.add"
+	OpSupportOpen      = "support.open"
+	OpSupportComment   = "support.comment"
+	OpSupportClose     = "support.close"
+	OpNewsRead         = "news.read"
+	OpNewsSubscription = "news.subscription"
+)
+
+// LocalPrefix starts the ID of an object made by a write the portal has not
+// confirmed yet (a new service request); the portal gives the real ID.
+const LocalPrefix = "local-"
+
+func text(what, s string, maxLen int) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", invalid("request."+what, "give the "+what)
+	}
+	if len(s) > maxLen {
+		return "", invalid("request."+what, fmt.Sprintf("the %s is at most %d characters", what, maxLen))
+	}
+	return s, nil
+}
+
+// GetKey confirms a serial number and its registration: the portal issues
+// the key (seed 001). The key arrives in the cache with the next pull.
+func GetKey(req api.GetKeyRequest) (Write, error) {
+	s, err := core.ParseSerial(req.Serial)
+	if err != nil {
+		return Write{}, &Error{Kind: Invalid, Code: core.CodeOf(err), Msg: err.Error(), Err: err}
+	}
+	req.Serial = string(s)
+	req.Confirm = true
+	return Write{Op: OpKeyGet, Method: http.MethodPost, Path: "/v1/keys/get", Body: jsonBody(req),
+		Summary: "get the key of serial " + req.Serial}, nil
+}
+
+// UpgradeKey asks for the key of a version upgrade.
+func UpgradeKey(req api.UpgradeKeyRequest) (Write, error) {
+	if _, err := text("notification ID", req.NotificationID, 100); err != nil {
+		return Write{}, err
+	}
+	if _, err := text("product", req.Product, 100); err != nil {
+		return Write{}, err
+	}
+	if req.Quantity < 1 {
+		return Write{}, invalid("upgrade.quantity", "the quantity must be at least 1")
+	}
+	return Write{Op: OpKeyUpgrade, Method: http.MethodPost, Path: "/v1/keys/upgrade", Body: jsonBody(req),
+		Summary: fmt.Sprintf("upgrade to %s × %d (notification %s)", req.Product, req.Quantity, req.NotificationID)}, nil
+}
+
+// AddKey adds a license key to an account (accountID "" for the user's
+// own). An install key is activated on a machine as it is added, which
+// needs the machine's fingerprint: that is activation's business, refused
+// here.
+func AddKey(key, accountID string) (Write, error) {
+	k, err := core.ParseKey(key)
+	if err != nil {
+		return Write{}, &Error{Kind: Invalid, Code: core.CodeOf(err), Msg: err.Error(), Err: err}
+	}
+	if k.Kind() == core.InstallKey {
+		return Write{}, invalid("key.install", "an install key is activated on this machine as it is added: use licdesk activate "+string(k))
+	}
+	return Write{Op: OpKeyAdd, Method: http.MethodPost, Path: "/v1/keys", Body: jsonBody(api.AddKeyRequest{Key: string(k), AccountID: accountID}),
+		Summary: "add key " + string(k), Targets: []Ref{{api.KindKey, string(k)}}}, nil
+}
+
+// OpenServiceRequest opens a support request. It shows at once under a
+// local ID; the portal's ID replaces it once the portal has it.
+func OpenServiceRequest(req api.NewServiceRequest) (Write, error) {
+	var err error
+	if req.Product, err = text("product", req.Product, 100); err != nil {
+		return Write{}, err
+	}
+	if req.Title, err = text("title", req.Title, 200); err != nil {
+		return Write{}, err
+	}
+	if req.Description, err = text("description", req.Description, 20000); err != nil {
+		return Write{}, err
+	}
+	var b [6]byte
+	rand.Read(b[:])
+	local := LocalPrefix + hex.EncodeToString(b[:])
+	return Write{Op: OpSupportOpen, Method: http.MethodPost, Path: "/v1/support", Body: jsonBody(req),
+		Summary: fmt.Sprintf("open a service request on %s: %q", req.Product, req.Title),
+		Targets: []Ref{{api.KindRequest, local}}}, nil
+}
+
+// CommentServiceRequest adds a comment to a support request.
+func CommentServiceRequest(id, body string) (Write, error) {
+	rid, err := idArg("request", id)
+	if err != nil {
+		return Write{}, err
+	}
+	if strings.HasPrefix(rid, LocalPrefix) {
+		return Write{}, invalid("request.local", "that request is not on the portal yet: comment once it has its SR number (licdesk sync)")
+	}
+	if body, err = text("comment", body, 20000); err != nil {
+		return Write{}, err
+	}
+	return Write{Op: OpSupportComment, Method: http.MethodPost, Path: "/v1/support/" + url.PathEscape(rid) + "/comments",
+		Body: jsonBody(api.NewComment{Body: body}), Summary: "comment on " + rid, Targets: []Ref{{api.KindRequest, rid}}}, nil
+}
+
+// CloseServiceRequest closes a support request.
+func CloseServiceRequest(id string) (Write, error) {
+	rid, err := idArg("request", id)
+	if err != nil {
+		return Write{}, err
+	}
+	return Write{Op: OpSupportClose, Method: http.MethodPost, Path: "/v1/support/" + url.PathEscape(rid) + "/close",
+		Summary: "close " + rid, Targets: []Ref{{api.KindRequest, rid}}}, nil
+}
+
+// MarkNewsRead marks a product's news visited.
+func MarkNewsRead(product string) (Write, error) {
+	p, err := text("product", product, 100)
+	if err != nil {
+		return Write{}, err
+	}
+	return Write{Op: OpNewsRead, Method: http.MethodPost, Path: "/v1/news/read", Body: jsonBody(api.NewsRead{Product: p}),
+		Summary: "mark the news of " + p + " read", Targets: []Ref{{api.KindNews, p}}}, nil
+}
+
+// SubscribeNews switches the e-mails of a product's news on or off.
+func SubscribeNews(product string, on bool) (Write, error) {
+	p, err := text("product", product, 100)
+	if err != nil {
+		return Write{}, err
+	}
+	verb := "unsubscribe from"
+	if on {
+		verb = "subscribe to"
+	}
+	return Write{Op: OpNewsSubscription, Method: http.MethodPut, Path: "/v1/news/subscription",
+		Body:    jsonBody(api.NewsSubscription{Product: p, Subscribed: on}),
+		Summary: verb + " the news of " + p, Targets: []Ref{{api.KindNews, p}}}, nil
+}
+
+// contentEffect is the expected effect of the writes on keys, support
+// requests and news; ok is false for an operation it does not know.
+func contentEffect(env *effectEnv, w Write, ref Ref, cur []byte) (eff func() ([]byte, error), ok bool) {
+	switch w.Op {
+	case OpKeyAdd:
+		return func() ([]byte, error) {
+			if cur != nil {
+				return cur, nil
+			}
+			var req api.AddKeyRequest
+			if err := json.Unmarshal(w.Body, &req); err != nil {
+				return nil, err
+			}
+			return json.Marshal(api.Key{Key: req.Key, Kind: "license", AccountID: req.AccountID, Status: "added",
+				AddedAt: env.now, IssuedAt: env.now, Modules: []string{}, Activations: []api.Activation{}})
+		}, true
+	case OpSupportOpen:
+		return func() ([]byte, error) {
+			var req api.NewServiceRequest
+			if err := json.Unmarshal(w.Body, &req); err != nil {
+				return nil, err
+			}
+			return json.Marshal(api.ServiceRequest{ID: ref.ID, AccountID: req.AccountID, Product: req.Product, Title: req.Title,
+				Description: req.Description, State: api.RequestOpen, RequesterEmail: env.email, CreatedAt: env.now, UpdatedAt: env.now})
+		}, true
+	case OpSupportComment, OpSupportClose:
+		return func() ([]byte, error) {
+			if cur == nil {
+				return nil, nil
+			}
+			var r api.ServiceRequest
+			if err := json.Unmarshal(cur, &r); err != nil {
+				return nil, err
+			}
+			if w.Op == OpSupportClose {
+				r.State = api.RequestClosed
+			} else {
+				var c api.NewComment
+				if err := json.Unmarshal(w.Body, &c); err != nil {
+					return nil, err
+				}
+				r.Comments = append(r.Comments, api.RequestComment{AuthorEmail: env.email, AuthorName: env.email, At: env.now, Body: c.Body})
+				r.CommentCount++
+			}
+			r.UpdatedAt = env.now
+			return json.Marshal(r)
+		}, true
+	case OpNewsRead, OpNewsSubscription:
+		return func() ([]byte, error) {
+			if cur == nil {
+				return nil, nil
+			}
+			var n api.ProductNews
+			if err := json.Unmarshal(cur, &n); err != nil {
+				return nil, err
+			}
+			if w.Op == OpNewsRead {
+				for i := range n.Items {
+					n.Items[i].New = false
+				}
+				n.NewCount = 0
+				now := env.now
+				n.LastVisit = &now
+			} else {
+				var s api.NewsSubscription
+				if err := json.Unmarshal(w.Body, &s); err != nil {
+					return nil, err
+				}
+				n.Subscribed = s.Subscribed
+			}
+			return json.Marshal(n)
+		}, true
+	}
+	return nil, false
+}
