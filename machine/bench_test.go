@@ -1,0 +1,75 @@
+package machine_test
+
+import (
+	"context"
+	"crypto/ed25519"
+	"encoding/base64"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/licdesk/licdesk/machine"
+)
+
+// BenchmarkCheck compares the whole in-process check of a node-locked
+// license (read the file, trust.json and clock.json, verify, match the
+// fingerprint) with the one ed25519.Verify over the same file's signed bytes
+// that it cannot do without, in the same run. "real_fingerprint" also reads
+// this machine's hardware, as a protected program does at start-up.
+func BenchmarkCheck(b *testing.B) {
+	ctx := context.Background()
+	st, portal, file := installed(b, nodeLocked())
+
+	// The signed message per the licensefile format: domain, key ID, payload.
+	lines := strings.Split(strings.TrimSuffix(string(file), "\n"), "\n")
+	payload, err := base64.StdEncoding.DecodeString(strings.Join(lines[2:len(lines)-2], ""))
+	require.NoError(b, err)
+	sig, err := base64.StdEncoding.DecodeString(lines[len(lines)-2][1:])
+	require.NoError(b, err)
+	msg := append([]byte("licdesk-license-v1\x00"+portal.KeyID+"\x00"), payload...)
+	pub := portal.Public()
+	require.True(b, ed25519.Verify(pub, msg, sig))
+
+	b.Run("ed25519_verify", func(b *testing.B) {
+		for b.Loop() {
+			if !ed25519.Verify(pub, msg, sig) {
+				b.Fatal("verify failed")
+			}
+		}
+	})
+	b.Run("check_fake_fingerprint", func(b *testing.B) {
+		opt := machine.CheckOptions{Fingerprint: fixedFP(here())}
+		for b.Loop() {
+			res, err := st.Check(ctx, product, t0, opt)
+			if err != nil || !res.OK {
+				b.Fatal(err, res.Reasons)
+			}
+		}
+	})
+	b.Run("check_real_fingerprint", func(b *testing.B) {
+		// A license bound to this very machine, so the real read matches.
+		fp, err := machine.Collect(ctx)
+		require.NoError(b, err)
+		p := nodeLocked()
+		p.Fingerprint, p.Product = fp, "Real Machine Product"
+		_, err = st.Install(ctx, sign(b, portal, p), t0, fp)
+		require.NoError(b, err)
+		for b.Loop() {
+			res, err := st.Check(ctx, p.Product, t0, machine.CheckOptions{})
+			if err != nil || !res.OK {
+				b.Fatal(err, res.Reasons)
+			}
+		}
+	})
+}
+
+// BenchmarkCollect is the fingerprint collection alone, on this machine.
+func BenchmarkCollect(b *testing.B) {
+	ctx := context.Background()
+	for b.Loop() {
+		if _, err := machine.Collect(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,44 @@
+// Package machine is this computer as License Desk sees it: its hardware
+// fingerprint, the local license store in a profile folder, and the offline
+// license check that "licdesk check", "licdesk launch" and the small check
+// package share.
+//
+// # Fingerprint
+//
+// Collect reads a few hardware identifiers (the operating system's machine
+// ID, the DMI/SMBIOS system UUID, the CPU's vendor, family and model, the
+// memory size rounded to GiB, the permanent MAC addresses of physical
+// network cards, the system disk's serial number) and returns each as an
+// HMAC-SHA256 of its value, so that serial numbers never leave the machine.
+// A component that cannot be read is left out: core.MatchFingerprint counts
+// it as unknown, never as a mismatch. Boot IDs and random or locally
+// administered MAC addresses are never used: they change without the machine
+// changing.
+//
+// Tests inject identifiers through a Source in-process; the shipped binary
+// has no flag or environment variable that fakes the fingerprint, and the
+// system source pins gopsutil's HOST_PROC/HOST_SYS paths so that those
+// variables cannot redirect it either.
+//
+// # Store
+//
+// A Store is a profile folder's license files and what checking them needs:
+//
+//	licenses/<product-slug>.lic   one signed license file per product
+//	trust.json                    the portal public keys this profile trusts
+//	clock.json                    the latest trusted time seen (never moves back)
+//	grace.json                    when each product's hardware mismatch was first seen
+//	activations/<slug>.json       offline activations' IDs, nonces and receipt secrets
+//	requests/<slug>.req           activation requests written and not yet answered
+//
+// Every file is written atomically (a private temporary file renamed over the
+// old one) with mode 0600.
+//
+// # Check
+//
+// Store.Check verifies a product's license file offline: signature against
+// the trusted keys only, clock rollback, issue time, expiry, offline lease
+// end, module, and the hardware fingerprint with core's match rule and its
+// 7-day grace. It returns one Reason per failure, each with a stable Code and
+// the Action to suggest.
+package machine

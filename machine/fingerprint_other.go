@@ -1,0 +1,16 @@
+//go:build !linux && !windows && !darwin
+
+package machine
+
+import "context"
+
+// otherSource is for systems without a dedicated reader: only gopsutil's CPU
+// and memory and the interfaces' MACs are known.
+type otherSource struct{}
+
+func newOSSource() osSource { return otherSource{} }
+
+func (otherSource) machineID(context.Context) string  { return "" }
+func (otherSource) boardUUID(context.Context) string  { return "" }
+func (otherSource) macs(context.Context) []string     { return interfaceMACs() }
+func (otherSource) diskSerial(context.Context) string { return "" }
