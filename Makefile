@@ -14,7 +14,7 @@ DEB_PACKAGES := gcc pkg-config libgl1-mesa-dev libx11-dev libxrandr-dev \
 
 BIN := bin
 
-.PHONY: all deps build test vet fmt-check demo clean
+.PHONY: all deps build test vet fmt-check demo demo-portal bench clean screenshots
 
 all: build
 
@@ -34,9 +34,26 @@ vet:
 test: deps fmt-check vet
 	scripts/with-postgres.sh $(GO) test -race -count=1 ./...
 
+# The window on a built-in demo portal; demo-portal serves a licportal alone
+# for the command line.
 demo: build
-	$(BIN)/licdesk --version
-	$(BIN)/licportal --version
+	$(BIN)/licdesk --demo
+
+demo-portal: build
+	BIN=$(BIN) scripts/demo.sh
+
+# PNGs of every tab, the sign-in screen and the offline state, from the real
+# window under Xvfb.
+screenshots: build
+	BIN=$(BIN) scripts/screenshots.sh
+
+# Benchmarks behind BENCHMARKS.md; each figure there names the command that
+# produced it. Needs PostgreSQL, like the tests.
+bench: deps
+	scripts/with-postgres.sh $(GO) test -run '^$$' -bench 'SeatAssign|RawWriteTx' -benchtime 3000x ./portal/
+	scripts/with-postgres.sh $(GO) test -run '^$$' -bench 'FeedFullPull' -benchtime 3x ./portal/
+	scripts/with-postgres.sh $(GO) test -run '^$$' -bench 'FeedNoChange' -benchtime 300x ./portal/
+	$(GO) test -run '^$$' -bench . ./core/licensefile/
 
 clean:
 	rm -rf $(BIN)

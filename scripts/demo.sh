@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Starts licportal on loopback with fresh demo data, prints the demo logins
+# and waits until Ctrl+C. Everything lives in a throwaway folder.
+set -euo pipefail
+BIN=${BIN:-bin}
+ADDR=${DEMO_ADDR:-127.0.0.1:8470}
+D=$(mktemp -d /tmp/licdesk-demo.XXXXXX)
+trap 'rm -rf "$D"' EXIT
+
+"$BIN/licportal" seed --db "sqlite:$D/portal.db" --mail-dir "$D/mail" --files-dir "$D/files" --demo
+cat <<MSG
+
+The demo portal runs at http://$ADDR (Ctrl+C stops it; its data is thrown away).
+E-mails it sends are written to $D/mail.
+Try, in another terminal:
+  LICDESK_HOME=\$(mktemp -d) $BIN/licdesk login --portal http://$ADDR --email ana@acme.example --password-stdin <<< demo-password
+  $BIN/licdesk solutions
+
+MSG
+exec "$BIN/licportal" serve --db "sqlite:$D/portal.db" --mail-dir "$D/mail" --files-dir "$D/files" --listen "$ADDR"

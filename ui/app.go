@@ -1,0 +1,634 @@
+// Package ui is License Desk's window: the app shell (sign-in, status bar,
+// banners, menus, tray, shortcuts) around five tabs, over the sync layer.
+//
+// Threading: widgets are touched only on Fyne's UI goroutine. Everything that
+// reads the cache, talks to the portal or writes files runs in a background
+// goroutine owned by the App (started with bg, stopped by Close), and hands
+// its result to the widgets with fyne.Do. Each tab splits its refresh the
+// same way: load reads the cache and returns a func that applies the result
+// to the widgets.
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	gosync "sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/licdesk/licdesk/api"
+	"github.com/licdesk/licdesk/assets"
+	"github.com/licdesk/licdesk/core"
+	lsync "github.com/licdesk/licdesk/sync"
+)
+
+// Preference keys: the window's size and the last tab are remembered.
+const (
+	prefWidth  = "window.width"
+	prefHeight = "window.height"
+	prefTab    = "window.tab"
+)
+
+// Login is a user the "Users" menu can switch to (the demo's logins).
+type Login struct {
+	Portal, Email, Password, Name string
+}
+
+// Config sets up the window.
+type Config struct {
+	// ProfileDir is the profile folder (profile.DefaultDir); SecretsMode
+	// is profile.EnvSecrets' value.
+	ProfileDir, SecretsMode string
+	// Users fills a "Users" menu that logs in as another user; nil hides it.
+	Users []Login
+	// Scheduler tunes the background sync.
+	Scheduler lsync.SchedulerConfig
+	// Inline runs background work on the calling goroutine and starts no
+	// scheduler loop ("Sync now" runs a round at once). Fyne's test driver
+	// runs fyne.Do inline too, so tests see each action's result when it
+	// returns.
+	Inline bool
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// SignIn, when set, logs in as this user before the window shows (the
+	// demo); a failure shows the sign-in screen with the reason.
+	SignIn *Login
+}
+
+// tab is one of the five tabs.
+type tab interface {
+	content() fyne.CanvasObject
+	// load reads what the tab shows (off the UI goroutine) and returns what
+	// applies it to the widgets (on the UI goroutine).
+	load(ctx context.Context) func()
+	focusFilter(w fyne.Window)
+}
+
+// App is License Desk's window.
+type App struct {
+	fa  fyne.App
+	win fyne.Window
+	cfg Config
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     gosync.WaitGroup
+
+	sess       *session
+	stopSched  context.CancelFunc
+	unsubSched func()
+	offline    bool // "Work offline": no sync rounds
+
+	// UI state, touched on the UI goroutine only.
+	tabs      *container.AppTabs
+	tabList   []tab
+	status    *widget.Label
+	failedBtn *widget.Button
+	banner    *fyne.Container
+	lastState lsync.Status
+	closed    bool
+	signIn    *SignIn
+
+	Solutions *SolutionsTab
+	Assigned  *AssignedTab
+	Keys      *KeysTab
+	Downloads *DownloadsTab
+	Support   *SupportTab
+}
+
+// New builds the window; Show (or ShowAndRun) puts it on screen. It shows the
+// sign-in screen when the profile has no login, the tabs otherwise.
+func New(fa fyne.App, cfg Config) (*App, error) {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	a := &App{fa: fa, cfg: cfg, ctx: ctx, cancel: cancel}
+	sess, err := openSession(ctx, cfg.ProfileDir, cfg.SecretsMode)
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	a.sess = sess
+	fa.SetIcon(assets.Icon())
+	a.win = fa.NewWindow("License Desk")
+	a.win.SetIcon(assets.Icon())
+	p := fa.Preferences()
+	a.win.Resize(fyne.NewSize(float32(p.FloatWithFallback(prefWidth, 1100)), float32(p.FloatWithFallback(prefHeight, 720))))
+	a.win.SetCloseIntercept(a.Quit)
+	a.setupTray()
+	if u := cfg.SignIn; u != nil {
+		if err := sess.login(ctx, u.Portal, u.Email, u.Password, false, true); err != nil {
+			a.showSignIn(err.Error())
+			return a, nil
+		}
+	}
+	if sess.loggedIn() && sess.token != "" {
+		a.showMain()
+	} else {
+		a.showSignIn("")
+	}
+	return a, nil
+}
+
+// Window returns the main window.
+func (a *App) Window() fyne.Window { return a.win }
+
+// ShowAndRun shows the window and runs Fyne's loop until Quit.
+func (a *App) ShowAndRun() {
+	a.win.Show()
+	a.fa.Run()
+	a.Close()
+}
+
+// Quit remembers the window's size, stops the background work and quits.
+func (a *App) Quit() {
+	s := a.win.Canvas().Size()
+	a.fa.Preferences().SetFloat(prefWidth, float64(s.Width))
+	a.fa.Preferences().SetFloat(prefHeight, float64(s.Height))
+	a.Close()
+	a.fa.Quit()
+}
+
+// Close stops the scheduler and every background job, waits for them, and
+// closes the cache. A fyne.Do after the driver stopped can crash, so nothing
+// may outlive this call.
+func (a *App) Close() {
+	if a.closed {
+		return
+	}
+	a.closed = true
+	a.stopSync()
+	a.cancel()
+	a.wg.Wait()
+	a.sess.close()
+}
+
+// bg runs fn off the UI goroutine, owned by the App: Close cancels ctx and
+// waits for it.
+func (a *App) bg(fn func(ctx context.Context)) {
+	if a.cfg.Inline {
+		fn(a.ctx)
+		return
+	}
+	a.wg.Add(1)
+	go func() {
+		defer a.wg.Done()
+		fn(a.ctx)
+	}()
+}
+
+// do hands fn to the UI goroutine unless the App is shutting down.
+func (a *App) do(fn func()) {
+	if a.ctx.Err() != nil {
+		return
+	}
+	fyne.Do(fn)
+}
+
+// showError shows err in a dialog (UI goroutine).
+func (a *App) showError(err error) { dialog.ShowError(err, a.win) }
+
+// setupTray adds the tray menu where the desktop has one; elsewhere (no
+// desktop.App, or no StatusNotifierWatcher under Xvfb) nothing fails.
+func (a *App) setupTray() {
+	d, ok := a.fa.(desktop.App)
+	if !ok {
+		return
+	}
+	d.SetSystemTrayMenu(fyne.NewMenu("License Desk",
+		fyne.NewMenuItem("Open License Desk", func() { a.win.Show(); a.win.RequestFocus() }),
+		fyne.NewMenuItem("Sync now", a.SyncNow),
+		fyne.NewMenuItemSeparator(),
+		fyne.NewMenuItem("Quit", a.Quit)))
+	d.SetSystemTrayIcon(assets.Icon())
+}
+
+// startSync builds the login's syncer and, unless Inline or offline, runs
+// the scheduler until Close or a sign-out.
+func (a *App) startSync() error {
+	if err := a.sess.start(a.cfg.Scheduler); err != nil {
+		return err
+	}
+	a.unsubSched = a.sess.sched.Subscribe(func(st lsync.Status) {
+		// Called from the scheduler's goroutine: hand over, never block.
+		a.do(func() { a.onStatus(st) })
+	})
+	if a.cfg.Inline || a.offline {
+		return nil
+	}
+	ctx, stop := context.WithCancel(a.ctx)
+	a.stopSched = stop
+	a.wg.Add(1)
+	go func() {
+		defer a.wg.Done()
+		a.sess.sched.Run(ctx)
+	}()
+	return nil
+}
+
+func (a *App) stopSync() {
+	if a.unsubSched != nil {
+		a.unsubSched()
+		a.unsubSched = nil
+	}
+	if a.stopSched != nil {
+		a.stopSched()
+		a.stopSched = nil
+	}
+}
+
+// showMain builds the tabs around the cache and starts syncing.
+func (a *App) showMain() {
+	a.Solutions = newSolutionsTab(a)
+	a.Assigned = newAssignedTab(a)
+	a.Keys = newKeysTab(a)
+	a.Downloads = newDownloadsTab(a)
+	a.Support = newSupportTab(a)
+	a.tabList = []tab{a.Solutions, a.Assigned, a.Keys, a.Downloads, a.Support}
+	a.tabs = container.NewAppTabs(
+		container.NewTabItemWithIcon("Active solutions", theme.StorageIcon(), a.Solutions.content()),
+		container.NewTabItemWithIcon("Assigned to you", theme.AccountIcon(), a.Assigned.content()),
+		container.NewTabItemWithIcon("Keys", theme.LoginIcon(), a.Keys.content()),
+		container.NewTabItemWithIcon("Downloads", theme.DownloadIcon(), a.Downloads.content()),
+		container.NewTabItemWithIcon("Support requests", theme.HelpIcon(), a.Support.content()),
+	)
+	if i := a.fa.Preferences().IntWithFallback(prefTab, 0); i >= 0 && i < len(a.tabList) {
+		a.tabs.SelectIndex(i)
+	}
+	a.tabs.OnSelected = func(*container.TabItem) {
+		a.fa.Preferences().SetInt(prefTab, a.tabs.SelectedIndex())
+	}
+	a.status = widget.NewLabel("Starting")
+	a.status.Truncation = fyne.TextTruncateEllipsis
+	a.failedBtn = widget.NewButtonWithIcon("", theme.WarningIcon(), a.showFailed)
+	a.failedBtn.Hide()
+	syncBtn := widget.NewButtonWithIcon("Sync now", theme.ViewRefreshIcon(), a.SyncNow)
+	bar := container.NewBorder(nil, nil, nil, container.NewHBox(a.failedBtn, syncBtn), a.status)
+	a.banner = container.NewVBox()
+	a.win.SetContent(container.NewBorder(a.banner, container.NewVBox(widget.NewSeparator(), bar), nil, nil, a.tabs))
+	a.win.SetMainMenu(a.menu())
+	a.shortcuts()
+	if err := a.startSync(); err != nil {
+		a.showError(err)
+	}
+	a.Refresh()
+	if a.cfg.Inline && !a.offline {
+		a.SyncNow() // no scheduler loop to run the first round
+	}
+}
+
+// menu is the main menu: File (sync, sign out) and, in the demo, Users.
+func (a *App) menu() *fyne.MainMenu {
+	file := fyne.NewMenu("File",
+		fyne.NewMenuItem("Sync now", a.SyncNow),
+		fyne.NewMenuItem("Sign out…", a.signOut),
+	)
+	menus := []*fyne.Menu{file}
+	if len(a.cfg.Users) > 0 {
+		var items []*fyne.MenuItem
+		for _, u := range a.cfg.Users {
+			items = append(items, fyne.NewMenuItem(u.Name+" <"+u.Email+">", func() { a.SwitchUser(u) }))
+		}
+		menus = append(menus, fyne.NewMenu("Users", items...))
+	}
+	return fyne.NewMainMenu(menus...)
+}
+
+// shortcuts binds Ctrl+F (filter), Ctrl+R and F5 (sync now), Ctrl+1..5 (tabs).
+func (a *App) shortcuts() {
+	c := a.win.Canvas()
+	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) {
+		a.tabList[a.tabs.SelectedIndex()].focusFilter(a.win)
+	})
+	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyR, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) { a.SyncNow() })
+	c.SetOnTypedKey(func(e *fyne.KeyEvent) {
+		if e.Name == fyne.KeyF5 {
+			a.SyncNow()
+		}
+	})
+	for i, k := range []fyne.KeyName{fyne.Key1, fyne.Key2, fyne.Key3, fyne.Key4, fyne.Key5} {
+		c.AddShortcut(&desktop.CustomShortcut{KeyName: k, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) {
+			a.tabs.SelectIndex(i)
+		})
+	}
+}
+
+// SyncNow runs a sync round: it asks the scheduler, or runs one inline.
+func (a *App) SyncNow() {
+	if a.sess.sched == nil {
+		return
+	}
+	if a.offline {
+		a.offline = false // the user asked to reach the portal after all
+		a.stopSync()
+		if err := a.startSync(); err != nil {
+			a.showError(err)
+		}
+		return
+	}
+	if !a.cfg.Inline {
+		a.sess.sched.Kick()
+		return
+	}
+	a.bg(func(ctx context.Context) {
+		_, err := a.sess.syncer.Sync(ctx)
+		st := a.sess.sched.Status()
+		st.Err = err
+		st.State = lsync.StateIdle
+		if err != nil {
+			st.State = lsync.StateError
+			switch lsync.KindOf(err) {
+			case lsync.Offline, lsync.Unavailable:
+				st.State = lsync.StateOffline
+			case lsync.Unauthorized:
+				st.State = lsync.StateSignedOut
+			}
+		} else {
+			st.LastSync = a.cfg.Now()
+		}
+		a.do(func() { a.onStatus(st) })
+	})
+}
+
+// onStatus shows a scheduler status and, after a round that changed
+// something, reloads the tabs from the cache.
+func (a *App) onStatus(st lsync.Status) {
+	prev := a.lastState
+	a.lastState = st
+	a.renderStatus()
+	roundEnded := prev.State == lsync.StateSyncing && st.State != lsync.StateSyncing
+	if roundEnded || st.Pending != prev.Pending || st.Failed != prev.Failed || a.cfg.Inline {
+		a.Refresh()
+	}
+}
+
+// renderStatus writes the status bar (UI goroutine).
+func (a *App) renderStatus() {
+	st := a.lastState
+	var s string
+	switch st.State {
+	case lsync.StateIdle:
+		s = "Online"
+	case lsync.StateSyncing:
+		s = "Syncing…"
+	case lsync.StateOffline:
+		s = "Offline: the portal cannot be reached, showing the saved copy"
+	case lsync.StateSignedOut:
+		s = "Signed out: sign in again to sync (File > Sign out…)"
+	case lsync.StateError:
+		s = "Sync failed"
+	default:
+		s = st.State.String()
+	}
+	if a.offline {
+		s = "Working offline (Sync now to reconnect)"
+	}
+	last, _ := a.sess.cache.SyncState(a.ctx)
+	s += " · " + a.sess.email() + " · last sync " + ago(last.LastSync, a.cfg.Now())
+	if st.Pending > 0 {
+		s += " · " + plural(st.Pending, "write") + " pending"
+	}
+	if st.Err != nil && st.State == lsync.StateError {
+		s += " · " + st.Err.Error()
+	}
+	a.status.SetText(s)
+	if st.Failed > 0 {
+		a.failedBtn.SetText(plural(st.Failed, "failed write"))
+		a.failedBtn.Show()
+	} else {
+		a.failedBtn.Hide()
+	}
+}
+
+// Status returns the status bar's text, for tests and the offline screenshot.
+func (a *App) Status() string { return a.status.Text }
+
+// Refresh reloads every tab, the counts and the banners from the cache, off
+// the UI goroutine.
+func (a *App) Refresh() {
+	tabs := a.tabList
+	a.bg(func(ctx context.Context) {
+		applies := make([]func(), 0, len(tabs)+1)
+		for _, t := range tabs {
+			applies = append(applies, t.load(ctx))
+		}
+		pending, failed, _ := a.sess.cache.OutboxCounts(ctx)
+		banners := a.loadBanners(ctx)
+		a.do(func() {
+			for _, f := range applies {
+				f()
+			}
+			a.lastState.Pending, a.lastState.Failed = pending, failed
+			a.renderStatus()
+			a.showBanners(banners)
+		})
+	})
+}
+
+// banner is one line above the tabs.
+type banner struct {
+	text string
+	stop bool
+}
+
+// loadBanners applies the subscription rules (core timerules) to the
+// licenses assigned to the user and the keys they hold: a warning from 10
+// days before expiry, and the countdown while the portal cannot be reached.
+func (a *App) loadBanners(ctx context.Context) []banner {
+	now := a.cfg.Now()
+	st, _ := a.sess.cache.SyncState(ctx)
+	reachable := a.lastState.State != lsync.StateOffline && !a.offline
+	type sub struct {
+		what    string
+		expiry  time.Time
+		renewed bool
+	}
+	var subs []sub
+	if assigned, err := a.sess.cache.Assigned(ctx); err == nil {
+		for _, p := range assigned {
+			for _, l := range p.Licenses {
+				if l.LicenseID == p.Effective {
+					subs = append(subs, sub{p.Product + " (from " + l.OwnerName + ")", l.Expiry, false})
+				}
+			}
+		}
+	}
+	if keys, err := lsync.List[api.Key](ctx, a.sess.cache, api.KindKey); err == nil {
+		for _, k := range keys {
+			if k.Expiry != nil {
+				subs = append(subs, sub{k.Product + " key " + k.Key, *k.Expiry, k.Renewed})
+			}
+		}
+	}
+	var out []banner
+	// While the portal cannot be reached every subscription counts down;
+	// one banner names the soonest stop rather than one line per license.
+	var soonest *core.Subscription
+	soonestWhat, counting := "", 0
+	for _, s := range subs {
+		state := core.SubscriptionState(s.expiry, s.renewed, reachable, st.LastReached, now)
+		switch state.State {
+		case core.PhaseWarning:
+			out = append(out, banner{text: fmt.Sprintf("%s: the subscription ends in %s (%s). Renew it to keep working.",
+				s.what, plural(state.DaysLeft, "day"), day(s.expiry))})
+		case core.PhaseCountdown:
+			counting++
+			if soonest == nil || state.DaysLeft < soonest.DaysLeft {
+				soonest, soonestWhat = &state, s.what
+			}
+		case core.PhaseStopped:
+			if !s.expiry.IsZero() && now.Sub(s.expiry) < 30*core.Day {
+				out = append(out, banner{text: s.what + ": the subscription has ended (" + day(s.expiry) + ").", stop: true})
+			}
+		}
+	}
+	if soonest != nil {
+		since := "cannot be reached right now"
+		if soonest.OfflineDays > 0 {
+			since = "has not been reached for " + plural(soonest.OfflineDays, "day")
+		}
+		text := fmt.Sprintf("The portal %s. Licenses keep working offline; the first to stop is %s, in %s.",
+			since, soonestWhat, plural(soonest.DaysLeft, "day"))
+		if counting > 1 {
+			text += fmt.Sprintf(" (%d subscriptions are counting down.)", counting)
+		}
+		out = append([]banner{{text: text}}, out...)
+	}
+	return out
+}
+
+// showBanners replaces the banner area (UI goroutine), at most three lines
+// and a count of the rest, so that banners never push the tabs away.
+func (a *App) showBanners(bs []banner) {
+	a.banner.RemoveAll()
+	for i, b := range bs {
+		if i == 3 {
+			a.banner.Add(widget.NewLabel(fmt.Sprintf("… and %d more subscriptions need attention", len(bs)-3)))
+			break
+		}
+		icon := theme.WarningIcon()
+		if b.stop {
+			icon = theme.ErrorIcon()
+		}
+		l := widget.NewLabel(b.text)
+		l.Wrapping = fyne.TextWrapWord
+		a.banner.Add(container.NewBorder(nil, nil, widget.NewIcon(icon), nil, l))
+	}
+	a.banner.Refresh()
+}
+
+// submit queues a write in the outbox (it shows at once, pending) and asks
+// for a round to send it. It works offline: the write waits.
+func (a *App) submit(w lsync.Write, err error) {
+	if err != nil {
+		a.showError(err)
+		return
+	}
+	a.bg(func(ctx context.Context) {
+		_, err := a.sess.sched.Submit(ctx, w)
+		if err != nil {
+			a.do(func() { a.showError(err) })
+			return
+		}
+		a.Refresh()
+		if a.cfg.Inline && !a.offline {
+			a.SyncNow()
+		}
+	})
+}
+
+// showFailed lists the writes the portal refused, with their reasons, and
+// offers to send them again or dismiss them.
+func (a *App) showFailed() {
+	a.bg(func(ctx context.Context) {
+		failed, err := a.sess.cache.Entries(ctx, lsync.Failed)
+		a.do(func() {
+			if err != nil {
+				a.showError(err)
+				return
+			}
+			box := container.NewVBox()
+			for _, e := range failed {
+				l := widget.NewLabel(e.Write.Summary + ": " + dash(e.Reason))
+				l.Wrapping = fyne.TextWrapWord
+				box.Add(l)
+			}
+			d := dialog.NewCustomConfirm("Writes the portal refused", "Retry", "Dismiss", container.NewVScroll(box), func(retry bool) {
+				a.bg(func(ctx context.Context) {
+					if retry {
+						for _, e := range failed {
+							if _, err := a.sess.sched.Submit(ctx, e.Write); err != nil {
+								a.do(func() { a.showError(err) })
+								return
+							}
+						}
+					}
+					a.sess.cache.DismissFailed(ctx)
+					a.Refresh()
+				})
+			}, a.win)
+			d.Resize(fyne.NewSize(560, 320))
+			d.Show()
+		})
+	})
+}
+
+// SwitchUser logs in as another user (the demo's Users menu); writes still
+// waiting for the current user are dropped after a confirmation.
+func (a *App) SwitchUser(u Login) {
+	a.bg(func(ctx context.Context) {
+		pending, _, _ := a.sess.cache.OutboxCounts(ctx)
+		a.do(func() {
+			doSwitch := func() {
+				a.bg(func(ctx context.Context) {
+					err := a.sess.login(ctx, u.Portal, u.Email, u.Password, false, true)
+					a.do(func() {
+						if err != nil {
+							a.showError(err)
+							return
+						}
+						a.stopSync()
+						a.offline = false
+						a.showMain()
+					})
+				})
+			}
+			if pending == 0 {
+				doSwitch()
+				return
+			}
+			dialog.ShowConfirm("Switch user", fmt.Sprintf("%s not sent yet will be dropped. Switch to %s?",
+				plural(pending, "write"), u.Email), func(ok bool) {
+				if ok {
+					doSwitch()
+				}
+			}, a.win)
+		})
+	})
+}
+
+// signOut forgets the session token and shows the sign-in screen; the
+// cached copy stays for "Work offline".
+func (a *App) signOut() {
+	dialog.ShowConfirm("Sign out", "Sign out of "+a.sess.portal()+"? The saved copy stays readable offline.", func(ok bool) {
+		if !ok {
+			return
+		}
+		a.stopSync()
+		a.sess.prof.Secrets.Delete(lsync.TokenName(a.sess.portal(), a.sess.email()))
+		a.sess.token = ""
+		a.win.SetMainMenu(nil)
+		a.showSignIn("")
+	}, a.win)
+}
+
+// errOffline is what a portal-only action says offline.
+var errOffline = errors.New("the portal cannot be reached: try again when online")

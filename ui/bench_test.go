@@ -1,0 +1,37 @@
+package ui
+
+import (
+	"fmt"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/licdesk/licdesk/api"
+)
+
+// BenchmarkFilterKeystroke100kSeats is one keystroke in the filter of a
+// list of 100k seats shown in a window of the test driver: the scan of the
+// prepared keys and the list's refresh and render.
+func BenchmarkFilterKeystroke100kSeats(b *testing.B) {
+	test.NewTempApp(b)
+	seats := make([]api.Seat, 100_000)
+	for i := range seats {
+		seats[i] = api.Seat{ID: fmt.Sprint("seat-", i), State: "assigned", Email: fmt.Sprintf("user%06d@scale%03d.example", i, i%500)}
+	}
+	l := newFilterList("seats", 2, func(s api.Seat, c []*widget.Label) {
+		c[0].SetText(s.Email)
+		c[1].SetText(s.State)
+	})
+	l.set(prepareRows(seats, func(s api.Seat) string { return s.Email + " " + s.State }), nil)
+	w := test.NewWindow(l.view("Seat holder", "State"))
+	defer w.Close()
+	w.Resize(fyne.NewSize(800, 600))
+	queries := []string{"user0", "user01", "user012", "user01", "scale04", "scale0"}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		l.setQuery(queries[i%len(queries)])
+		test.WidgetRenderer(l.list).Layout(l.list.Size())
+	}
+}

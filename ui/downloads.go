@@ -1,0 +1,140 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/licdesk/licdesk/api"
+	lsync "github.com/licdesk/licdesk/sync"
+)
+
+// DownloadsTab is "Downloads": every file of the user's products with
+// version, date and size, the user's download history (last download, and
+// whether a newer version exists), and a download with a progress bar that
+// pauses and resumes; the file is checked against its SHA-256 before it
+// takes its name.
+type DownloadsTab struct {
+	app         *App
+	List        *filterList[api.DownloadFile]
+	Progress    *widget.ProgressBar
+	DownloadBtn *widget.Button
+	PauseBtn    *widget.Button
+	Message     *widget.Label
+	// Dir is where files are saved (the profile's downloads folder).
+	Dir string
+
+	pause context.CancelFunc // stops the download in flight (UI goroutine)
+}
+
+func newDownloadsTab(a *App) *DownloadsTab {
+	t := &DownloadsTab{app: a, Dir: filepath.Join(a.cfg.ProfileDir, "downloads")}
+	t.List = newFilterList("files", 5, func(f api.DownloadFile, c []*widget.Label) {
+		c[0].SetText(f.Product + " · " + f.Name)
+		c[1].SetText(f.Version)
+		c[2].SetText(day(f.ReleasedAt) + " · " + size(f.Size))
+		c[3].SetText(dayp(f.DownloadedAt))
+		if f.NewerVersion {
+			c[4].SetText("Newer: " + f.LatestVersion)
+		} else {
+			c[4].SetText("Latest")
+		}
+	})
+	t.Progress = widget.NewProgressBar()
+	t.Message = widget.NewLabel("Select a file to download it into " + t.Dir + ".")
+	t.Message.Truncation = fyne.TextTruncateEllipsis
+	t.DownloadBtn = widget.NewButtonWithIcon("Download", theme.DownloadIcon(), func() {
+		if f, ok := t.List.current(); ok {
+			t.Download(f)
+		}
+	})
+	t.PauseBtn = widget.NewButtonWithIcon("Pause", theme.MediaPauseIcon(), func() {
+		if t.pause != nil {
+			t.pause()
+		}
+	})
+	t.PauseBtn.Disable()
+	t.DownloadBtn.Disable()
+	t.List.onSelect = func(api.DownloadFile) {
+		if t.pause == nil {
+			t.DownloadBtn.Enable()
+		}
+	}
+	return t
+}
+
+func (t *DownloadsTab) content() fyne.CanvasObject {
+	bottom := container.NewVBox(widget.NewSeparator(), t.Message,
+		container.NewBorder(nil, nil, nil, container.NewHBox(t.DownloadBtn, t.PauseBtn), t.Progress))
+	return container.NewBorder(nil, bottom, nil, nil,
+		t.List.view("Product · file", "Version", "Released · size", "Downloaded", "Newer version"))
+}
+
+func (t *DownloadsTab) focusFilter(w fyne.Window) { w.Canvas().Focus(t.List.filter) }
+
+func (t *DownloadsTab) load(ctx context.Context) func() {
+	groups, err := lsync.List[api.ProductDownloads](ctx, t.app.sess.cache, api.KindDownload)
+	var files []api.DownloadFile
+	for _, g := range groups {
+		files = append(files, g.Files...)
+	}
+	r := prepareRows(files, func(f api.DownloadFile) string { return f.Product + " " + f.Name + " " + f.Version })
+	return func() {
+		if err != nil {
+			t.Message.SetText(err.Error())
+		}
+		t.List.set(r, func(a, b api.DownloadFile) bool { return a.ID == b.ID })
+	}
+}
+
+// Download fetches a file with progress; a paused download resumes from its
+// part file on the next Download of the same file.
+func (t *DownloadsTab) Download(f api.DownloadFile) {
+	if t.pause != nil || t.app.sess.client == nil {
+		return
+	}
+	ctx, cancel := context.WithCancel(t.app.ctx)
+	t.pause = cancel
+	t.DownloadBtn.Disable()
+	t.PauseBtn.Enable()
+	t.Progress.SetValue(0)
+	t.Message.SetText("Downloading " + f.Name + "…")
+	dst := filepath.Join(t.Dir, filepath.Base(f.Name))
+	t.app.bg(func(context.Context) {
+		err := os.MkdirAll(t.Dir, 0o755)
+		if err == nil {
+			err = t.app.sess.client.Download(ctx, f, dst, func(done, total int64) {
+				if total > 0 {
+					v := float64(done) / float64(total)
+					t.app.do(func() { t.Progress.SetValue(v) })
+				}
+			})
+		}
+		paused := ctx.Err() != nil && t.app.ctx.Err() == nil
+		cancel()
+		t.app.do(func() {
+			t.pause = nil
+			t.PauseBtn.Disable()
+			t.DownloadBtn.Enable()
+			switch {
+			case paused:
+				t.Message.SetText("Paused: Download resumes " + f.Name + " where it stopped.")
+			case err != nil:
+				if lsync.KindOf(err) == lsync.Offline || errors.Is(err, context.DeadlineExceeded) {
+					err = errOffline
+				}
+				t.Message.SetText("Download failed: " + err.Error())
+			default:
+				t.Progress.SetValue(1)
+				t.Message.SetText("Saved " + dst + " (SHA-256 verified).")
+				t.app.SyncNow() // the portal recorded the download: refresh the history
+			}
+		})
+	})
+}

@@ -1,0 +1,139 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/licdesk/licdesk/api"
+	lsync "github.com/licdesk/licdesk/sync"
+)
+
+// KeysTab is "Keys": the license and install keys of the user's accounts
+// with their activations and capacity; get a key from a serial, upgrade from
+// a notification ID, add a key.
+type KeysTab struct {
+	app                        *App
+	List                       *filterList[api.Key]
+	details                    *widget.Label
+	GetBtn, UpgradeBtn, AddBtn *widget.Button
+}
+
+func newKeysTab(a *App) *KeysTab {
+	t := &KeysTab{app: a}
+	t.List = newFilterList("keys", 5, func(k api.Key, c []*widget.Label) {
+		c[0].SetText(k.Key)
+		c[1].SetText(k.Product + " " + title(k.Edition))
+		c[2].SetText(title(k.Kind) + " · " + title(k.Status))
+		c[3].SetText(fmt.Sprintf("%d of %d machines", k.ActiveActivations, k.MaxActivations))
+		exp := dayp(k.Expiry)
+		if k.Expiry == nil {
+			exp = "perpetual"
+		} else if k.Renewed {
+			exp += " (renewed)"
+		}
+		c[4].SetText(exp)
+	})
+	t.details = widget.NewLabel("Select a key to see its activations.")
+	t.details.Wrapping = fyne.TextWrapWord
+	t.List.onSelect = t.showKey
+	t.GetBtn = widget.NewButtonWithIcon("Get key from serial…", theme.ContentAddIcon(), t.getKey)
+	t.UpgradeBtn = widget.NewButtonWithIcon("Upgrade…", theme.UploadIcon(), t.upgrade)
+	t.AddBtn = widget.NewButtonWithIcon("Add key…", theme.ContentAddIcon(), t.addKey)
+	return t
+}
+
+func (t *KeysTab) content() fyne.CanvasObject {
+	bottom := container.NewVBox(widget.NewSeparator(), t.details, container.NewHBox(t.GetBtn, t.UpgradeBtn, t.AddBtn))
+	return container.NewBorder(nil, bottom, nil, nil, t.List.view("Key", "Product", "Kind · status", "Activations", "Expires"))
+}
+
+func (t *KeysTab) focusFilter(w fyne.Window) { w.Canvas().Focus(t.List.filter) }
+
+func (t *KeysTab) load(ctx context.Context) func() {
+	keys, err := lsync.List[api.Key](ctx, t.app.sess.cache, api.KindKey)
+	r := prepareRows(keys, func(k api.Key) string {
+		return k.Key + " " + k.Product + " " + k.Edition + " " + k.Kind + " " + k.Status + " " + k.AccountName
+	})
+	return func() {
+		if err != nil {
+			t.details.SetText(err.Error())
+		}
+		t.List.set(r, func(a, b api.Key) bool { return a.Key == b.Key })
+		t.List.selectFirst()
+	}
+}
+
+func (t *KeysTab) showKey(k api.Key) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s · %s %s · modules %s · account %s · capacity %d %s · from %s",
+		k.Key, k.Product, title(k.Edition), dash(strings.Join(k.Modules, ", ")), k.AccountName, k.Capacity, k.Unit, title(k.Source))
+	if len(k.Activations) == 0 {
+		b.WriteString("\nNot activated on any machine.")
+	}
+	for _, ac := range k.Activations {
+		fmt.Fprintf(&b, "\n%s: %s (%s, %s)", dash(ac.Machine), title(ac.State), ac.Mode, day(ac.ActivatedAt))
+	}
+	t.details.SetText(b.String())
+}
+
+// getKey is the "Get a license key" form: the serial and the registration.
+func (t *KeysTab) getKey() {
+	e := func(ph string) *widget.Entry { x := widget.NewEntry(); x.SetPlaceHolder(ph); return x }
+	serial, company, person, address := e("XXXX-XXXX-XXXX"), e("Company"), e("Full name"), e("Street, city")
+	country, email, phone := e("PT"), e("you@company.example"), e("optional")
+	email.SetText(t.app.sess.email())
+	d := dialog.NewForm("Get a license key from a serial number", "Get key", "Cancel", []*widget.FormItem{
+		widget.NewFormItem("Serial number", serial), widget.NewFormItem("Company", company),
+		widget.NewFormItem("Contact person", person), widget.NewFormItem("Address", address),
+		widget.NewFormItem("Country (ISO code)", country), widget.NewFormItem("E-mail", email),
+		widget.NewFormItem("Phone", phone),
+	}, func(ok bool) {
+		if !ok {
+			return
+		}
+		t.app.submit(lsync.GetKey(api.GetKeyRequest{Serial: strings.TrimSpace(serial.Text), Confirm: true,
+			Registration: api.Registration{Company: company.Text, Person: person.Text, Address: address.Text,
+				Country: strings.ToUpper(strings.TrimSpace(country.Text)), Email: email.Text, Phone: phone.Text}}))
+	}, t.app.win)
+	d.Resize(fyne.NewSize(520, 480))
+	d.Show()
+}
+
+// upgrade asks for a version upgrade's key.
+func (t *KeysTab) upgrade() {
+	notif, product, qty := widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
+	qty.SetText("1")
+	dialog.ShowForm("Upgrade to a new version", "Upgrade", "Cancel", []*widget.FormItem{
+		widget.NewFormItem("Notification ID", notif), widget.NewFormItem("Product", product),
+		widget.NewFormItem("Quantity", qty)}, func(ok bool) {
+		if !ok {
+			return
+		}
+		n, err := strconv.Atoi(strings.TrimSpace(qty.Text))
+		if err != nil || n < 1 {
+			t.app.showError(fmt.Errorf("quantity: a whole number of at least 1"))
+			return
+		}
+		t.app.submit(lsync.UpgradeKey(api.UpgradeKeyRequest{NotificationID: strings.TrimSpace(notif.Text),
+			Product: strings.TrimSpace(product.Text), Quantity: n}))
+	}, t.app.win)
+}
+
+// addKey adds a license key to the user's account.
+func (t *KeysTab) addKey() {
+	key := widget.NewEntry()
+	dialog.ShowForm("Add a license key", "Add", "Cancel",
+		[]*widget.FormItem{widget.NewFormItem("Key", key)}, func(ok bool) {
+			if ok {
+				t.app.submit(lsync.AddKey(strings.TrimSpace(key.Text), ""))
+			}
+		}, t.app.win)
+}

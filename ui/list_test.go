@@ -1,0 +1,37 @@
+package ui
+
+import (
+	"testing"
+
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestFilterList_SelectionFollowsTheItemNotTheRowPosition(t *testing.T) {
+	test.NewTempApp(t)
+	f := newFilterList[string]("names", 1, func(s string, l []*widget.Label) { l[0].SetText(s) })
+	f.set(prepareRows([]string{"alpha", "beta", "gamma"}, func(s string) string { return s }), nil)
+
+	f.list.Select(0)
+	got, ok := f.current()
+	require.True(t, ok)
+	assert.Equal(t, "alpha", got)
+
+	// Filtering hides the selected row: nothing stays selected, and picking
+	// the first shown row selects it (not the hidden one).
+	test.Type(f.filter, "gam")
+	_, ok = f.current()
+	assert.False(t, ok, "a hidden row is not the selection")
+	f.list.Select(0)
+	got, ok = f.current()
+	require.True(t, ok)
+	assert.Equal(t, "gamma", got)
+
+	// Clearing the filter keeps gamma selected, now at another position.
+	f.filter.SetText("")
+	got, ok = f.current()
+	require.True(t, ok)
+	assert.Equal(t, "gamma", got)
+}

@@ -1,0 +1,322 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/licdesk/licdesk/api"
+	lsync "github.com/licdesk/licdesk/sync"
+)
+
+// SolutionsTab is "Active solutions": the licenses of the accounts the user
+// manages, with seat counts; selected, the license's details and seats, with
+// assign, remove and reassign; integrations, partner orders, product
+// registration and a license's audit history.
+type SolutionsTab struct {
+	app  *App
+	List *filterList[api.Solution]
+	// Seats lists the selected license's seats.
+	Seats                                 *filterList[api.Seat]
+	details                               *widget.Label
+	AssignBtn, RemoveBtn, ReassignBtn     *widget.Button
+	HistoryBtn, RegisterBtn, IntegrBtn    *widget.Button
+	OrdersBtn                             *widget.Button
+	integrations                          []api.Integration
+	orders                                []api.Order
+	accounts                              []api.Membership
+	detailPane, emptyPane, detailsStacker *fyne.Container
+}
+
+func newSolutionsTab(a *App) *SolutionsTab {
+	t := &SolutionsTab{app: a}
+	t.List = newFilterList("licenses", 4, func(s api.Solution, c []*widget.Label) {
+		c[0].SetText(s.Product + " " + title(s.Edition))
+		c[1].SetText(s.ContractNumber + " · " + s.OwnerName)
+		c[2].SetText(fmt.Sprintf("%d / %d / %d", s.Contracted, s.AssignedOthers, s.Available))
+		st := title(s.SupportStatus)
+		if s.Action != "" {
+			st += " · " + title(s.Action) + " needed"
+		}
+		c[3].SetText(st)
+	})
+	t.Seats = newFilterList("seats", 2, func(s api.Seat, c []*widget.Label) {
+		c[0].SetText(dash(s.Email))
+		c[1].SetText(title(s.State))
+	})
+	t.details = widget.NewLabel("")
+	t.details.Wrapping = fyne.TextWrapWord
+	t.AssignBtn = widget.NewButtonWithIcon("Assign seat…", theme.ContentAddIcon(), t.assign)
+	t.RemoveBtn = widget.NewButtonWithIcon("Remove", theme.ContentRemoveIcon(), t.remove)
+	t.ReassignBtn = widget.NewButtonWithIcon("Reassign…", theme.MailForwardIcon(), t.reassign)
+	t.HistoryBtn = widget.NewButtonWithIcon("History", theme.HistoryIcon(), t.history)
+	t.RegisterBtn = widget.NewButtonWithIcon("Register product…", theme.ContentAddIcon(), t.register)
+	t.IntegrBtn = widget.NewButtonWithIcon("Integrations", theme.SettingsIcon(), t.showIntegrations)
+	t.OrdersBtn = widget.NewButtonWithIcon("Partner orders", theme.DocumentIcon(), t.showOrders)
+	t.List.onSelect = func(s api.Solution) { t.showSolution(s) }
+	t.Seats.onSelect = func(api.Seat) { t.updateButtons() }
+	t.detailPane = container.NewBorder(
+		container.NewVBox(t.details, container.NewHBox(t.AssignBtn, t.RemoveBtn, t.ReassignBtn, t.HistoryBtn)),
+		nil, nil, nil, t.Seats.view("Seat holder", "State"))
+	t.emptyPane = container.NewCenter(widget.NewLabel("Select a license to see its seats."))
+	t.detailsStacker = container.NewStack(t.emptyPane)
+	t.updateButtons()
+	return t
+}
+
+func (t *SolutionsTab) content() fyne.CanvasObject {
+	left := container.NewBorder(nil, container.NewHBox(t.RegisterBtn, t.IntegrBtn, t.OrdersBtn), nil, nil,
+		t.List.view("Product", "Contract · owner", "Seats: total / others / free", "Support"))
+	split := container.NewHSplit(left, t.detailsStacker)
+	split.Offset = 0.55
+	return split
+}
+
+func (t *SolutionsTab) focusFilter(w fyne.Window) { w.Canvas().Focus(t.List.filter) }
+
+func (t *SolutionsTab) load(ctx context.Context) func() {
+	sols, err := t.app.sess.cache.Solutions(ctx)
+	integ, _ := t.app.sess.cache.Integrations(ctx)
+	orders, _ := t.app.sess.cache.Orders(ctx)
+	accts, _ := t.app.sess.cache.Accounts(ctx)
+	r := prepareRows(sols, func(s api.Solution) string {
+		return s.Product + " " + s.Edition + " " + s.ContractNumber + " " + s.OwnerName + " " + strings.Join(s.Modules, " ")
+	})
+	return func() {
+		if err != nil {
+			t.details.SetText(err.Error())
+		}
+		t.integrations, t.orders, t.accounts = integ, orders, accts
+		t.List.set(r, func(a, b api.Solution) bool { return a.LicenseID == b.LicenseID })
+		t.List.selectFirst()
+		if _, ok := t.List.current(); !ok {
+			t.detailsStacker.Objects = []fyne.CanvasObject{t.emptyPane}
+			t.detailsStacker.Refresh()
+		}
+		t.IntegrBtn.Disable()
+		if len(integ) > 0 {
+			t.IntegrBtn.Enable()
+		}
+		t.OrdersBtn.Disable()
+		if len(orders) > 0 {
+			t.OrdersBtn.Enable()
+		}
+	}
+}
+
+// showSolution fills the detail pane with a license and its seats.
+func (t *SolutionsTab) showSolution(s api.Solution) {
+	support := title(s.SupportStatus) + " until " + day(s.SupportEnd)
+	if s.Action != "" {
+		support += " — action needed: " + title(s.Action)
+	}
+	t.details.SetText(fmt.Sprintf("%s %s · owner %s\nModules: %s\nContract %s · started %s · auto-renewal %s · expires %s\nSupport: %s · license %s\nSeats: %d contracted, %d assigned to others, %d available",
+		s.Product, title(s.Edition), s.OwnerName, strings.Join(s.Modules, ", "), s.ContractNumber,
+		day(s.ContractStart), day(s.AutoRenewal), day(s.Expiry), support, title(s.LicenseStatus),
+		s.Contracted, s.AssignedOthers, s.Available))
+	t.Seats.set(prepareRows(s.Seats, func(x api.Seat) string { return x.Email + " " + x.State }),
+		func(a, b api.Seat) bool { return a.ID == b.ID })
+	t.detailsStacker.Objects = []fyne.CanvasObject{t.detailPane}
+	t.detailsStacker.Refresh()
+	t.updateButtons()
+}
+
+func (t *SolutionsTab) updateButtons() {
+	_, haveSol := t.List.current()
+	seat, haveSeat := t.Seats.current()
+	held := haveSeat && seat.Email != ""
+	for _, b := range []*widget.Button{t.AssignBtn, t.HistoryBtn} {
+		if haveSol {
+			b.Enable()
+		} else {
+			b.Disable()
+		}
+	}
+	for _, b := range []*widget.Button{t.RemoveBtn, t.ReassignBtn} {
+		if held {
+			b.Enable()
+		} else {
+			b.Disable()
+		}
+	}
+}
+
+// assign asks for an e-mail and queues the assignment.
+func (t *SolutionsTab) assign() {
+	s, ok := t.List.current()
+	if !ok {
+		return
+	}
+	email := widget.NewEntry()
+	email.SetPlaceHolder("colleague@company.example")
+	dialog.ShowForm("Assign a seat of "+s.Product, "Assign", "Cancel",
+		[]*widget.FormItem{widget.NewFormItem("E-mail", email)}, func(ok bool) {
+			if ok {
+				t.Assign(s.LicenseID, email.Text)
+			}
+		}, t.app.win)
+}
+
+// Assign queues the assignment of a seat of a license to an e-mail.
+func (t *SolutionsTab) Assign(licenseID, email string) {
+	t.app.submit(lsync.AssignSeat(licenseID, strings.TrimSpace(email)))
+}
+
+// remove confirms and queues freeing the selected seat.
+func (t *SolutionsTab) remove() {
+	s, ok1 := t.List.current()
+	seat, ok2 := t.Seats.current()
+	if !ok1 || !ok2 || seat.Email == "" {
+		return
+	}
+	dialog.ShowConfirm("Remove seat", "Remove "+seat.Email+" from "+s.Product+" ("+s.ContractNumber+")? They will be told by e-mail.",
+		func(ok bool) {
+			if ok {
+				t.Remove(s.LicenseID, seat.Email)
+			}
+		}, t.app.win)
+}
+
+// Remove queues freeing the seat an e-mail holds on a license.
+func (t *SolutionsTab) Remove(licenseID, email string) {
+	t.app.submit(lsync.RemoveSeat(licenseID, email))
+}
+
+// reassign asks for the new holder of the selected seat and confirms.
+func (t *SolutionsTab) reassign() {
+	s, ok1 := t.List.current()
+	seat, ok2 := t.Seats.current()
+	if !ok1 || !ok2 || seat.Email == "" {
+		return
+	}
+	to := widget.NewEntry()
+	to.SetPlaceHolder("new holder's e-mail")
+	dialog.ShowForm("Reassign "+seat.Email+"'s seat", "Reassign", "Cancel",
+		[]*widget.FormItem{widget.NewFormItem("New holder", to)}, func(ok bool) {
+			if ok {
+				t.app.submit(lsync.ReassignSeat(s.LicenseID, seat.Email, strings.TrimSpace(to.Text)))
+			}
+		}, t.app.win)
+}
+
+// history fetches the license's audit trail from the portal (it is not
+// cached: it needs the portal).
+func (t *SolutionsTab) history() {
+	s, ok := t.List.current()
+	if !ok || t.app.sess.client == nil {
+		return
+	}
+	t.app.bg(func(ctx context.Context) {
+		events, err := t.app.sess.client.Audit(ctx, s.LicenseID)
+		t.app.do(func() {
+			if err != nil {
+				if lsync.KindOf(err) == lsync.Offline {
+					err = errOffline
+				}
+				t.app.showError(err)
+				return
+			}
+			var b strings.Builder
+			for _, e := range events {
+				fmt.Fprintf(&b, "%s  %s  %s %s", e.At.Local().Format("2006-01-02 15:04"), e.Actor, e.Action, e.Subject)
+				if e.Before != "" || e.After != "" {
+					fmt.Fprintf(&b, " (%s → %s)", dash(e.Before), dash(e.After))
+				}
+				b.WriteString("\n")
+			}
+			if b.Len() == 0 {
+				b.WriteString("No recorded changes.")
+			}
+			l := widget.NewLabel(b.String())
+			d := dialog.NewCustom("History of "+s.ContractNumber, "Close", container.NewVScroll(l), t.app.win)
+			d.Resize(fyne.NewSize(720, 420))
+			d.Show()
+		})
+	})
+}
+
+// register registers a product to the user's account by license number.
+func (t *SolutionsTab) register() {
+	number := widget.NewEntry()
+	number.SetPlaceHolder("license (contract) number")
+	dialog.ShowForm("Register a product", "Register", "Cancel",
+		[]*widget.FormItem{widget.NewFormItem("License number", number)}, func(ok bool) {
+			if !ok {
+				return
+			}
+			n := strings.TrimSpace(number.Text)
+			t.app.bg(func(ctx context.Context) {
+				known, _, _ := t.app.sess.cache.SolutionByNumber(ctx, n)
+				acct := t.app.sess.accountID(ctx)
+				t.app.do(func() { t.app.submit(lsync.RegisterProduct(acct, n, known)) })
+			})
+		}, t.app.win)
+}
+
+// showIntegrations shows the per-user license switches of the accounts with
+// integrations, as core computes them: read-only under an external
+// controller, "No licenses", "Licenses not available".
+func (t *SolutionsTab) showIntegrations() {
+	box := container.NewVBox()
+	for _, in := range t.integrations {
+		head := fmt.Sprintf("%s · product integration %s · external controller %s · %d free",
+			in.Product, onOff(in.ProductOn), onOff(in.ExternalController), in.FreeLicenses)
+		box.Add(widget.NewLabelWithStyle(head, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+		for _, u := range in.Users {
+			c := widget.NewCheck(u.Email, nil)
+			c.SetChecked(u.Active)
+			// Switching a user's license goes through the portal console;
+			// here the switch shows its state and why it cannot move.
+			c.Disable()
+			box.Add(container.NewBorder(nil, nil, nil, widget.NewLabel(u.State), c))
+		}
+	}
+	d := dialog.NewCustom("Integrations", "Close", container.NewVScroll(box), t.app.win)
+	d.Resize(fyne.NewSize(640, 420))
+	d.Show()
+}
+
+func onOff(b bool) string {
+	if b {
+		return "on"
+	}
+	return "off"
+}
+
+// showOrders lists a partner's orders, each with "Assign to account".
+func (t *SolutionsTab) showOrders() {
+	box := container.NewVBox()
+	var d dialog.Dialog
+	for _, o := range t.orders {
+		line := fmt.Sprintf("%s · %s %s × %d · bought %s", o.ID, o.Product, title(o.Edition), o.Quantity, day(o.CreatedAt))
+		if o.AssignedTo != "" {
+			box.Add(widget.NewLabel(line + " · assigned to " + dash(o.AssignedToName)))
+			continue
+		}
+		btn := widget.NewButton("Assign to account…", func() {
+			d.Hide()
+			t.assignOrder(o)
+		})
+		box.Add(container.NewBorder(nil, nil, nil, btn, widget.NewLabel(line)))
+	}
+	d = dialog.NewCustom("Partner orders", "Close", container.NewVScroll(box), t.app.win)
+	d.Resize(fyne.NewSize(680, 420))
+	d.Show()
+}
+
+func (t *SolutionsTab) assignOrder(o api.Order) {
+	acct := widget.NewEntry()
+	acct.SetPlaceHolder("customer account ID")
+	dialog.ShowForm("Assign order "+o.ID, "Assign", "Cancel",
+		[]*widget.FormItem{widget.NewFormItem("Customer account", acct)}, func(ok bool) {
+			if ok {
+				t.app.submit(lsync.AssignOrder(o.ID, strings.TrimSpace(acct.Text)))
+			}
+		}, t.app.win)
+}
