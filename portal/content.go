@@ -409,25 +409,12 @@ func (s *Server) PublishNews(ctx context.Context, spec store.NewsSpec) (api.News
 	if err != nil {
 		return api.NewsItem{}, err
 	}
-	if err := sendNews(ctx, s.cfg.Mail, s.cfg.BaseURL, pub); err != nil {
-		s.cfg.Logger.Error("news e-mails not all sent", "news", pub.Item.ID, "err", err)
+	// The e-mails to subscribers were queued with the item; deliver them now
+	// rather than at the sender's next round, since the operator is waiting.
+	if err := s.FlushMail(ctx); err != nil {
+		s.cfg.Logger.Error("news e-mails not all sent; they stay queued", "news", pub.Item.ID, "err", err)
 	}
 	return pub.Item, nil
-}
-
-// sendNews e-mails a published item to its subscribers, returning the
-// failures joined.
-func sendNews(ctx context.Context, sender mail.Sender, baseURL string, pub store.NewsPublished) error {
-	if sender == nil {
-		return nil
-	}
-	var errs []error
-	for _, sub := range pub.Subscribers {
-		if err := sender.Send(ctx, newsMail(sub, pub.Item, baseURL)); err != nil {
-			errs = append(errs, err)
-		}
-	}
-	return errors.Join(errs...)
 }
 
 // newsMail writes the e-mail of one news item to one subscriber.

@@ -137,11 +137,9 @@ func (sd Seeder) demoContent(ctx context.Context, userID, accountID string) erro
 			return err
 		}
 	}
-	pub, err := sd.Store.PublishNews(ctx, store.NewsSpec{Product: "Eberick", Severity: core.SeverityCritical,
+	// Queued for the subscriber; Demo delivers the queued e-mails at its end.
+	_, err = sd.Store.PublishNews(ctx, store.NewsSpec{Product: "Eberick", Severity: core.SeverityCritical,
 		Title: "Security update: install Eberick 2026.1", Body: "Eberick 2025.x can run macros embedded in shared projects without asking.\n" +
 			"Install 2026.1 from Downloads, or turn macros off under Options > Security."})
-	if err != nil {
-		return err
-	}
-	return sendNews(ctx, sd.Mail, "", pub)
+	return err
 }

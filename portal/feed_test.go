@@ -161,3 +161,18 @@ func TestIdempotency_AReplayedKeyReturnsTheFirstAnswerAndAppliesOnce(t *testing.
 		assert.Equal(t, "idempotency.reused", other.problem(t).Code)
 	})
 }
+
+func TestChangeFeed_ANewSeatHolderIsToldOfTheProductsDownloadsAndNews(t *testing.T) {
+	eachBackend(t, func(t *testing.T, p *testPortal) {
+		owner := p.signup("owner@dl.example", "DL")
+		lic := p.issue(p.accountOf(owner.Token), "Eberick", "standard", nil, 2)
+		holder := p.signup("new@dl.example", "New")
+		cur := p.pull(holder.Token, "").Cursor
+		require.Equal(t, http.StatusCreated, p.do("POST", "/v1/licenses/"+lic+"/seats", owner.Token, api.SeatRequest{Email: "new@dl.example"}).Status)
+		got := p.pull(holder.Token, cur)
+		k := kinds(got)
+		assert.Equal(t, 1, k[api.KindAssigned])
+		assert.Equal(t, 1, k[api.KindDownload], "downloads of the product are now visible")
+		assert.Equal(t, 1, k[api.KindNews], "news of the product are now visible")
+	})
+}

@@ -57,6 +57,12 @@ func renderMail(q store.QueuedMail, baseURL string) (mail.Message, error) {
 			return mail.Message{}, fmt.Errorf("e-mail %d: %w", q.ID, err)
 		}
 		return seatMail(n, baseURL), nil
+	case store.MailNews:
+		var n store.NewsMail
+		if err := json.Unmarshal(q.Payload, &n); err != nil {
+			return mail.Message{}, fmt.Errorf("e-mail %d: %w", q.ID, err)
+		}
+		return newsMail(n.Subscriber, n.Item, baseURL), nil
 	}
 	return mail.Message{}, fmt.Errorf("e-mail %d: unknown kind %q", q.ID, q.Kind)
 }

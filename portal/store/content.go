@@ -201,26 +201,6 @@ func (c Caller) homeAccount() string {
 	return ""
 }
 
-// listProduct lists a product under an account (seed 003: a product
-// appears after a service request or a download) and, when it is new
-// there, tells the account's feed that the product's downloads and news
-// are now visible to it. Like recordChange, call it once the transaction's
-// other writes are done.
-func (t *tx) listProduct(ctx context.Context, accountID, product string, source core.ProductSource) error {
-	var n int
-	if err := t.queryRow(ctx, `SELECT COUNT(*) FROM products WHERE account_id = ? AND product = ?`,
-		accountID, product).Scan(&n); err != nil {
-		return fmt.Errorf("list product: %w", err)
-	}
-	if n > 0 {
-		return nil
-	}
-	if err := t.addProduct(ctx, core.AccountID(accountID), product, source); err != nil {
-		return err
-	}
-	return t.productVisible(ctx, accountID, product)
-}
-
 // productVisible records that a product's downloads and news became
 // visible to an account (it was just listed there).
 func (t *tx) productVisible(ctx context.Context, accountID, product string) error {

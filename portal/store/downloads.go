@@ -334,7 +334,7 @@ func (s *Store) RecordDownload(ctx context.Context, c Caller, fileID string) err
 			return err
 		}
 		if home := c.homeAccount(); home != "" {
-			if err := t.listProduct(ctx, home, f.Product, core.SourceDownload); err != nil {
+			if err := t.addProduct(ctx, core.AccountID(home), f.Product, core.SourceDownload); err != nil {
 				return err
 			}
 		}

@@ -28,6 +28,15 @@ type Subscriber struct {
 	Name  string
 }
 
+// MailNews is the outbox kind of news e-mails; the payload is a NewsMail.
+const MailNews = "news"
+
+// NewsMail is one news item owed to one subscriber by e-mail.
+type NewsMail struct {
+	Subscriber Subscriber
+	Item       api.NewsItem
+}
+
 // NewsPublished is a published item with the subscribers to e-mail it to
 // (those subscribed to its product who still see the product).
 type NewsPublished struct {
@@ -110,6 +119,11 @@ func (s *Store) PublishNews(ctx context.Context, spec NewsSpec) (NewsPublished, 
 		rows.Close()
 		if err := rows.Err(); err != nil {
 			return fmt.Errorf("subscribers: %w", err)
+		}
+		for _, sub := range out.Subscribers {
+			if err := t.queueMail(ctx, MailNews, sub.Email, NewsMail{Subscriber: sub, Item: out.Item}); err != nil {
+				return err
+			}
 		}
 		return t.tellProductAudience(ctx, api.KindNews, product)
 	})

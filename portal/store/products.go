@@ -55,7 +55,10 @@ func (s *Store) RegisterProduct(ctx context.Context, c Caller, w Write, accountI
 }
 
 // addProduct makes a product appear under an account, remembering how it
-// first came; adding it again changes nothing.
+// first came, and tells the account's feed that the product and its
+// downloads and news are now visible there; adding it again changes
+// nothing. Like recordChange, call it once the transaction's other writes
+// are done.
 func (t *tx) addProduct(ctx context.Context, account core.AccountID, product string, source core.ProductSource) error {
 	_, added, err := core.AddProduct(nil, product, source, t.now)
 	if err != nil || !added {
@@ -69,7 +72,11 @@ func (t *tx) addProduct(ctx context.Context, account core.AccountID, product str
 	if n, _ := res.RowsAffected(); n == 0 {
 		return nil
 	}
-	return t.recordChange(ctx, api.KindProduct, string(account)+"/"+strings.TrimSpace(product), string(account), "")
+	product = strings.TrimSpace(product)
+	if err := t.recordChange(ctx, api.KindProduct, string(account)+"/"+product, string(account), ""); err != nil {
+		return err
+	}
+	return t.productVisible(ctx, string(account), product)
 }
 
 // productOf renders a registered product with the account's license numbers

@@ -119,6 +119,14 @@ func (t *tx) commitSeats(ctx context.Context, by core.By, row licenseRow, after 
 			return err
 		}
 	}
+	// A new holder now sees the product's downloads and news too.
+	for _, e := range lostSeats(after, row.License) {
+		for _, kind := range []string{api.KindDownload, api.KindNews} {
+			if err := t.recordChange(ctx, kind, row.Product, "", string(e)); err != nil {
+				return err
+			}
+		}
+	}
 	return nil
 }
 
@@ -145,7 +153,8 @@ func changedHolders(before, after core.License) []core.Email {
 }
 
 // lostSeats lists the e-mails that held a seat before and hold none after:
-// only they can have lost an adopted license.
+// only they can have lost an adopted license. With its arguments swapped it
+// lists the e-mails that gained one.
 func lostSeats(before, after core.License) []core.Email {
 	held := map[core.Email]bool{}
 	for _, s := range after.Seats {

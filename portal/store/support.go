@@ -245,7 +245,7 @@ func (s *Store) CreateServiceRequest(ctx context.Context, c Caller, w Write, req
 		if err != nil {
 			return api.ServiceRequest{}, err
 		}
-		if err := t.listProduct(ctx, account, product, core.SourceServiceRequest); err != nil {
+		if err := t.addProduct(ctx, core.AccountID(account), product, core.SourceServiceRequest); err != nil {
 			return api.ServiceRequest{}, err
 		}
 		return r.view(), t.tellRequestAudience(ctx, r)
