@@ -389,6 +389,7 @@ func cmdSync(ctx context.Context, a *app, args []string) error {
 		}
 		return err
 	}
+	leases := a.renewLeases(ctx)
 	if a.json {
 		return a.printJSON(struct {
 			Sent      int           `json:"sent"`
@@ -396,14 +397,15 @@ func cmdSync(ctx context.Context, a *app, args []string) error {
 			Changes   int           `json:"changes"`
 			Resync    bool          `json:"full_copy"`
 			Dismissed int           `json:"dismissed,omitempty"`
-		}{len(res.Push.Accepted), nonNil(res.Push.Refused), res.Pull.Changes, res.Pull.Resync, dismissed})
+			Leases    int           `json:"leases_renewed"`
+		}{len(res.Push.Accepted), nonNil(res.Push.Refused), res.Pull.Changes, res.Pull.Resync, dismissed, leases})
 	}
 	full := ""
 	if res.Pull.Resync {
 		full = " (full copy)"
 	}
-	fmt.Fprintf(a.env.Stdout, "synced: sent %d writes, %d refused, received %d changes%s\n",
-		len(res.Push.Accepted), len(res.Push.Refused), res.Pull.Changes, full)
+	fmt.Fprintf(a.env.Stdout, "synced: sent %d writes, %d refused, received %d changes%s, renewed %d leases\n",
+		len(res.Push.Accepted), len(res.Push.Refused), res.Pull.Changes, full, leases)
 	for _, e := range res.Push.Refused {
 		fmt.Fprintf(a.env.Stdout, "refused: %s: %s\n", e.Write.Summary, e.Reason)
 	}

@@ -329,3 +329,16 @@ func TestSignupThenLogout_ForgetsTheTokenAndTheCopy(t *testing.T) {
 	r = bob.run("a long enough password\n", "login", "--email", "bob@new.example", "--password-stdin")
 	require.Equal(t, 0, r.code, "the portal's address is remembered: %s", r.stderr)
 }
+
+func TestSync_RenewsTheLeaseOfEveryAssignedProductSoCheckPassesOffline(t *testing.T) {
+	p := seeded(t)
+	ana := newUser(t)
+	ana.login(p, "ana@acme.example", "demo-password")
+	before := ana.run("", "check", "Eberick")
+	require.NotEqual(t, 0, before.code, "no local license before a sync renewed the lease")
+
+	assert.Contains(t, ana.ok("sync"), "renewed 1 leases")
+	p.Stop()
+	after := ana.run("", "check", "Eberick")
+	assert.Equal(t, 0, after.code, "the lease checks offline: %s", after.stderr)
+}

@@ -150,28 +150,48 @@ func (a *app) setProgram(ctx context.Context, product, path string) error {
 // it, unless this machine holds an activation of the product, which a
 // lease must not replace. Failing is quiet: the portal may be out of reach
 // or the product keyed, and the check that follows says what matters.
-func (a *app) renewLease(ctx context.Context, product string) {
+func (a *app) renewLease(ctx context.Context, product string) bool {
 	st, err := a.licenseStore()
 	if err != nil {
-		return
+		return false
 	}
 	if cur, err := st.ReadLicense(ctx, product); err == nil {
 		if trusted, err := st.Trusted(ctx); err == nil {
 			if p, err := licensefile.Verify(cur, trusted); err == nil && p.Kind == licensefile.KindActivation {
-				return
+				return false
 			}
 		}
 	}
 	cl, err := a.client(quickRetry())
 	if err != nil {
-		return
+		return false
 	}
 	body, _ := json.Marshal(api.LeaseRequest{Product: product})
 	var got api.Lease
 	if err := cl.Do(ctx, lsync.Request{Method: "POST", Path: "/v1/leases", Body: body, Retry: true}, &got); err != nil {
-		return
+		return false
 	}
 	if _, err := st.Install(ctx, []byte(got.LeaseFile), a.env.Now(), nil); err != nil {
-		fmt.Fprintf(a.env.Stderr, "licdesk launch: the renewed lease was not installed: %s\n", oneLine(refusalError(err).Error()))
+		fmt.Fprintf(a.env.Stderr, "licdesk: the renewed lease of %s was not installed: %s\n", product, oneLine(refusalError(err).Error()))
+		return false
 	}
+	return true
+}
+
+// renewLeases refreshes the lease of every product assigned to the user,
+// as each sync does (DESIGN: the local license of a cloud-login product is
+// refreshed as a lease at each sync), and returns how many it renewed.
+// Products keyed to this machine keep their activation.
+func (a *app) renewLeases(ctx context.Context) int {
+	products, err := a.cache.Assigned(ctx)
+	if err != nil {
+		return 0
+	}
+	n := 0
+	for _, p := range products {
+		if a.renewLease(ctx, p.Product) {
+			n++
+		}
+	}
+	return n
 }
