@@ -7,7 +7,7 @@ set -euo pipefail
 BIN=${BIN:-bin}
 OUT=${OUT:-screenshots}
 DISP=${SCREENSHOT_DISPLAY:-:99}
-export LANG=C.UTF-8 LICDESK_SECRETS=file
+export LANG=en_US.UTF-8 LICDESK_SECRETS=file
 
 scripts/install-deps.sh xvfb xauth imagemagick xdotool dbus x11-utils x11-xserver-utils curl
 mkdir -p "$OUT"
@@ -47,22 +47,40 @@ shot() {
   echo "wrote $OUT/$1.png"
 }
 
-# run_app HOME ARGS...: starts licdesk on the display under its own session bus.
+# run_app HOME ARGS...: starts licdesk on the display under its own session
+# bus, with a fresh Fyne settings folder (Fyne keeps preferences such as the
+# remembered tab and window size in $XDG_CONFIG_HOME/fyne), so that every
+# capture opens as a first start does: on the first tab, at the default size.
 run_app() {
   local home=$1; shift
-  LICDESK_HOME=$home dbus-run-session -- "$BIN/licdesk" "$@" >"$D/app.log" 2>&1 &
+  local cfg
+  cfg=$(mktemp -d "$D/fyne-config.XXXXXX")
+  rm -f "$D/app.pid"
+  XDG_CONFIG_HOME=$cfg LICDESK_HOME=$home dbus-run-session -- \
+    sh -c 'echo $$ >"$0"; exec "$@"' "$D/app.pid" "$BIN/licdesk" "$@" >"$D/app.log" 2>&1 &
   APP=$!
   pids+=("$APP")
+  for _ in $(seq 50); do [ -s "$D/app.pid" ] && break; sleep 0.1; done
+  APP_PID=$(cat "$D/app.pid")
+  pids+=("$APP_PID")
 }
+# stop_app ends licdesk (not only its session bus) and waits until its window
+# is gone, so that the next capture never finds the old window or its pixels.
 stop_app() {
+  kill "$APP_PID" 2>/dev/null || true
+  for _ in $(seq 50); do kill -0 "$APP_PID" 2>/dev/null || break; sleep 0.1; done
   kill "$APP" 2>/dev/null || true; wait "$APP" 2>/dev/null || true
+  for _ in $(seq 50); do
+    [ -z "$(xdotool search --onlyvisible --name '^License Desk$' 2>/dev/null)" ] && break
+    sleep 0.1
+  done
   xsetroot -solid black 2>/dev/null || true # no window manager repaints the root
 }
 
 # 1. The demo: one shot per tab.
 run_app "$D/unused" --demo
 win=$(window_up)
-shot 0-start 3
+sleep 1.5 # the first sync round
 names=(1-active-solutions 2-assigned-to-you 3-keys 4-downloads 5-support-requests)
 for i in 1 2 3 4 5; do
   xdotool key --window "$win" "ctrl+$i"

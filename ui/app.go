@@ -26,6 +26,7 @@ import (
 	"github.com/licdesk/licdesk/api"
 	"github.com/licdesk/licdesk/assets"
 	"github.com/licdesk/licdesk/core"
+	"github.com/licdesk/licdesk/machine"
 	lsync "github.com/licdesk/licdesk/sync"
 )
 
@@ -60,6 +61,10 @@ type Config struct {
 	// SignIn, when set, logs in as this user before the window shows (the
 	// demo); a failure shows the sign-in screen with the reason.
 	SignIn *Login
+
+	// hardware replaces this machine's fingerprint source: tests in this
+	// package only (the binary has no switch that fakes it).
+	hardware machine.Source
 }
 
 // tab is one of the five tabs.
@@ -95,6 +100,7 @@ type App struct {
 	lastState lsync.Status
 	closed    bool
 	signIn    *SignIn
+	notified  []notification // every desktop notification sent, for tests
 
 	Solutions *SolutionsTab
 	Assigned  *AssignedTab
@@ -279,6 +285,7 @@ func (a *App) showMain() {
 	if err := a.startSync(); err != nil {
 		a.showError(err)
 	}
+	a.pinTrust()
 	a.Refresh()
 	if a.cfg.Inline && !a.offline {
 		a.SyncNow() // no scheduler loop to run the first round
@@ -365,6 +372,10 @@ func (a *App) onStatus(st lsync.Status) {
 	a.lastState = st
 	a.renderStatus()
 	roundEnded := prev.State == lsync.StateSyncing && st.State != lsync.StateSyncing
+	if (roundEnded || a.cfg.Inline) && st.State == lsync.StateIdle && st.Err == nil {
+		// A round succeeded: what changed since the last one may be news.
+		a.notifyChanges()
+	}
 	if roundEnded || st.Pending != prev.Pending || st.Failed != prev.Failed || a.cfg.Inline {
 		a.Refresh()
 	}

@@ -2,14 +2,21 @@ package ui
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/licdesk/licdesk/api"
+	"github.com/licdesk/licdesk/machine"
 	lsync "github.com/licdesk/licdesk/sync"
 )
 
@@ -21,17 +28,29 @@ type assignedRow struct {
 
 // AssignedTab is "Assigned to you": per product, every owner's license the
 // user holds a seat of, with the default (largest) and the adopted one
-// marked, and Adopt.
+// marked, and Adopt; the state of the product's license on this machine
+// (Store.Check with this machine's fingerprint) and Launch, with the
+// program path set per product.
 type AssignedTab struct {
 	app      *App
 	List     *filterList[assignedRow]
 	AdoptBtn *widget.Button
-	note     *widget.Label
+	// GetBtn fetches the product's offline lease; ProgramBtn sets its
+	// program; LaunchBtn checks the license and starts the program.
+	GetBtn, ProgramBtn, LaunchBtn *widget.Button
+	// Message says what the last action did (or what to do).
+	Message *widget.Label
+	details *widget.Label
+	note    *widget.Label
+
+	// states and programs are per product, set on the UI goroutine.
+	states   map[string]localState
+	programs map[string]string
 }
 
 func newAssignedTab(a *App) *AssignedTab {
-	t := &AssignedTab{app: a}
-	t.List = newFilterList("licenses", 6, func(r assignedRow, c []*widget.Label) {
+	t := &AssignedTab{app: a, states: map[string]localState{}, programs: map[string]string{}}
+	t.List = newFilterList("licenses", 7, func(r assignedRow, c []*widget.Label) {
 		c[0].SetText(r.Product)
 		c[1].SetText(r.OwnerName)
 		c[2].SetText(title(r.Edition))
@@ -48,29 +67,93 @@ func newAssignedTab(a *App) *AssignedTab {
 			m = append(m, "Pending")
 		}
 		c[5].SetText(dash(strings.Join(m, " · ")))
+		if st, ok := t.states[r.Product]; ok {
+			c[6].SetText(st.text())
+		} else {
+			c[6].SetText("Checking…")
+		}
 	})
 	t.AdoptBtn = widget.NewButtonWithIcon("Adopt this license", theme.ConfirmIcon(), func() {
 		if r, ok := t.List.current(); ok {
 			t.Adopt(r.Product, r.LicenseID)
 		}
 	})
-	t.AdoptBtn.Disable()
+	t.GetBtn = widget.NewButtonWithIcon("Get license here", theme.DownloadIcon(), func() {
+		if r, ok := t.List.current(); ok {
+			t.GetLicense(r.Product)
+		}
+	})
+	t.ProgramBtn = widget.NewButtonWithIcon("Set program…", theme.FolderOpenIcon(), t.pickProgram)
+	t.LaunchBtn = widget.NewButtonWithIcon("Launch", theme.MediaPlayIcon(), func() {
+		if r, ok := t.List.current(); ok {
+			t.Launch(r.Product)
+		}
+	})
+	t.LaunchBtn.Importance = widget.HighImportance
+	for _, b := range []*widget.Button{t.AdoptBtn, t.GetBtn, t.ProgramBtn, t.LaunchBtn} {
+		b.Disable()
+	}
 	t.List.onSelect = func(r assignedRow) {
 		if r.Adopted {
 			t.AdoptBtn.Disable()
 		} else {
 			t.AdoptBtn.Enable()
 		}
+		t.GetBtn.Enable()
+		t.ProgramBtn.Enable()
+		t.LaunchBtn.Enable()
+		t.showDetails(r)
 	}
+	t.Message = widget.NewLabel("")
+	t.Message.Wrapping = fyne.TextWrapWord
+	t.Message.Hide()
+	t.details = widget.NewLabel("Select a license to see its state on this machine and launch its program.")
+	t.details.Wrapping = fyne.TextWrapWord
 	t.note = widget.NewLabel("A program runs with the license you adopt, or else with the largest (most modules, then the higher edition, the later expiry). " +
-		"The local license state and Launch come with the machine package (not yet available in this build).")
+		"Launch checks the license on this machine first (renewing its offline lease when online), then starts the program.")
 	t.note.Wrapping = fyne.TextWrapWord
 	return t
 }
 
 func (t *AssignedTab) content() fyne.CanvasObject {
-	return container.NewBorder(nil, container.NewVBox(t.note, container.NewHBox(t.AdoptBtn)), nil, nil,
-		t.List.view("Product", "Owner", "Edition", "Modules", "Expires", "Status"))
+	return container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), t.details, t.Message, t.note,
+		container.NewHBox(t.AdoptBtn, t.GetBtn, t.ProgramBtn, t.LaunchBtn)), nil, nil,
+		t.List.view("Product", "Owner", "Edition", "Modules", "Expires", "Status", "On this machine"))
+}
+
+// showDetails describes the selected product on this machine (UI goroutine).
+func (t *AssignedTab) showDetails(r assignedRow) {
+	var b strings.Builder
+	b.WriteString(r.Product + " on this machine: ")
+	st, ok := t.states[r.Product]
+	switch {
+	case !ok:
+		b.WriteString("checking…")
+	case st.err != nil:
+		b.WriteString(st.err.Error())
+	case st.res.OK:
+		b.WriteString(st.text())
+		if l := st.res.License; l != nil {
+			b.WriteString(" · license " + l.LicenseID + " (" + string(l.Kind) + ")")
+		}
+		for _, w := range st.res.Warnings {
+			b.WriteString("\n⚠ " + w.Message)
+		}
+	default:
+		b.WriteString(st.text() + ". What to do: " + dash(whatToDo(st.res.Reasons)) + ".")
+	}
+	prog := t.programs[r.Product]
+	if prog == "" {
+		prog = "not set (Set program…)"
+	}
+	b.WriteString("\nProgram: " + prog)
+	t.details.SetText(b.String())
+}
+
+// say shows a message under the list (UI goroutine).
+func (t *AssignedTab) say(s string) {
+	t.Message.SetText(s)
+	t.Message.Show()
 }
 
 func (t *AssignedTab) focusFilter(w fyne.Window) { w.Canvas().Focus(t.List.filter) }
@@ -86,18 +169,176 @@ func (t *AssignedTab) load(ctx context.Context) func() {
 	r := prepareRows(rs, func(x assignedRow) string {
 		return x.Product + " " + x.OwnerName + " " + x.Edition + " " + strings.Join(x.Modules, " ")
 	})
+	// The local check of each product, off the UI goroutine: it reads the
+	// license files and, for a node-locked one, the hardware.
+	states := map[string]localState{}
+	programs := map[string]string{}
+	st, serr := t.app.licenseStore()
+	settings, _ := t.app.sess.cache.Settings(ctx)
+	for _, p := range ps {
+		if serr != nil {
+			states[p.Product] = localState{err: serr}
+		} else {
+			states[p.Product] = t.app.checkLocal(ctx, st, p.Product)
+		}
+		programs[p.Product] = settings[settingProgram(p.Product)]
+	}
 	return func() {
 		if err != nil {
 			t.note.SetText(err.Error())
 		}
+		t.states, t.programs = states, programs
 		t.List.set(r, func(a, b assignedRow) bool { return a.LicenseID == b.LicenseID })
+		t.List.selectFirst()
 		if cur, ok := t.List.current(); !ok || cur.Adopted {
 			t.AdoptBtn.Disable()
 		}
+		if cur, ok := t.List.current(); ok {
+			t.showDetails(cur)
+		}
 	}
+}
+
+// State is the local license state shown for a product ("" before the
+// first check).
+func (t *AssignedTab) State(product string) string {
+	if st, ok := t.states[product]; ok {
+		return st.text()
+	}
+	return ""
 }
 
 // Adopt queues the adoption of a license for its product.
 func (t *AssignedTab) Adopt(product, licenseID string) {
 	t.app.submit(lsync.Adopt(product, licenseID))
+}
+
+// GetLicense fetches the product's offline lease from the portal and
+// installs it on this machine (the license adopted, or the default one).
+func (t *AssignedTab) GetLicense(product string) {
+	t.say("Getting the license of " + product + " for this machine…")
+	t.app.bg(func(ctx context.Context) {
+		st, err := t.app.licenseStore()
+		var lease api.Lease
+		if err == nil {
+			lease, err = t.app.renewLease(ctx, st, product)
+		}
+		t.app.do(func() {
+			switch {
+			case errors.Is(err, errActivated):
+				t.say(product + " runs with the key activated on this machine (see Keys).")
+			case err != nil:
+				t.say("The license of " + product + " could not be fetched: " + err.Error())
+			default:
+				t.say(fmt.Sprintf("%s: license %s from %s installed on this machine; it works offline until %s.",
+					product, lease.LicenseID, lease.OwnerName, day(lease.LeaseEnd)))
+			}
+		})
+		t.app.Refresh()
+	})
+}
+
+// pickProgram asks for the selected product's program with a file dialog.
+func (t *AssignedTab) pickProgram() {
+	r, ok := t.List.current()
+	if !ok {
+		return
+	}
+	d := dialog.NewFileOpen(func(f fyne.URIReadCloser, err error) {
+		if err != nil {
+			t.app.showError(err)
+			return
+		}
+		if f == nil {
+			return
+		}
+		path := f.URI().Path()
+		f.Close()
+		t.SetProgram(r.Product, path)
+	}, t.app.win)
+	d.SetTitleText("The program of " + r.Product)
+	d.Resize(fyne.NewSize(760, 520))
+	d.Show()
+}
+
+// SetProgram remembers a product's program (the setting "licdesk launch
+// --set-program" writes), checked to be a runnable file now.
+func (t *AssignedTab) SetProgram(product, path string) {
+	t.app.bg(func(ctx context.Context) {
+		abs, err := filepath.Abs(path)
+		if err == nil {
+			err = checkProgram(abs)
+		}
+		if err == nil {
+			err = t.app.sess.cache.SetSettings(ctx, map[string]string{settingProgram(product): abs})
+		}
+		t.app.do(func() {
+			if err != nil {
+				t.say(err.Error())
+				return
+			}
+			t.say(product + " now launches " + abs + ".")
+		})
+		t.app.Refresh()
+	})
+}
+
+// Launch checks the product's license on this machine (renewing its lease
+// first when online) and, only when it is valid, starts the program with
+// LICDESK_LICENSE_FILE set, as "licdesk launch" does. On failure it says
+// what to do.
+func (t *AssignedTab) Launch(product string) {
+	t.say("Checking the license of " + product + "…")
+	t.app.bg(func(ctx context.Context) {
+		settings, err := t.app.sess.cache.Settings(ctx)
+		if err != nil {
+			t.app.do(func() { t.say(err.Error()) })
+			return
+		}
+		program := settings[settingProgram(product)]
+		if program == "" {
+			t.app.do(func() { t.say("No program is set for " + product + ": choose it with Set program….") })
+			return
+		}
+		st, err := t.app.licenseStore()
+		if err != nil {
+			t.app.do(func() { t.say(err.Error()) })
+			return
+		}
+		if t.app.online() {
+			t.app.renewLease(ctx, st, product) // quiet: the check says what matters
+		}
+		ls := t.app.checkLocal(ctx, st, product)
+		if ls.err != nil || !ls.res.OK {
+			msg := ""
+			if ls.err != nil {
+				msg = product + " cannot be checked: " + ls.err.Error()
+			} else {
+				msg = reasonsText(product, ls.res)
+			}
+			t.app.do(func() {
+				t.say(msg)
+				dialog.ShowInformation(product+" does not start", msg, t.app.win)
+			})
+			t.app.Refresh()
+			return
+		}
+		cmd := exec.Command(program)
+		cmd.Env = append(os.Environ(), machine.EnvLicenseFile+"="+ls.res.Path, machine.EnvHome+"="+t.app.cfg.ProfileDir)
+		if err := cmd.Start(); err != nil {
+			t.app.do(func() { t.say("Could not start " + program + ": " + err.Error()) })
+			return
+		}
+		msg := "Started " + filepath.Base(program) + " with license " + ls.res.License.LicenseID + "."
+		for _, w := range ls.res.Warnings {
+			msg += " ⚠ " + w.Message
+		}
+		t.app.do(func() { t.say(msg) })
+		if t.app.cfg.Inline {
+			cmd.Wait() // tests see the program's effect when Launch returns
+		} else {
+			go cmd.Wait() // the program outlives the window: Close does not wait for it
+		}
+		t.app.Refresh()
+	})
 }

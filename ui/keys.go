@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
@@ -24,6 +25,18 @@ type KeysTab struct {
 	List                       *filterList[api.Key]
 	details                    *widget.Label
 	GetBtn, UpgradeBtn, AddBtn *widget.Button
+	// The machine's side: activate online, the offline flow, answer
+	// someone else's request, deactivate.
+	ActivateBtn, OfflineBtn, FulfilBtn, DeactivateBtn *widget.Button
+	// Machine shows this machine's activations, their hardware binding
+	// and grace, pending requests and the trusted portal keys.
+	Machine *widget.Label
+	// Message is the result of the last action.
+	Message *widget.Label
+	// The offline flow's widgets: the step reached, the request's QR code
+	// and the import's result.
+	FlowStep, FlowResult *widget.Label
+	QR                   *canvas.Image
 }
 
 func newKeysTab(a *App) *KeysTab {
@@ -47,11 +60,28 @@ func newKeysTab(a *App) *KeysTab {
 	t.GetBtn = widget.NewButtonWithIcon("Get key from serial…", theme.ContentAddIcon(), t.getKey)
 	t.UpgradeBtn = widget.NewButtonWithIcon("Upgrade…", theme.UploadIcon(), t.upgrade)
 	t.AddBtn = widget.NewButtonWithIcon("Add key…", theme.ContentAddIcon(), t.addKey)
+	t.ActivateBtn = widget.NewButtonWithIcon("Activate online…", theme.ConfirmIcon(), t.activateDialog)
+	t.ActivateBtn.Importance = widget.HighImportance
+	t.OfflineBtn = widget.NewButtonWithIcon("Offline activation…", theme.DocumentSaveIcon(), t.offlineDialog)
+	t.FulfilBtn = widget.NewButtonWithIcon("Answer a request…", theme.MailReplyIcon(), t.fulfilDialog)
+	t.DeactivateBtn = widget.NewButtonWithIcon("Deactivate…", theme.CancelIcon(), t.deactivateDialog)
+	t.Machine = widget.NewLabel("This machine: reading…")
+	t.Machine.Wrapping = fyne.TextWrapWord
+	t.Message = widget.NewLabel("")
+	t.Message.Wrapping = fyne.TextWrapWord
+	t.Message.Hide()
+	t.FlowStep = widget.NewLabel("")
+	t.FlowStep.Wrapping = fyne.TextWrapWord
+	t.FlowResult = widget.NewLabel("")
+	t.FlowResult.Wrapping = fyne.TextWrapWord
+	t.QR = newQR()
 	return t
 }
 
 func (t *KeysTab) content() fyne.CanvasObject {
-	bottom := container.NewVBox(widget.NewSeparator(), t.details, container.NewHBox(t.GetBtn, t.UpgradeBtn, t.AddBtn))
+	bottom := container.NewVBox(widget.NewSeparator(), t.details, widget.NewSeparator(), t.Machine, t.Message,
+		container.NewHBox(t.ActivateBtn, t.OfflineBtn, t.FulfilBtn, t.DeactivateBtn),
+		container.NewHBox(t.GetBtn, t.UpgradeBtn, t.AddBtn))
 	return container.NewBorder(nil, bottom, nil, nil, t.List.view("Key", "Product", "Kind · status", "Activations", "Expires"))
 }
 
@@ -62,7 +92,9 @@ func (t *KeysTab) load(ctx context.Context) func() {
 	r := prepareRows(keys, func(k api.Key) string {
 		return k.Key + " " + k.Product + " " + k.Edition + " " + k.Kind + " " + k.Status + " " + k.AccountName
 	})
+	mi := t.loadMachine(ctx)
 	return func() {
+		t.Machine.SetText(mi.text())
 		if err != nil {
 			t.details.SetText(err.Error())
 		}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/licdesk/licdesk/api"
 	"github.com/licdesk/licdesk/internal/portaltest"
+	"github.com/licdesk/licdesk/machine"
 )
 
 // rig is a window logged in as a demo user against a real portal on
@@ -20,6 +21,7 @@ type rig struct {
 	t      *testing.T
 	portal *portaltest.Portal
 	app    *App
+	hw     *machine.Identifiers // the machine's fake hardware: change it in place
 }
 
 func newRig(t *testing.T, email string) *rig {
@@ -34,11 +36,13 @@ func newRig(t *testing.T, email string) *rig {
 	}
 	require.NotEmpty(t, login.Email, "demo login %s", email)
 	fa := test.NewTempApp(t)
-	a, err := New(fa, Config{ProfileDir: t.TempDir(), SecretsMode: "file", Inline: true, SignIn: &login})
+	hw := laptop()
+	a, err := New(fa, Config{ProfileDir: t.TempDir(), SecretsMode: "file", Inline: true, SignIn: &login,
+		hardware: fakeHardware(hw)})
 	require.NoError(t, err)
 	t.Cleanup(a.Close)
 	require.NotNil(t, a.Solutions, "the tabs show after the sign-in")
-	return &rig{t: t, portal: p, app: a}
+	return &rig{t: t, portal: p, app: a, hw: hw}
 }
 
 // solution returns the listed license with a contract number.

@@ -1,0 +1,553 @@
+package ui
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"image"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/widget"
+	"rsc.io/qr"
+
+	"github.com/licdesk/licdesk/api"
+	"github.com/licdesk/licdesk/core"
+	"github.com/licdesk/licdesk/core/activation"
+	"github.com/licdesk/licdesk/core/licensefile"
+	"github.com/licdesk/licdesk/machine"
+	lsync "github.com/licdesk/licdesk/sync"
+)
+
+// This file is the Keys tab's machine side: activation online and offline
+// (the request, its QR code, the response), answering someone else's
+// request, deactivation, and what this machine holds (activations with
+// their hardware binding, trusted portal keys). The calls are those of
+// "licdesk activate" and "licdesk deactivate".
+
+// machineInfo is what the Keys tab shows about this machine.
+type machineInfo struct {
+	activations []machine.ActivationRecord
+	states      map[string]localState
+	trusted     []string
+	pending     []activation.Request
+	err         error
+}
+
+// loadMachine reads the store (off the UI goroutine).
+func (t *KeysTab) loadMachine(ctx context.Context) machineInfo {
+	var mi machineInfo
+	st, err := t.app.licenseStore()
+	if err != nil {
+		mi.err = err
+		return mi
+	}
+	if mi.activations, err = st.Activations(ctx); err != nil {
+		mi.err = err
+	}
+	mi.states = map[string]localState{}
+	for _, r := range mi.activations {
+		mi.states[r.Product] = t.app.checkLocal(ctx, st, r.Product)
+	}
+	if keys, err := st.Trusted(ctx); err == nil {
+		for kid := range keys {
+			mi.trusted = append(mi.trusted, kid)
+		}
+		sort.Strings(mi.trusted)
+	} else if mi.err == nil {
+		mi.err = err
+	}
+	mi.pending, _ = st.PendingRequests(ctx)
+	return mi
+}
+
+// text describes this machine: activations with their state and hardware
+// binding, requests waiting for a response, the trusted portal keys.
+func (mi machineInfo) text() string {
+	var b strings.Builder
+	b.WriteString("This machine: ")
+	if len(mi.activations) == 0 {
+		b.WriteString("no key activated here.")
+	}
+	for _, r := range mi.activations {
+		st := mi.states[r.Product]
+		fmt.Fprintf(&b, "\n• %s, key %s (activation %s, %s): %s; %s", r.Product, r.Key, r.ActivationID, day(r.Activated),
+			st.text(), graceText(st.res))
+	}
+	for _, q := range mi.pending {
+		fmt.Fprintf(&b, "\n• Request for key %s written %s, waiting for its response (Offline activation… > Import response)", q.Key, day(q.Created))
+	}
+	if len(mi.trusted) == 0 {
+		b.WriteString("\nTrusted portal keys: none yet (sign in while online, or licdesk trust add FILE).")
+	} else {
+		b.WriteString("\nTrusted portal keys: " + strings.Join(mi.trusted, ", "))
+	}
+	if mi.err != nil {
+		b.WriteString("\n" + mi.err.Error())
+	}
+	return b.String()
+}
+
+// say shows the result of the last action (UI goroutine).
+func (t *KeysTab) say(s string) {
+	t.Message.SetText(s)
+	t.Message.Show()
+}
+
+// done reports an action's result on the UI goroutine and reloads the
+// window (the key's activations, this machine's state).
+func (t *KeysTab) done(msg string, err error) {
+	t.app.do(func() {
+		if err != nil {
+			t.say(err.Error())
+		} else {
+			t.say(msg)
+		}
+	})
+	t.app.Refresh()
+	if err == nil && t.app.online() && t.app.cfg.Inline {
+		t.app.SyncNow()
+	} else if err == nil && t.app.online() && t.app.sess.sched != nil {
+		t.app.sess.sched.Kick()
+	}
+}
+
+// selectedKey is the key selected in the list, "" if none.
+func (t *KeysTab) selectedKey() string {
+	if k, ok := t.List.current(); ok {
+		return k.Key
+	}
+	return ""
+}
+
+// activateDialog asks for a key to activate online on this machine.
+func (t *KeysTab) activateDialog() {
+	key := widget.NewEntry()
+	key.SetText(t.selectedKey())
+	name := widget.NewEntry()
+	name.SetText(machineName())
+	dialog.ShowForm("Activate a key on this machine", "Activate", "Cancel", []*widget.FormItem{
+		widget.NewFormItem("Key", key), widget.NewFormItem("Machine name", name)}, func(ok bool) {
+		if ok {
+			t.ActivateOnline(strings.TrimSpace(key.Text), strings.TrimSpace(name.Text))
+		}
+	}, t.app.win)
+}
+
+// ActivateOnline activates a key for this machine in one round trip, as
+// "licdesk activate KEY" does: an install key is added to the account
+// first; the response answers this request's nonce and is checked like an
+// offline one.
+func (t *KeysTab) ActivateOnline(key, name string) {
+	if name == "" {
+		name = machineName()
+	}
+	t.say("Activating " + key + "…")
+	t.app.bg(func(ctx context.Context) {
+		msg, err := t.activateOnline(ctx, key, name)
+		t.done(msg, err)
+	})
+}
+
+func (t *KeysTab) activateOnline(ctx context.Context, key, name string) (string, error) {
+	if !t.app.online() {
+		return "", errors.New("online activation needs the portal: use Offline activation… instead")
+	}
+	st, err := t.app.licenseStore()
+	if err != nil {
+		return "", err
+	}
+	if err := t.app.ensureTrust(ctx, st); err != nil {
+		return "", err
+	}
+	fp, err := t.app.fingerprint(ctx)
+	if err != nil {
+		return "", err
+	}
+	now := t.app.cfg.Now()
+	req, err := machine.NewRequest(key, name, fp, now)
+	if err != nil {
+		return "", err
+	}
+	if req.Key.Kind() == core.InstallKey {
+		body, _ := json.Marshal(api.AddKeyRequest{Key: string(req.Key), Fingerprint: req.Fingerprint, Machine: req.Machine})
+		var added api.AddedKey
+		t.app.post(ctx, "/v1/keys", body, &added) // already added: the activation says if not
+	}
+	body, _ := json.Marshal(api.ActivateRequest{Key: string(req.Key), Fingerprint: req.Fingerprint, Machine: req.Machine, Nonce: req.Nonce})
+	var got api.Activated
+	if err := t.app.post(ctx, "/v1/activations", body, &got); err != nil {
+		return "", err
+	}
+	p, err := st.AcceptResponse(ctx, []byte(got.Response), req, now, fp)
+	if err != nil {
+		return "", errors.New(refusalText(err))
+	}
+	return activatedText(st, p, "online"), nil
+}
+
+func activatedText(st *machine.Store, p licensefile.Payload, mode string) string {
+	path, _ := st.LicensePath(p.Product)
+	return fmt.Sprintf("✔ %s is activated on this machine (%s, license %s, activation %s). License file: %s",
+		p.Product, mode, p.LicenseID, p.ActivationID, path)
+}
+
+// offlineDialog is the offline activation as a guided flow: 1. write the
+// request (a file, and its QR code on screen), 2. carry it to a connected
+// machine (Answer a request… there, or the portal's /activate page), 3.
+// import the response here.
+func (t *KeysTab) offlineDialog() {
+	key := widget.NewEntry()
+	key.SetPlaceHolder("the license key to activate")
+	key.SetText(t.selectedKey())
+	writeBtn := widget.NewButton("1. Write the request…", func() {
+		k := strings.TrimSpace(key.Text)
+		if k == "" {
+			t.FlowStep.SetText("Enter the key first.")
+			return
+		}
+		d := dialog.NewFileSave(func(f fyne.URIWriteCloser, err error) {
+			if err != nil || f == nil {
+				return
+			}
+			path := f.URI().Path()
+			f.Close()
+			t.WriteRequest(k, path)
+		}, t.app.win)
+		d.SetFileName("activation-request.txt")
+		d.Resize(fyne.NewSize(760, 520))
+		d.Show()
+	})
+	importBtn := widget.NewButton("3. Import the response…", func() {
+		d := dialog.NewFileOpen(func(f fyne.URIReadCloser, err error) {
+			if err != nil || f == nil {
+				return
+			}
+			path := f.URI().Path()
+			f.Close()
+			t.ImportResponse(path)
+		}, t.app.win)
+		d.SetFilter(storage.NewExtensionFileFilter([]string{".txt", ".lic", ".resp"}))
+		d.Resize(fyne.NewSize(760, 520))
+		d.Show()
+	})
+	steps := widget.NewLabel("For a machine without internet access:\n" +
+		"1. Write the request of the key: a small text file, also shown below as a QR code.\n" +
+		"2. On a connected machine, answer it: Keys > Answer a request… in License Desk, licdesk activate --fulfil, or the portal's /activate page (scan the QR code with a phone).\n" +
+		"3. Bring the response file back and import it here.")
+	steps.Wrapping = fyne.TextWrapWord
+	qrBox := container.NewCenter(t.QR)
+	body := container.NewVBox(steps, widget.NewForm(widget.NewFormItem("Key", key)),
+		container.NewHBox(writeBtn, importBtn), t.FlowStep, qrBox, t.FlowResult)
+	d := dialog.NewCustom("Offline activation", "Close", container.NewVScroll(body), t.app.win)
+	d.Resize(fyne.NewSize(720, 640))
+	d.Show()
+}
+
+// WriteRequest writes the activation request of a key to path, and its QR
+// code beside it as a PNG, and keeps the request in the profile so that
+// only the response to it is accepted. The QR code shows in the flow.
+func (t *KeysTab) WriteRequest(key, path string) {
+	t.app.bg(func(ctx context.Context) {
+		img, pngPath, err := t.writeRequest(ctx, key, path)
+		t.app.do(func() {
+			if err != nil {
+				t.FlowStep.SetText("The request was not written: " + err.Error())
+				t.say(t.FlowStep.Text)
+				return
+			}
+			t.QR.Image = img
+			t.QR.Show()
+			t.QR.Refresh()
+			t.FlowStep.SetText("2. Request written to " + path + " (QR code: " + pngPath + "). Carry it to a connected machine; " +
+				"there, Keys > Answer a request… (or the portal's /activate page) gives the response file to import here.")
+			t.say(t.FlowStep.Text)
+		})
+		t.app.Refresh()
+	})
+}
+
+func (t *KeysTab) writeRequest(ctx context.Context, key, path string) (image.Image, string, error) {
+	st, err := t.app.licenseStore()
+	if err != nil {
+		return nil, "", err
+	}
+	fp, err := t.app.fingerprint(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	req, err := machine.NewRequest(key, machineName(), fp, t.app.cfg.Now())
+	if err != nil {
+		return nil, "", err
+	}
+	body, err := req.Encode()
+	if err != nil {
+		return nil, "", err
+	}
+	code, err := qr.Encode(string(body), qr.L)
+	if err != nil {
+		return nil, "", fmt.Errorf("make the QR code: %w", err)
+	}
+	pngPath := strings.TrimSuffix(path, filepath.Ext(path)) + ".png"
+	if pngPath == path {
+		pngPath = path + ".png"
+	}
+	// The files first: a failure leaves no request waiting that was never
+	// handed out.
+	if err := os.WriteFile(path, body, 0o644); err != nil {
+		return nil, "", fmt.Errorf("write the request: %w", err)
+	}
+	if err := os.WriteFile(pngPath, code.PNG(), 0o644); err != nil {
+		return nil, "", fmt.Errorf("write the QR code: %w", err)
+	}
+	if _, err := st.WriteRequest(ctx, req); err != nil {
+		return nil, "", err
+	}
+	return code.Image(), pngPath, nil
+}
+
+// ImportResponse installs the response to this machine's request.
+func (t *KeysTab) ImportResponse(path string) {
+	t.app.bg(func(ctx context.Context) {
+		msg, err := t.importResponse(ctx, path)
+		t.app.do(func() {
+			if err != nil {
+				t.FlowResult.SetText("✘ Not activated: " + err.Error())
+			} else {
+				t.FlowResult.SetText(msg)
+			}
+		})
+		t.done(msg, err)
+	})
+}
+
+func (t *KeysTab) importResponse(ctx context.Context, path string) (string, error) {
+	file, err := readSmall(path, licensefile.MaxFileSize)
+	if err != nil {
+		return "", err
+	}
+	st, err := t.app.licenseStore()
+	if err != nil {
+		return "", err
+	}
+	if err := t.app.ensureTrust(ctx, st); err != nil {
+		return "", err
+	}
+	fp, err := t.app.fingerprint(ctx)
+	if err != nil {
+		return "", err
+	}
+	p, err := st.ImportResponse(ctx, file, t.app.cfg.Now(), fp)
+	if err != nil {
+		return "", errors.New(refusalText(err))
+	}
+	return activatedText(st, p, "offline"), nil
+}
+
+// readSmall reads a file carried by hand, refusing one far too big.
+func readSmall(path string, limit int64) ([]byte, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if fi.Size() > limit {
+		return nil, fmt.Errorf("%s is %d bytes: too large to be a License Desk file (at most %d)", path, fi.Size(), limit)
+	}
+	return os.ReadFile(path)
+}
+
+// fulfilDialog answers someone else's request: open it, then save the
+// response.
+func (t *KeysTab) fulfilDialog() {
+	open := dialog.NewFileOpen(func(f fyne.URIReadCloser, err error) {
+		if err != nil || f == nil {
+			return
+		}
+		reqPath := f.URI().Path()
+		f.Close()
+		save := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+			if err != nil || w == nil {
+				return
+			}
+			out := w.URI().Path()
+			w.Close()
+			t.Fulfil(reqPath, out)
+		}, t.app.win)
+		save.SetFileName(strings.TrimSuffix(filepath.Base(reqPath), filepath.Ext(reqPath)) + "-response.txt")
+		save.Resize(fyne.NewSize(760, 520))
+		save.Show()
+	}, t.app.win)
+	open.SetTitleText("The activation request to answer")
+	open.Resize(fyne.NewSize(760, 520))
+	open.Show()
+}
+
+// Fulfil answers an activation request file written on another machine
+// under this login, as "licdesk activate --fulfil" does, and writes the
+// signed response to outPath (checked first when the profile trusts the
+// portal's keys, so that a damaged answer is caught here).
+func (t *KeysTab) Fulfil(reqPath, outPath string) {
+	t.say("Answering " + filepath.Base(reqPath) + "…")
+	t.app.bg(func(ctx context.Context) {
+		msg, err := t.fulfil(ctx, reqPath, outPath)
+		t.done(msg, err)
+	})
+}
+
+func (t *KeysTab) fulfil(ctx context.Context, reqPath, outPath string) (string, error) {
+	if !t.app.online() {
+		return "", errors.New("answering a request needs the portal: try again when online")
+	}
+	reqFile, err := readSmall(reqPath, activation.MaxFileSize)
+	if err != nil {
+		return "", err
+	}
+	req, err := activation.ParseRequest(reqFile)
+	if err != nil {
+		return "", err
+	}
+	var got api.Activated
+	if err := t.app.post(ctx, "/v1/activations/offline", reqFile, &got); err != nil {
+		return "", err
+	}
+	st, err := t.app.licenseStore()
+	if err != nil {
+		return "", err
+	}
+	if err := t.app.ensureTrust(ctx, st); err != nil {
+		return "", err
+	}
+	if trusted, err := st.Trusted(ctx); err != nil {
+		return "", err
+	} else if len(trusted) > 0 {
+		if _, _, err := activation.OpenResponse([]byte(got.Response), req, trusted); err != nil {
+			return "", fmt.Errorf("the portal's response does not verify here: %w", err)
+		}
+	}
+	if err := os.WriteFile(outPath, []byte(got.Response), 0o644); err != nil {
+		return "", fmt.Errorf("write the response: %w", err)
+	}
+	return fmt.Sprintf("✔ Activated %s (key %s) for machine %q as %s. Response written to %s: import it on that machine (Offline activation… > Import the response).",
+		got.Activation.Product, req.Key, req.Machine, got.Activation.ID, outPath), nil
+}
+
+// deactivateDialog picks one of this machine's activations and gives it up
+// online, or writes a receipt to carry to a connected machine.
+func (t *KeysTab) deactivateDialog() {
+	t.app.bg(func(ctx context.Context) {
+		st, err := t.app.licenseStore()
+		var recs []machine.ActivationRecord
+		if err == nil {
+			recs, err = st.Activations(ctx)
+		}
+		t.app.do(func() {
+			if err != nil {
+				t.app.showError(err)
+				return
+			}
+			if len(recs) == 0 {
+				dialog.ShowInformation("Deactivate", "This machine holds no activation.", t.app.win)
+				return
+			}
+			var names []string
+			for _, r := range recs {
+				names = append(names, r.Product)
+			}
+			pick := widget.NewSelect(names, nil)
+			pick.SetSelectedIndex(0)
+			info := widget.NewLabel("Deactivating gives up the license on this machine and frees the key for another one.\n" +
+				"Online: the portal frees it at once. Offline: a receipt file is written; hand it in from a connected machine\n" +
+				"(licdesk deactivate --submit FILE, or the portal's page) to free the key.")
+			info.Wrapping = fyne.TextWrapWord
+			var d *dialog.CustomDialog
+			online := widget.NewButton("Deactivate online", func() {
+				d.Hide()
+				t.Deactivate(pick.Selected, "")
+			})
+			if !t.app.online() {
+				online.Disable()
+			}
+			receipt := widget.NewButton("Write a receipt…", func() {
+				d.Hide()
+				s := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+					if err != nil || w == nil {
+						return
+					}
+					out := w.URI().Path()
+					w.Close()
+					t.Deactivate(pick.Selected, out)
+				}, t.app.win)
+				s.SetFileName("deactivation-receipt.txt")
+				s.Resize(fyne.NewSize(760, 520))
+				s.Show()
+			})
+			d = dialog.NewCustom("Deactivate on this machine", "Cancel",
+				container.NewVBox(info, widget.NewForm(widget.NewFormItem("Product", pick)), container.NewHBox(online, receipt)), t.app.win)
+			d.Resize(fyne.NewSize(620, 300))
+			d.Show()
+		})
+	})
+}
+
+// Deactivate gives up this machine's activation of a product: online when
+// receiptPath is "", else by writing the receipt there.
+func (t *KeysTab) Deactivate(product, receiptPath string) {
+	t.app.bg(func(ctx context.Context) {
+		msg, err := t.deactivate(ctx, product, receiptPath)
+		t.done(msg, err)
+	})
+}
+
+func (t *KeysTab) deactivate(ctx context.Context, product, receiptPath string) (string, error) {
+	st, err := t.app.licenseStore()
+	if err != nil {
+		return "", err
+	}
+	rec, err := st.Activation(ctx, product)
+	if errors.Is(err, machine.ErrNoActivation) {
+		return "", fmt.Errorf("this machine holds no activation of %s", product)
+	} else if err != nil {
+		return "", err
+	}
+	if receiptPath != "" {
+		file, copyPath, err := st.Deactivate(ctx, product, t.app.cfg.Now())
+		if err != nil {
+			return "", err
+		}
+		if err := os.WriteFile(receiptPath, file, 0o644); err != nil {
+			return "", fmt.Errorf("the license is given up, but the receipt could not be written to %s (%w): carry the copy in %s", receiptPath, err, copyPath)
+		}
+		return fmt.Sprintf("✔ %s is deactivated on this machine. Carry %s to a connected machine and hand it in (licdesk deactivate --submit, or the portal's page) to free the key.",
+			product, receiptPath), nil
+	}
+	if !t.app.online() {
+		return "", errors.New("online deactivation needs the portal: write a receipt instead")
+	}
+	var got api.Activation
+	if err := t.app.sess.client.Do(ctx, lsync.Request{Method: http.MethodDelete, Path: "/v1/activations/" + rec.ActivationID, Key: idempotencyKey()}, &got); err != nil {
+		return "", err
+	}
+	if err := st.Forget(ctx, product); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("✔ %s is deactivated on this machine (activation %s); the key may be activated elsewhere.", product, rec.ActivationID), nil
+}
+
+// newQR is the empty QR code image of the offline flow.
+func newQR() *canvas.Image {
+	img := canvas.NewImageFromImage(nil)
+	img.FillMode = canvas.ImageFillContain
+	img.ScaleMode = canvas.ImageScalePixels
+	img.SetMinSize(fyne.NewSize(240, 240))
+	img.Hide()
+	return img
+}
