@@ -2,6 +2,7 @@ package ui
 
 import (
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
@@ -34,4 +35,20 @@ func TestFilterList_SelectionFollowsTheItemNotTheRowPosition(t *testing.T) {
 	got, ok = f.current()
 	require.True(t, ok)
 	assert.Equal(t, "gamma", got)
+}
+
+func TestSupportLine_SaysExpiredOnAndActiveUntil(t *testing.T) {
+	d := time.Date(2026, 11, 3, 0, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		status string
+		end    time.Time
+		want   string
+	}{
+		{"expired", d, "Expired on 2026-11-03"},
+		{"active", d, "Active until 2026-11-03"},
+		{"expiring soon", d, "Ends soon, on 2026-11-03"},
+		{"none", time.Time{}, "No maintenance contract"},
+	} {
+		assert.Equal(t, c.want, supportLine(c.status, c.end), c.status)
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -110,9 +111,23 @@ func (t *SolutionsTab) load(ctx context.Context) func() {
 	}
 }
 
+// supportLine says the maintenance state with its date the way a person
+// reads it: "Active until D", "Expired on D", "None".
+func supportLine(status string, end time.Time) string {
+	switch {
+	case end.IsZero() || status == "none":
+		return "No maintenance contract"
+	case status == "expired":
+		return "Expired on " + day(end)
+	case status == "expiring soon":
+		return "Ends soon, on " + day(end)
+	}
+	return title(status) + " until " + day(end)
+}
+
 // showSolution fills the detail pane with a license and its seats.
 func (t *SolutionsTab) showSolution(s api.Solution) {
-	support := title(s.SupportStatus) + " until " + day(s.SupportEnd)
+	support := supportLine(s.SupportStatus, s.SupportEnd)
 	if s.Action != "" {
 		support += " — action needed: " + title(s.Action)
 	}
