@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -30,6 +31,7 @@ const appID = "io.github.licdesk.licdesk"
 // removed when the window closes.
 func openWindow(ctx context.Context, demo bool, env cli.Env) int {
 	cfg := ui.Config{SecretsMode: env.Getenv(profile.EnvSecrets)}
+	var win *ui.App // set once built; the Demo menu's actions run after that
 	if demo {
 		d, err := startDemo(ctx)
 		if err != nil {
@@ -39,6 +41,7 @@ func openWindow(ctx context.Context, demo bool, env cli.Env) int {
 		defer d.stop()
 		cfg.ProfileDir, cfg.SecretsMode, cfg.Users = d.profileDir, "file", d.users
 		cfg.SignIn = &d.users[0]
+		cfg.Menus = []*fyne.Menu{d.menu(func() *ui.App { return win })}
 	} else {
 		dir, err := profile.DefaultDir(env.Getenv)
 		if err != nil {
@@ -53,6 +56,7 @@ func openWindow(ctx context.Context, demo bool, env cli.Env) int {
 		fmt.Fprintln(env.Stderr, "licdesk:", err)
 		return 1
 	}
+	win = w
 	// Ctrl+C in the terminal closes the window like its close button.
 	done := make(chan struct{})
 	go func() {
@@ -71,10 +75,15 @@ func openWindow(ctx context.Context, demo bool, env cli.Env) int {
 type demo struct {
 	dir, profileDir string
 	users           []ui.Login
-	srv             *http.Server
 	st              *store.Store
+	handler         http.Handler
+	addr            string // the portal keeps its address across stop and start
 	cancel          context.CancelFunc
-	done, bgDone    chan struct{}
+	bgDone          chan struct{}
+
+	mu   sync.Mutex    // guards srv and done: the Demo menu stops and starts the portal
+	srv  *http.Server  // nil while the portal is stopped
+	done chan struct{} // closed when srv's Serve returned
 }
 
 // startDemo serves a freshly seeded portal on a loopback port.
@@ -83,7 +92,7 @@ func startDemo(ctx context.Context) (*demo, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &demo{dir: dir, profileDir: filepath.Join(dir, "profile"), done: make(chan struct{}), bgDone: make(chan struct{})}
+	d := &demo{dir: dir, profileDir: filepath.Join(dir, "profile"), bgDone: make(chan struct{})}
 	fail := func(err error) (*demo, error) {
 		if d.st != nil {
 			d.st.Close()
@@ -104,21 +113,17 @@ func startDemo(ctx context.Context) (*demo, error) {
 	if err != nil {
 		return fail(err)
 	}
-	url := "http://" + ln.Addr().String()
+	d.addr = ln.Addr().String()
+	url := "http://" + d.addr
 	srv := portal.New(portal.Config{Store: d.st, Mail: mailer, FilesDir: files, BaseURL: url})
-	d.srv = &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+	d.handler = srv
 	bctx, cancel := context.WithCancel(context.Background())
 	d.cancel = cancel
 	go func() {
 		defer close(d.bgDone)
 		srv.Background(bctx) // the portal's mail queue and pruning
 	}()
-	go func() {
-		defer close(d.done)
-		if err := d.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			fmt.Fprintln(os.Stderr, "licdesk: demo portal:", err)
-		}
-	}()
+	d.serve(ln)
 	// ana first: owner, assignee of two owners and holder of keyed products.
 	for _, l := range logins {
 		u := ui.Login{Portal: url, Email: l.Email, Password: l.Password, Name: l.Name + " (" + l.Roles + ")"}
@@ -135,12 +140,81 @@ func startDemo(ctx context.Context) (*demo, error) {
 	return d, nil
 }
 
-// stop shuts the portal down and removes the demo's folders.
-func (d *demo) stop() {
+// serve answers the portal API on ln until stopPortal.
+func (d *demo) serve(ln net.Listener) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	srv := &http.Server{Handler: d.handler, ReadHeaderTimeout: 10 * time.Second}
+	done := make(chan struct{})
+	d.srv, d.done = srv, done
+	go func() {
+		defer close(done)
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			fmt.Fprintln(os.Stderr, "licdesk: demo portal:", err)
+		}
+	}()
+}
+
+// stopPortal takes the portal off the network, as if it went down: the
+// window goes on from its local copy and queues its writes.
+func (d *demo) stopPortal() {
+	d.mu.Lock()
+	srv, done := d.srv, d.done
+	d.srv = nil
+	d.mu.Unlock()
+	if srv == nil {
+		return
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	d.srv.Shutdown(ctx)
-	<-d.done
+	srv.Shutdown(ctx)
+	<-done
+}
+
+// startPortal brings the portal back on the address the window knows.
+func (d *demo) startPortal() error {
+	d.mu.Lock()
+	running := d.srv != nil
+	d.mu.Unlock()
+	if running {
+		return nil
+	}
+	ln, err := net.Listen("tcp", d.addr)
+	if err != nil {
+		return fmt.Errorf("restart the demo portal on %s: %w", d.addr, err)
+	}
+	d.serve(ln)
+	return nil
+}
+
+// menu is the Demo menu: stop and start the embedded portal, to see the
+// window work offline and its queued writes land.
+func (d *demo) menu(w func() *ui.App) *fyne.Menu {
+	syncSoon := func() {
+		if a := w(); a != nil {
+			a.SyncNow()
+		}
+	}
+	return fyne.NewMenu("Demo",
+		fyne.NewMenuItem("Stop the portal (work offline)", func() {
+			go func() {
+				d.stopPortal()
+				fyne.Do(syncSoon)
+			}()
+		}),
+		fyne.NewMenuItem("Start the portal again", func() {
+			go func() {
+				if err := d.startPortal(); err != nil {
+					fmt.Fprintln(os.Stderr, "licdesk:", err)
+				}
+				fyne.Do(syncSoon)
+			}()
+		}))
+}
+
+// stop shuts the portal down and removes the demo's folders.
+func (d *demo) stop() {
+	d.stopPortal()
 	d.cancel()
 	<-d.bgDone
 	d.st.Close()

@@ -61,6 +61,9 @@ type Config struct {
 	// SignIn, when set, logs in as this user before the window shows (the
 	// demo); a failure shows the sign-in screen with the reason.
 	SignIn *Login
+	// Menus are added to the main menu after File and Users: the
+	// composition root's own (the demo's portal switch).
+	Menus []*fyne.Menu
 
 	// hardware replaces this machine's fingerprint source: tests in this
 	// package only (the binary has no switch that fakes it).
@@ -306,6 +309,7 @@ func (a *App) menu() *fyne.MainMenu {
 		}
 		menus = append(menus, fyne.NewMenu("Users", items...))
 	}
+	menus = append(menus, a.cfg.Menus...)
 	return fyne.NewMainMenu(menus...)
 }
 
