@@ -5,7 +5,7 @@ GO    ?= go
 
 # Fyne's thread checks are off once the code is migrated to fyne.Do.
 export GOFLAGS := -tags=migrated_fynedo
-export LANG    := C.UTF-8
+export LANG    := en_US.UTF-8
 
 # Fyne's cgo build needs the GL and X11 headers; the store tests need a real
 # PostgreSQL server.

@@ -12,10 +12,12 @@ import (
 	"syscall"
 
 	"github.com/licdesk/licdesk/cli"
+	"github.com/licdesk/licdesk/internal/quietinit"
 	"github.com/licdesk/licdesk/version"
 )
 
 func main() {
+	quietinit.Restore()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], cli.OSEnv(), openWindow)
 	stop()

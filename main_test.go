@@ -21,6 +21,7 @@ import (
 	"github.com/licdesk/licdesk/api"
 	"github.com/licdesk/licdesk/cli"
 	"github.com/licdesk/licdesk/internal/portaltest"
+	"github.com/licdesk/licdesk/internal/quietinit"
 	lsync "github.com/licdesk/licdesk/sync"
 )
 
@@ -31,6 +32,7 @@ import (
 const envBeLicdesk = "LICDESK_TEST_BE_LICDESK"
 
 func TestMain(m *testing.M) {
+	quietinit.Restore() // as main does
 	if os.Getenv(envBeLicdesk) == "1" {
 		os.Exit(run(context.Background(), os.Args[1:], cli.OSEnv(), openWindow))
 	}
@@ -310,4 +312,23 @@ func loginOnPortal(t *testing.T, p *portaltest.Portal, email string) (string, ap
 	s, err := cl.Login(context.Background(), email, portaltest.Password)
 	require.NoError(t, err)
 	return s.Token, s.User
+}
+
+// TestCommandLine_PrintsNoLibraryNoiseWhateverTheLocale runs this test
+// binary as licdesk under Debian's default C.UTF-8 locale, which Fyne
+// complains about while it initialises: the command line must print only
+// its own output.
+func TestCommandLine_PrintsNoLibraryNoiseWhateverTheLocale(t *testing.T) {
+	for _, args := range [][]string{{"--version"}, {"--help"}, {"status"}} {
+		for _, lang := range []string{"C.UTF-8", "C", "POSIX", "en_US.UTF-8"} {
+			cmd := exec.Command(os.Args[0], args...)
+			cmd.Env = append(os.Environ(), envBeLicdesk+"=1", "LANG="+lang, "LC_ALL=", "LC_MESSAGES=",
+				"LICDESK_HOME="+t.TempDir(), "LICDESK_SECRETS=file")
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			cmd.Run()
+			assert.NotContains(t, stderr.String(), "Fyne", "licdesk %v with LANG=%s", args, lang)
+			assert.LessOrEqual(t, strings.Count(stderr.String(), "\n"), 1, "at most one line: %q", stderr.String())
+		}
+	}
 }
