@@ -132,7 +132,10 @@ func New(fa fyne.App, cfg Config) (*App, error) {
 	p := fa.Preferences()
 	a.win.Resize(fyne.NewSize(float32(p.FloatWithFallback(prefWidth, 1100)), float32(p.FloatWithFallback(prefHeight, 720))))
 	a.win.SetCloseIntercept(a.Quit)
-	a.setupTray()
+	// Registering the tray talks to the session bus and can take a few
+	// hundred milliseconds (longest where no tray answers); do it once the
+	// loop runs, so that the window's first frame does not wait for it.
+	fa.Lifecycle().SetOnStarted(func() { a.bg(func(context.Context) { a.do(a.setupTray) }) })
 	if u := cfg.SignIn; u != nil {
 		if err := sess.login(ctx, u.Portal, u.Email, u.Password, false, true); err != nil {
 			a.showSignIn(err.Error())
