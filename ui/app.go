@@ -135,7 +135,13 @@ func New(fa fyne.App, cfg Config) (*App, error) {
 	// Registering the tray talks to the session bus and can take a few
 	// hundred milliseconds (longest where no tray answers); do it once the
 	// loop runs, so that the window's first frame does not wait for it.
-	fa.Lifecycle().SetOnStarted(func() { a.bg(func(context.Context) { a.do(a.setupTray) }) })
+	fa.Lifecycle().SetOnStarted(func() {
+		a.bg(func(context.Context) {
+			if trayAvailable() {
+				a.do(a.setupTray)
+			}
+		})
+	})
 	if u := cfg.SignIn; u != nil {
 		if err := sess.login(ctx, u.Portal, u.Email, u.Password, false, true); err != nil {
 			a.showSignIn(err.Error())
@@ -208,8 +214,8 @@ func (a *App) do(fn func()) {
 // showError shows err in a dialog (UI goroutine).
 func (a *App) showError(err error) { dialog.ShowError(err, a.win) }
 
-// setupTray adds the tray menu where the desktop has one; elsewhere (no
-// desktop.App, or no StatusNotifierWatcher under Xvfb) nothing fails.
+// setupTray adds the tray menu where the desktop has one (trayAvailable);
+// elsewhere (no desktop.App, no StatusNotifierWatcher) there is no tray.
 func (a *App) setupTray() {
 	d, ok := a.fa.(desktop.App)
 	if !ok {
