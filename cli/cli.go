@@ -70,6 +70,7 @@ func commands() []command {
 		{"assigned", "", "licenses assigned to you, by product", cmdAssigned},
 		{"adopt", "--license ID", "run a product with this license", cmdAdopt},
 		{"orders", "list|assign --order ID --account A", "a partner's orders", cmdOrders},
+		{"integrations", "list [--account A]|set --account A --product P [--integration on|off] [--controller on|off]|user --account A --product P --email E --on|--off", "product integrations and users' license switches", cmdIntegrations},
 		{"products", "list|register --number N", "products registered to your accounts", cmdProducts},
 		{"keys", "list|get --serial S ...|upgrade --notification N --product P --quantity Q|add KEY", "license and install keys", cmdKeys},
 		{"downloads", "list [--product P] [--history]|get --file ID [--out DIR]", "software downloads", cmdDownloads},

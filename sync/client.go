@@ -145,7 +145,8 @@ func (c *Client) HasToken() bool { return c.token != "" }
 // Request is one call to the portal.
 type Request struct {
 	Method string
-	// Path is below the base URL, starting with "/v1/"; Query is added.
+	// Path is below the base URL, starting with "/v1/", escaped as on the
+	// wire (url.PathEscape each ID); Query is added.
 	Path  string
 	Query url.Values
 	// Body is sent as is (application/json); nil sends none.
@@ -175,7 +176,14 @@ func (c *Client) Do(ctx context.Context, r Request, out any) error {
 
 func (c *Client) once(ctx context.Context, r Request, out any) error {
 	u := *c.base
-	u.Path = c.base.Path + r.Path
+	// r.Path is escaped (writes escape their IDs with url.PathEscape): keep
+	// it as it is on the wire instead of escaping it a second time.
+	u.RawPath = c.base.EscapedPath() + r.Path
+	p, err := url.PathUnescape(u.RawPath)
+	if err != nil {
+		return &Error{Kind: Invalid, Code: "request.path", Msg: "a malformed request path: " + r.Path, Err: err}
+	}
+	u.Path = p
 	if len(r.Query) > 0 {
 		u.RawQuery = r.Query.Encode()
 	}

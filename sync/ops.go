@@ -230,6 +230,8 @@ func applyEffect(env *effectEnv, w Write, ref Ref, cur []byte) ([]byte, error) {
 		}
 		o.AssignedTo = req.AccountID
 		return json.Marshal(o)
+	case OpIntegrationSwitches, OpIntegrationUser:
+		return integrationEffect(env, w, cur)
 	case OpProductRegister:
 		if cur != nil {
 			return cur, nil // registered already: nothing changes

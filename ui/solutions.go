@@ -24,12 +24,16 @@ type SolutionsTab struct {
 	app  *App
 	List *filterList[api.Solution]
 	// Seats lists the selected license's seats.
-	Seats                                 *filterList[api.Seat]
-	details                               *widget.Label
-	AssignBtn, RemoveBtn, ReassignBtn     *widget.Button
-	HistoryBtn, RegisterBtn, IntegrBtn    *widget.Button
-	OrdersBtn                             *widget.Button
-	integrations                          []api.Integration
+	Seats                              *filterList[api.Seat]
+	details                            *widget.Label
+	AssignBtn, RemoveBtn, ReassignBtn  *widget.Button
+	HistoryBtn, RegisterBtn, IntegrBtn *widget.Button
+	OrdersBtn                          *widget.Button
+	integrations                       []api.Integration
+	integrPending                      map[string]int // integration ID → writes in flight
+	// Integr holds the switches of the open Integrations dialog (nil while
+	// it is closed), rebuilt from the cache after every change.
+	Integr                                *IntegrationsView
 	orders                                []api.Order
 	accounts                              []api.Membership
 	detailPane, emptyPane, detailsStacker *fyne.Container
@@ -84,6 +88,16 @@ func (t *SolutionsTab) focusFilter(w fyne.Window) { w.Canvas().Focus(t.List.filt
 func (t *SolutionsTab) load(ctx context.Context) func() {
 	sols, err := t.app.sess.cache.Solutions(ctx)
 	integ, _ := t.app.sess.cache.Integrations(ctx)
+	integPending := map[string]int{}
+	if es, err := t.app.sess.cache.Entries(ctx, lsync.Pending); err == nil {
+		for _, e := range es {
+			for _, r := range e.Write.Targets {
+				if r.Kind == api.KindIntegration {
+					integPending[r.ID]++
+				}
+			}
+		}
+	}
 	orders, _ := t.app.sess.cache.Orders(ctx)
 	accts, _ := t.app.sess.cache.Accounts(ctx)
 	r := prepareRows(sols, func(s api.Solution) string {
@@ -94,6 +108,10 @@ func (t *SolutionsTab) load(ctx context.Context) func() {
 			t.details.SetText(err.Error())
 		}
 		t.integrations, t.orders, t.accounts = integ, orders, accts
+		t.integrPending = integPending
+		if t.Integr != nil {
+			t.Integr.render()
+		}
 		t.List.set(r, func(a, b api.Solution) bool { return a.LicenseID == b.LicenseID })
 		t.List.selectFirst()
 		if _, ok := t.List.current(); !ok {
@@ -274,27 +292,86 @@ func (t *SolutionsTab) register() {
 		}, t.app.win)
 }
 
-// showIntegrations shows the per-user license switches of the accounts with
-// integrations, as core computes them: read-only under an external
-// controller, "No licenses", "Licenses not available".
+// showIntegrations shows the switches of the accounts with integrations:
+// the product integration and the external controller per product, and each
+// user's license switch as core decides it (read-only under an external
+// controller, "No licenses", "Licenses not available"). Flipping one queues
+// the write through the scheduler, like the seat writes.
 func (t *SolutionsTab) showIntegrations() {
-	box := container.NewVBox()
+	v := &IntegrationsView{tab: t, box: container.NewVBox()}
+	t.Integr = v
+	v.render()
+	d := dialog.NewCustom("Integrations", "Close", container.NewVScroll(v.box), t.app.win)
+	d.SetOnClosed(func() {
+		if t.Integr == v {
+			t.Integr = nil
+		}
+	})
+	d.Resize(fyne.NewSize(720, 460))
+	d.Show()
+}
+
+// IntegrationsView is the content of the Integrations dialog.
+type IntegrationsView struct {
+	tab *SolutionsTab
+	box *fyne.Container
+	// Product and Controller are the two switches of each integration, by
+	// its ID (account/product); Users the license switch and State the
+	// state text of each user, by ID/e-mail; Pending says which
+	// integrations have writes the portal has not confirmed yet.
+	Product, Controller map[string]*widget.Check
+	Users               map[string]*widget.Check
+	State, Pending      map[string]*widget.Label
+}
+
+// render rebuilds the switches from the tab's cached integrations.
+func (v *IntegrationsView) render() {
+	t := v.tab
+	v.Product, v.Controller = map[string]*widget.Check{}, map[string]*widget.Check{}
+	v.Users, v.State, v.Pending = map[string]*widget.Check{}, map[string]*widget.Label{}, map[string]*widget.Label{}
+	names := map[string]string{}
+	for _, m := range t.accounts {
+		names[m.AccountID] = m.AccountName
+	}
+	v.box.RemoveAll()
 	for _, in := range t.integrations {
-		head := fmt.Sprintf("%s · product integration %s · external controller %s · %d free",
-			in.Product, onOff(in.ProductOn), onOff(in.ExternalController), in.FreeLicenses)
-		box.Add(widget.NewLabelWithStyle(head, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+		id := lsync.IntegrationID(in.AccountID, in.Product)
+		acct, product := in.AccountID, in.Product
+		head := fmt.Sprintf("%s · %s · %d free", product, dash(names[acct]), in.FreeLicenses)
+		pending := widget.NewLabel("")
+		if n := t.integrPending[id]; n > 0 {
+			pending.SetText(fmt.Sprintf("pending: %d change(s) not yet confirmed by the portal", n))
+		}
+		v.Pending[id] = pending
+		prod := widget.NewCheck("Product integration", nil)
+		prod.SetChecked(in.ProductOn)
+		prod.OnChanged = func(on bool) {
+			t.app.submit(lsync.SetIntegration(acct, product, api.IntegrationSwitches{ProductOn: &on}))
+		}
+		ctrl := widget.NewCheck("External controller", nil)
+		ctrl.SetChecked(in.ExternalController)
+		ctrl.OnChanged = func(on bool) {
+			t.app.submit(lsync.SetIntegration(acct, product, api.IntegrationSwitches{ExternalController: &on}))
+		}
+		v.Product[id], v.Controller[id] = prod, ctrl
+		v.box.Add(widget.NewLabelWithStyle(head, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+		v.box.Add(container.NewHBox(prod, ctrl, pending))
 		for _, u := range in.Users {
-			c := widget.NewCheck(u.Email, nil)
+			email := u.Email
+			c := widget.NewCheck(email, nil)
 			c.SetChecked(u.Active)
-			// Switching a user's license goes through the portal console;
-			// here the switch shows its state and why it cannot move.
-			c.Disable()
-			box.Add(container.NewBorder(nil, nil, nil, widget.NewLabel(u.State), c))
+			c.OnChanged = func(on bool) { t.app.submit(lsync.SetUserLicense(acct, product, email, on)) }
+			// Core decides: only "on" and "off" may be flipped; read-only,
+			// "No licenses" and "Licenses not available" show disabled.
+			if !u.Enabled {
+				c.Disable()
+			}
+			state := widget.NewLabel(u.State)
+			v.Users[id+"/"+email], v.State[id+"/"+email] = c, state
+			v.box.Add(container.NewBorder(nil, nil, nil, state, c))
 		}
 	}
-	d := dialog.NewCustom("Integrations", "Close", container.NewVScroll(box), t.app.win)
-	d.Resize(fyne.NewSize(640, 420))
-	d.Show()
+	v.box.Refresh()
 }
 
 func onOff(b bool) string {
