@@ -53,7 +53,13 @@ bench: deps
 	scripts/with-postgres.sh $(GO) test -run '^$$' -bench 'SeatAssign|RawWriteTx' -benchtime 3000x ./portal/
 	scripts/with-postgres.sh $(GO) test -run '^$$' -bench 'FeedFullPull' -benchtime 3x ./portal/
 	scripts/with-postgres.sh $(GO) test -run '^$$' -bench 'FeedNoChange' -benchtime 300x ./portal/
-	$(GO) test -run '^$$' -bench . ./core/licensefile/
+	$(GO) test -run '^$$' -bench . -count 5 ./core/licensefile/
+	scripts/with-postgres.sh $(GO) test -run '^$$' -bench 'BenchmarkDownload|BenchmarkServeContentBaseline' -benchtime 200x ./portal/
+	$(GO) test -run '^$$' -bench . -benchtime 3x ./sync/
+	$(GO) test -run '^$$' -bench . -count 5 ./machine/
+	$(GO) test -run '^$$' -bench CheckProcess -benchtime 100x -count 5 .
+	$(GO) test -run '^$$' -bench FilterKeystroke -benchtime 100x ./ui/
+	scripts/startbench.sh
 
 clean:
 	rm -rf $(BIN)
