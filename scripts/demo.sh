@@ -13,8 +13,10 @@ cat <<MSG
 The demo portal runs at http://$ADDR (Ctrl+C stops it; its data is thrown away).
 E-mails it sends are written to $D/mail.
 Try, in another terminal:
-  LICDESK_HOME=\$(mktemp -d) $BIN/licdesk login --portal http://$ADDR --email ana@acme.example --password-stdin <<< demo-password
+  export LICDESK_HOME=\$(mktemp -d)
+  echo demo-password | $BIN/licdesk login --portal http://$ADDR --email ana@acme.example --password-stdin
   $BIN/licdesk solutions
 
 MSG
-exec "$BIN/licportal" serve --db "sqlite:$D/portal.db" --mail-dir "$D/mail" --files-dir "$D/files" --listen "$ADDR"
+# Not exec: the trap must remove the folder when the portal stops.
+"$BIN/licportal" serve --db "sqlite:$D/portal.db" --mail-dir "$D/mail" --files-dir "$D/files" --listen "$ADDR" || true
