@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/hex"
 	"fmt"
 	"mime"
@@ -126,17 +127,31 @@ func (s SMTP) Send(ctx context.Context, m Message) error {
 			host = net.JoinHostPort(host, "25")
 		}
 	}
+	// Dial with the context, and bound the whole conversation, so that a
+	// mail server that stops answering cannot hold the sender forever.
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, "tcp", host)
+	if err != nil {
+		return fmt.Errorf("mail to %s: %w", m.To, err)
+	}
+	deadline := time.Now().Add(time.Minute)
+	if dl, ok := ctx.Deadline(); ok && dl.Before(deadline) {
+		deadline = dl
+	}
+	conn.SetDeadline(deadline)
 	var c *smtp.Client
-	var err error
 	switch s.URL.Scheme {
 	case "smtps":
-		c, err = smtp.DialTLS(host, nil)
+		hostname, _, _ := net.SplitHostPort(host)
+		c = smtp.NewClient(tls.Client(conn, &tls.Config{ServerName: hostname}))
 	case "smtp+starttls":
-		c, err = smtp.DialStartTLS(host, nil)
+		hostname, _, _ := net.SplitHostPort(host)
+		c, err = smtp.NewClientStartTLS(conn, &tls.Config{ServerName: hostname})
 	default:
-		c, err = smtp.Dial(host)
+		c = smtp.NewClient(conn)
 	}
 	if err != nil {
+		conn.Close()
 		return fmt.Errorf("mail to %s: %w", m.To, err)
 	}
 	defer c.Close()
