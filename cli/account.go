@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/licdesk/licdesk/api"
+	"github.com/licdesk/licdesk/internal/words"
 	"github.com/licdesk/licdesk/profile"
 	lsync "github.com/licdesk/licdesk/sync"
 )
@@ -335,8 +336,8 @@ func cmdStatus(ctx context.Context, a *app, args []string) error {
 	default:
 		fmt.Fprintf(w, "session:      token in the system keyring\n")
 	}
-	fmt.Fprintf(w, "last sync:    %s\n", ago(r.LastSync, now))
-	fmt.Fprintf(w, "last reached: %s\n", ago(r.LastReached, now))
+	fmt.Fprintf(w, "last sync:    %s\n", words.Ago(r.LastSync, now))
+	fmt.Fprintf(w, "last reached: %s\n", words.Ago(r.LastReached, now))
 	if r.LastError != "" {
 		fmt.Fprintf(w, "last error:   %s\n", r.LastError)
 	}
@@ -346,7 +347,7 @@ func cmdStatus(ctx context.Context, a *app, args []string) error {
 		if e.LastError != "" {
 			extra = " (last try: " + e.LastError + ")"
 		}
-		fmt.Fprintf(w, "  - %s, queued %s%s\n", e.Write.Summary, ago(e.CreatedAt, now), extra)
+		fmt.Fprintf(w, "  - %s, queued %s%s\n", e.Write.Summary, words.Ago(e.CreatedAt, now), extra)
 	}
 	fmt.Fprintf(w, "refused:      %d writes\n", len(r.Failed))
 	for _, e := range r.Failed {

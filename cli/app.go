@@ -11,6 +11,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/licdesk/licdesk/internal/words"
 	"github.com/licdesk/licdesk/profile"
 	lsync "github.com/licdesk/licdesk/sync"
 )
@@ -168,7 +169,7 @@ func (a *app) staleNote(ctx context.Context, why error) {
 	st, _ := a.cache.SyncState(ctx)
 	when := "never synced"
 	if !st.LastSync.IsZero() {
-		when = "copy from " + ago(st.LastSync, a.env.Now())
+		when = "copy from " + words.Ago(st.LastSync, a.env.Now())
 	}
 	fmt.Fprintf(a.env.Stderr, "licdesk: offline (%s): showing the cached %s\n", why, when)
 }
@@ -279,32 +280,6 @@ func date(t time.Time) string {
 		return "-"
 	}
 	return t.UTC().Format("2006-01-02")
-}
-
-// ago says how long ago t was, for people.
-func ago(t, now time.Time) string {
-	if t.IsZero() {
-		return "never"
-	}
-	d := now.Sub(t)
-	switch {
-	case d < 0:
-		return t.Local().Format("2006-01-02 15:04")
-	case d < time.Minute:
-		return "just now"
-	case d < time.Hour:
-		return plural(int(d.Minutes()), "minute") + " ago"
-	case d < 48*time.Hour:
-		return plural(int(d.Hours()), "hour") + " ago"
-	}
-	return plural(int(d.Hours()/24), "day") + " ago"
-}
-
-func plural(n int, unit string) string {
-	if n == 1 {
-		return "1 " + unit
-	}
-	return strconv.Itoa(n) + " " + unit + "s"
 }
 
 // dash shows an empty cell as "-".

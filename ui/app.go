@@ -26,6 +26,7 @@ import (
 	"github.com/licdesk/licdesk/api"
 	"github.com/licdesk/licdesk/assets"
 	"github.com/licdesk/licdesk/core"
+	"github.com/licdesk/licdesk/internal/words"
 	"github.com/licdesk/licdesk/machine"
 	lsync "github.com/licdesk/licdesk/sync"
 )
@@ -416,16 +417,16 @@ func (a *App) renderStatus() {
 		s = "Working offline (Sync now to reconnect)"
 	}
 	last, _ := a.sess.cache.SyncState(a.ctx)
-	s += " · " + a.sess.email() + " · last sync " + ago(last.LastSync, a.cfg.Now())
+	s += " · " + a.sess.email() + " · last sync " + words.Ago(last.LastSync, a.cfg.Now())
 	if st.Pending > 0 {
-		s += " · " + plural(st.Pending, "write") + " pending"
+		s += " · " + words.Plural(st.Pending, "write") + " pending"
 	}
 	if st.Err != nil && st.State == lsync.StateError {
 		s += " · " + st.Err.Error()
 	}
 	a.status.SetText(s)
 	if st.Failed > 0 {
-		a.failedBtn.SetText(plural(st.Failed, "failed write"))
+		a.failedBtn.SetText(words.Plural(st.Failed, "failed write"))
 		a.failedBtn.Show()
 	} else {
 		a.failedBtn.Hide()
@@ -502,7 +503,7 @@ func (a *App) loadBanners(ctx context.Context) []banner {
 		switch state.State {
 		case core.PhaseWarning:
 			out = append(out, banner{text: fmt.Sprintf("%s: the subscription ends in %s (%s). Renew it to keep working.",
-				s.what, plural(state.DaysLeft, "day"), day(s.expiry))})
+				s.what, words.Plural(state.DaysLeft, "day"), day(s.expiry))})
 		case core.PhaseCountdown:
 			counting++
 			if soonest == nil || state.DaysLeft < soonest.DaysLeft {
@@ -517,10 +518,10 @@ func (a *App) loadBanners(ctx context.Context) []banner {
 	if soonest != nil {
 		since := "cannot be reached right now"
 		if soonest.OfflineDays > 0 {
-			since = "has not been reached for " + plural(soonest.OfflineDays, "day")
+			since = "has not been reached for " + words.Plural(soonest.OfflineDays, "day")
 		}
 		text := fmt.Sprintf("The portal %s. Licenses keep working offline; the first to stop is %s, in %s.",
-			since, soonestWhat, plural(soonest.DaysLeft, "day"))
+			since, soonestWhat, words.Plural(soonest.DaysLeft, "day"))
 		if counting > 1 {
 			text += fmt.Sprintf(" (%d subscriptions are counting down.)", counting)
 		}
@@ -630,7 +631,7 @@ func (a *App) SwitchUser(u Login) {
 				return
 			}
 			dialog.ShowConfirm("Switch user", fmt.Sprintf("%s not sent yet will be dropped. Switch to %s?",
-				plural(pending, "write"), u.Email), func(ok bool) {
+				words.Plural(pending, "write"), u.Email), func(ok bool) {
 				if ok {
 					doSwitch()
 				}

@@ -9,17 +9,6 @@ import (
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
-// plural writes "1 seat", "3 seats".
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	if strings.HasSuffix(noun, "s") {
-		return strconv.Itoa(n) + " " + noun
-	}
-	return strconv.Itoa(n) + " " + noun + "s"
-}
-
 // day formats a date, "-" for none.
 func day(t time.Time) string {
 	if t.IsZero() {
@@ -34,25 +23,6 @@ func dayp(t *time.Time) string {
 		return "-"
 	}
 	return day(*t)
-}
-
-// ago says how long ago t was, for people.
-func ago(t, now time.Time) string {
-	if t.IsZero() {
-		return "never"
-	}
-	d := now.Sub(t)
-	switch {
-	case d < 0:
-		return t.Local().Format("2006-01-02 15:04")
-	case d < time.Minute:
-		return "just now"
-	case d < time.Hour:
-		return plural(int(d.Minutes()), "minute") + " ago"
-	case d < 48*time.Hour:
-		return plural(int(d.Hours()), "hour") + " ago"
-	}
-	return plural(int(d.Hours()/24), "day") + " ago"
 }
 
 // size writes a byte count for people.

@@ -6,6 +6,8 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/licdesk/licdesk/internal/words"
 )
 
 // rows is a snapshot of a list's items with the lower-cased text a filter
@@ -119,9 +121,9 @@ func (f *filterList[T]) apply() {
 		}
 	}
 	if len(f.shown) == len(f.rows.items) {
-		f.count.SetText(plural(len(f.shown), f.noun))
+		f.count.SetText(words.Plural(len(f.shown), f.noun))
 	} else {
-		f.count.SetText(plural(len(f.shown), f.noun) + " of " + itoa(len(f.rows.items)))
+		f.count.SetText(words.Plural(len(f.shown), f.noun) + " of " + itoa(len(f.rows.items)))
 	}
 	f.list.Refresh()
 	f.resyncSelection()

@@ -15,6 +15,7 @@ import (
 	"github.com/licdesk/licdesk/api"
 	"github.com/licdesk/licdesk/core"
 	"github.com/licdesk/licdesk/core/licensefile"
+	"github.com/licdesk/licdesk/internal/words"
 	"github.com/licdesk/licdesk/machine"
 	lsync "github.com/licdesk/licdesk/sync"
 )
@@ -133,7 +134,7 @@ func (s localState) text() string {
 	case s.err != nil:
 		return "Cannot check: " + s.err.Error()
 	case r.OK && r.GraceDaysLeft > 0:
-		return fmt.Sprintf("Grace: %s left", plural(r.GraceDaysLeft, "day"))
+		return fmt.Sprintf("Grace: %s left", words.Plural(r.GraceDaysLeft, "day"))
 	case r.OK && r.License != nil && !r.License.Expiry.IsZero():
 		if hasCode(r.Warnings, machine.CodeExpiringSoon) {
 			return "Valid, expires " + day(r.License.Expiry)
@@ -262,7 +263,7 @@ func graceText(res machine.Result) string {
 		return "not bound to hardware"
 	case res.GraceDaysLeft > 0:
 		return fmt.Sprintf("hardware changed (%d of %d components match): works for %s more, until %s; reactivate before then",
-			res.Match.Matched, res.Match.Known, plural(res.GraceDaysLeft, "day"), day(res.GraceEnds))
+			res.Match.Matched, res.Match.Known, words.Plural(res.GraceDaysLeft, "day"), day(res.GraceEnds))
 	case hasCode(res.Reasons, machine.CodeHardwareChanged):
 		return fmt.Sprintf("hardware changed (%d of %d components match) and the grace has ended: reactivate", res.Match.Matched, res.Match.Known)
 	case res.Match.OK:

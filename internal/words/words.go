@@ -1,0 +1,43 @@
+// Package words is how License Desk words counts and times for people, so
+// that the command line and the window say "3 seats" and "2 hours ago" the
+// same way.
+package words
+
+import (
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Plural writes "1 seat", "3 seats"; a noun already ending in s (a plural
+// like "news items" or "licenses") is kept as it is.
+func Plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	if strings.HasSuffix(noun, "s") {
+		return strconv.Itoa(n) + " " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
+}
+
+// Ago says how long before now t was: "just now", "5 minutes ago", "2 days
+// ago", "never" for the zero time, and the date for a time in the future
+// (a clock that moved).
+func Ago(t, now time.Time) string {
+	if t.IsZero() {
+		return "never"
+	}
+	d := now.Sub(t)
+	switch {
+	case d < 0:
+		return t.Local().Format("2006-01-02 15:04")
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		return Plural(int(d.Minutes()), "minute") + " ago"
+	case d < 48*time.Hour:
+		return Plural(int(d.Hours()), "hour") + " ago"
+	}
+	return Plural(int(d.Hours()/24), "day") + " ago"
+}
