@@ -10,8 +10,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -47,32 +45,8 @@ func eachContentBackend(t *testing.T, fn func(t *testing.T, p *contentPortal)) {
 
 func startContentPortal(t testing.TB, dsn string) *contentPortal {
 	t.Helper()
-	st, err := store.Open(context.Background(), dsn)
-	require.NoError(t, err)
-	t.Cleanup(func() { st.Close() })
-	dir := t.TempDir()
-	mailDir := filepath.Join(dir, "mail")
-	files := blobs.Dir{Path: filepath.Join(dir, "files")}
-	srv := portal.New(portal.Config{Store: st, Mail: mail.Dir{Path: mailDir}, FilesDir: files.Path})
-	hs := httptest.NewServer(srv)
-	t.Cleanup(hs.Close)
-	return &contentPortal{srv: srv, files: files, testPortal: &testPortal{t: t, URL: hs.URL, Store: st, MailDir: mailDir,
-		http: &http.Client{Timeout: 30 * time.Second}}}
-}
-
-// mailsTo returns the .eml files written to an address, oldest first.
-func (p *contentPortal) mailsTo(to string) []string {
-	p.t.Helper()
-	entries, _ := os.ReadDir(p.MailDir)
-	var out []string
-	for _, e := range entries {
-		if strings.Contains(e.Name(), to) && strings.HasSuffix(e.Name(), ".eml") {
-			b, err := os.ReadFile(filepath.Join(p.MailDir, e.Name()))
-			require.NoError(p.t, err)
-			out = append(out, string(b))
-		}
-	}
-	return out
+	p := startPortal(t, dsn)
+	return &contentPortal{testPortal: p, srv: p.Server, files: blobs.Dir{Path: p.FilesDir}}
 }
 
 // installer returns n deterministic bytes, as incompressible as a real
@@ -362,7 +336,7 @@ func TestNewsStory_NewThenReadEmailedToSubscribersAndReadableAsRSS(t *testing.T)
 		require.NoError(t, err)
 		p.do("GET", "/v1/news", ana.Token, nil).decode(t, &news)
 		assert.Equal(t, []string{"Eberick: Security update (new)", "Eberick: Eberick 2026.1 released"}, newsTitles(news))
-		mails := p.mailsTo("ana@acme.example")
+		mails := p.mails("ana@acme.example")
 		require.Len(t, mails, 1, "the subscriber got the alert, once")
 		assert.Contains(t, mails[0], "Subject: [Eberick] Critical: Security update")
 
@@ -412,7 +386,7 @@ func TestNewsStory_NewThenReadEmailedToSubscribersAndReadableAsRSS(t *testing.T)
 		require.Equal(t, http.StatusOK, p.do("PUT", "/v1/news/subscription", ana.Token, api.NewsSubscription{Product: "Eberick"}).Status)
 		_, err = p.srv.PublishNews(ctx, store.NewsSpec{Product: "Eberick", Title: "Later", Body: "b", Severity: core.SeverityWarning})
 		require.NoError(t, err)
-		assert.Len(t, p.mailsTo("ana@acme.example"), 1)
+		assert.Len(t, p.mails("ana@acme.example"), 1)
 	})
 }
 
@@ -589,7 +563,7 @@ func TestSeedDemo_ShowsDownloadsWithANewerVersionOpenRequestsAndOneUnseenCritica
 				}
 			}
 			assert.Equal(t, []string{"critical: Security update: install Eberick 2026.1"}, fresh)
-			mails := p.mailsTo("ana@acme.example")
+			mails := p.mails("ana@acme.example")
 			found := false
 			for _, m := range mails {
 				found = found || strings.Contains(m, "Subject: [Eberick] Critical: Security update")

@@ -30,7 +30,9 @@ type testPortal struct {
 	URL     string
 	Store   *store.Store
 	MailDir string
-	Server  *portal.Server
+	// FilesDir holds the bytes of published downloads.
+	FilesDir string
+	Server   *portal.Server
 	http    *http.Client
 }
 
@@ -46,11 +48,12 @@ func startPortal(t testing.TB, dsn string) *testPortal {
 	st, err := store.Open(context.Background(), dsn)
 	require.NoError(t, err)
 	t.Cleanup(func() { st.Close() })
-	dir := filepath.Join(t.TempDir(), "mail")
-	ps := portal.New(portal.Config{Store: st, Mail: mail.Dir{Path: dir}})
+	base := t.TempDir()
+	dir, files := filepath.Join(base, "mail"), filepath.Join(base, "files")
+	ps := portal.New(portal.Config{Store: st, Mail: mail.Dir{Path: dir}, FilesDir: files})
 	srv := httptest.NewServer(ps)
 	t.Cleanup(srv.Close)
-	return &testPortal{t: t, URL: srv.URL, Store: st, MailDir: dir, Server: ps,
+	return &testPortal{t: t, URL: srv.URL, Store: st, MailDir: dir, FilesDir: files, Server: ps,
 		http: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 256}}}
 }
 
