@@ -33,7 +33,7 @@ type testPortal struct {
 	// FilesDir holds the bytes of published downloads.
 	FilesDir string
 	Server   *portal.Server
-	http    *http.Client
+	http     *http.Client
 }
 
 // eachBackend runs fn against a fresh portal on every database backend.
