@@ -59,15 +59,32 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	if _, err := decodeJSON(r, &cr); err != nil {
 		return err
 	}
-	email, err := core.NormalizeEmail(cr.Email)
+	u, err := s.authenticate(r, cr.Email, cr.Password)
 	if err != nil {
 		return err
+	}
+	sess, err := s.startSession(r, u)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, sess)
+	return nil
+}
+
+// authenticate checks an e-mail and password, under the failure limits
+// (per e-mail and per client address) that stop guessing at network speed.
+// It takes as long whether or not the account exists. Every way in with a
+// password (the API's login, the activation page) goes through here.
+func (s *Server) authenticate(r *http.Request, rawEmail, password string) (store.User, error) {
+	email, err := core.NormalizeEmail(rawEmail)
+	if err != nil {
+		return store.User{}, err
 	}
 	now := s.cfg.Now()
 	keys := []string{"email:" + string(email), "addr:" + clientAddr(r)}
 	for _, k := range keys {
 		if blocked, wait := s.logins.blocked(k, now); blocked {
-			return &httpError{status: http.StatusTooManyRequests, code: "auth.rate_limited",
+			return store.User{}, &httpError{status: http.StatusTooManyRequests, code: "auth.rate_limited",
 				msg:        fmt.Sprintf("too many failed logins; try again in %d minutes", int(wait.Minutes())+1),
 				retryAfter: int(wait.Seconds()) + 1}
 		}
@@ -76,21 +93,16 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	if core.KindOf(err) == core.NotFound {
 		hash = s.dummyHash()
 	} else if err != nil {
-		return err
+		return store.User{}, err
 	}
-	if len(cr.Password) > maxPassword || !checkPassword(hash, cr.Password) || u.ID == "" {
+	if len(password) > maxPassword || !checkPassword(hash, password) || u.ID == "" {
 		for _, k := range keys {
 			s.logins.fail(k, now)
 		}
-		return refuse(http.StatusUnauthorized, "auth.credentials", "wrong e-mail or password")
+		return store.User{}, refuse(http.StatusUnauthorized, "auth.credentials", "wrong e-mail or password")
 	}
 	s.logins.reset(keys[0])
-	sess, err := s.startSession(r, u)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, sess)
-	return nil
+	return u, nil
 }
 
 func (s *Server) startSession(r *http.Request, u store.User) (api.Session, error) {

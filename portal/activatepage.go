@@ -182,29 +182,9 @@ func (s *Server) pageCaller(r *http.Request, email, password, token string) (sto
 	if email == "" || password == "" {
 		return store.Caller{}, refuse(http.StatusUnauthorized, "auth.required", "log in: give your e-mail and password, or an access token")
 	}
-	e, err := core.NormalizeEmail(email)
+	u, err := s.authenticate(r, email, password)
 	if err != nil {
 		return store.Caller{}, err
 	}
-	now := s.cfg.Now()
-	keys := []string{"email:" + string(e), "addr:" + clientAddr(r)}
-	for _, k := range keys {
-		if blocked, _ := s.logins.blocked(k, now); blocked {
-			return store.Caller{}, refuse(http.StatusTooManyRequests, "auth.rate_limited", "too many failed logins; try again later")
-		}
-	}
-	u, hash, err := s.cfg.Store.Credentials(r.Context(), e)
-	if core.KindOf(err) == core.NotFound {
-		hash = s.dummyHash()
-	} else if err != nil {
-		return store.Caller{}, err
-	}
-	if len(password) > maxPassword || !checkPassword(hash, password) || u.ID == "" {
-		for _, k := range keys {
-			s.logins.fail(k, now)
-		}
-		return store.Caller{}, refuse(http.StatusUnauthorized, "auth.credentials", "wrong e-mail or password")
-	}
-	s.logins.reset(keys[0])
 	return s.cfg.Store.Caller(r.Context(), u.ID)
 }
