@@ -220,3 +220,16 @@ func TestLogin_RepeatedFailuresAreRateLimitedAndSecretsNeverLogged(t *testing.T)
 	var anyLine map[string]any
 	assert.Error(t, json.Unmarshal(logs.Bytes(), &anyLine), "text logs")
 }
+
+// TestActivatePage_SharesTheLoginEndpointsFailureLimit: guessing passwords
+// through the HTML page is no way around the API's lock-out.
+func TestActivatePage_SharesTheLoginEndpointsFailureLimit(t *testing.T) {
+	p := startPortal(t, storetest.Backends(t)[0].DSN)
+	p.signup("victim@page.example", "Page")
+	for i := 0; i < 5; i++ {
+		r := p.page(map[string]string{"email": "victim@page.example", "password": fmt.Sprintf("guess number %d", i)}, []byte("x"))
+		assert.Equal(t, http.StatusUnauthorized, r.Status)
+	}
+	r := p.do("POST", "/v1/login", "", api.Credentials{Email: "victim@page.example", Password: "correct horse battery"})
+	assert.Equal(t, http.StatusTooManyRequests, r.Status, "the page's failures lock the API's login too")
+}
