@@ -228,3 +228,12 @@ func readLine(r io.Reader) (string, error) {
 	}
 	return strings.TrimRight(line, "\r\n"), nil
 }
+
+// subcommand splits "licdesk seats assign --license L" into "assign" and
+// its flags; a command given only flags runs its default subcommand.
+func subcommand(args []string, def string) (string, []string) {
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		return args[0], args[1:]
+	}
+	return def, args
+}

@@ -15,14 +15,6 @@ import (
 	lsync "github.com/licdesk/licdesk/sync"
 )
 
-// subcommand splits "downloads get ..." into "get" and the rest.
-func subcommand(args []string, def string) (string, []string) {
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		return args[0], args[1:]
-	}
-	return def, args
-}
-
 func cmdDownloads(ctx context.Context, a *app, args []string) error {
 	sub, args := subcommand(args, "list")
 	f := newFlags(a, "downloads "+sub)

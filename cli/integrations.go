@@ -15,10 +15,7 @@ import (
 // seed 004: the product-integration and external-controller switches and
 // each user's license switch.
 func cmdIntegrations(ctx context.Context, a *app, args []string) error {
-	sub := "list"
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		sub, args = args[0], args[1:]
-	}
+	sub, args := subcommand(args, "list")
 	f := newFlags(a, "integrations "+sub)
 	account := f.String("account", "", "the account's ID or name (licdesk integrations list shows them)")
 	product := f.String("product", "", "the product, as listed")

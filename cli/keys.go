@@ -12,10 +12,7 @@ import (
 )
 
 func cmdKeys(ctx context.Context, a *app, args []string) error {
-	sub := "list"
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		sub, args = args[0], args[1:]
-	}
+	sub, args := subcommand(args, "list")
 	f := newFlags(a, "keys "+sub)
 	account := f.String("account", "", "the account (default: yours)")
 	var reg api.Registration

@@ -96,10 +96,7 @@ func (a *app) pendingTargets(ctx context.Context) map[lsync.Ref]bool {
 }
 
 func cmdSeats(ctx context.Context, a *app, args []string) error {
-	sub := "list"
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		sub, args = args[0], args[1:]
-	}
+	sub, args := subcommand(args, "list")
 	f := newFlags(a, "seats "+sub)
 	license := f.String("license", "", "the license ID (licdesk solutions lists them)")
 	email := f.String("email", "", "the e-mail of the seat's holder")
@@ -250,10 +247,7 @@ func cmdAdopt(ctx context.Context, a *app, args []string) error {
 }
 
 func cmdOrders(ctx context.Context, a *app, args []string) error {
-	sub := "list"
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		sub, args = args[0], args[1:]
-	}
+	sub, args := subcommand(args, "list")
 	f := newFlags(a, "orders "+sub)
 	order := f.String("order", "", "the order ID (licdesk orders list shows them)")
 	account := f.String("account", "", "the customer's account ID")
@@ -306,10 +300,7 @@ func cmdOrders(ctx context.Context, a *app, args []string) error {
 }
 
 func cmdProducts(ctx context.Context, a *app, args []string) error {
-	sub := "list"
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		sub, args = args[0], args[1:]
-	}
+	sub, args := subcommand(args, "list")
 	f := newFlags(a, "products "+sub)
 	number := f.String("number", "", "a license number of the product")
 	account := f.String("account", "", "the account to register it to (default: the license's, or yours)")

@@ -17,10 +17,7 @@ import (
 // (its /.well-known/licdesk-keys.json) on a machine that never logs in. A
 // response or license file never brings its own trust.
 func cmdTrust(ctx context.Context, a *app, args []string) error {
-	sub := "list"
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		sub, args = args[0], args[1:]
-	}
+	sub, args := subcommand(args, "list")
 	f := newFlags(a, "trust "+sub)
 	pos, err := f.parse(args)
 	if err != nil {
