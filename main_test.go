@@ -31,10 +31,35 @@ import (
 // of the SQLite driver alone takes minutes on a CI machine).
 const envBeLicdesk = "LICDESK_TEST_BE_LICDESK"
 
+// envCheckpoint names the checkpoint (counted from 1 over the whole run)
+// at which the crash test's licdesk announces itself on stderr and stops,
+// waiting to be killed. Only this test binary reads it: the shipped
+// licdesk has no such hook.
+const envCheckpoint = "LICDESK_TEST_CHECKPOINT"
+
+// checkpointHook is the sync's checkpoint callback that stops at the n-th
+// checkpoint; nil when n is not given.
+func checkpointHook(n string) func(string) {
+	stopAt, _ := strconv.Atoi(n)
+	if stopAt == 0 {
+		return nil
+	}
+	reached := 0
+	return func(name string) {
+		reached++
+		if reached == stopAt {
+			fmt.Fprintf(os.Stderr, "licdesk: stopped at checkpoint %d (%s)\n", reached, name)
+			time.Sleep(time.Hour)
+		}
+	}
+}
+
 func TestMain(m *testing.M) {
 	quietinit.Restore() // as main does
 	if os.Getenv(envBeLicdesk) == "1" {
-		os.Exit(run(context.Background(), os.Args[1:], cli.OSEnv(), openWindow))
+		env := cli.OSEnv()
+		env.Checkpoint = checkpointHook(os.Getenv(envCheckpoint))
+		os.Exit(run(context.Background(), os.Args[1:], env, openWindow))
 	}
 	os.Exit(m.Run())
 }
@@ -84,7 +109,7 @@ type crashRig struct {
 func (r *crashRig) env(checkpoint int) []string {
 	env := append(os.Environ(), envBeLicdesk+"=1", "LICDESK_HOME="+r.home, "LICDESK_SECRETS=file")
 	if checkpoint > 0 {
-		env = append(env, cli.EnvCheckpoint+"="+strconv.Itoa(checkpoint))
+		env = append(env, envCheckpoint+"="+strconv.Itoa(checkpoint))
 	}
 	return env
 }

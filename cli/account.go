@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/licdesk/licdesk/api"
+	"github.com/licdesk/licdesk/desk"
 	"github.com/licdesk/licdesk/internal/words"
 	"github.com/licdesk/licdesk/profile"
 	lsync "github.com/licdesk/licdesk/sync"
@@ -55,121 +56,77 @@ func loginOrSignup(ctx context.Context, a *app, args []string, signup bool) erro
 		return err
 	}
 	if c.portal == "" {
-		c.portal = a.settings[lsync.SettingPortal]
+		c.portal = a.session(ctx).Portal
 	}
 	if err := need("portal", c.portal, "email", c.email); err != nil {
 		return err
 	}
-	base, err := lsync.ParsePortalURL(c.portal)
-	if err != nil {
-		return err
-	}
-	portal := base.String()
 	email := strings.ToLower(strings.TrimSpace(c.email))
-	if c.caFile == "" && portal == a.settings[lsync.SettingPortal] {
-		c.caFile = a.settings[lsync.SettingCAFile]
-	}
-
-	// Another login's writes must never be sent with this login's token.
-	newID, oldID := identity(portal, email), identity(a.settings[lsync.SettingPortal], a.settings[lsync.SettingEmail])
-	if oldID != "" && oldID != newID {
-		pending, _, err := a.cache.OutboxCounts(ctx)
-		if err != nil {
-			return err
-		}
-		if pending > 0 && !c.discard {
-			return fmt.Errorf("%d writes of %s are still waiting to be sent: run licdesk sync when the portal is reachable, or add --discard-pending",
-				pending, oldID)
-		}
-	}
-
 	password, err := a.password(c.passwordStdin, email, signup)
 	if err != nil {
 		return err
 	}
-	cl, err := lsync.NewClient(lsync.ClientConfig{BaseURL: portal, CAFile: c.caFile})
-	if err != nil {
-		return err
-	}
-	var sess api.Session
-	if signup {
-		sess, err = cl.SignUp(ctx, api.Credentials{Email: email, Password: password, Name: c.name, AccountName: c.accountName})
-	} else {
-		sess, err = cl.Login(ctx, email, password)
+	res, err := a.d.Login(ctx, desk.Credentials{Portal: c.portal, Email: email, Password: password, CAFile: c.caFile,
+		SignUp: signup, Name: c.name, AccountName: c.accountName, DiscardPending: c.discard})
+	var pw *desk.PendingWritesError
+	if errors.As(err, &pw) {
+		return fmt.Errorf("%s: run licdesk sync when the portal is reachable, or add --discard-pending", pw)
 	}
 	if err != nil {
 		return err
 	}
-	email = sess.User.Email
-	newID = identity(portal, email)
-
-	if oldID != newID {
-		// A different person's copy must not show under this login.
-		if err := a.cache.Reset(ctx); err != nil {
-			return err
-		}
-		if oldID != "" {
-			a.prof.Secrets.Delete(tokenName(a.settings[lsync.SettingPortal], a.settings[lsync.SettingEmail]))
-		}
-	}
-	place, err := a.prof.Secrets.Set(tokenName(portal, email), sess.Token)
-	if err != nil {
-		return err
-	}
-	settings := map[string]string{lsync.SettingPortal: portal, lsync.SettingEmail: email,
-		lsync.SettingUserID: sess.User.ID, lsync.SettingUserName: sess.User.Name,
-		lsync.SettingCAFile: c.caFile, lsync.SettingTokenAt: string(place)}
-	if err := a.cache.SetSettings(ctx, settings); err != nil {
-		return err
-	}
-	for k, v := range settings {
-		a.settings[k] = v
-	}
-	a.token, a.tokenPlace = sess.Token, place
-	a.pinPortalKeys(ctx, cl)
-
-	s, err := a.syncer(lsync.DefaultRetry())
-	if err != nil {
-		return err
-	}
-	res, serr := s.Sync(ctx)
-	out := struct {
-		Portal  string   `json:"portal"`
-		User    api.User `json:"user"`
-		TokenIn string   `json:"token_in"`
-		Synced  bool     `json:"synced"`
-		Objects int      `json:"objects"`
-		Error   string   `json:"sync_error,omitempty"`
-	}{portal, sess.User, string(place), serr == nil, res.Pull.Changes, ""}
-	if serr != nil {
-		out.Error = serr.Error()
-	}
+	a.trustNotes(res.Trust)
 	if a.json {
+		out := struct {
+			Portal  string   `json:"portal"`
+			User    api.User `json:"user"`
+			TokenIn string   `json:"token_in"`
+			Synced  bool     `json:"synced"`
+			Objects int      `json:"objects"`
+			Leases  int      `json:"leases_renewed"`
+			Error   string   `json:"sync_error,omitempty"`
+		}{res.Portal, res.User, string(res.TokenIn), res.SyncErr == nil, res.Sync.Pull.Changes, res.Leases, ""}
+		if res.SyncErr != nil {
+			out.Error = res.SyncErr.Error()
+		}
 		return a.printJSON(out)
 	}
 	verb := "logged in"
 	if signup {
 		verb = "signed up and logged in"
 	}
-	fmt.Fprintf(a.env.Stdout, "%s as %s at %s\n", verb, email, portal)
-	a.tokenNote()
-	if serr != nil {
-		fmt.Fprintf(a.env.Stderr, "licdesk: first sync failed (%s): run licdesk sync\n", serr)
+	fmt.Fprintf(a.env.Stdout, "%s as %s at %s\n", verb, res.User.Email, res.Portal)
+	a.tokenNote(res.TokenIn)
+	if res.SyncErr != nil {
+		fmt.Fprintf(a.env.Stderr, "licdesk: first sync failed (%s): run licdesk sync\n", oneLine(res.SyncErr.Error()))
 	} else {
-		fmt.Fprintf(a.env.Stdout, "synced: %d objects\n", res.Pull.Changes)
+		fmt.Fprintf(a.env.Stdout, "synced: %d objects, %d licenses ready on this machine\n", res.Sync.Pull.Changes, res.Leases)
 	}
 	return nil
 }
 
+// trustNotes says what became of the portal's signing keys at login.
+func (a *app) trustNotes(t desk.TrustResult) {
+	switch {
+	case t.Err != nil:
+		fmt.Fprintf(a.env.Stderr, "licdesk: portal keys not pinned: %s (licdesk trust add FILE adds them)\n", oneLine(t.Err.Error()))
+	case len(t.Unknown) > 0:
+		fmt.Fprintf(a.env.Stderr, "licdesk: the portal signs with keys this profile does not trust (%s): if the portal's operator announced a new key, add it with licdesk trust add FILE\n",
+			strings.Join(t.Unknown, ", "))
+	case len(t.Added) > 0 && !a.json:
+		fmt.Fprintf(a.env.Stdout, "trusting the portal's signing keys: %s\n", strings.Join(t.Added, ", "))
+	}
+}
+
 // tokenNote says where the token went when it is not the keyring.
-func (a *app) tokenNote() {
-	if a.tokenPlace == profile.InFile {
+func (a *app) tokenNote(place profile.Place) {
+	if place == profile.InFile {
 		why := ""
-		if err := a.prof.Secrets.KeyringError(); err != nil {
+		if err := a.d.KeyringError(); err != nil {
 			why = " (" + oneLine(err.Error()) + ")"
 		}
 		fmt.Fprintf(a.env.Stdout, "note: no system keyring answered%s; the session token is kept in %s, readable by you only\n",
-			why, a.prof.Secrets.FilePath())
+			why, a.d.TokenFile())
 	}
 }
 
@@ -215,42 +172,18 @@ func cmdLogout(ctx context.Context, a *app, args []string) error {
 	if err := a.requireProfile(ctx); err != nil {
 		return err
 	}
-	s, err := a.syncer(lsync.DefaultRetry())
+	s, err := a.d.Logout(ctx, desk.LogoutOptions{Discard: *discard, Offline: a.offline})
+	var pw *desk.PendingWritesError
+	if errors.As(err, &pw) {
+		return fmt.Errorf("%d writes are still waiting to be sent: run licdesk sync when the portal is reachable, or add --discard-pending", pw.N)
+	}
 	if err != nil {
-		return err
-	}
-	if !a.offline && a.token != "" {
-		s.Push(ctx) // a last chance for waiting writes; what stays is counted below
-	}
-	pending, _, err := a.cache.OutboxCounts(ctx)
-	if err != nil {
-		return err
-	}
-	if pending > 0 && !*discard {
-		return fmt.Errorf("%d writes are still waiting to be sent: run licdesk sync when the portal is reachable, or add --discard-pending", pending)
-	}
-	if !a.offline && a.token != "" {
-		cl, err := a.client(lsync.NoRetry())
-		if err == nil {
-			cl.Logout(ctx) // best effort: the token is forgotten here either way
-		}
-	}
-	portal, email := a.settings[lsync.SettingPortal], a.settings[lsync.SettingEmail]
-	if err := a.prof.Secrets.Delete(tokenName(portal, email)); err != nil {
-		return err
-	}
-	if err := a.cache.Reset(ctx); err != nil {
-		return err
-	}
-	// The portal's address stays as the default of the next login.
-	if err := a.cache.SetSettings(ctx, map[string]string{lsync.SettingEmail: "", lsync.SettingUserID: "",
-		lsync.SettingUserName: "", lsync.SettingTokenAt: ""}); err != nil {
 		return err
 	}
 	if a.json {
-		return a.printJSON(map[string]string{"status": "logged out", "email": email, "portal": portal})
+		return a.printJSON(map[string]string{"status": "logged out", "email": s.Email, "portal": s.Portal})
 	}
-	fmt.Fprintf(a.env.Stdout, "logged out %s from %s; the cached copy is gone\n", email, portal)
+	fmt.Fprintf(a.env.Stdout, "logged out %s from %s; the cached copy is gone\n", s.Email, s.Portal)
 	return nil
 }
 
@@ -280,34 +213,16 @@ func cmdStatus(ctx context.Context, a *app, args []string) error {
 	if err := a.requireProfile(ctx); err != nil {
 		return err
 	}
-	r := statusReport{Portal: a.settings[lsync.SettingPortal], Email: a.settings[lsync.SettingEmail],
-		Name: a.settings[lsync.SettingUserName], LoggedIn: a.token != "", TokenIn: string(a.tokenPlace), Profile: a.prof.Dir}
-	if a.tokenPlace == profile.InFile {
-		r.TokenFile = a.prof.Secrets.FilePath()
-	}
-	if !a.offline {
-		s, err := a.syncer(quickRetry())
-		if err != nil {
-			return err
-		}
-		pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		err = s.Probe(pctx)
-		cancel()
-		r.Online = err == nil
-		if err != nil {
-			r.OnlineError = err.Error()
-		}
-	}
-	st, err := a.cache.SyncState(ctx)
+	st, err := a.d.Status(ctx, !a.offline)
 	if err != nil {
 		return err
 	}
-	r.LastSync, r.LastReached, r.LastError = st.LastSync, st.LastReached, st.LastError
-	if r.Pending, err = a.cache.Entries(ctx, lsync.Pending); err != nil {
-		return err
-	}
-	if r.Failed, err = a.cache.Entries(ctx, lsync.Failed); err != nil {
-		return err
+	r := statusReport{Portal: st.Portal, Email: st.Email, Name: st.UserName, LoggedIn: st.HasToken,
+		TokenIn: string(st.TokenIn), TokenFile: st.TokenFile, Online: st.Online, Profile: a.d.Profile().Dir,
+		LastSync: st.LastSync, LastReached: st.LastReached, LastError: st.LastError,
+		Pending: nonNil(st.Pending), Failed: nonNil(st.Failed)}
+	if st.OnlineError != nil {
+		r.OnlineError = oneLine(st.OnlineError.Error())
 	}
 	if a.json {
 		return a.printJSON(r)
@@ -378,11 +293,7 @@ func cmdSync(ctx context.Context, a *app, args []string) error {
 	if a.offline {
 		return usagef("sync needs the portal: drop --offline")
 	}
-	s, err := a.syncer(lsync.DefaultRetry())
-	if err != nil {
-		return err
-	}
-	res, err := s.Sync(ctx)
+	res, err := a.d.Sync(ctx)
 	if err != nil {
 		pending, _, _ := a.cache.OutboxCounts(ctx)
 		if pending > 0 && lsync.IsTransient(err) {
@@ -390,7 +301,6 @@ func cmdSync(ctx context.Context, a *app, args []string) error {
 		}
 		return err
 	}
-	leases := a.renewLeases(ctx)
 	if a.json {
 		return a.printJSON(struct {
 			Sent      int           `json:"sent"`
@@ -399,14 +309,14 @@ func cmdSync(ctx context.Context, a *app, args []string) error {
 			Resync    bool          `json:"full_copy"`
 			Dismissed int           `json:"dismissed,omitempty"`
 			Leases    int           `json:"leases_renewed"`
-		}{len(res.Push.Accepted), nonNil(res.Push.Refused), res.Pull.Changes, res.Pull.Resync, dismissed, leases})
+		}{len(res.Push.Accepted), nonNil(res.Push.Refused), res.Pull.Changes, res.Pull.Resync, dismissed, res.Leases})
 	}
 	full := ""
 	if res.Pull.Resync {
 		full = " (full copy)"
 	}
 	fmt.Fprintf(a.env.Stdout, "synced: sent %d writes, %d refused, received %d changes%s, renewed %d leases\n",
-		len(res.Push.Accepted), len(res.Push.Refused), res.Pull.Changes, full, leases)
+		len(res.Push.Accepted), len(res.Push.Refused), res.Pull.Changes, full, res.Leases)
 	for _, e := range res.Push.Refused {
 		fmt.Fprintf(a.env.Stdout, "refused: %s: %s\n", e.Write.Summary, e.Reason)
 	}

@@ -6,103 +6,71 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
 
+	"github.com/licdesk/licdesk/desk"
 	"github.com/licdesk/licdesk/internal/words"
 	"github.com/licdesk/licdesk/profile"
 	lsync "github.com/licdesk/licdesk/sync"
 )
 
-// EnvCheckpoint, for crash tests only, names the checkpoint (counted from 1
-// over the whole run) at which the process announces itself on stderr and
-// stops, waiting to be killed.
-const EnvCheckpoint = "LICDESK_TEST_CHECKPOINT"
-
-// app is one command's view of the profile: opened on first use, closed
-// when the command ends.
+// app is one command's view of the profile: the desk opened on first use,
+// closed when the command ends.
 type app struct {
 	env     Env
 	json    bool
 	offline bool
 
-	prof       *profile.Profile
-	cache      *lsync.Cache
-	settings   map[string]string
-	token      string
-	tokenPlace profile.Place
-
-	stopAt, reached int
+	d     *desk.Desk
+	cache *lsync.Cache // the desk's, once a command needs it
 }
 
-func newApp(env Env) *app {
-	a := &app{env: env}
-	if v := env.Getenv(EnvCheckpoint); v != "" {
-		a.stopAt, _ = strconv.Atoi(v)
-	}
-	return a
-}
+func newApp(env Env) *app { return &app{env: env} }
 
 func (a *app) close() {
-	if a.cache != nil {
-		a.cache.Close()
+	if a.d != nil {
+		a.d.Close()
 	}
 }
 
-// checkpoint is the syncer's crash-test hook: at the chosen checkpoint the
-// process says where it is and sleeps until killed.
-func (a *app) checkpoint(name string) {
-	if a.stopAt == 0 {
-		return
-	}
-	a.reached++
-	if a.reached == a.stopAt {
-		fmt.Fprintf(a.env.Stderr, "licdesk: stopped at checkpoint %d (%s)\n", a.reached, name)
-		time.Sleep(time.Hour)
-	}
-}
-
-// open opens the profile, its cache and its settings, and reads the token.
-func (a *app) open(ctx context.Context) error {
-	if a.cache != nil {
-		return nil
+// desk opens the profile (not its cache: the machine-only commands do not
+// need it).
+func (a *app) desk() (*desk.Desk, error) {
+	if a.d != nil {
+		return a.d, nil
 	}
 	dir, err := profile.DefaultDir(a.env.Getenv)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	p, err := profile.Open(dir, a.env.Getenv(profile.EnvSecrets))
+	d, err := desk.Open(desk.Options{Dir: dir, SecretsMode: a.env.Getenv(profile.EnvSecrets), Now: a.env.Now,
+		Hardware: a.env.Hardware, Checkpoint: a.env.Checkpoint})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	c, err := lsync.OpenCache(ctx, p.CachePath())
-	if err != nil {
-		return err
-	}
-	a.prof, a.cache = p, c
-	if a.settings, err = c.Settings(ctx); err != nil {
-		return err
-	}
-	if a.loggedIn() {
-		tok, place, err := p.Secrets.Get(tokenName(a.settings[lsync.SettingPortal], a.settings[lsync.SettingEmail]))
-		if err != nil && !errors.Is(err, profile.ErrNoSecret) {
-			return err
-		}
-		a.token, a.tokenPlace = tok, place
-	}
-	return nil
+	a.d = d
+	return d, nil
 }
 
-// tokenName is the name a session token is kept under: one per login.
-func tokenName(portal, email string) string { return lsync.TokenName(portal, email) }
+// open opens the profile and its cache.
+func (a *app) open(ctx context.Context) error {
+	d, err := a.desk()
+	if err != nil {
+		return err
+	}
+	a.cache, err = d.Cache(ctx)
+	return err
+}
 
-// identity names the login writes are made under.
-func identity(portal, email string) string { return lsync.Identity(portal, email) }
-
-func (a *app) loggedIn() bool {
-	return a.settings[lsync.SettingEmail] != "" && a.settings[lsync.SettingPortal] != ""
+// session is the profile's login.
+func (a *app) session(ctx context.Context) desk.Session {
+	if err := a.open(ctx); err != nil {
+		return desk.Session{}
+	}
+	s, _ := a.d.Session(ctx)
+	return s
 }
 
 // requireProfile opens the profile and insists that someone logged in once.
@@ -110,36 +78,17 @@ func (a *app) requireProfile(ctx context.Context) error {
 	if err := a.open(ctx); err != nil {
 		return err
 	}
-	if !a.loggedIn() {
-		return errors.New("not logged in: run licdesk login --portal URL --email E")
+	if !a.session(ctx).LoggedIn() {
+		return errNotLoggedIn
 	}
 	return nil
 }
 
-// client is the portal client of the profile's login.
-func (a *app) client(retry lsync.RetryPolicy) (*lsync.Client, error) {
-	return lsync.NewClient(lsync.ClientConfig{BaseURL: a.settings[lsync.SettingPortal], Token: a.token,
-		CAFile: a.settings[lsync.SettingCAFile], Retry: retry})
-}
-
-// syncer is the syncer of the profile's login.
-func (a *app) syncer(retry lsync.RetryPolicy) (*lsync.Syncer, error) {
-	cl, err := a.client(retry)
-	if err != nil {
-		return nil, err
-	}
-	return lsync.NewSyncer(lsync.SyncerConfig{Cache: a.cache, Client: cl, Now: a.env.Now,
-		Identity:   identity(a.settings[lsync.SettingPortal], a.settings[lsync.SettingEmail]),
-		Checkpoint: a.checkpoint}), nil
-}
-
-// quickRetry is for rounds a read runs before showing the cache: one try,
-// so that an unreachable portal costs one failed connection, not three.
-func quickRetry() lsync.RetryPolicy { return lsync.NoRetry() }
+var errNotLoggedIn = errors.New("not logged in: run licdesk login --portal URL --email E")
 
 // freshen runs one quick sync round before a read, unless --offline. When
-// the portal cannot be reached (or the session ended) the read goes on from
-// the cache, with a note on stderr saying how old the copy is.
+// the portal does not answer in time (or the session ended) the read goes
+// on from the cache, with a note on stderr saying how old the copy is.
 func (a *app) freshen(ctx context.Context) error {
 	if err := a.requireProfile(ctx); err != nil {
 		return err
@@ -147,31 +96,19 @@ func (a *app) freshen(ctx context.Context) error {
 	if a.offline {
 		return nil
 	}
-	s, err := a.syncer(quickRetry())
+	f, err := a.d.Freshen(ctx)
+	a.noteRefused(f.Refused)
 	if err != nil {
 		return err
 	}
-	res, err := s.Sync(ctx)
-	a.noteRefused(res, 0)
-	if err == nil {
-		return nil
+	if f.Stale {
+		when := "never synced"
+		if !f.LastSync.LastSync.IsZero() {
+			when = "copy from " + words.Ago(f.LastSync.LastSync, a.env.Now())
+		}
+		fmt.Fprintf(a.env.Stderr, "licdesk: offline (%s): showing the cached %s\n", oneLine(f.Why.Error()), when)
 	}
-	switch lsync.KindOf(err) {
-	case lsync.Offline, lsync.Unavailable, lsync.Unauthorized:
-		a.staleNote(ctx, err)
-		return nil
-	}
-	return err
-}
-
-// staleNote tells on stderr that what follows comes from the cache.
-func (a *app) staleNote(ctx context.Context, why error) {
-	st, _ := a.cache.SyncState(ctx)
-	when := "never synced"
-	if !st.LastSync.IsZero() {
-		when = "copy from " + words.Ago(st.LastSync, a.env.Now())
-	}
-	fmt.Fprintf(a.env.Stderr, "licdesk: offline (%s): showing the cached %s\n", why, when)
+	return nil
 }
 
 // writeOutcome is what became of a write, for --json.
@@ -183,64 +120,39 @@ type writeOutcome struct {
 	Answer  json.RawMessage `json:"answer,omitempty"`
 }
 
-// submit queues a write, tries to send it at once, and reports: done (the
-// portal applied it), queued (it will be sent later), or the refusal as the
-// command's error. render prints the portal's answer of an applied write.
+// submit hands a write to the desk and reports: done (the portal applied
+// it), queued (it will be sent later), or the refusal as the command's
+// error. render prints the portal's answer of an applied write.
 func (a *app) submit(ctx context.Context, w lsync.Write, render func(answer json.RawMessage) error) error {
 	if err := a.requireProfile(ctx); err != nil {
 		return err
 	}
-	s, err := a.syncer(lsync.DefaultRetry())
+	o, err := a.d.Submit(ctx, w, a.offline)
+	a.noteRefused(o.Refused)
+	var r *desk.RefusedError
+	if errors.As(err, &r) {
+		return fmt.Errorf("refused: %s", r.Reason)
+	}
 	if err != nil {
 		return err
 	}
-	e, err := s.Submit(ctx, w)
-	if err != nil {
-		return err
+	out := writeOutcome{Status: "queued", Summary: w.Summary, Key: o.Entry.Key}
+	if o.Done {
+		out.Status, out.Answer = "done", o.Answer
+		if a.json {
+			return a.printJSON(out)
+		}
+		if render != nil {
+			return render(o.Answer)
+		}
+		fmt.Fprintln(a.env.Stdout, "done:", w.Summary)
+		return nil
 	}
-	out := writeOutcome{Status: "queued", Summary: w.Summary, Key: e.Key}
 	if a.offline {
 		out.Reason = "--offline"
-		return a.reportQueued(out)
+	} else if o.Why != nil {
+		out.Reason = oneLine(o.Why.Error())
 	}
-	res, serr := s.Sync(ctx)
-	a.noteRefused(res, e.Seq)
-	for _, r := range res.Push.Refused {
-		if r.Seq == e.Seq {
-			return fmt.Errorf("refused: %s", r.Reason)
-		}
-	}
-	for _, d := range res.Push.Accepted {
-		if d.Seq == e.Seq {
-			out.Status, out.Answer = "done", d.Answer
-			if a.json {
-				return a.printJSON(out)
-			}
-			if render != nil {
-				return render(d.Answer)
-			}
-			fmt.Fprintln(a.env.Stdout, "done:", w.Summary)
-			return nil
-		}
-	}
-	if serr != nil {
-		out.Reason = serr.Error()
-	}
-	return a.reportQueued(out)
-}
-
-// noteRefused tells on stderr about earlier queued writes that the portal
-// refused during this command's round (except the command's own, seq).
-func (a *app) noteRefused(res lsync.Result, seq int64) {
-	for _, r := range res.Push.Refused {
-		if r.Seq != seq {
-			fmt.Fprintf(a.env.Stderr, "licdesk: a queued write was refused: %s: %s (licdesk status lists refused writes)\n",
-				r.Write.Summary, r.Reason)
-		}
-	}
-}
-
-func (a *app) reportQueued(out writeOutcome) error {
 	if a.json {
 		return a.printJSON(out)
 	}
@@ -249,6 +161,15 @@ func (a *app) reportQueued(out writeOutcome) error {
 		fmt.Fprintf(a.env.Stderr, "licdesk: %s\n", out.Reason)
 	}
 	return nil
+}
+
+// noteRefused tells on stderr about earlier queued writes that the portal
+// refused during this command's round.
+func (a *app) noteRefused(refused []lsync.Entry) {
+	for _, r := range refused {
+		fmt.Fprintf(a.env.Stderr, "licdesk: a queued write was refused: %s: %s (licdesk status lists refused writes)\n",
+			r.Write.Summary, r.Reason)
+	}
 }
 
 // printJSON writes v as indented JSON.

@@ -50,11 +50,11 @@ func cmdCheck(ctx context.Context, a *app, args []string) error {
 
 // checkLicense runs the local check of a product on this machine, now.
 func (a *app) checkLicense(ctx context.Context, product, module string) (machine.Result, error) {
-	st, err := a.licenseStore()
+	d, err := a.desk()
 	if err != nil {
 		return machine.Result{}, err
 	}
-	return st.Check(ctx, product, a.env.Now(), machine.CheckOptions{Module: module, Fingerprint: a.fingerprint})
+	return d.Check(ctx, product, module)
 }
 
 func kindName(k string) string {

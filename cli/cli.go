@@ -41,6 +41,9 @@ type Env struct {
 	// hardware. Only in-process callers (tests) set it: no flag or
 	// environment variable does.
 	Hardware machine.Source
+	// Checkpoint is the crash tests' hook (desk.Options.Checkpoint); only
+	// the test binary sets it.
+	Checkpoint func(point string)
 }
 
 // OSEnv is the real process's environment.
@@ -156,6 +159,12 @@ func Run(ctx context.Context, args []string, env Env) int {
 	}
 	if errors.Is(err, flag.ErrHelp) {
 		return exitOK
+	}
+	if errors.Is(err, context.Canceled) || ctx.Err() != nil {
+		// Ctrl+C: whatever was under way, one line; queued writes stay
+		// queued and the cache stays consistent.
+		fmt.Fprintln(env.Stderr, "licdesk "+cmd.name+": interrupted")
+		return exitFail
 	}
 	fmt.Fprintln(env.Stderr, "licdesk "+cmd.name+": "+oneLine(err.Error()))
 	var ue *usageError

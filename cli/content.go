@@ -6,12 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path/filepath"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/licdesk/licdesk/api"
+	"github.com/licdesk/licdesk/desk"
 	lsync "github.com/licdesk/licdesk/sync"
 )
 
@@ -31,7 +31,7 @@ func cmdDownloads(ctx context.Context, a *app, args []string) error {
 		if err := a.freshen(ctx); err != nil {
 			return err
 		}
-		files, err := a.downloadFiles(ctx)
+		files, err := a.d.DownloadFiles(ctx)
 		if err != nil {
 			return err
 		}
@@ -74,25 +74,6 @@ func cmdDownloads(ctx context.Context, a *app, args []string) error {
 	return usagef("downloads %s: want list or get", sub)
 }
 
-// downloadFiles flattens the cached per-product lists, newest first.
-func (a *app) downloadFiles(ctx context.Context) ([]api.DownloadFile, error) {
-	ps, err := lsync.List[api.ProductDownloads](ctx, a.cache, api.KindDownload)
-	if err != nil {
-		return nil, err
-	}
-	var out []api.DownloadFile
-	for _, p := range ps {
-		out = append(out, p.Files...)
-	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if out[i].Product != out[j].Product {
-			return out[i].Product < out[j].Product
-		}
-		return out[i].ReleasedAt.After(out[j].ReleasedAt)
-	})
-	return out, nil
-}
-
 func (a *app) download(ctx context.Context, id, outDir string) error {
 	if err := a.requireProfile(ctx); err != nil {
 		return err
@@ -100,38 +81,11 @@ func (a *app) download(ctx context.Context, id, outDir string) error {
 	if a.offline {
 		return usagef("a download needs the portal: drop --offline")
 	}
-	files, err := a.downloadFiles(ctx)
-	if err != nil {
-		return err
-	}
-	var df *api.DownloadFile
-	for i := range files {
-		if files[i].ID == id || files[i].Name == id {
-			df = &files[i]
-		}
-	}
-	if df == nil {
-		// Perhaps it was published since the last sync.
-		if err := a.freshen(ctx); err != nil {
-			return err
-		}
-		if files, err = a.downloadFiles(ctx); err != nil {
-			return err
-		}
-		for i := range files {
-			if files[i].ID == id || files[i].Name == id {
-				df = &files[i]
-			}
-		}
-	}
-	if df == nil {
+	df, err := a.d.FindDownload(ctx, id)
+	var nd *desk.NoDownloadError
+	if errors.As(err, &nd) {
 		return fmt.Errorf("no download %s (licdesk downloads list shows them)", id)
 	}
-	if strings.ContainsAny(df.Name, `/\`) || df.Name == "" || df.Name == "." || df.Name == ".." {
-		return fmt.Errorf("the portal named the file %q, which is not a plain file name", df.Name)
-	}
-	dst := filepath.Join(outDir, df.Name)
-	cl, err := a.client(lsync.DefaultRetry())
 	if err != nil {
 		return err
 	}
@@ -146,7 +100,7 @@ func (a *app) download(ctx context.Context, id, outDir string) error {
 		}
 	}
 	start := a.env.Now()
-	err = cl.Download(ctx, *df, dst, progress)
+	dst, err := a.d.Download(ctx, df, outDir, progress)
 	if progress != nil {
 		fmt.Fprintln(a.env.Stderr)
 	}
@@ -156,16 +110,12 @@ func (a *app) download(ctx context.Context, id, outDir string) error {
 		}
 		return err
 	}
-	// The portal recorded the download: bring the date into the cache.
-	if s, err := a.syncer(lsync.NoRetry()); err == nil {
-		s.Pull(ctx)
-	}
 	if a.json {
 		return a.printJSON(struct {
 			File   api.DownloadFile `json:"file"`
 			Path   string           `json:"path"`
 			SHA256 string           `json:"sha256_verified"`
-		}{*df, dst, df.SHA256})
+		}{df, dst, df.SHA256})
 	}
 	fmt.Fprintf(a.env.Stdout, "downloaded %s (%s, SHA-256 verified) to %s in %s\n", df.Name, size(df.Size), dst,
 		a.env.Now().Sub(start).Round(time.Millisecond))

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"strings"
 
 	"github.com/licdesk/licdesk/api"
@@ -46,7 +45,7 @@ func cmdKeys(ctx context.Context, a *app, args []string) error {
 			return err
 		}
 		if reg.Email == "" {
-			reg.Email = a.settings[lsync.SettingEmail]
+			reg.Email = a.session(ctx).Email
 		}
 		req := api.GetKeyRequest{Serial: *serial, Registration: reg, AccountID: *account}
 		w, err := lsync.GetKey(req)
@@ -131,13 +130,8 @@ func (a *app) previewKey(ctx context.Context, w lsync.Write) error {
 		return err
 	}
 	req.Confirm = false
-	body, _ := json.Marshal(req)
-	cl, err := a.client(lsync.DefaultRetry())
+	p, err := a.d.PreviewKey(ctx, req)
 	if err != nil {
-		return err
-	}
-	var p api.KeyPreview
-	if err := cl.Do(ctx, lsync.Request{Method: http.MethodPost, Path: "/v1/keys/get", Body: body, Retry: true}, &p); err != nil {
 		if lsync.IsTransient(err) {
 			return fmt.Errorf("%s: add --yes to queue the request without a preview", err)
 		}

@@ -335,21 +335,7 @@ func cmdProducts(ctx context.Context, a *app, args []string) error {
 		if err := a.requireProfile(ctx); err != nil {
 			return err
 		}
-		known, _, err := a.cache.SolutionByNumber(ctx, *number)
-		if err != nil {
-			return err
-		}
-		acct := *account
-		if acct == "" {
-			acct = known.AccountID
-		}
-		if acct == "" {
-			acct = a.ownAccount(ctx)
-		}
-		if known.AccountID != acct {
-			known = api.Solution{}
-		}
-		w, err := lsync.RegisterProduct(acct, *number, known)
+		w, err := a.d.RegisterProduct(ctx, *number, *account)
 		if err != nil {
 			return err
 		}
@@ -363,18 +349,4 @@ func cmdProducts(ctx context.Context, a *app, args []string) error {
 		})
 	}
 	return usagef("products %s: want list or register", sub)
-}
-
-// ownAccount is the account the user owns, "" when the cache knows none.
-func (a *app) ownAccount(ctx context.Context) string {
-	ms, err := a.cache.Accounts(ctx)
-	if err != nil {
-		return ""
-	}
-	for _, m := range ms {
-		if m.Role == "owner" {
-			return m.AccountID
-		}
-	}
-	return ""
 }

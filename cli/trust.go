@@ -2,14 +2,8 @@ package cli
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/hex"
 	"fmt"
-	"slices"
 	"strings"
-
-	"github.com/licdesk/licdesk/core/licensefile"
 )
 
 // cmdTrust manages the portal public keys this profile accepts signed files
@@ -23,7 +17,7 @@ func cmdTrust(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, err := a.licenseStore()
+	d, err := a.desk()
 	if err != nil {
 		return err
 	}
@@ -32,15 +26,7 @@ func cmdTrust(ctx context.Context, a *app, args []string) error {
 		if len(pos) != 1 {
 			return usagef("usage: licdesk trust add FILE (the portal's licdesk-keys.json)")
 		}
-		doc, err := readSmallFile(pos[0], licensefile.MaxFileSize)
-		if err != nil {
-			return err
-		}
-		keys, err := licensefile.ParsePublicKeys(doc)
-		if err != nil {
-			return err
-		}
-		added, err := st.Trust(ctx, keys)
+		added, err := d.TrustFile(ctx, pos[0])
 		if err != nil {
 			return err
 		}
@@ -59,22 +45,10 @@ func cmdTrust(ctx context.Context, a *app, args []string) error {
 		if len(pos) != 0 {
 			return usagef("usage: licdesk trust list")
 		}
-		keys, err := st.Trusted(ctx)
+		rows, err := d.Trusted(ctx)
 		if err != nil {
 			return err
 		}
-		type keyRow struct {
-			KeyID       string `json:"kid"`
-			Alg         string `json:"alg"`
-			PublicKey   string `json:"public_key"`
-			Fingerprint string `json:"sha256"`
-		}
-		rows := []keyRow{}
-		for kid, pub := range keys {
-			sum := sha256.Sum256(pub)
-			rows = append(rows, keyRow{kid, "Ed25519", base64.StdEncoding.EncodeToString(pub), hex.EncodeToString(sum[:])})
-		}
-		slices.SortFunc(rows, func(x, y keyRow) int { return strings.Compare(x.KeyID, y.KeyID) })
 		if a.json {
 			return a.printJSON(rows)
 		}
@@ -84,7 +58,7 @@ func cmdTrust(ctx context.Context, a *app, args []string) error {
 		}
 		tw := a.table("KEY ID", "ALG", "SHA-256 OF THE KEY")
 		for _, r := range rows {
-			row(tw, r.KeyID, r.Alg, r.Fingerprint)
+			row(tw, r.KeyID, r.Alg, r.SHA256)
 		}
 		return tw.Flush()
 	}

@@ -267,9 +267,16 @@ func retryAfter(v string) time.Duration {
 }
 
 // netError classifies a failure to get an answer. The caller's own
-// cancellation is passed through as is: it is not the portal's fault.
+// cancellation is passed through as is: it is not the portal's fault; the
+// caller's deadline is the portal's (it did not answer in time).
 func (c *Client) netError(ctx context.Context, err error) error {
-	if ctx.Err() != nil {
+	switch {
+	case errors.Is(ctx.Err(), context.DeadlineExceeded):
+		// The caller's deadline for an answer passed: the portal is as good
+		// as unreachable for this call (a hung server, a dead link).
+		return &Error{Kind: Offline, Code: "timeout",
+			Msg: fmt.Sprintf("the portal at %s did not answer in time", c.base.Host), Err: ctx.Err()}
+	case ctx.Err() != nil:
 		return ctx.Err()
 	}
 	code, why := "network", err.Error()

@@ -26,6 +26,11 @@ type SyncerConfig struct {
 	// ("push.answered", ...). Crash tests stop the process there; nothing
 	// else should use it.
 	Checkpoint func(point string)
+	// Lock, when set, is held for the whole of every push, so that two
+	// processes sharing a profile never send the same waiting writes at
+	// once (each would then read the other's landed writes as refusals).
+	// It returns the release, or an error when the lock cannot be had.
+	Lock func(ctx context.Context) (unlock func(), err error)
 }
 
 // Syncer moves writes and changes between the cache and the portal. One
@@ -37,11 +42,12 @@ type Syncer struct {
 	identity string
 	now      func() time.Time
 	hook     func(string)
+	lock     func(context.Context) (func(), error)
 }
 
 // NewSyncer builds a syncer.
 func NewSyncer(cfg SyncerConfig) *Syncer {
-	s := &Syncer{cache: cfg.Cache, client: cfg.Client, identity: cfg.Identity, now: cfg.Now, hook: cfg.Checkpoint}
+	s := &Syncer{cache: cfg.Cache, client: cfg.Client, identity: cfg.Identity, now: cfg.Now, hook: cfg.Checkpoint, lock: cfg.Lock}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -77,6 +83,13 @@ type PushResult struct {
 // and is returned, the writes staying queued.
 func (s *Syncer) Push(ctx context.Context) (PushResult, error) {
 	var res PushResult
+	if s.lock != nil {
+		unlock, err := s.lock(ctx)
+		if err != nil {
+			return res, err
+		}
+		defer unlock()
+	}
 	entries, err := s.cache.Entries(ctx, Pending)
 	if err != nil {
 		return res, err
@@ -223,6 +236,11 @@ func (s *Syncer) pullOnce(ctx context.Context) (PullResult, error) {
 		if f.page.Complete {
 			return res, nil
 		}
+	}
+	if ctx.Err() != nil {
+		// Cancelled or out of time while a page was on its way: say so,
+		// rather than that the feed was cut short.
+		return res, s.client.netError(ctx, ctx.Err())
 	}
 	return res, errors.New("pull: the change feed ended before a complete page")
 }

@@ -2,12 +2,9 @@ package ui
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"image"
-	"net/http"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -18,14 +15,10 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/widget"
-	"rsc.io/qr"
 
-	"github.com/licdesk/licdesk/api"
-	"github.com/licdesk/licdesk/core"
 	"github.com/licdesk/licdesk/core/activation"
-	"github.com/licdesk/licdesk/core/licensefile"
+	"github.com/licdesk/licdesk/desk"
 	"github.com/licdesk/licdesk/machine"
-	lsync "github.com/licdesk/licdesk/sync"
 )
 
 // This file is the Keys tab's machine side: activation online and offline
@@ -56,7 +49,7 @@ func (t *KeysTab) loadMachine(ctx context.Context) machineInfo {
 	}
 	mi.states = map[string]localState{}
 	for _, r := range mi.activations {
-		mi.states[r.Product] = t.app.checkLocal(ctx, st, r.Product)
+		mi.states[r.Product] = t.app.checkLocal(ctx, r.Product)
 	}
 	if keys, err := st.Trusted(ctx); err == nil {
 		for kid := range keys {
@@ -134,7 +127,7 @@ func (t *KeysTab) activateDialog() {
 	key := widget.NewEntry()
 	key.SetText(t.selectedKey())
 	name := widget.NewEntry()
-	name.SetText(machineName())
+	name.SetText(desk.MachineName(""))
 	dialog.ShowForm("Activate a key on this machine", "Activate", "Cancel", []*widget.FormItem{
 		widget.NewFormItem("Key", key), widget.NewFormItem("Machine name", name)}, func(ok bool) {
 		if ok {
@@ -148,9 +141,6 @@ func (t *KeysTab) activateDialog() {
 // first; the response answers this request's nonce and is checked like an
 // offline one.
 func (t *KeysTab) ActivateOnline(key, name string) {
-	if name == "" {
-		name = machineName()
-	}
 	t.say("Activating " + key + "…")
 	t.app.bg(func(ctx context.Context) {
 		msg, err := t.activateOnline(ctx, key, name)
@@ -162,43 +152,20 @@ func (t *KeysTab) activateOnline(ctx context.Context, key, name string) (string,
 	if !t.app.online() {
 		return "", errors.New("online activation needs the portal: use Offline activation… instead")
 	}
-	st, err := t.app.licenseStore()
-	if err != nil {
-		return "", err
-	}
-	if err := t.app.ensureTrust(ctx, st); err != nil {
-		return "", err
-	}
-	fp, err := t.app.fingerprint(ctx)
-	if err != nil {
-		return "", err
-	}
-	now := t.app.cfg.Now()
-	req, err := machine.NewRequest(key, name, fp, now)
-	if err != nil {
-		return "", err
-	}
-	if req.Key.Kind() == core.InstallKey {
-		body, _ := json.Marshal(api.AddKeyRequest{Key: string(req.Key), Fingerprint: req.Fingerprint, Machine: req.Machine})
-		var added api.AddedKey
-		t.app.post(ctx, "/v1/keys", body, &added) // already added: the activation says if not
-	}
-	body, _ := json.Marshal(api.ActivateRequest{Key: string(req.Key), Fingerprint: req.Fingerprint, Machine: req.Machine, Nonce: req.Nonce})
-	var got api.Activated
-	if err := t.app.post(ctx, "/v1/activations", body, &got); err != nil {
-		return "", err
-	}
-	p, err := st.AcceptResponse(ctx, []byte(got.Response), req, now, fp)
+	act, err := t.app.sess.d.ActivateOnline(ctx, key, name)
 	if err != nil {
 		return "", errors.New(refusalText(err))
 	}
-	return activatedText(st, p, "online"), nil
+	return activatedText(act), nil
 }
 
-func activatedText(st *machine.Store, p licensefile.Payload, mode string) string {
-	path, _ := st.LicensePath(p.Product)
+func activatedText(act desk.Activated) string {
+	mode := "offline"
+	if act.Online {
+		mode = "online"
+	}
 	return fmt.Sprintf("✔ %s is activated on this machine (%s, license %s, activation %s). License file: %s",
-		p.Product, mode, p.LicenseID, p.ActivationID, path)
+		act.Product, mode, act.LicenseID, act.ActivationID, act.Path)
 }
 
 // offlineDialog is the offline activation as a guided flow: 1. write the
@@ -277,42 +244,11 @@ func (t *KeysTab) WriteRequest(key, path string) {
 }
 
 func (t *KeysTab) writeRequest(ctx context.Context, key, path string) (image.Image, string, error) {
-	st, err := t.app.licenseStore()
+	w, err := t.app.sess.d.WriteRequest(ctx, key, "", path)
 	if err != nil {
 		return nil, "", err
 	}
-	fp, err := t.app.fingerprint(ctx)
-	if err != nil {
-		return nil, "", err
-	}
-	req, err := machine.NewRequest(key, machineName(), fp, t.app.cfg.Now())
-	if err != nil {
-		return nil, "", err
-	}
-	body, err := req.Encode()
-	if err != nil {
-		return nil, "", err
-	}
-	code, err := qr.Encode(string(body), qr.L)
-	if err != nil {
-		return nil, "", fmt.Errorf("make the QR code: %w", err)
-	}
-	pngPath := strings.TrimSuffix(path, filepath.Ext(path)) + ".png"
-	if pngPath == path {
-		pngPath = path + ".png"
-	}
-	// The files first: a failure leaves no request waiting that was never
-	// handed out.
-	if err := os.WriteFile(path, body, 0o644); err != nil {
-		return nil, "", fmt.Errorf("write the request: %w", err)
-	}
-	if err := os.WriteFile(pngPath, code.PNG(), 0o644); err != nil {
-		return nil, "", fmt.Errorf("write the QR code: %w", err)
-	}
-	if _, err := st.WriteRequest(ctx, req); err != nil {
-		return nil, "", err
-	}
-	return code.Image(), pngPath, nil
+	return w.QR.Image(), w.PNGPath, nil
 }
 
 // ImportResponse installs the response to this machine's request.
@@ -331,38 +267,11 @@ func (t *KeysTab) ImportResponse(path string) {
 }
 
 func (t *KeysTab) importResponse(ctx context.Context, path string) (string, error) {
-	file, err := readSmall(path, licensefile.MaxFileSize)
-	if err != nil {
-		return "", err
-	}
-	st, err := t.app.licenseStore()
-	if err != nil {
-		return "", err
-	}
-	if err := t.app.ensureTrust(ctx, st); err != nil {
-		return "", err
-	}
-	fp, err := t.app.fingerprint(ctx)
-	if err != nil {
-		return "", err
-	}
-	p, err := st.ImportResponse(ctx, file, t.app.cfg.Now(), fp)
+	act, err := t.app.sess.d.ImportResponse(ctx, path)
 	if err != nil {
 		return "", errors.New(refusalText(err))
 	}
-	return activatedText(st, p, "offline"), nil
-}
-
-// readSmall reads a file carried by hand, refusing one far too big.
-func readSmall(path string, limit int64) ([]byte, error) {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return nil, err
-	}
-	if fi.Size() > limit {
-		return nil, fmt.Errorf("%s is %d bytes: too large to be a License Desk file (at most %d)", path, fi.Size(), limit)
-	}
-	return os.ReadFile(path)
+	return activatedText(act), nil
 }
 
 // fulfilDialog answers someone else's request: open it, then save the
@@ -407,37 +316,12 @@ func (t *KeysTab) fulfil(ctx context.Context, reqPath, outPath string) (string, 
 	if !t.app.online() {
 		return "", errors.New("answering a request needs the portal: try again when online")
 	}
-	reqFile, err := readSmall(reqPath, activation.MaxFileSize)
+	ans, err := t.app.sess.d.AnswerRequest(ctx, reqPath, outPath)
 	if err != nil {
 		return "", err
-	}
-	req, err := activation.ParseRequest(reqFile)
-	if err != nil {
-		return "", err
-	}
-	var got api.Activated
-	if err := t.app.post(ctx, "/v1/activations/offline", reqFile, &got); err != nil {
-		return "", err
-	}
-	st, err := t.app.licenseStore()
-	if err != nil {
-		return "", err
-	}
-	if err := t.app.ensureTrust(ctx, st); err != nil {
-		return "", err
-	}
-	if trusted, err := st.Trusted(ctx); err != nil {
-		return "", err
-	} else if len(trusted) > 0 {
-		if _, _, err := activation.OpenResponse([]byte(got.Response), req, trusted); err != nil {
-			return "", fmt.Errorf("the portal's response does not verify here: %w", err)
-		}
-	}
-	if err := os.WriteFile(outPath, []byte(got.Response), 0o644); err != nil {
-		return "", fmt.Errorf("write the response: %w", err)
 	}
 	return fmt.Sprintf("✔ Activated %s (key %s) for machine %q as %s. Response written to %s: import it on that machine (Offline activation… > Import the response).",
-		got.Activation.Product, req.Key, req.Machine, got.Activation.ID, outPath), nil
+		ans.Activation.Product, ans.Request.Key, ans.Request.Machine, ans.Activation.ID, ans.Path), nil
 }
 
 // deactivateDialog picks one of this machine's activations and gives it up
@@ -508,38 +392,18 @@ func (t *KeysTab) Deactivate(product, receiptPath string) {
 }
 
 func (t *KeysTab) deactivate(ctx context.Context, product, receiptPath string) (string, error) {
-	st, err := t.app.licenseStore()
+	if receiptPath == "" && !t.app.online() {
+		return "", errors.New("online deactivation needs the portal: write a receipt instead")
+	}
+	out, err := t.app.sess.d.Deactivate(ctx, product, receiptPath)
 	if err != nil {
 		return "", err
 	}
-	rec, err := st.Activation(ctx, product)
-	if errors.Is(err, machine.ErrNoActivation) {
-		return "", fmt.Errorf("this machine holds no activation of %s", product)
-	} else if err != nil {
-		return "", err
-	}
 	if receiptPath != "" {
-		file, copyPath, err := st.Deactivate(ctx, product, t.app.cfg.Now())
-		if err != nil {
-			return "", err
-		}
-		if err := os.WriteFile(receiptPath, file, 0o644); err != nil {
-			return "", fmt.Errorf("the license is given up, but the receipt could not be written to %s (%w): carry the copy in %s", receiptPath, err, copyPath)
-		}
 		return fmt.Sprintf("✔ %s is deactivated on this machine. Carry %s to a connected machine and hand it in (licdesk deactivate --submit, or the portal's page) to free the key.",
-			product, receiptPath), nil
+			out.Product, out.Receipt), nil
 	}
-	if !t.app.online() {
-		return "", errors.New("online deactivation needs the portal: write a receipt instead")
-	}
-	var got api.Activation
-	if err := t.app.sess.client.Do(ctx, lsync.Request{Method: http.MethodDelete, Path: "/v1/activations/" + rec.ActivationID, Key: idempotencyKey()}, &got); err != nil {
-		return "", err
-	}
-	if err := st.Forget(ctx, product); err != nil {
-		return "", err
-	}
-	return fmt.Sprintf("✔ %s is deactivated on this machine (activation %s); the key may be activated elsewhere.", product, rec.ActivationID), nil
+	return fmt.Sprintf("✔ %s is deactivated on this machine (activation %s); the key may be activated elsewhere.", out.Product, out.ActivationID), nil
 }
 
 // newQR is the empty QR code image of the offline flow.

@@ -26,6 +26,7 @@ import (
 	"github.com/licdesk/licdesk/api"
 	"github.com/licdesk/licdesk/assets"
 	"github.com/licdesk/licdesk/core"
+	"github.com/licdesk/licdesk/desk"
 	"github.com/licdesk/licdesk/internal/words"
 	"github.com/licdesk/licdesk/machine"
 	lsync "github.com/licdesk/licdesk/sync"
@@ -121,7 +122,7 @@ func New(fa fyne.App, cfg Config) (*App, error) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	a := &App{fa: fa, cfg: cfg, ctx: ctx, cancel: cancel}
-	sess, err := openSession(ctx, cfg.ProfileDir, cfg.SecretsMode)
+	sess, err := openSession(ctx, cfg)
 	if err != nil {
 		cancel()
 		return nil, err
@@ -149,7 +150,7 @@ func New(fa fyne.App, cfg Config) (*App, error) {
 			return a, nil
 		}
 	}
-	if sess.loggedIn() && sess.token != "" {
+	if sess.loggedIn() && sess.hasToken() {
 		a.showMain()
 	} else {
 		a.showSignIn("")
@@ -360,7 +361,7 @@ func (a *App) SyncNow() {
 		return
 	}
 	a.bg(func(ctx context.Context) {
-		_, err := a.sess.syncer.Sync(ctx)
+		_, err := a.sess.d.Sync(ctx)
 		st := a.sess.sched.Status()
 		st.Err = err
 		st.State = lsync.StateIdle
@@ -550,21 +551,26 @@ func (a *App) showBanners(bs []banner) {
 	a.banner.Refresh()
 }
 
-// submit queues a write in the outbox (it shows at once, pending) and asks
-// for a round to send it. It works offline: the write waits.
+// submit hands a write to the desk: it shows at once, is tried online
+// first, and stays queued when the portal cannot be reached. A refusal is
+// shown at once, with the portal's reason.
 func (a *App) submit(w lsync.Write, err error) {
 	if err != nil {
 		a.showError(err)
 		return
 	}
 	a.bg(func(ctx context.Context) {
-		_, err := a.sess.sched.Submit(ctx, w)
-		if err != nil {
-			a.do(func() { a.showError(err) })
-			return
-		}
+		_, err := a.sess.d.Submit(ctx, w, !a.online())
 		a.Refresh()
-		if a.cfg.Inline && !a.offline {
+		var r *desk.RefusedError
+		if errors.As(err, &r) {
+			a.do(func() { dialog.ShowError(fmt.Errorf("%s: refused: %s", w.Summary, r.Reason), a.win) })
+		} else if err != nil {
+			a.do(func() { a.showError(err) })
+		}
+		if a.sess.sched != nil && !a.cfg.Inline {
+			a.sess.sched.Kick() // the status bar counts what is left
+		} else if a.cfg.Inline && a.online() {
 			a.SyncNow()
 		}
 	})
@@ -640,19 +646,36 @@ func (a *App) SwitchUser(u Login) {
 	})
 }
 
-// signOut forgets the session token and shows the sign-in screen; the
-// cached copy stays for "Work offline".
+// signOut ends the session as `licdesk logout` does (a last push, the
+// token and the local copy forgotten), after a confirmation that says what
+// is lost; writes not sent yet are dropped only when the user agrees.
 func (a *App) signOut() {
-	dialog.ShowConfirm("Sign out", "Sign out of "+a.sess.portal()+"? The saved copy stays readable offline.", func(ok bool) {
-		if !ok {
-			return
-		}
-		a.stopSync()
-		a.sess.prof.Secrets.Delete(lsync.TokenName(a.sess.portal(), a.sess.email()))
-		a.sess.token = ""
-		a.win.SetMainMenu(nil)
-		a.showSignIn("")
-	}, a.win)
+	a.bg(func(ctx context.Context) {
+		pending, _, _ := a.sess.cache.OutboxCounts(ctx)
+		a.do(func() {
+			msg := "Sign out of " + a.sess.portal() + "? The local copy is removed from this computer."
+			if pending > 0 {
+				msg += "\n" + words.Plural(pending, "write") + " not sent yet will be dropped."
+			}
+			dialog.ShowConfirm("Sign out", msg, func(ok bool) {
+				if !ok {
+					return
+				}
+				a.stopSync()
+				a.bg(func(ctx context.Context) {
+					_, err := a.sess.d.Logout(ctx, desk.LogoutOptions{Discard: true, Offline: !a.online()})
+					a.do(func() {
+						a.win.SetMainMenu(nil)
+						msg := ""
+						if err != nil {
+							msg = err.Error()
+						}
+						a.showSignIn(msg)
+					})
+				})
+			}, a.win)
+		})
+	})
 }
 
 // errOffline is what a portal-only action says offline.

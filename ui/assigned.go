@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -16,7 +15,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/licdesk/licdesk/api"
-	"github.com/licdesk/licdesk/machine"
+	"github.com/licdesk/licdesk/desk"
 	lsync "github.com/licdesk/licdesk/sync"
 )
 
@@ -173,15 +172,9 @@ func (t *AssignedTab) load(ctx context.Context) func() {
 	// license files and, for a node-locked one, the hardware.
 	states := map[string]localState{}
 	programs := map[string]string{}
-	st, serr := t.app.licenseStore()
-	settings, _ := t.app.sess.cache.Settings(ctx)
 	for _, p := range ps {
-		if serr != nil {
-			states[p.Product] = localState{err: serr}
-		} else {
-			states[p.Product] = t.app.checkLocal(ctx, st, p.Product)
-		}
-		programs[p.Product] = settings[settingProgram(p.Product)]
+		states[p.Product] = t.app.checkLocal(ctx, p.Product)
+		programs[p.Product], _ = t.app.sess.d.Program(ctx, p.Product)
 	}
 	return func() {
 		if err != nil {
@@ -218,14 +211,14 @@ func (t *AssignedTab) Adopt(product, licenseID string) {
 func (t *AssignedTab) GetLicense(product string) {
 	t.say("Getting the license of " + product + " for this machine…")
 	t.app.bg(func(ctx context.Context) {
-		st, err := t.app.licenseStore()
 		var lease api.Lease
-		if err == nil {
-			lease, err = t.app.renewLease(ctx, st, product)
+		err := errOffline
+		if t.app.online() {
+			lease, err = t.app.sess.d.RenewLease(ctx, product)
 		}
 		t.app.do(func() {
 			switch {
-			case errors.Is(err, errActivated):
+			case errors.Is(err, desk.ErrActivated):
 				t.say(product + " runs with the key activated on this machine (see Keys).")
 			case err != nil:
 				t.say("The license of " + product + " could not be fetched: " + err.Error())
@@ -265,13 +258,7 @@ func (t *AssignedTab) pickProgram() {
 // --set-program" writes), checked to be a runnable file now.
 func (t *AssignedTab) SetProgram(product, path string) {
 	t.app.bg(func(ctx context.Context) {
-		abs, err := filepath.Abs(path)
-		if err == nil {
-			err = checkProgram(abs)
-		}
-		if err == nil {
-			err = t.app.sess.cache.SetSettings(ctx, map[string]string{settingProgram(product): abs})
-		}
+		abs, err := t.app.sess.d.SetProgram(ctx, product, path)
 		t.app.do(func() {
 			if err != nil {
 				t.say(err.Error())
@@ -290,47 +277,33 @@ func (t *AssignedTab) SetProgram(product, path string) {
 func (t *AssignedTab) Launch(product string) {
 	t.say("Checking the license of " + product + "…")
 	t.app.bg(func(ctx context.Context) {
-		settings, err := t.app.sess.cache.Settings(ctx)
-		if err != nil {
-			t.app.do(func() { t.say(err.Error()) })
-			return
-		}
-		program := settings[settingProgram(product)]
-		if program == "" {
+		plan, err := t.app.sess.d.Launch(ctx, product, !t.app.online())
+		var np *desk.NoProgramError
+		var nv *desk.NotValidError
+		switch {
+		case errors.As(err, &np):
 			t.app.do(func() { t.say("No program is set for " + product + ": choose it with Set program….") })
 			return
-		}
-		st, err := t.app.licenseStore()
-		if err != nil {
-			t.app.do(func() { t.say(err.Error()) })
-			return
-		}
-		if t.app.online() {
-			t.app.renewLease(ctx, st, product) // quiet: the check says what matters
-		}
-		ls := t.app.checkLocal(ctx, st, product)
-		if ls.err != nil || !ls.res.OK {
-			msg := ""
-			if ls.err != nil {
-				msg = product + " cannot be checked: " + ls.err.Error()
-			} else {
-				msg = reasonsText(product, ls.res)
-			}
+		case errors.As(err, &nv):
+			msg := reasonsText(product, nv.Check)
 			t.app.do(func() {
 				t.say(msg)
 				dialog.ShowInformation(product+" does not start", msg, t.app.win)
 			})
 			t.app.Refresh()
 			return
-		}
-		cmd := exec.Command(program)
-		cmd.Env = append(os.Environ(), machine.EnvLicenseFile+"="+ls.res.Path, machine.EnvHome+"="+t.app.cfg.ProfileDir)
-		if err := cmd.Start(); err != nil {
-			t.app.do(func() { t.say("Could not start " + program + ": " + err.Error()) })
+		case err != nil:
+			t.app.do(func() { t.say(product + " cannot be checked: " + err.Error()) })
 			return
 		}
-		msg := "Started " + filepath.Base(program) + " with license " + ls.res.License.LicenseID + "."
-		for _, w := range ls.res.Warnings {
+		cmd := exec.Command(plan.Program)
+		cmd.Env = plan.Env
+		if err := cmd.Start(); err != nil {
+			t.app.do(func() { t.say("Could not start " + plan.Program + ": " + err.Error()) })
+			return
+		}
+		msg := "Started " + filepath.Base(plan.Program) + " with license " + plan.Check.License.LicenseID + "."
+		for _, w := range plan.Check.Warnings {
 			msg += " ⚠ " + w.Message
 		}
 		t.app.do(func() { t.say(msg) })

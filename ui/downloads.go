@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"errors"
-	"os"
 	"path/filepath"
 
 	"fyne.io/fyne/v2"
@@ -96,7 +95,7 @@ func (t *DownloadsTab) load(ctx context.Context) func() {
 // Download fetches a file with progress; a paused download resumes from its
 // part file on the next Download of the same file.
 func (t *DownloadsTab) Download(f api.DownloadFile) {
-	if t.pause != nil || t.app.sess.client == nil {
+	if t.pause != nil || !t.app.online() {
 		return
 	}
 	ctx, cancel := context.WithCancel(t.app.ctx)
@@ -105,17 +104,13 @@ func (t *DownloadsTab) Download(f api.DownloadFile) {
 	t.PauseBtn.Enable()
 	t.Progress.SetValue(0)
 	t.Message.SetText("Downloading " + f.Name + "…")
-	dst := filepath.Join(t.Dir, filepath.Base(f.Name))
 	t.app.bg(func(context.Context) {
-		err := os.MkdirAll(t.Dir, 0o755)
-		if err == nil {
-			err = t.app.sess.client.Download(ctx, f, dst, func(done, total int64) {
-				if total > 0 {
-					v := float64(done) / float64(total)
-					t.app.do(func() { t.Progress.SetValue(v) })
-				}
-			})
-		}
+		dst, err := t.app.sess.d.Download(ctx, f, t.Dir, func(done, total int64) {
+			if total > 0 {
+				v := float64(done) / float64(total)
+				t.app.do(func() { t.Progress.SetValue(v) })
+			}
+		})
 		paused := ctx.Err() != nil && t.app.ctx.Err() == nil
 		cancel()
 		t.app.do(func() {

@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -47,7 +46,7 @@ func TestAssignedLocalStateAndLaunch(t *testing.T) {
 	as := r.app.Assigned
 	require.NotEmpty(t, as.List.rows.items)
 	product := "Eberick"
-	assert.Equal(t, "Needs activation", as.State(product), "nothing installed on this machine yet")
+	assert.Contains(t, as.State(product), "Valid", "signing in installed the lease of every product assigned")
 	as.List.list.Select(0)
 	require.False(t, as.LaunchBtn.Disabled())
 
@@ -66,9 +65,9 @@ func TestAssignedLocalStateAndLaunch(t *testing.T) {
 	prog, out := fakeProgram(t)
 	as.SetProgram(product, prog)
 	assert.Contains(t, as.Message.Text, "now launches")
-	settings, err := r.app.sess.cache.Settings(context.Background())
+	stored, err := r.app.sess.d.Program(context.Background(), product)
 	require.NoError(t, err)
-	assert.Equal(t, prog, settings[settingProgram(product)], "stored like licdesk launch --set-program")
+	assert.Equal(t, prog, stored, "stored like licdesk launch --set-program")
 	as.Launch(product)
 	assert.Contains(t, as.Message.Text, "Started eberick")
 	got, err := os.ReadFile(out)
@@ -139,9 +138,7 @@ func TestOfflineActivationStory(t *testing.T) {
 	assert.Contains(t, ks.FlowResult.Text, "CAD Studio is activated on this machine (offline")
 	assert.Contains(t, ks.Machine.Text, "CAD Studio, key "+string(key))
 	assert.Contains(t, ks.Machine.Text, "bound to this machine")
-	st, err := r.app.licenseStore()
-	require.NoError(t, err)
-	res, err := st.Check(context.Background(), "CAD Studio", time.Now(), machine.CheckOptions{Fingerprint: r.app.fingerprint})
+	res, err := r.app.sess.d.Check(context.Background(), "CAD Studio", "")
 	require.NoError(t, err)
 	assert.True(t, res.OK, "%+v", res.Reasons)
 

@@ -242,11 +242,11 @@ func (t *SolutionsTab) reassign() {
 // cached: it needs the portal).
 func (t *SolutionsTab) history() {
 	s, ok := t.List.current()
-	if !ok || t.app.sess.client == nil {
+	if !ok || !t.app.online() {
 		return
 	}
 	t.app.bg(func(ctx context.Context) {
-		events, err := t.app.sess.client.Audit(ctx, s.LicenseID)
+		events, err := t.app.sess.d.History(ctx, s.LicenseID)
 		t.app.do(func() {
 			if err != nil {
 				if lsync.KindOf(err) == lsync.Offline {

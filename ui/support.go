@@ -185,7 +185,8 @@ func (t *SupportTab) showNews(n newsRow) {
 	t.Subscribe.OnChanged = func(on bool) { t.app.submit(lsync.SubscribeNews(product, on)) }
 	t.ReadBtn.OnTapped = func() { t.app.submit(lsync.MarkNewsRead(product)) }
 	t.ReadBtn.Enable()
-	if u, err := url.Parse(t.app.sess.portal() + "/v1/news/" + url.PathEscape(product) + "/rss"); err == nil {
+	if feed, err := t.app.sess.d.NewsFeedURL(t.app.ctx, product); err == nil {
+		u, _ := url.Parse(feed)
 		t.rss.SetURL(u)
 		t.rss.SetText("RSS feed of " + product)
 		t.rss.Show()

@@ -39,6 +39,7 @@ type Portal struct {
 	addr  string
 	Store *store.Store
 	srv   *httptest.Server
+	hung  func() // releases the address Hang holds
 }
 
 // Start opens a fresh portal database in a temporary folder and serves it.
@@ -80,6 +81,10 @@ func (p *Portal) start(addr string) {
 
 // Stop shuts the portal down: its address refuses connections until Start.
 func (p *Portal) Stop() {
+	if p.hung != nil {
+		p.hung()
+		p.hung = nil
+	}
 	if p.srv == nil {
 		return
 	}
@@ -94,6 +99,10 @@ func (p *Portal) Start() {
 	p.t.Helper()
 	if p.srv != nil {
 		return
+	}
+	if p.hung != nil {
+		p.hung()
+		p.hung = nil
 	}
 	p.start(p.addr)
 }
@@ -140,4 +149,33 @@ func (p *Portal) Seed() []portal.DemoLogin {
 	logins, err := portal.Seeder{Store: p.Store, Mail: mail.Dir{Path: p.MailDir}, Now: time.Now(), FilesDir: p.FilesDir}.Demo(context.Background())
 	require.NoError(p.t, err)
 	return logins
+}
+
+// Hang stops the portal and, on its address, accepts connections that never
+// get an answer: a hung server, or a link that dropped mid-way. Start
+// serves the portal again.
+func (p *Portal) Hang() {
+	p.t.Helper()
+	p.Stop()
+	ln, err := net.Listen("tcp", p.addr)
+	require.NoError(p.t, err)
+	var held []net.Conn
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			held = append(held, c) // read nothing, answer nothing
+		}
+	}()
+	p.hung = func() {
+		ln.Close()
+		<-done
+		for _, c := range held {
+			c.Close()
+		}
+	}
 }

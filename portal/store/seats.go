@@ -114,6 +114,18 @@ func (t *tx) commitSeats(ctx context.Context, by core.By, row licenseRow, after 
 	if err := t.recordChange(ctx, api.KindSolution, row.ID, string(row.Owner), ""); err != nil {
 		return err
 	}
+	// Where the account integrates the product, its integration view
+	// (licenses available, each user's switch) follows the seats.
+	var integrated int
+	if err := t.queryRow(ctx, `SELECT COUNT(*) FROM integrations WHERE account_id = ? AND product = ?`,
+		string(row.Owner), row.Product).Scan(&integrated); err != nil {
+		return fmt.Errorf("integration of %s: %w", row.Product, err)
+	}
+	if integrated > 0 {
+		if err := t.recordChange(ctx, api.KindIntegration, string(row.Owner)+"/"+row.Product, string(row.Owner), ""); err != nil {
+			return err
+		}
+	}
 	for _, e := range affected {
 		if err := t.recordChange(ctx, api.KindAssigned, row.Product, "", string(e)); err != nil {
 			return err

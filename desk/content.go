@@ -1,0 +1,153 @@
+package desk
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/licdesk/licdesk/api"
+	lsync "github.com/licdesk/licdesk/sync"
+)
+
+// DownloadFiles lists the downloads of the cached products, by product,
+// newest first.
+func (d *Desk) DownloadFiles(ctx context.Context) ([]api.DownloadFile, error) {
+	c, err := d.Cache(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ps, err := lsync.List[api.ProductDownloads](ctx, c, api.KindDownload)
+	if err != nil {
+		return nil, err
+	}
+	var out []api.DownloadFile
+	for _, p := range ps {
+		out = append(out, p.Files...)
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Product != out[j].Product {
+			return out[i].Product < out[j].Product
+		}
+		return out[i].ReleasedAt.After(out[j].ReleasedAt)
+	})
+	return out, nil
+}
+
+// NoDownloadError: no download has that ID or name.
+type NoDownloadError struct{ ID string }
+
+// Error names it.
+func (e *NoDownloadError) Error() string { return "no download " + e.ID }
+
+// FindDownload finds a download by ID or file name, freshening the cache
+// once when it is not there (it may have been published since).
+func (d *Desk) FindDownload(ctx context.Context, id string) (api.DownloadFile, error) {
+	find := func() (api.DownloadFile, bool, error) {
+		files, err := d.DownloadFiles(ctx)
+		for _, f := range files {
+			if f.ID == id || f.Name == id {
+				return f, true, err
+			}
+		}
+		return api.DownloadFile{}, false, err
+	}
+	f, ok, err := find()
+	if err != nil || ok {
+		return f, err
+	}
+	if _, err := d.Freshen(ctx); err != nil {
+		return f, err
+	}
+	if f, ok, err = find(); err != nil || ok {
+		return f, err
+	}
+	return f, &NoDownloadError{ID: id}
+}
+
+// Download fetches a file into dir, resuming a part file left by an
+// earlier try, and checks its SHA-256; it returns the file's path. The
+// portal records the download, which a pull then brings into the cache.
+func (d *Desk) Download(ctx context.Context, f api.DownloadFile, dir string, progress lsync.Progress) (string, error) {
+	if strings.ContainsAny(f.Name, `/\`) || f.Name == "" || f.Name == "." || f.Name == ".." {
+		return "", fmt.Errorf("the portal named the file %q, which is not a plain file name", f.Name)
+	}
+	cl, err := d.online(ctx, lsync.DefaultRetry())
+	if err != nil {
+		return "", err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	dst := filepath.Join(dir, f.Name)
+	if err := cl.Download(ctx, f, dst, progress); err != nil {
+		return dst, err
+	}
+	if s, err := d.Syncer(ctx, lsync.NoRetry()); err == nil {
+		qctx, cancel := d.quick(ctx)
+		s.Pull(qctx)
+		cancel()
+	}
+	return dst, nil
+}
+
+// NewsFeedURL is the address of a product's RSS feed at the login's portal.
+func (d *Desk) NewsFeedURL(ctx context.Context, product string) (string, error) {
+	cl, err := d.Client(ctx, lsync.NoRetry())
+	if err != nil {
+		return "", err
+	}
+	return cl.NewsFeedURL(product), nil
+}
+
+// RegisterProduct is the write that registers a product by license number
+// to an account: the one named, else the license's own (when the cache
+// knows it), else the user's.
+func (d *Desk) RegisterProduct(ctx context.Context, number, account string) (lsync.Write, error) {
+	c, err := d.Cache(ctx)
+	if err != nil {
+		return lsync.Write{}, err
+	}
+	known, _, err := c.SolutionByNumber(ctx, number)
+	if err != nil {
+		return lsync.Write{}, err
+	}
+	if account == "" {
+		account = known.AccountID
+	}
+	if account == "" {
+		if m, ok, err := d.OwnAccount(ctx); err != nil {
+			return lsync.Write{}, err
+		} else if ok {
+			account = m.AccountID
+		}
+	}
+	if known.AccountID != account {
+		known = api.Solution{}
+	}
+	return lsync.RegisterProduct(account, number, known)
+}
+
+// PreviewKey asks the portal what a serial would yield, without issuing
+// the key (the write that issues it goes through Submit).
+func (d *Desk) PreviewKey(ctx context.Context, req api.GetKeyRequest) (api.KeyPreview, error) {
+	cl, err := d.online(ctx, lsync.DefaultRetry())
+	if err != nil {
+		return api.KeyPreview{}, err
+	}
+	qctx, cancel := d.quick(ctx)
+	defer cancel()
+	return cl.PreviewKey(qctx, req)
+}
+
+// History lists the recorded transitions of a license (who assigned,
+// removed or adopted what, when). It needs the portal.
+func (d *Desk) History(ctx context.Context, licenseID string) ([]api.AuditEvent, error) {
+	cl, err := d.online(ctx, lsync.DefaultRetry())
+	if err != nil {
+		return nil, err
+	}
+	return cl.Audit(ctx, licenseID)
+}

@@ -1,0 +1,146 @@
+package desk
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/licdesk/licdesk/core/licensefile"
+	lsync "github.com/licdesk/licdesk/sync"
+)
+
+// The trust policy: a profile trusts the portal's signing keys on first use
+// (pinned at the first login or activation, over the login's connection);
+// once it trusts keys, the portal never adds more by itself. A later key (a
+// rotation) is only reported, to be added on purpose from the portal's key
+// document, so that a portal impersonated later cannot slip its own key in.
+// A response or license file never brings its own trust.
+
+// TrustResult is what pinning the portal's keys did.
+type TrustResult struct {
+	// Added are the key IDs trusted now (first use).
+	Added []string
+	// Unknown are keys the portal signs with that the profile does not
+	// trust (announced rotations to add on purpose).
+	Unknown []string
+	// Err is why the keys were not pinned (the login still holds).
+	Err error
+}
+
+// portalKeys fetches and parses the portal's public keys.
+func portalKeys(ctx context.Context, cl *lsync.Client) (licensefile.TrustedKeys, error) {
+	raw, err := cl.KeySet(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("fetch the portal's public keys: %w", err)
+	}
+	keys, err := licensefile.ParsePublicKeys(raw)
+	if err != nil {
+		return nil, fmt.Errorf("the portal's public keys: %w", err)
+	}
+	return keys, nil
+}
+
+// PinPortalKeys applies the trust policy with the login's portal.
+func (d *Desk) PinPortalKeys(ctx context.Context) TrustResult {
+	var r TrustResult
+	st, err := d.Machine()
+	if err != nil {
+		r.Err = err
+		return r
+	}
+	have, err := st.Trusted(ctx)
+	if err != nil {
+		r.Err = err
+		return r
+	}
+	cl, err := d.Client(ctx, lsync.DefaultRetry())
+	if err != nil {
+		r.Err = err
+		return r
+	}
+	keys, err := portalKeys(ctx, cl)
+	if err != nil {
+		r.Err = err
+		return r
+	}
+	if len(have) > 0 {
+		for kid := range keys {
+			if _, ok := have[kid]; !ok {
+				r.Unknown = append(r.Unknown, kid)
+			}
+		}
+		slices.Sort(r.Unknown)
+		return r
+	}
+	r.Added, r.Err = st.Trust(ctx, keys)
+	return r
+}
+
+// EnsureTrust pins the portal's keys when the profile trusts none yet (a
+// profile that logged in before keys were pinned, or whose first pin
+// failed); it needs the portal only then.
+func (d *Desk) EnsureTrust(ctx context.Context) error {
+	st, err := d.Machine()
+	if err != nil {
+		return err
+	}
+	have, err := st.Trusted(ctx)
+	if err != nil || len(have) > 0 {
+		return err
+	}
+	if s, err := d.Session(ctx); err != nil || !s.HasToken {
+		return err // nothing to pin from: the check says "trust the portal's key"
+	}
+	return d.PinPortalKeys(ctx).Err
+}
+
+// TrustFile adds the keys of a portal's key document (its
+// /.well-known/licdesk-keys.json, carried by hand to a machine that never
+// logs in) and returns the key IDs added.
+func (d *Desk) TrustFile(ctx context.Context, path string) ([]string, error) {
+	doc, err := readSmallFile(path, licensefile.MaxFileSize)
+	if err != nil {
+		return nil, err
+	}
+	keys, err := licensefile.ParsePublicKeys(doc)
+	if err != nil {
+		return nil, err
+	}
+	st, err := d.Machine()
+	if err != nil {
+		return nil, err
+	}
+	return st.Trust(ctx, keys)
+}
+
+// TrustedKey is one key the profile trusts.
+type TrustedKey struct {
+	KeyID     string `json:"kid"`
+	Alg       string `json:"alg"`
+	PublicKey string `json:"public_key"`
+	// SHA256 is the hex SHA-256 of the key, to compare by eye or phone.
+	SHA256 string `json:"sha256"`
+}
+
+// Trusted lists the keys the profile trusts, by key ID.
+func (d *Desk) Trusted(ctx context.Context) ([]TrustedKey, error) {
+	st, err := d.Machine()
+	if err != nil {
+		return nil, err
+	}
+	keys, err := st.Trusted(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := []TrustedKey{}
+	for kid, pub := range keys {
+		sum := sha256.Sum256(pub)
+		out = append(out, TrustedKey{kid, "Ed25519", base64.StdEncoding.EncodeToString(pub), hex.EncodeToString(sum[:])})
+	}
+	slices.SortFunc(out, func(x, y TrustedKey) int { return strings.Compare(x.KeyID, y.KeyID) })
+	return out, nil
+}

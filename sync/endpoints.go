@@ -1,0 +1,116 @@
+package sync
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"net/http"
+	"net/url"
+
+	"github.com/licdesk/licdesk/api"
+)
+
+// This file has a typed method for every portal call that is not a queued
+// write (those are the Write constructors of ops*.go): the machine side of
+// activation, leases, the serial preview and the public keys. No other
+// package spells a "/v1/" path.
+
+// newIdempotencyKey makes a direct write safe to retry when its answer is
+// lost: the portal answers a replayed key with its first answer.
+func newIdempotencyKey() string {
+	var b [16]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// postJSON sends a write that is not queued, under a fresh idempotency key.
+func (c *Client) postJSON(ctx context.Context, path string, body []byte, out any) error {
+	return c.Do(ctx, Request{Method: http.MethodPost, Path: path, Body: body, Key: newIdempotencyKey()}, out)
+}
+
+// KeySet fetches the document of public keys the portal signs with
+// (api.WellKnownKeysPath), as it is; the caller parses and decides whether
+// to trust it.
+func (c *Client) KeySet(ctx context.Context) ([]byte, error) {
+	var raw json.RawMessage
+	err := c.Do(ctx, Request{Method: http.MethodGet, Path: api.WellKnownKeysPath}, &raw)
+	return raw, err
+}
+
+// AddKey adds a license or install key to an account; an install key is
+// activated on the machine described as it is added.
+func (c *Client) AddKey(ctx context.Context, r api.AddKeyRequest) (api.AddedKey, error) {
+	var out api.AddedKey
+	b, err := json.Marshal(r)
+	if err != nil {
+		return out, err
+	}
+	err = c.postJSON(ctx, "/v1/keys", b, &out)
+	return out, err
+}
+
+// Activate activates a key online for the machine described; the answer
+// carries the signed response to the request's nonce.
+func (c *Client) Activate(ctx context.Context, r api.ActivateRequest) (api.Activated, error) {
+	var out api.Activated
+	b, err := json.Marshal(r)
+	if err != nil {
+		return out, err
+	}
+	err = c.postJSON(ctx, "/v1/activations", b, &out)
+	return out, err
+}
+
+// AnswerRequest sends an offline activation request file, written on a
+// disconnected machine, and returns the portal's signed response.
+func (c *Client) AnswerRequest(ctx context.Context, requestFile []byte) (api.Activated, error) {
+	var out api.Activated
+	err := c.postJSON(ctx, "/v1/activations/offline", requestFile, &out)
+	return out, err
+}
+
+// Deactivate frees an activation of the caller's accounts by its ID.
+func (c *Client) Deactivate(ctx context.Context, activationID string) (api.Activation, error) {
+	var out api.Activation
+	err := c.Do(ctx, Request{Method: http.MethodDelete, Path: "/v1/activations/" + url.PathEscape(activationID),
+		Key: newIdempotencyKey()}, &out)
+	return out, err
+}
+
+// SubmitReceipt hands in a deactivation receipt written on a disconnected
+// machine; the portal frees that activation.
+func (c *Client) SubmitReceipt(ctx context.Context, receiptFile []byte) (api.Deactivated, error) {
+	var out api.Deactivated
+	err := c.postJSON(ctx, "/v1/activations/receipt", receiptFile, &out)
+	return out, err
+}
+
+// Lease asks for a fresh offline lease of a product's cloud-login license
+// (the adopted one, or the default pick). Asking twice is harmless.
+func (c *Client) Lease(ctx context.Context, r api.LeaseRequest) (api.Lease, error) {
+	var out api.Lease
+	b, err := json.Marshal(r)
+	if err != nil {
+		return out, err
+	}
+	err = c.Do(ctx, Request{Method: http.MethodPost, Path: "/v1/leases", Body: b, Retry: true}, &out)
+	return out, err
+}
+
+// PreviewKey asks what a serial would yield, without issuing the key.
+func (c *Client) PreviewKey(ctx context.Context, r api.GetKeyRequest) (api.KeyPreview, error) {
+	var out api.KeyPreview
+	r.Confirm = false
+	b, err := json.Marshal(r)
+	if err != nil {
+		return out, err
+	}
+	err = c.Do(ctx, Request{Method: http.MethodPost, Path: "/v1/keys/get", Body: b, Retry: true}, &out)
+	return out, err
+}
+
+// NewsFeedURL is the address of a product's public RSS feed.
+func (c *Client) NewsFeedURL(product string) string {
+	return c.base.String() + "/v1/news/" + url.PathEscape(product) + "/rss"
+}
