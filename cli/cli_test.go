@@ -34,11 +34,17 @@ func newUser(t *testing.T) *user { return &user{t: t, home: t.TempDir()} }
 
 func (u *user) run(stdin string, args ...string) result {
 	u.t.Helper()
+	return u.runCtx(context.Background(), stdin, args...)
+}
+
+// runCtx runs licdesk until ctx ends (Ctrl+C cancels main's context).
+func (u *user) runCtx(ctx context.Context, stdin string, args ...string) result {
+	u.t.Helper()
 	var out, errb bytes.Buffer
 	vars := map[string]string{"LICDESK_HOME": u.home, "LICDESK_SECRETS": "file"}
 	env := cli.Env{Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errb,
 		Getenv: func(k string) string { return vars[k] }, Now: time.Now}
-	code := cli.Run(context.Background(), args, env)
+	code := cli.Run(ctx, args, env)
 	return result{code, out.String(), errb.String()}
 }
 

@@ -1,0 +1,173 @@
+package cli_test
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	gosync "sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/licdesk/licdesk/api"
+)
+
+// These tests hold the behaviours that drifted while the window and the
+// command line each carried their own copy of the client's procedures: each
+// now goes through desk, and each is checked here through the real command
+// line against a real portal on loopback.
+
+// checked is `licdesk check --json`.
+type checked struct {
+	OK        bool   `json:"ok"`
+	LicenseID string `json:"license_id"`
+	Owner     string `json:"owner"`
+}
+
+func (u *user) check(product string) (checked, result) {
+	u.t.Helper()
+	r := u.run("", "check", product, "--json")
+	var c checked
+	require.NoError(u.t, json.Unmarshal([]byte(r.stdout), &c), r.stdout+r.stderr)
+	return c, r
+}
+
+func TestLogin_InstallsTheLeasesSoCheckPassesAtOnce(t *testing.T) {
+	p := seeded(t)
+	ana := newUser(t)
+	ana.login(p, "ana@acme.example", "demo-password")
+
+	c, r := ana.check("Eberick")
+	assert.Equal(t, 0, r.code, "check right after login: %s", r.stderr)
+	assert.True(t, c.OK)
+
+	p.Stop()
+	c, r = ana.check("Eberick")
+	assert.Equal(t, 0, r.code, "and offline: %s", r.stderr)
+	assert.True(t, c.OK)
+}
+
+func TestAdopt_CheckReadsTheAdoptedLicenseAtOnce(t *testing.T) {
+	p := seeded(t)
+	ana := newUser(t)
+	ana.login(p, "ana@acme.example", "demo-password")
+	var products []api.AssignedProduct
+	require.NoError(t, json.Unmarshal([]byte(ana.ok("assigned", "--json")), &products))
+	var eberick api.AssignedProduct
+	for _, ap := range products {
+		if ap.Product == "Eberick" {
+			eberick = ap
+		}
+	}
+	require.Len(t, eberick.Licenses, 2, "Eberick from two owners")
+	before, _ := ana.check("Eberick")
+	var other api.AssignedLicense
+	for _, l := range eberick.Licenses {
+		if l.LicenseID != before.LicenseID {
+			other = l
+		}
+	}
+	require.NotEmpty(t, other.LicenseID)
+
+	assert.Contains(t, ana.ok("adopt", "--license", other.LicenseID), "done")
+	after, r := ana.check("Eberick")
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Equal(t, other.LicenseID, after.LicenseID, "check reads the adopted owner's license, with no sync between")
+}
+
+func TestIntegrationsList_IsCurrentAfterASeatWrite(t *testing.T) {
+	p := seeded(t)
+	carlos := newUser(t)
+	carlos.login(p, "carlos@cobalt.example", "demo-password")
+	carlos.ok("integrations", "set", "--account", "Cobalt Telecom", "--product", "MiTeam Meetings", "--controller", "off")
+	require.Equal(t, "off", evaState(t, carlos))
+
+	var sols []api.Solution
+	require.NoError(t, json.Unmarshal([]byte(carlos.ok("solutions", "--json")), &sols))
+	lic := licenseOf(t, sols, "MiTeam Meetings")
+	assert.Contains(t, carlos.ok("seats", "assign", "--license", lic.LicenseID, "--email", "eva@cobalt.example"), "done")
+
+	assert.Equal(t, "on", evaState(t, carlos, "--offline"), "the seat write brought the integration view with it")
+	assert.Equal(t, "on", evaState(t, carlos), "and a sync keeps it")
+}
+
+func TestHungPortal_ReadAnswersFromTheCacheAndWriteQueuesWithinSeconds(t *testing.T) {
+	p := seeded(t)
+	ana := newUser(t)
+	ana.login(p, "ana@acme.example", "demo-password")
+	sols := ana.solutions()
+	lic := licenseOf(t, sols, "Eberick")
+
+	p.Hang()
+	// The deadline is 3 s; the bound leaves room for a loaded CI machine.
+	const bound = 6 * time.Second
+	start := time.Now()
+	r := ana.run("", "solutions")
+	assert.Less(t, time.Since(start), bound, "a read waits for the portal at most its deadline")
+	assert.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "Eberick", "the read answers from the cache")
+	assert.Contains(t, r.stderr, "did not answer in time")
+
+	start = time.Now()
+	r = ana.run("", "seats", "assign", "--license", lic.LicenseID, "--email", "hung@new.example")
+	assert.Less(t, time.Since(start), bound, "a write queues within its deadline")
+	assert.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "queued")
+
+	p.Start()
+	assert.Contains(t, ana.ok("sync"), "sent 1 writes, 0 refused")
+}
+
+func TestInterrupt_PrintsOneClearLine(t *testing.T) {
+	p := seeded(t)
+	ana := newUser(t)
+	ana.login(p, "ana@acme.example", "demo-password")
+	p.Hang()
+	for _, args := range [][]string{{"solutions"}, {"sync"}, {"seats", "assign", "--license", "x", "--email", "y@z.example"}} {
+		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+		r := ana.runCtx(ctx, "", args...)
+		cancel()
+		assert.Equal(t, 1, r.code, "%v", args)
+		assert.Equal(t, "licdesk "+args[0]+": interrupted\n", r.stderr, "%v", args)
+	}
+}
+
+func TestTwoSyncsAtOnce_SendEachQueuedWriteOnceAndReportNoFalseRefusal(t *testing.T) {
+	p := seeded(t)
+	ana := newUser(t)
+	ana.login(p, "ana@acme.example", "demo-password")
+	lic := licenseOf(t, ana.solutions(), "Eberick")
+	const n = 3
+	require.GreaterOrEqual(t, lic.Available, n, "room for every queued write")
+	p.Stop()
+	for i := range n {
+		assert.Contains(t, ana.ok("seats", "assign", "--license", lic.LicenseID, "--email", "twin"+string(rune('a'+i))+"@new.example"), "queued")
+	}
+	p.Start()
+
+	var wg gosync.WaitGroup
+	results := make([]result, 2)
+	for i := range results {
+		wg.Go(func() { results[i] = ana.run("", "sync", "--json") })
+	}
+	wg.Wait()
+	sent := 0
+	for _, r := range results {
+		require.Equal(t, 0, r.code, r.stderr)
+		var out struct {
+			Sent    int               `json:"sent"`
+			Refused []json.RawMessage `json:"refused"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(r.stdout), &out))
+		assert.Empty(t, out.Refused, "no write that landed is reported refused")
+		sent += out.Sent
+	}
+	assert.Equal(t, n, sent, "between them, the two syncs sent each write once")
+	assert.Contains(t, ana.ok("status"), "refused:      0 writes")
+	seats := ana.ok("seats", "list", "--license", lic.LicenseID)
+	for i := range n {
+		assert.Equal(t, 1, strings.Count(seats, "twin"+string(rune('a'+i))+"@new.example"))
+	}
+}
