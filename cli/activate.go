@@ -56,7 +56,7 @@ func cmdActivate(ctx context.Context, a *app, args []string) error {
 	if len(pos) != 1 {
 		return usagef("usage: licdesk activate KEY (online), or --request FILE KEY, --fulfil REQUEST --out RESPONSE, --response FILE")
 	}
-	return a.activateOnline(ctx, pos[0], *name)
+	return a.activateHere(ctx, pos[0], *name)
 }
 
 // activatedOut is what activation prints with --json.
@@ -95,7 +95,7 @@ func (a *app) reportActivated(act desk.Activated) error {
 }
 
 // activateOnline activates a key for this machine in one round trip.
-func (a *app) activateOnline(ctx context.Context, key, name string) error {
+func (a *app) activateHere(ctx context.Context, key, name string) error {
 	if a.offline {
 		return usagef("online activation needs the portal: drop --offline, or use --request FILE")
 	}

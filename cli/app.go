@@ -202,11 +202,3 @@ func date(t time.Time) string {
 	}
 	return t.UTC().Format("2006-01-02")
 }
-
-// dash shows an empty cell as "-".
-func dash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
-}

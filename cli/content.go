@@ -12,6 +12,7 @@ import (
 
 	"github.com/licdesk/licdesk/api"
 	"github.com/licdesk/licdesk/desk"
+	"github.com/licdesk/licdesk/internal/words"
 	lsync "github.com/licdesk/licdesk/sync"
 )
 
@@ -59,7 +60,7 @@ func cmdDownloads(ctx context.Context, a *app, args []string) error {
 			if df.NewerVersion {
 				newer = df.LatestVersion
 			}
-			row(tw, df.ID, df.Product, df.Name, df.Version, date(df.ReleasedAt), size(df.Size), dl, newer)
+			row(tw, df.ID, df.Product, df.Name, df.Version, date(df.ReleasedAt), words.Size(df.Size), dl, newer)
 		}
 		return tw.Flush()
 	case "get":
@@ -93,9 +94,9 @@ func (a *app) download(ctx context.Context, id, outDir string) error {
 	if a.env.StderrTerminal && !a.json {
 		progress = func(done, total int64) {
 			if total > 0 {
-				fmt.Fprintf(a.env.Stderr, "\r%s  %3d%%  %s of %s ", df.Name, done*100/total, size(done), size(total))
+				fmt.Fprintf(a.env.Stderr, "\r%s  %3d%%  %s of %s ", df.Name, done*100/total, words.Size(done), words.Size(total))
 			} else {
-				fmt.Fprintf(a.env.Stderr, "\r%s  %s ", df.Name, size(done))
+				fmt.Fprintf(a.env.Stderr, "\r%s  %s ", df.Name, words.Size(done))
 			}
 		}
 	}
@@ -117,22 +118,9 @@ func (a *app) download(ctx context.Context, id, outDir string) error {
 			SHA256 string           `json:"sha256_verified"`
 		}{df, dst, df.SHA256})
 	}
-	fmt.Fprintf(a.env.Stdout, "downloaded %s (%s, SHA-256 verified) to %s in %s\n", df.Name, size(df.Size), dst,
+	fmt.Fprintf(a.env.Stdout, "downloaded %s (%s, SHA-256 verified) to %s in %s\n", df.Name, words.Size(df.Size), dst,
 		a.env.Now().Sub(start).Round(time.Millisecond))
 	return nil
-}
-
-// size formats a byte count for people.
-func size(n int64) string {
-	switch {
-	case n >= 1<<30:
-		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d B", n)
 }
 
 func cmdSupport(ctx context.Context, a *app, args []string) error {
@@ -197,7 +185,7 @@ func cmdSupport(ctx context.Context, a *app, args []string) error {
 		}
 		w := a.env.Stdout
 		fmt.Fprintf(w, "%s  %s\nproduct: %s\nstate:   %s\nopened:  %s by %s\nupdated: %s\n\n%s\n",
-			r.ID, r.Title, r.Product, r.State, date(r.CreatedAt), dash(r.RequesterName), date(r.UpdatedAt), r.Description)
+			r.ID, r.Title, r.Product, r.State, date(r.CreatedAt), words.OrDash(r.RequesterName), date(r.UpdatedAt), r.Description)
 		for _, c := range r.Comments {
 			who := c.AuthorName
 			if c.AuthorEmail == "" {
@@ -313,7 +301,7 @@ func cmdNews(ctx context.Context, a *app, args []string) error {
 			if it.New {
 				mark = "new"
 			}
-			row(tw, date(it.PublishedAt), it.Product, it.Severity, dash(mark), it.Title)
+			row(tw, date(it.PublishedAt), it.Product, it.Severity, words.OrDash(mark), it.Title)
 		}
 		return tw.Flush()
 	case "read":

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/licdesk/licdesk/api"
+	"github.com/licdesk/licdesk/internal/words"
 	lsync "github.com/licdesk/licdesk/sync"
 )
 
@@ -114,7 +115,7 @@ func keysList(ctx context.Context, a *app) error {
 			exp = date(*k.Expiry)
 		}
 		row(tw, k.Key, k.Kind, k.Product, k.Edition, fmt.Sprintf("%d %s", k.Capacity, k.Unit),
-			fmt.Sprintf("%d/%d", k.ActiveActivations, k.MaxActivations), k.Status, exp, dash(k.AccountName))
+			fmt.Sprintf("%d/%d", k.ActiveActivations, k.MaxActivations), k.Status, exp, words.OrDash(k.AccountName))
 	}
 	return tw.Flush()
 }

@@ -82,30 +82,22 @@ func cmdLaunch(ctx context.Context, a *app, args []string) error {
 	return nil
 }
 
+// advice words, as commands, what a failed check asks the user to do.
+var advice = map[machine.Action]string{
+	machine.ActionAdopt:      "adopt a license that covers it (licdesk assigned, then licdesk adopt --license ID)",
+	machine.ActionActivate:   "activate its key (licdesk activate KEY) or adopt a license assigned to you (licdesk adopt --license ID)",
+	machine.ActionReactivate: "reactivate it on this machine (licdesk activate KEY, or --request FILE KEY offline)",
+	machine.ActionRenew:      "renew it (ask the license's owner), then licdesk sync",
+	machine.ActionFixClock:   "correct the system clock",
+	machine.ActionTrust:      "trust the portal's key (log in, or licdesk trust add FILE)",
+}
+
 // whatToDo sums up the actions the reasons ask for, for the one line that
 // precedes them.
 func whatToDo(reasons []machine.Reason) string {
-	seen := map[machine.Action]bool{}
 	var todo []string
-	for _, r := range reasons {
-		if seen[r.Action] {
-			continue
-		}
-		seen[r.Action] = true
-		switch r.Action {
-		case machine.ActionAdopt:
-			todo = append(todo, "adopt a license that covers it (licdesk assigned, then licdesk adopt --license ID)")
-		case machine.ActionActivate:
-			todo = append(todo, "activate its key (licdesk activate KEY) or adopt a license assigned to you (licdesk adopt --license ID)")
-		case machine.ActionReactivate:
-			todo = append(todo, "reactivate it on this machine (licdesk activate KEY, or --request FILE KEY offline)")
-		case machine.ActionRenew:
-			todo = append(todo, "renew it (ask the license's owner), then licdesk sync")
-		case machine.ActionFixClock:
-			todo = append(todo, "correct the system clock")
-		case machine.ActionTrust:
-			todo = append(todo, "trust the portal's key (log in, or licdesk trust add FILE)")
-		}
+	for _, act := range desk.Actions(reasons) {
+		todo = append(todo, advice[act])
 	}
 	if len(todo) == 0 {
 		return "see below"

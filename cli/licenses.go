@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/licdesk/licdesk/api"
+	"github.com/licdesk/licdesk/internal/words"
 	lsync "github.com/licdesk/licdesk/sync"
 )
 
@@ -68,7 +69,7 @@ func cmdSolutions(ctx context.Context, a *app, args []string) error {
 			exp = exp[:10]
 		}
 		row(tw, r.LicenseID+mark, r.Product, r.Edition, r.OwnerName, r.Contracted, r.Others, r.Available,
-			exp, dash(r.LicenseStatus), dash(r.Action))
+			exp, words.OrDash(r.LicenseStatus), words.OrDash(r.Action))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -165,7 +166,7 @@ func (a *app) printSeats(s api.Solution) {
 		s.LicenseID, s.Product, s.Edition, s.OwnerName, s.Contracted, s.AssignedOthers, s.Available)
 	tw := a.table("SEAT", "STATE", "E-MAIL")
 	for _, seat := range s.Seats {
-		row(tw, seat.ID, seat.State, dash(seat.Email))
+		row(tw, seat.ID, seat.State, words.OrDash(seat.Email))
 	}
 	tw.Flush()
 }
@@ -206,7 +207,7 @@ func cmdAssigned(ctx context.Context, a *app, args []string) error {
 			case l.LicenseID == p.Effective:
 				runs = "this (default)"
 			}
-			row(tw, p.Product, l.LicenseID, l.OwnerName, l.Edition, dash(strings.Join(l.Modules, ", ")), date(l.Expiry), l.State, dash(runs))
+			row(tw, p.Product, l.LicenseID, l.OwnerName, l.Edition, words.OrDash(strings.Join(l.Modules, ", ")), date(l.Expiry), l.State, words.OrDash(runs))
 		}
 	}
 	return tw.Flush()
@@ -272,7 +273,7 @@ func cmdOrders(ctx context.Context, a *app, args []string) error {
 			if to == "" {
 				to = o.AssignedTo
 			}
-			row(tw, o.ID, o.Product, o.Edition, o.Quantity, date(o.CreatedAt), dash(to))
+			row(tw, o.ID, o.Product, o.Edition, o.Quantity, date(o.CreatedAt), words.OrDash(to))
 		}
 		return tw.Flush()
 	case "assign":
@@ -292,7 +293,7 @@ func cmdOrders(ctx context.Context, a *app, args []string) error {
 				return fmt.Errorf("the portal's answer: %w", err)
 			}
 			fmt.Fprintf(a.env.Stdout, "done: order %s (%d × %s) now belongs to %s\n", o.ID, o.Quantity, o.Product,
-				dash(o.AssignedToName))
+				words.OrDash(o.AssignedToName))
 			return nil
 		})
 	}
@@ -325,7 +326,7 @@ func cmdProducts(ctx context.Context, a *app, args []string) error {
 			for _, l := range p.Licenses {
 				nums = append(nums, l.Number)
 			}
-			row(tw, p.Product, p.AccountID, p.Source, date(p.RegisteredAt), dash(strings.Join(nums, ", ")))
+			row(tw, p.Product, p.AccountID, p.Source, date(p.RegisteredAt), words.OrDash(strings.Join(nums, ", ")))
 		}
 		return tw.Flush()
 	case "register":

@@ -100,3 +100,19 @@ func (d *Desk) Launch(ctx context.Context, product string, offline bool) (Launch
 	env := append(os.Environ(), machine.EnvLicenseFile+"="+res.Path, machine.EnvHome+"="+d.prof.Dir)
 	return LaunchPlan{Program: prog, Env: env, Check: res}, nil
 }
+
+// Actions lists what the reasons of a failed check ask the user to do, in
+// order and once each; each face words them in its own terms (a command,
+// a button).
+func Actions(reasons []machine.Reason) []machine.Action {
+	seen := map[machine.Action]bool{}
+	var out []machine.Action
+	for _, r := range reasons {
+		if r.Action == "" || seen[r.Action] {
+			continue
+		}
+		seen[r.Action] = true
+		out = append(out, r.Action)
+	}
+	return out
+}

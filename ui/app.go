@@ -551,10 +551,10 @@ func (a *App) showBanners(bs []banner) {
 	a.banner.Refresh()
 }
 
-// submit hands a write to the desk: it shows at once, is tried online
+// send hands a write to the desk: it shows at once, is tried online
 // first, and stays queued when the portal cannot be reached. A refusal is
 // shown at once, with the portal's reason.
-func (a *App) submit(w lsync.Write, err error) {
+func (a *App) send(w lsync.Write, err error) {
 	if err != nil {
 		a.showError(err)
 		return
@@ -588,7 +588,7 @@ func (a *App) showFailed() {
 			}
 			box := container.NewVBox()
 			for _, e := range failed {
-				l := widget.NewLabel(e.Write.Summary + ": " + dash(e.Reason))
+				l := widget.NewLabel(e.Write.Summary + ": " + words.OrDash(e.Reason))
 				l.Wrapping = fyne.TextWrapWord
 				box.Add(l)
 			}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/licdesk/licdesk/api"
 	"github.com/licdesk/licdesk/desk"
+	"github.com/licdesk/licdesk/internal/words"
 	lsync "github.com/licdesk/licdesk/sync"
 )
 
@@ -65,7 +66,7 @@ func newAssignedTab(a *App) *AssignedTab {
 		if r.State == "pending" {
 			m = append(m, "Pending")
 		}
-		c[5].SetText(dash(strings.Join(m, " · ")))
+		c[5].SetText(words.OrDash(strings.Join(m, " · ")))
 		if st, ok := t.states[r.Product]; ok {
 			c[6].SetText(st.text())
 		} else {
@@ -139,7 +140,7 @@ func (t *AssignedTab) showDetails(r assignedRow) {
 			b.WriteString("\n⚠ " + w.Message)
 		}
 	default:
-		b.WriteString(st.text() + ". What to do: " + dash(whatToDo(st.res.Reasons)) + ".")
+		b.WriteString(st.text() + ". What to do: " + words.OrDash(todoText(st.res.Reasons)) + ".")
 	}
 	prog := t.programs[r.Product]
 	if prog == "" {
@@ -203,7 +204,7 @@ func (t *AssignedTab) State(product string) string {
 
 // Adopt queues the adoption of a license for its product.
 func (t *AssignedTab) Adopt(product, licenseID string) {
-	t.app.submit(lsync.Adopt(product, licenseID))
+	t.app.send(lsync.Adopt(product, licenseID))
 }
 
 // GetLicense fetches the product's offline lease from the portal and

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/licdesk/licdesk/api"
+	"github.com/licdesk/licdesk/internal/words"
 	lsync "github.com/licdesk/licdesk/sync"
 )
 
@@ -37,7 +38,7 @@ func newDownloadsTab(a *App) *DownloadsTab {
 	t.List = newFilterList("files", 5, func(f api.DownloadFile, c []*widget.Label) {
 		c[0].SetText(f.Product + " · " + f.Name)
 		c[1].SetText(f.Version)
-		c[2].SetText(day(f.ReleasedAt) + " · " + size(f.Size))
+		c[2].SetText(day(f.ReleasedAt) + " · " + words.Size(f.Size))
 		c[3].SetText(dayp(f.DownloadedAt))
 		if f.NewerVersion {
 			c[4].SetText("Newer: " + f.LatestVersion)

@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/licdesk/licdesk/api"
+	"github.com/licdesk/licdesk/internal/words"
 	lsync "github.com/licdesk/licdesk/sync"
 )
 
@@ -106,12 +107,12 @@ func (t *KeysTab) load(ctx context.Context) func() {
 func (t *KeysTab) showKey(k api.Key) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s · %s %s · modules %s · account %s · capacity %d %s · from %s",
-		k.Key, k.Product, title(k.Edition), dash(strings.Join(k.Modules, ", ")), k.AccountName, k.Capacity, k.Unit, title(k.Source))
+		k.Key, k.Product, title(k.Edition), words.OrDash(strings.Join(k.Modules, ", ")), k.AccountName, k.Capacity, k.Unit, title(k.Source))
 	if len(k.Activations) == 0 {
 		b.WriteString("\nNot activated on any machine.")
 	}
 	for _, ac := range k.Activations {
-		fmt.Fprintf(&b, "\n%s: %s (%s, %s)", dash(ac.Machine), title(ac.State), ac.Mode, day(ac.ActivatedAt))
+		fmt.Fprintf(&b, "\n%s: %s (%s, %s)", words.OrDash(ac.Machine), title(ac.State), ac.Mode, day(ac.ActivatedAt))
 	}
 	t.details.SetText(b.String())
 }
@@ -131,7 +132,7 @@ func (t *KeysTab) getKey() {
 		if !ok {
 			return
 		}
-		t.app.submit(lsync.GetKey(api.GetKeyRequest{Serial: strings.TrimSpace(serial.Text), Confirm: true,
+		t.app.send(lsync.GetKey(api.GetKeyRequest{Serial: strings.TrimSpace(serial.Text), Confirm: true,
 			Registration: api.Registration{Company: company.Text, Person: person.Text, Address: address.Text,
 				Country: strings.ToUpper(strings.TrimSpace(country.Text)), Email: email.Text, Phone: phone.Text}}))
 	}, t.app.win)
@@ -154,7 +155,7 @@ func (t *KeysTab) upgrade() {
 			t.app.showError(fmt.Errorf("quantity: a whole number of at least 1"))
 			return
 		}
-		t.app.submit(lsync.UpgradeKey(api.UpgradeKeyRequest{NotificationID: strings.TrimSpace(notif.Text),
+		t.app.send(lsync.UpgradeKey(api.UpgradeKeyRequest{NotificationID: strings.TrimSpace(notif.Text),
 			Product: strings.TrimSpace(product.Text), Quantity: n}))
 	}, t.app.win)
 }
@@ -165,7 +166,7 @@ func (t *KeysTab) addKey() {
 	dialog.ShowForm("Add a license key", "Add", "Cancel",
 		[]*widget.FormItem{widget.NewFormItem("Key", key)}, func(ok bool) {
 			if ok {
-				t.app.submit(lsync.AddKey(strings.TrimSpace(key.Text), ""))
+				t.app.send(lsync.AddKey(strings.TrimSpace(key.Text), ""))
 			}
 		}, t.app.win)
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/licdesk/licdesk/desk"
 	"github.com/licdesk/licdesk/internal/words"
 	"github.com/licdesk/licdesk/machine"
 )
@@ -84,30 +85,22 @@ func (s localState) text() string {
 	return "Not valid"
 }
 
-// whatToDo says, in the window's terms, what the reasons of a failed check
-// ask the user to do.
-func whatToDo(reasons []machine.Reason) string {
-	seen := map[machine.Action]bool{}
+// buttonAdvice words, in the window's terms, what a failed check asks the
+// user to do.
+var buttonAdvice = map[machine.Action]string{
+	machine.ActionAdopt:      "adopt a license that covers it (Assigned to you > Adopt this license)",
+	machine.ActionActivate:   "get the license on this machine (Assigned to you > Get license here), or activate its key (Keys > Activate online, or Offline activation)",
+	machine.ActionReactivate: "activate it again on this machine (Keys > Activate online, or Offline activation)",
+	machine.ActionRenew:      "renew it (ask the license's owner), then Sync now and Get license here",
+	machine.ActionFixClock:   "correct the system clock",
+	machine.ActionTrust:      "trust the portal's key (sign in again while online)",
+}
+
+// todoText is what a failed check asks the user to do.
+func todoText(reasons []machine.Reason) string {
 	var todo []string
-	for _, r := range reasons {
-		if seen[r.Action] {
-			continue
-		}
-		seen[r.Action] = true
-		switch r.Action {
-		case machine.ActionAdopt:
-			todo = append(todo, "adopt a license that covers it (Assigned to you > Adopt this license)")
-		case machine.ActionActivate:
-			todo = append(todo, "get the license on this machine (Assigned to you > Get license here), or activate its key (Keys > Activate online, or Offline activation)")
-		case machine.ActionReactivate:
-			todo = append(todo, "activate it again on this machine (Keys > Activate online, or Offline activation)")
-		case machine.ActionRenew:
-			todo = append(todo, "renew it (ask the license's owner), then Sync now and Get license here")
-		case machine.ActionFixClock:
-			todo = append(todo, "correct the system clock")
-		case machine.ActionTrust:
-			todo = append(todo, "trust the portal's key (sign in again while online)")
-		}
+	for _, act := range desk.Actions(reasons) {
+		todo = append(todo, buttonAdvice[act])
 	}
 	return strings.Join(todo, "; or ")
 }
@@ -119,7 +112,7 @@ func reasonsText(product string, res machine.Result) string {
 	for _, r := range res.Reasons {
 		b.WriteString("\n• " + r.Message)
 	}
-	if todo := whatToDo(res.Reasons); todo != "" {
+	if todo := todoText(res.Reasons); todo != "" {
 		b.WriteString("\n\nWhat to do: " + todo + ".")
 	}
 	return b.String()

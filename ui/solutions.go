@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/licdesk/licdesk/api"
+	"github.com/licdesk/licdesk/internal/words"
 	lsync "github.com/licdesk/licdesk/sync"
 )
 
@@ -52,7 +53,7 @@ func newSolutionsTab(a *App) *SolutionsTab {
 		c[3].SetText(st)
 	})
 	t.Seats = newFilterList("seats", 2, func(s api.Seat, c []*widget.Label) {
-		c[0].SetText(dash(s.Email))
+		c[0].SetText(words.OrDash(s.Email))
 		c[1].SetText(title(s.State))
 	})
 	t.details = widget.NewLabel("")
@@ -198,7 +199,7 @@ func (t *SolutionsTab) assign() {
 
 // Assign queues the assignment of a seat of a license to an e-mail.
 func (t *SolutionsTab) Assign(licenseID, email string) {
-	t.app.submit(lsync.AssignSeat(licenseID, strings.TrimSpace(email)))
+	t.app.send(lsync.AssignSeat(licenseID, strings.TrimSpace(email)))
 }
 
 // remove confirms and queues freeing the selected seat.
@@ -218,7 +219,7 @@ func (t *SolutionsTab) remove() {
 
 // Remove queues freeing the seat an e-mail holds on a license.
 func (t *SolutionsTab) Remove(licenseID, email string) {
-	t.app.submit(lsync.RemoveSeat(licenseID, email))
+	t.app.send(lsync.RemoveSeat(licenseID, email))
 }
 
 // reassign asks for the new holder of the selected seat and confirms.
@@ -233,7 +234,7 @@ func (t *SolutionsTab) reassign() {
 	dialog.ShowForm("Reassign "+seat.Email+"'s seat", "Reassign", "Cancel",
 		[]*widget.FormItem{widget.NewFormItem("New holder", to)}, func(ok bool) {
 			if ok {
-				t.app.submit(lsync.ReassignSeat(s.LicenseID, seat.Email, strings.TrimSpace(to.Text)))
+				t.app.send(lsync.ReassignSeat(s.LicenseID, seat.Email, strings.TrimSpace(to.Text)))
 			}
 		}, t.app.win)
 }
@@ -259,7 +260,7 @@ func (t *SolutionsTab) history() {
 			for _, e := range events {
 				fmt.Fprintf(&b, "%s  %s  %s %s", e.At.Local().Format("2006-01-02 15:04"), e.Actor, e.Action, e.Subject)
 				if e.Before != "" || e.After != "" {
-					fmt.Fprintf(&b, " (%s → %s)", dash(e.Before), dash(e.After))
+					fmt.Fprintf(&b, " (%s → %s)", words.OrDash(e.Before), words.OrDash(e.After))
 				}
 				b.WriteString("\n")
 			}
@@ -287,7 +288,7 @@ func (t *SolutionsTab) register() {
 			t.app.bg(func(ctx context.Context) {
 				known, _, _ := t.app.sess.cache.SolutionByNumber(ctx, n)
 				acct := t.app.sess.accountID(ctx)
-				t.app.do(func() { t.app.submit(lsync.RegisterProduct(acct, n, known)) })
+				t.app.do(func() { t.app.send(lsync.RegisterProduct(acct, n, known)) })
 			})
 		}, t.app.win)
 }
@@ -337,7 +338,7 @@ func (v *IntegrationsView) render() {
 	for _, in := range t.integrations {
 		id := lsync.IntegrationID(in.AccountID, in.Product)
 		acct, product := in.AccountID, in.Product
-		head := fmt.Sprintf("%s · %s · %d free", product, dash(names[acct]), in.FreeLicenses)
+		head := fmt.Sprintf("%s · %s · %d free", product, words.OrDash(names[acct]), in.FreeLicenses)
 		pending := widget.NewLabel("")
 		if n := t.integrPending[id]; n > 0 {
 			pending.SetText(fmt.Sprintf("pending: %d change(s) not yet confirmed by the portal", n))
@@ -346,12 +347,12 @@ func (v *IntegrationsView) render() {
 		prod := widget.NewCheck("Product integration", nil)
 		prod.SetChecked(in.ProductOn)
 		prod.OnChanged = func(on bool) {
-			t.app.submit(lsync.SetIntegration(acct, product, api.IntegrationSwitches{ProductOn: &on}))
+			t.app.send(lsync.SetIntegration(acct, product, api.IntegrationSwitches{ProductOn: &on}))
 		}
 		ctrl := widget.NewCheck("External controller", nil)
 		ctrl.SetChecked(in.ExternalController)
 		ctrl.OnChanged = func(on bool) {
-			t.app.submit(lsync.SetIntegration(acct, product, api.IntegrationSwitches{ExternalController: &on}))
+			t.app.send(lsync.SetIntegration(acct, product, api.IntegrationSwitches{ExternalController: &on}))
 		}
 		v.Product[id], v.Controller[id] = prod, ctrl
 		v.box.Add(widget.NewLabelWithStyle(head, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
@@ -360,7 +361,7 @@ func (v *IntegrationsView) render() {
 			email := u.Email
 			c := widget.NewCheck(email, nil)
 			c.SetChecked(u.Active)
-			c.OnChanged = func(on bool) { t.app.submit(lsync.SetUserLicense(acct, product, email, on)) }
+			c.OnChanged = func(on bool) { t.app.send(lsync.SetUserLicense(acct, product, email, on)) }
 			// Core decides: only "on" and "off" may be flipped; read-only,
 			// "No licenses" and "Licenses not available" show disabled.
 			if !u.Enabled {
@@ -388,7 +389,7 @@ func (t *SolutionsTab) showOrders() {
 	for _, o := range t.orders {
 		line := fmt.Sprintf("%s · %s %s × %d · bought %s", o.ID, o.Product, title(o.Edition), o.Quantity, day(o.CreatedAt))
 		if o.AssignedTo != "" {
-			box.Add(widget.NewLabel(line + " · assigned to " + dash(o.AssignedToName)))
+			box.Add(widget.NewLabel(line + " · assigned to " + words.OrDash(o.AssignedToName)))
 			continue
 		}
 		btn := widget.NewButton("Assign to account…", func() {
@@ -408,7 +409,7 @@ func (t *SolutionsTab) assignOrder(o api.Order) {
 	dialog.ShowForm("Assign order "+o.ID, "Assign", "Cancel",
 		[]*widget.FormItem{widget.NewFormItem("Customer account", acct)}, func(ok bool) {
 			if ok {
-				t.app.submit(lsync.AssignOrder(o.ID, strings.TrimSpace(acct.Text)))
+				t.app.send(lsync.AssignOrder(o.ID, strings.TrimSpace(acct.Text)))
 			}
 		}, t.app.win)
 }

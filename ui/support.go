@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/licdesk/licdesk/api"
+	"github.com/licdesk/licdesk/internal/words"
 	lsync "github.com/licdesk/licdesk/sync"
 )
 
@@ -58,7 +59,7 @@ func newSupportTab(a *App) *SupportTab {
 	t.NewBtn = widget.NewButtonWithIcon("New request…", theme.ContentAddIcon(), t.newRequest)
 	t.CommentBt = widget.NewButtonWithIcon("Comment", theme.MailSendIcon(), func() {
 		if r, ok := t.List.current(); ok && strings.TrimSpace(t.Comment.Text) != "" {
-			t.app.submit(lsync.CommentServiceRequest(r.ID, t.Comment.Text))
+			t.app.send(lsync.CommentServiceRequest(r.ID, t.Comment.Text))
 			t.Comment.SetText("")
 		}
 	})
@@ -66,7 +67,7 @@ func newSupportTab(a *App) *SupportTab {
 		if r, ok := t.List.current(); ok {
 			dialog.ShowConfirm("Close request", "Close "+r.ID+" ("+r.Title+")?", func(ok bool) {
 				if ok {
-					t.app.submit(lsync.CloseServiceRequest(r.ID))
+					t.app.send(lsync.CloseServiceRequest(r.ID))
 				}
 			}, t.app.win)
 		}
@@ -163,7 +164,7 @@ func contains(xs []string, x string) bool {
 func (t *SupportTab) showRequest(r api.ServiceRequest) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s · %s · %s\n%s, opened by %s on %s, updated %s\n\n%s",
-		r.ID, r.Title, r.Product, title(r.State), dash(r.RequesterName), day(r.CreatedAt), day(r.UpdatedAt), r.Description)
+		r.ID, r.Title, r.Product, title(r.State), words.OrDash(r.RequesterName), day(r.CreatedAt), day(r.UpdatedAt), r.Description)
 	if strings.HasPrefix(r.ID, lsync.LocalPrefix) {
 		b.WriteString("\n\n(Pending: not sent to the portal yet.)")
 	}
@@ -182,8 +183,8 @@ func (t *SupportTab) showNews(n newsRow) {
 	t.Subscribe.Enable()
 	t.Subscribe.Refresh()
 	product := n.Product
-	t.Subscribe.OnChanged = func(on bool) { t.app.submit(lsync.SubscribeNews(product, on)) }
-	t.ReadBtn.OnTapped = func() { t.app.submit(lsync.MarkNewsRead(product)) }
+	t.Subscribe.OnChanged = func(on bool) { t.app.send(lsync.SubscribeNews(product, on)) }
+	t.ReadBtn.OnTapped = func() { t.app.send(lsync.MarkNewsRead(product)) }
 	t.ReadBtn.Enable()
 	if feed, err := t.app.sess.d.NewsFeedURL(t.app.ctx, product); err == nil {
 		u, _ := url.Parse(feed)
@@ -213,6 +214,6 @@ func (t *SupportTab) newRequest() {
 
 // Open queues a new support request.
 func (t *SupportTab) Open(product, title, description string) {
-	t.app.submit(lsync.OpenServiceRequest(api.NewServiceRequest{Product: strings.TrimSpace(product),
+	t.app.send(lsync.OpenServiceRequest(api.NewServiceRequest{Product: strings.TrimSpace(product),
 		Title: strings.TrimSpace(title), Description: description}))
 }

@@ -41,3 +41,27 @@ func Ago(t, now time.Time) string {
 	}
 	return Plural(int(d.Hours()/24), "day") + " ago"
 }
+
+// Size writes a byte count for people: "512 B", "1.5 MiB"; "?" when it is
+// not known (negative).
+func Size(n int64) string {
+	switch {
+	case n < 0:
+		return "?"
+	case n < 1<<10:
+		return strconv.FormatInt(n, 10) + " B"
+	case n < 1<<20:
+		return strconv.FormatFloat(float64(n)/(1<<10), 'f', 1, 64) + " KiB"
+	case n < 1<<30:
+		return strconv.FormatFloat(float64(n)/(1<<20), 'f', 1, 64) + " MiB"
+	}
+	return strconv.FormatFloat(float64(n)/(1<<30), 'f', 1, 64) + " GiB"
+}
+
+// OrDash shows an empty value as "-" (an empty table cell).
+func OrDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
