@@ -20,7 +20,7 @@ import (
 
 	"github.com/licdesk/licdesk/api"
 	"github.com/licdesk/licdesk/cli"
-	"github.com/licdesk/licdesk/internal/portaltest"
+	"github.com/licdesk/licdesk/portal/portaltest"
 	"github.com/licdesk/licdesk/internal/quietinit"
 	lsync "github.com/licdesk/licdesk/sync"
 )

@@ -4,20 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
-	"net/http"
 	"os"
 	"path/filepath"
-	"sync"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 
 	"github.com/licdesk/licdesk/cli"
-	"github.com/licdesk/licdesk/portal"
-	"github.com/licdesk/licdesk/portal/mail"
-	"github.com/licdesk/licdesk/portal/store"
+	"github.com/licdesk/licdesk/portal/demo"
 	"github.com/licdesk/licdesk/profile"
 	"github.com/licdesk/licdesk/ui"
 )
@@ -38,7 +32,7 @@ func openWindow(ctx context.Context, demo bool, env cli.Env) int {
 			fmt.Fprintln(env.Stderr, "licdesk: demo:", err)
 			return 1
 		}
-		defer d.stop()
+		defer d.Close()
 		cfg.ProfileDir, cfg.SecretsMode, cfg.Users = d.profileDir, "file", d.users
 		cfg.SignIn = &d.users[0]
 		cfg.Menus = []*fyne.Menu{d.menu(func() *ui.App { return win })}
@@ -71,62 +65,24 @@ func openWindow(ctx context.Context, demo bool, env cli.Env) int {
 	return 0
 }
 
-// demo is the in-process portal of --demo and its throwaway folders.
-type demo struct {
-	dir, profileDir string
-	users           []ui.Login
-	st              *store.Store
-	handler         http.Handler
-	addr            string // the portal keeps its address across stop and start
-	cancel          context.CancelFunc
-	bgDone          chan struct{}
-
-	mu   sync.Mutex    // guards srv and done: the Demo menu stops and starts the portal
-	srv  *http.Server  // nil while the portal is stopped
-	done chan struct{} // closed when srv's Serve returned
+// demoPortal is the portal of --demo: the demo data served in this
+// process, and a throwaway profile beside it.
+type demoPortal struct {
+	*demo.Portal
+	profileDir string
+	users      []ui.Login
 }
 
 // startDemo serves a freshly seeded portal on a loopback port.
-func startDemo(ctx context.Context) (*demo, error) {
-	dir, err := os.MkdirTemp("", "licdesk-demo-")
+func startDemo(ctx context.Context) (*demoPortal, error) {
+	p, err := demo.Start(ctx, demo.Options{Seed: true, Background: true})
 	if err != nil {
 		return nil, err
 	}
-	d := &demo{dir: dir, profileDir: filepath.Join(dir, "profile"), bgDone: make(chan struct{})}
-	fail := func(err error) (*demo, error) {
-		if d.st != nil {
-			d.st.Close()
-		}
-		os.RemoveAll(dir)
-		return nil, err
-	}
-	if d.st, err = store.Open(ctx, "sqlite:"+filepath.Join(dir, "portal.db")); err != nil {
-		return fail(err)
-	}
-	mailer := mail.Dir{Path: filepath.Join(dir, "mail")}
-	files := filepath.Join(dir, "files")
-	logins, err := portal.Seeder{Store: d.st, Mail: mailer, Now: time.Now(), FilesDir: files}.Demo(ctx)
-	if err != nil {
-		return fail(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return fail(err)
-	}
-	d.addr = ln.Addr().String()
-	url := "http://" + d.addr
-	srv := portal.New(portal.Config{Store: d.st, Mail: mailer, FilesDir: files, BaseURL: url})
-	d.handler = srv
-	bctx, cancel := context.WithCancel(context.Background())
-	d.cancel = cancel
-	go func() {
-		defer close(d.bgDone)
-		srv.Background(bctx) // the portal's mail queue and pruning
-	}()
-	d.serve(ln)
+	d := &demoPortal{Portal: p, profileDir: filepath.Join(p.Dir, "profile")}
 	// ana first: owner, assignee of two owners and holder of keyed products.
-	for _, l := range logins {
-		u := ui.Login{Portal: url, Email: l.Email, Password: l.Password, Name: l.Name + " (" + l.Roles + ")"}
+	for _, l := range p.Logins {
+		u := ui.Login{Portal: p.URL, Email: l.Email, Password: l.Password, Name: l.Name + " (" + l.Roles + ")"}
 		if l.Email == "ana@acme.example" {
 			d.users = append([]ui.Login{u}, d.users...)
 		} else {
@@ -134,62 +90,15 @@ func startDemo(ctx context.Context) (*demo, error) {
 		}
 	}
 	if len(d.users) == 0 {
-		d.stop()
+		p.Close()
 		return nil, errors.New("the demo data has no logins")
 	}
 	return d, nil
 }
 
-// serve answers the portal API on ln until stopPortal.
-func (d *demo) serve(ln net.Listener) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	srv := &http.Server{Handler: d.handler, ReadHeaderTimeout: 10 * time.Second}
-	done := make(chan struct{})
-	d.srv, d.done = srv, done
-	go func() {
-		defer close(done)
-		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			fmt.Fprintln(os.Stderr, "licdesk: demo portal:", err)
-		}
-	}()
-}
-
-// stopPortal takes the portal off the network, as if it went down: the
-// window goes on from its local copy and queues its writes.
-func (d *demo) stopPortal() {
-	d.mu.Lock()
-	srv, done := d.srv, d.done
-	d.srv = nil
-	d.mu.Unlock()
-	if srv == nil {
-		return
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	srv.Shutdown(ctx)
-	<-done
-}
-
-// startPortal brings the portal back on the address the window knows.
-func (d *demo) startPortal() error {
-	d.mu.Lock()
-	running := d.srv != nil
-	d.mu.Unlock()
-	if running {
-		return nil
-	}
-	ln, err := net.Listen("tcp", d.addr)
-	if err != nil {
-		return fmt.Errorf("restart the demo portal on %s: %w", d.addr, err)
-	}
-	d.serve(ln)
-	return nil
-}
-
 // menu is the Demo menu: stop and start the embedded portal, to see the
 // window work offline and its queued writes land.
-func (d *demo) menu(w func() *ui.App) *fyne.Menu {
+func (d *demoPortal) menu(w func() *ui.App) *fyne.Menu {
 	syncSoon := func() {
 		if a := w(); a != nil {
 			a.SyncNow()
@@ -198,25 +107,16 @@ func (d *demo) menu(w func() *ui.App) *fyne.Menu {
 	return fyne.NewMenu("Demo",
 		fyne.NewMenuItem("Stop the portal (work offline)", func() {
 			go func() {
-				d.stopPortal()
+				d.Stop()
 				fyne.Do(syncSoon)
 			}()
 		}),
 		fyne.NewMenuItem("Start the portal again", func() {
 			go func() {
-				if err := d.startPortal(); err != nil {
+				if err := d.Start(); err != nil {
 					fmt.Fprintln(os.Stderr, "licdesk:", err)
 				}
 				fyne.Do(syncSoon)
 			}()
 		}))
-}
-
-// stop shuts the portal down and removes the demo's folders.
-func (d *demo) stop() {
-	d.stopPortal()
-	d.cancel()
-	<-d.bgDone
-	d.st.Close()
-	os.RemoveAll(d.dir)
 }

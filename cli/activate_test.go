@@ -19,7 +19,7 @@ import (
 	"github.com/licdesk/licdesk/api"
 	"github.com/licdesk/licdesk/cli"
 	"github.com/licdesk/licdesk/core"
-	"github.com/licdesk/licdesk/internal/portaltest"
+	"github.com/licdesk/licdesk/portal/portaltest"
 	"github.com/licdesk/licdesk/machine"
 	"github.com/licdesk/licdesk/portal/store"
 )

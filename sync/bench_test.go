@@ -25,7 +25,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/licdesk/licdesk/api"
-	"github.com/licdesk/licdesk/internal/portaltest"
+	"github.com/licdesk/licdesk/portal/portaltest"
 	"github.com/licdesk/licdesk/portal"
 	"github.com/licdesk/licdesk/portal/mail"
 	lsync "github.com/licdesk/licdesk/sync"

@@ -14,7 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/licdesk/licdesk/api"
-	"github.com/licdesk/licdesk/internal/portaltest"
+	"github.com/licdesk/licdesk/portal/portaltest"
 	lsync "github.com/licdesk/licdesk/sync"
 )
 
