@@ -20,8 +20,8 @@ import (
 
 	"github.com/licdesk/licdesk/api"
 	"github.com/licdesk/licdesk/cli"
-	"github.com/licdesk/licdesk/portal/portaltest"
 	"github.com/licdesk/licdesk/internal/quietinit"
+	"github.com/licdesk/licdesk/portal/portaltest"
 	lsync "github.com/licdesk/licdesk/sync"
 )
 

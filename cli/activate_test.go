@@ -19,8 +19,8 @@ import (
 	"github.com/licdesk/licdesk/api"
 	"github.com/licdesk/licdesk/cli"
 	"github.com/licdesk/licdesk/core"
-	"github.com/licdesk/licdesk/portal/portaltest"
 	"github.com/licdesk/licdesk/machine"
+	"github.com/licdesk/licdesk/portal/portaltest"
 	"github.com/licdesk/licdesk/portal/store"
 )
 

@@ -15,8 +15,8 @@ import (
 
 	"github.com/licdesk/licdesk/api"
 	"github.com/licdesk/licdesk/cli"
-	"github.com/licdesk/licdesk/portal/portaltest"
 	"github.com/licdesk/licdesk/portal"
+	"github.com/licdesk/licdesk/portal/portaltest"
 )
 
 // user is one person's licdesk profile on this machine.

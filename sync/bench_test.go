@@ -25,9 +25,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/licdesk/licdesk/api"
-	"github.com/licdesk/licdesk/portal/portaltest"
 	"github.com/licdesk/licdesk/portal"
 	"github.com/licdesk/licdesk/portal/mail"
+	"github.com/licdesk/licdesk/portal/portaltest"
 	lsync "github.com/licdesk/licdesk/sync"
 )
 

@@ -11,8 +11,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/licdesk/licdesk/api"
-	"github.com/licdesk/licdesk/portal/portaltest"
 	"github.com/licdesk/licdesk/machine"
+	"github.com/licdesk/licdesk/portal/portaltest"
 )
 
 // rig is a window logged in as a demo user against a real portal on
