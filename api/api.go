@@ -381,7 +381,7 @@ type KeyPreview struct {
 	Registration Registration `json:"registration"`
 }
 
-// UpgradeKeyRequest asks for the key of a version upgrade (seed 001): the
+// UpgradeKeyRequest asks for the key of a version upgrade (source 001): the
 // notification ID received, the product chosen among those it offers, and
 // the quantity. Registration, when given, replaces the support registration
 // carried over from the upgraded key.
@@ -446,7 +446,7 @@ type KeyList struct {
 }
 
 // Capacity is the sum, per product and unit, over an account's keys that
-// are activated and not expired (seed 002).
+// are activated and not expired (source 002).
 type Capacity struct {
 	AccountID string `json:"account_id"`
 	Product   string `json:"product"`

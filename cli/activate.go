@@ -14,7 +14,7 @@ import (
 	"github.com/licdesk/licdesk/desk"
 )
 
-// cmdActivate is seed 002's activation, online in one step or offline by
+// cmdActivate is source 002's activation, online in one step or offline by
 // request and response files carried between machines.
 func cmdActivate(ctx context.Context, a *app, args []string) error {
 	f := newFlags(a, "activate")

@@ -1,5 +1,5 @@
 // Package cli is licdesk's command line: one function per subcommand of
-// DESIGN.md's command-line surface, all over the same sync layer the window
+// docs/design.md's command-line surface, all over the same sync layer the window
 // uses. Every command prints a table (or JSON with --json), exits 0 on
 // success, and on failure exits non-zero with one line on stderr.
 //

@@ -12,7 +12,7 @@ import (
 )
 
 // cmdIntegrations lists and sets the per-account product integrations of
-// seed 004: the product-integration and external-controller switches and
+// source 004: the product-integration and external-controller switches and
 // each user's license switch.
 func cmdIntegrations(ctx context.Context, a *app, args []string) error {
 	sub, args := subcommand(args, "list")

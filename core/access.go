@@ -9,10 +9,10 @@ type Role int
 // role" rather than some real role.
 const (
 	RoleNone    Role = iota
-	RoleOwner        // the account holder (seed 000: "titular da conta")
+	RoleOwner        // the account holder (source 000: "titular da conta")
 	RoleAdmin        // manages the account on the owner's behalf
 	RoleMember       // a user of the account; sees only what is assigned to them
-	RolePartner      // reseller staff, held in the partner's own account (seed 001, 004)
+	RolePartner      // reseller staff, held in the partner's own account (source 001, 004)
 )
 
 // String names the role as stored and printed.
@@ -137,7 +137,7 @@ func oneOf(a Action, set ...Action) bool {
 // Authorize decides whether actor may perform action on account. A role the
 // actor holds in the account itself counts; so does being partner staff,
 // owner or admin of the reseller's account when, and only while, the account
-// delegated management to that reseller (seed 001: customers may delegate to
+// delegated management to that reseller (source 001: customers may delegate to
 // the partner that sold to them). Either path granting the action is enough.
 func Authorize(actor Actor, action Action, account Account) error {
 	direct := actor.Roles[account.ID]

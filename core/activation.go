@@ -42,7 +42,7 @@ func (s ActivationState) Action() StatusAction {
 	return ActionNone
 }
 
-// Activation binds a key to one machine's fingerprint (seed 002).
+// Activation binds a key to one machine's fingerprint (source 002).
 type Activation struct {
 	ID          string
 	Key         Key

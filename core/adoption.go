@@ -58,7 +58,7 @@ func (e *Edition) UnmarshalText(b []byte) error {
 }
 
 // Holding is one license of a product assigned to the user, as listed under
-// "Assigned to you" (seed 000): each owner's license separately, with the
+// "Assigned to you" (source 000): each owner's license separately, with the
 // owner's name.
 type Holding struct {
 	LicenseID string
@@ -100,7 +100,7 @@ func HoldingsByProduct(licenses []License, email Email) map[string][]Holding {
 }
 
 // CompareHoldings orders holdings by preference and is negative when a is
-// the better default (seed 000: "the largest"): more modules first; then the
+// the better default (source 000: "the largest"): more modules first; then the
 // higher edition; then the later expiry (perpetual is latest); then the
 // owner name, ascending, ignoring case; then the license ID, so that two
 // holdings are never equal and the pick never depends on input order.
@@ -172,7 +172,7 @@ type AdoptionState int
 // Adoption states.
 const (
 	AdoptionDefault AdoptionState = iota // chosen by DefaultPick
-	AdoptionAdopted                      // chosen by the user (seed 000: "Adotada")
+	AdoptionAdopted                      // chosen by the user (source 000: "Adotada")
 )
 
 // String names the state as shown next to a holding.
@@ -236,7 +236,7 @@ func Adopt(by By, candidates []Holding, current, licenseID string) (Holding, Eve
 
 // ReconcileAdoption is called after the user's holdings of a product
 // changed (a seat removed or reassigned away). When the adopted license is no
-// longer held it returns "" (the default applies again, seed 000) and the
+// longer held it returns "" (the default applies again, source 000) and the
 // adoption.fallback event; otherwise it returns adopted unchanged and no
 // event.
 func ReconcileAdoption(by By, candidates []Holding, adopted string) (string, []Event) {

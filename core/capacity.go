@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// CapacityGrant is what one key adds to its product (seed 002: a license
+// CapacityGrant is what one key adds to its product (source 002: a license
 // for 25 devices), with the facts that decide whether it counts.
 type CapacityGrant struct {
 	Product string
@@ -14,7 +14,7 @@ type CapacityGrant struct {
 	Expiry  time.Time // zero: perpetual
 	// Activated is true while the key is activated on at least one machine:
 	// a license key that was added but never activated licenses nothing yet
-	// (seed 002: "added but must be activated").
+	// (source 002: "added but must be activated").
 	Activated bool
 }
 
@@ -33,7 +33,7 @@ type ProductCapacity struct {
 }
 
 // SumCapacity adds up, per product and unit, the grants that count at now
-// (seed 002: ten devices + one + five = sixteen), ordered by product then
+// (source 002: ten devices + one + five = sixteen), ordered by product then
 // unit. Amounts in different units are never added together: 25 devices and
 // 3 users are two capacities. A product whose grants all lapsed is left out,
 // since it licenses nothing.

@@ -15,7 +15,7 @@ func TestSumCapacity_AddsTheActivatedLiveKeysOfAProduct(t *testing.T) {
 		grants []CapacityGrant
 		want   []ProductCapacity
 	}{
-		{"seed 002: ten + one + five devices make sixteen",
+		{"source 002: ten + one + five devices make sixteen",
 			[]CapacityGrant{live("MyQ", 10), live("MyQ", 1), live("MyQ", 5)},
 			[]ProductCapacity{{Product: "MyQ", Unit: "devices", Total: 16, Grants: 3}}},
 		{"a key added but not activated adds nothing",

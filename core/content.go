@@ -8,7 +8,7 @@ import (
 	"unicode/utf8"
 )
 
-// Downloads, service requests and news (seed 003, "My products"): the
+// Downloads, service requests and news (source 003, "My products"): the
 // validation of what the vendor publishes and users write, the life of a
 // service request, and who may see one.
 
@@ -87,7 +87,7 @@ func cleanText(s string, max int, multiline bool, code, what string) (string, er
 	return s, nil
 }
 
-// DownloadFile is a file the vendor publishes for a product (seed 003: "file
+// DownloadFile is a file the vendor publishes for a product (source 003: "file
 // name, file date, version").
 type DownloadFile struct {
 	Product string
@@ -147,7 +147,7 @@ func LatestVersion(versions []string) string {
 	return latest
 }
 
-// RequestState is where a service request stands (seed 003: "state").
+// RequestState is where a service request stands (source 003: "state").
 type RequestState int
 
 // Request states. The zero value is no state, so a forgotten field is
@@ -299,7 +299,7 @@ func ParseRequestID(id string) (int64, error) {
 
 // CanSeeRequest reports whether actor may read a service request of
 // account opened by requester: the requester, and the owner and admins of
-// the account (seed 003 lists "the requests you created"; the account's
+// the account (source 003 lists "the requests you created"; the account's
 // managers follow their users' cases). Members and partners acting for the
 // account do not: a request may carry details its author shares only with
 // support and the account's managers.
@@ -320,7 +320,7 @@ func CanClose(actor Actor, requester Email) error {
 	return nil
 }
 
-// Severity grades a news item (seed 003: "news and alerts").
+// Severity grades a news item (source 003: "news and alerts").
 type Severity int
 
 // Severities, from the least urgent. The zero value is no severity.

@@ -2,7 +2,7 @@ package core
 
 import "strconv"
 
-// Integration holds the two per-account, per-product switches of seed 004:
+// Integration holds the two per-account, per-product switches of source 004:
 // the product integration, which must be on for users to have the product at
 // all, and the external controller (a third-party system such as a PBX that,
 // while on, owns the product's user licenses).
@@ -12,7 +12,7 @@ type Integration struct {
 }
 
 // UserSwitch is what a user's product switch shows in the account's user
-// page (seed 004).
+// page (source 004).
 type UserSwitch int
 
 // User switch states.
@@ -130,7 +130,7 @@ func onOff(b bool) string {
 // SetProductIntegration turns the product integration on or off and returns
 // the users whose licenses it revoked. Turning it off revokes every user
 // license, unless the external controller is on at that moment: then the
-// controller owns the licenses and they stay active (seed 004). Setting the
+// controller owns the licenses and they stay active (source 004). Setting the
 // switch to the state it has changes nothing and records nothing.
 func SetProductIntegration(by By, s IntegrationState, on bool) (IntegrationState, []Email, []Event) {
 	if s.ProductOn == on {
@@ -157,7 +157,7 @@ func SetProductIntegration(by By, s IntegrationState, on bool) (IntegrationState
 // SetExternalController turns the external controller on or off. It never
 // revokes a license, and the empty revoked list says so: in particular,
 // turning the controller off after the product integration was turned off
-// under it leaves the licenses it kept active (seed 004).
+// under it leaves the licenses it kept active (source 004).
 func SetExternalController(by By, s IntegrationState, on bool) (IntegrationState, []Email, []Event) {
 	if s.ExternalController == on {
 		return s, nil, nil

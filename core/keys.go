@@ -6,7 +6,7 @@ import (
 	"unicode/utf8"
 )
 
-// KeyKind is how a key is activated (seed 002).
+// KeyKind is how a key is activated (source 002).
 type KeyKind int
 
 // Key kinds. The zero value is no kind, so a forgotten field is not mistaken
@@ -230,7 +230,7 @@ func NewKey(kind KeyKind, entropy [15]byte) (Key, error) {
 	return Key(kind.prefix() + "-" + group(encode(vals), 5)), nil
 }
 
-// UpgradeRequest asks for a key for a version upgrade (seed 001): the
+// UpgradeRequest asks for a key for a version upgrade (source 001): the
 // notification ID received, the product to upgrade to and how many.
 type UpgradeRequest struct {
 	NotificationID string

@@ -8,7 +8,7 @@ import (
 // AccountID identifies an account (a customer, a partner) on the portal.
 type AccountID string
 
-// License is one owner's license of one product in one edition (seed 000):
+// License is one owner's license of one product in one edition (source 000):
 // what the owner contracted and who holds its seats. The portal stores it in
 // SQL and hands it to the transitions below, which return a new value.
 type License struct {
@@ -225,7 +225,7 @@ func ActivatePending(by By, licenses []License, email Email) ([]License, []Event
 }
 
 // SeatCounts is the seat summary of one license as the owner sees it under
-// "Active solutions" (seed 000: contracted, assigned to other people,
+// "Active solutions" (source 000: contracted, assigned to other people,
 // available). Contracted = AssignedToOthers + HeldByOwner + Available.
 type SeatCounts struct {
 	Contracted       int
@@ -255,7 +255,7 @@ func (l License) Counts() SeatCounts {
 }
 
 // CapacityByProduct sums the seats of every license that has not expired
-// at now, per product (seed 002: ten devices + one + five = sixteen). An
+// at now, per product (source 002: ten devices + one + five = sixteen). An
 // expired license adds nothing, since nobody may use it.
 func CapacityByProduct(licenses []License, now time.Time) map[string]int {
 	m := make(map[string]int)
@@ -269,7 +269,7 @@ func CapacityByProduct(licenses []License, now time.Time) map[string]int {
 
 // MayRunCloudLogin decides whether a program protected by cloud login may
 // start for email, given the licenses of that program: only an Assigned seat
-// on a license that has not expired lets it run (seed 000). A Pending seat
+// on a license that has not expired lets it run (source 000). A Pending seat
 // does not, because its holder has not proved the address is theirs by
 // creating the account. nil means it may run; the refusal says why not.
 func MayRunCloudLogin(licenses []License, email Email, now time.Time) error {

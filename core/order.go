@@ -5,7 +5,7 @@ import (
 )
 
 // Order is what a partner bought: a quantity of one product, delivered as
-// licenses held by the partner until the order is assigned (seed 004).
+// licenses held by the partner until the order is assigned (source 004).
 type Order struct {
 	ID         string
 	Partner    AccountID
@@ -16,7 +16,7 @@ type Order struct {
 }
 
 // AssignOrderToCustomer moves every license of the order to the customer account,
-// which becomes their owner (seed 004: all the licenses of the order go to
+// which becomes their owner (source 004: all the licenses of the order go to
 // the customer). It returns the assigned order and the moved licenses only.
 // It refuses an order already assigned (an order is delivered once), a
 // license missing or not held by the partner, and a license with seats in

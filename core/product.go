@@ -8,7 +8,7 @@ import (
 )
 
 // ProductSource is how a product came to be listed under an account's "My
-// products" (seed 003).
+// products" (source 003).
 type ProductSource int
 
 // Product sources. The zero value is no source, so a forgotten field is
@@ -89,7 +89,7 @@ func AddProduct(existing []AccountProduct, product string, source ProductSource,
 	return out, true, nil
 }
 
-// DownloadWindowYears is how far back "Last downloads" looks (seed 003).
+// DownloadWindowYears is how far back "Last downloads" looks (source 003).
 const DownloadWindowYears = 2
 
 // InDownloadWindow reports whether a download made at downloadedAt is still
@@ -131,7 +131,7 @@ func CompareVersions(a, b string) (int, error) {
 }
 
 // NewerVersionExists reports whether latest is newer than the downloaded
-// version (seed 003: "check for the latest version").
+// version (source 003: "check for the latest version").
 func NewerVersionExists(downloaded, latest string) (bool, error) {
 	c, err := CompareVersions(latest, downloaded)
 	return c > 0, err

@@ -5,7 +5,7 @@ import (
 	"strconv"
 )
 
-// SeatState is where one seat of a license stands (seed 000: Disponível,
+// SeatState is where one seat of a license stands (source 000: Disponível,
 // Atribuído, Aguardando).
 type SeatState int
 
@@ -70,7 +70,7 @@ func (s Seat) String() string {
 	return s.ID + " " + s.State.String() + " " + string(s.Email)
 }
 
-// NoticeKind is which e-mail a seat change sends its holder (seed 000: an
+// NoticeKind is which e-mail a seat change sends its holder (source 000: an
 // e-mail on assignment, an invitation to create an account when the address
 // has none, an e-mail on removal).
 type NoticeKind int

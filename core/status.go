@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// StatusAction is the action a status asks of the user (seed 003: the
+// StatusAction is the action a status asks of the user (source 003: the
 // license status column links to it; no action shows the license number).
 type StatusAction string
 
@@ -22,7 +22,7 @@ const (
 // before support lapses.
 const ExpiringSoonDays = 30
 
-// SupportState is the state of a maintenance contract (seed 003: "État du
+// SupportState is the state of a maintenance contract (source 003: "État du
 // support").
 type SupportState int
 
@@ -75,7 +75,7 @@ func SupportStatus(supportEnd, now time.Time) SupportState {
 }
 
 // LicenseState is the state of a license as the license status column
-// shows it (seed 003).
+// shows it (source 003).
 type LicenseState int
 
 // License states, from best to worst.

@@ -11,12 +11,12 @@ import (
 const Day = 24 * time.Hour
 
 // GraceDays is how long an activation keeps working after the machine's
-// fingerprint stopped matching (seed 002: reactivate within seven days).
+// fingerprint stopped matching (source 002: reactivate within seven days).
 const GraceDays = 7
 
 // WarnDays is how long before a subscription's expiry the user is warned,
 // and also how long past expiry an unreachable portal is tolerated
-// (seed 002: ten days, both).
+// (source 002: ten days, both).
 const WarnDays = 10
 
 // daysLeft counts the whole days from now until end, rounding up: a partial
@@ -92,7 +92,7 @@ type Subscription struct {
 	OfflineDays int // whole days since the portal was last reached, rounded down; 0 when reachable
 }
 
-// SubscriptionState applies the subscription rules of seed 002.
+// SubscriptionState applies the subscription rules of source 002.
 //
 // With the portal reachable: renewed (the portal says the subscription goes
 // on past expiry) means Active, whatever the local expiry, since the new one

@@ -44,7 +44,7 @@ type Activated struct {
 
 // ActivateOnline activates a key for this machine in one round trip. An
 // install key is added to the account first (it activates as it is added,
-// seed 002); the activation then answers this request's nonce, so the
+// source 002); the activation then answers this request's nonce, so the
 // response is checked like an offline one.
 func (d *Desk) ActivateOnline(ctx context.Context, key, machineName string) (Activated, error) {
 	var out Activated

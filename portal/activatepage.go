@@ -12,7 +12,7 @@ import (
 	"github.com/licdesk/licdesk/portal/store"
 )
 
-// The offline activation page (seed 002: activate manually from another
+// The offline activation page (source 002: activate manually from another
 // computer): a form that takes an activation request file and the user's
 // credentials, and answers the signed response as a download. It keeps no
 // session and sets no cookie: the credentials travel in the same POST as

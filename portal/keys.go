@@ -78,7 +78,7 @@ func (s *Server) addKey(w http.ResponseWriter, r *http.Request, c store.Caller) 
 }
 
 // getKey answers a preview of what a serial yields, or with confirm set
-// issues the key (seed 001: enter the serial and the registration, confirm,
+// issues the key (source 001: enter the serial and the registration, confirm,
 // receive the key).
 func (s *Server) getKey(w http.ResponseWriter, r *http.Request, c store.Caller) error {
 	var req api.GetKeyRequest
@@ -226,7 +226,7 @@ func (s *Server) subscriptions(w http.ResponseWriter, r *http.Request, c store.C
 // The demo's keyed product and the values the README and the command line
 // show: a serial to turn into a key, and an upgrade notification.
 const (
-	// DemoKeyedProduct is the demo user's keyed product (seed 002): a
+	// DemoKeyedProduct is the demo user's keyed product (source 002): a
 	// license key for 25 devices and an install key for 5, both activated
 	// on the demo print server.
 	DemoKeyedProduct = "MyQ Print Server"

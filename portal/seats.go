@@ -91,7 +91,7 @@ func (s *Server) adopt(w http.ResponseWriter, r *http.Request, c store.Caller) e
 	return nil
 }
 
-// seatMail writes the e-mail of seed 000 for one seat transition.
+// seatMail writes the e-mail of source 000 for one seat transition.
 func seatMail(n store.Notice, baseURL string) mail.Message {
 	switch n.Kind {
 	case "invite":

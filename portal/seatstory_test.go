@@ -18,7 +18,7 @@ import (
 	"github.com/licdesk/licdesk/portal/mail"
 )
 
-// TestSeatStory_EndToEnd plays the seat story of seed 000 over real HTTP:
+// TestSeatStory_EndToEnd plays the seat story of source 000 over real HTTP:
 // owner signs up and sees solutions; assigns a colleague with no account
 // (Pending, invitation e-mail); the colleague signs up (Assigned); the owner
 // removes them (Available, removal e-mail); two owners assign one user the

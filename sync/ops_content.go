@@ -41,7 +41,7 @@ func text(what, s string, maxLen int) (string, error) {
 }
 
 // GetKey confirms a serial number and its registration: the portal issues
-// the key (seed 001). The key arrives in the cache with the next pull.
+// the key (source 001). The key arrives in the cache with the next pull.
 func GetKey(req api.GetKeyRequest) (Write, error) {
 	s, err := core.ParseSerial(req.Serial)
 	if err != nil {

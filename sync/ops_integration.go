@@ -10,7 +10,7 @@ import (
 	"github.com/licdesk/licdesk/core"
 )
 
-// Operation names of the per-account product integrations (seed 004).
+// Operation names of the per-account product integrations (source 004).
 const (
 	OpIntegrationSwitches = "integration.switches"
 	OpIntegrationUser     = "integration.user"

@@ -1,5 +1,5 @@
 // Package activation holds the files of offline activation that a
-// disconnected machine and the portal exchange (seed 002: activate
+// disconnected machine and the portal exchange (source 002: activate
 // manually, without a connection), so that the machine's writer and the
 // portal's reader are one piece of code:
 //

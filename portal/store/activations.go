@@ -218,7 +218,7 @@ func (t *tx) recordActivationChange(ctx context.Context, a activationRow) error 
 }
 
 // Activate activates a key of the caller's accounts online on the machine
-// the request describes, and answers the signed license file (seed 002).
+// the request describes, and answers the signed license file (source 002).
 func (s *Store) Activate(ctx context.Context, c Caller, w Write, req api.ActivateRequest) (api.Activated, error) {
 	out, _, err := writeOnce(ctx, s, c.ID, w, func(t *tx) (api.Activated, error) {
 		key, err := core.ParseKey(req.Key)
@@ -242,7 +242,7 @@ func (s *Store) Activate(ctx context.Context, c Caller, w Write, req api.Activat
 }
 
 // ActivateOffline turns an activation request file written by a
-// disconnected machine into the signed response it imports (seed 002:
+// disconnected machine into the signed response it imports (source 002:
 // manual activation). The request is answered once; a license key only,
 // since an install key is activated online as it is added.
 func (s *Store) ActivateOffline(ctx context.Context, c Caller, w Write, file []byte) (api.Activated, error) {

@@ -1,6 +1,6 @@
 package store
 
-// Downloads, service requests and news (issue 4, seed 003 "My products").
+// Downloads, service requests and news (issue 4, source 003 "My products").
 // This file holds the schema, the change-feed wiring and what the three
 // share: which products a caller sees, and who is told when a product's
 // downloads or news change. downloads.go, support.go and news.go hold the
@@ -116,7 +116,7 @@ type reader interface {
 	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
 }
 
-// The products whose downloads and news a user sees (seed 003): those
+// The products whose downloads and news a user sees (source 003): those
 // listed under an account they are a member of, and those of licenses on
 // which their address holds a seat. Partner staff acting for a customer
 // manage its licenses but are not its users, so delegation does not count.

@@ -208,7 +208,7 @@ func (s *Store) Downloads(ctx context.Context, c Caller, product string) ([]api.
 	return out, nil
 }
 
-// DownloadHistory is "downloads of the last two years" (seed 003): each
+// DownloadHistory is "downloads of the last two years" (source 003): each
 // file the caller downloaded within core.DownloadWindowYears, once, with
 // the date of their last download of it, newest first, and whether a
 // newer version of its product exists now. It lists what the caller
@@ -322,7 +322,7 @@ func (t *tx) visibleFile(ctx context.Context, c Caller, fileID string) (fileRow,
 
 // RecordDownload records that the caller downloaded a file (the portal
 // calls it once per download, when the answer starts at byte 0), and lists
-// the file's product under the caller's own account (seed 003: a product
+// the file's product under the caller's own account (source 003: a product
 // appears after a download).
 func (s *Store) RecordDownload(ctx context.Context, c Caller, fileID string) error {
 	err := s.inTx(ctx, func(t *tx) error {

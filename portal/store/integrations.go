@@ -12,7 +12,7 @@ import (
 	"github.com/licdesk/licdesk/core"
 )
 
-// An account's per-user product licenses (seed 004) are the seats of the
+// An account's per-user product licenses (source 004) are the seats of the
 // account's licenses of that product: turning a user's switch on assigns
 // them a free seat, turning it off removes it. The switches decide who may
 // flip them and which licenses survive an integration being turned off.

@@ -268,7 +268,7 @@ func (t *tx) planSerial(ctx context.Context, c Caller, req api.GetKeyRequest, lo
 }
 
 // PreviewKey answers what registering a serial would issue, for the user
-// to confirm (seed 001: "confirm the information"). It writes nothing.
+// to confirm (source 001: "confirm the information"). It writes nothing.
 func (s *Store) PreviewKey(ctx context.Context, c Caller, req api.GetKeyRequest) (api.KeyPreview, error) {
 	var out api.KeyPreview
 	err := s.readTx(ctx, func(t *tx) error {
@@ -292,7 +292,7 @@ func (s *Store) PreviewKey(ctx context.Context, c Caller, req api.GetKeyRequest)
 }
 
 // GetKey registers a serial number and issues its key to the target
-// account (seed 001: "Get a license key"); the serial is then used up. The
+// account (source 001: "Get a license key"); the serial is then used up. The
 // product appears under the account's products.
 func (s *Store) GetKey(ctx context.Context, c Caller, w Write, req api.GetKeyRequest) (api.Key, error) {
 	out, _, err := writeOnce(ctx, s, c.ID, w, func(t *tx) (api.Key, error) {
@@ -422,7 +422,7 @@ func (s *Store) UpgradeKey(ctx context.Context, c Caller, w Write, req api.Upgra
 	return out, nil
 }
 
-// AddKey adds a key to an account (seed 002: enter the key, save, then
+// AddKey adds a key to an account (source 002: enter the key, save, then
 // activate). An install key is activated on the machine in the same step,
 // so the request carries its fingerprint; a license key is only added and
 // is activated later, online or offline. Adding a key the account already
@@ -526,7 +526,7 @@ func (s *Store) AddKey(ctx context.Context, c Caller, w Write, req api.AddKeyReq
 
 // Keys lists the keys of every account the caller may see the licenses
 // of, each with its activations, and the capacity they add up to per
-// account and product (seed 002).
+// account and product (source 002).
 func (s *Store) Keys(ctx context.Context, c Caller) (api.KeyList, error) {
 	out := api.KeyList{Keys: []api.Key{}, Capacity: []api.Capacity{}}
 	err := s.readTx(ctx, func(t *tx) error {

@@ -318,7 +318,7 @@ func TestKeys_CapacityIsTheSumOfTheActivatedLiveKeysOfAProduct(t *testing.T) {
 			acts = append(acts, a)
 		}
 		assert.Equal(t, []api.Capacity{{AccountID: w.acct, Product: "MyQ Print Server", Unit: "devices", Total: 16, Keys: 3}}, capacity(),
-			"seed 002: ten + one + five devices")
+			"source 002: ten + one + five devices")
 
 		_, err := w.s.Deactivate(w.ctx, w.owner, store.Write{}, acts[1].Activation.ID)
 		require.NoError(t, err)

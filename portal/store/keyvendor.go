@@ -178,7 +178,7 @@ func (s *Store) IssueKey(ctx context.Context, accountID string, spec KeySpec) (c
 }
 
 // UpgradeSpec is a version-upgrade notification the vendor sends an
-// account (seed 001): the products it may be exchanged for, and up to how
+// account (source 001): the products it may be exchanged for, and up to how
 // many.
 type UpgradeSpec struct {
 	// ID is the notification ID the customer types; random when empty.
@@ -234,7 +234,7 @@ func (s *Store) CreateUpgradeNotification(ctx context.Context, accountID string,
 }
 
 // RenewKey sets a key's subscription as the vendor's billing decides: the
-// new expiry (zero: perpetual) and whether it renews past it (seed 002:
+// new expiry (zero: perpetual) and whether it renews past it (source 002:
 // the client stops at expiry only when the portal says it was not renewed).
 func (s *Store) RenewKey(ctx context.Context, key core.Key, expiry time.Time, renewed bool) error {
 	return s.inTx(ctx, func(t *tx) error {

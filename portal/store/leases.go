@@ -20,7 +20,7 @@ const LeaseDays = 7
 // Lease signs an offline lease of the license the caller's program of a
 // product runs with (the adopted one, or the default pick: core.RunWith),
 // refused unless the caller holds an Assigned seat of a live license of it
-// (seed 000: a cloud-login program runs only for its assignee).
+// (source 000: a cloud-login program runs only for its assignee).
 func (s *Store) Lease(ctx context.Context, c Caller, product string) (api.Lease, error) {
 	product = strings.TrimSpace(product)
 	if product == "" {
@@ -77,7 +77,7 @@ func (s *Store) Lease(ctx context.Context, c Caller, product string) (api.Lease,
 // Subscriptions lists the expiry and renewal state of every license the
 // caller holds an Assigned seat of and every key of the accounts they see,
 // as the client needs for the 10-day banner and the countdown it runs when
-// the portal is out of reach (seed 002).
+// the portal is out of reach (source 002).
 func (s *Store) Subscriptions(ctx context.Context, c Caller) ([]api.Subscription, error) {
 	out := []api.Subscription{}
 	err := s.readTx(ctx, func(t *tx) error {

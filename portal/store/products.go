@@ -11,7 +11,7 @@ import (
 	"github.com/licdesk/licdesk/core"
 )
 
-// RegisterProduct adds a product to an account (seed 003) by one of the
+// RegisterProduct adds a product to an account (source 003) by one of the
 // account's license numbers (the recommended way) or, with number empty, by
 // naming the product as picked from the list.
 func (s *Store) RegisterProduct(ctx context.Context, c Caller, w Write, accountID, number, product string) (api.Product, error) {

@@ -203,7 +203,7 @@ func (s *Store) ServiceRequest(ctx context.Context, c Caller, id string) (api.Se
 
 // CreateServiceRequest opens a request for a product in one of the
 // caller's accounts (their own by default). The product must be one the
-// vendor has, and it then appears in that account's products (seed 003).
+// vendor has, and it then appears in that account's products (source 003).
 func (s *Store) CreateServiceRequest(ctx context.Context, c Caller, w Write, req api.NewServiceRequest) (api.ServiceRequest, error) {
 	out, _, err := writeOnce(ctx, s, c.ID, w, func(t *tx) (api.ServiceRequest, error) {
 		title, desc, err := core.CleanRequest(req.Title, req.Description)

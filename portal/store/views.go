@@ -25,7 +25,7 @@ func solutionView(r licenseRow, now time.Time) api.Solution {
 }
 
 // licenseStatus gives the support and license status columns of a license
-// and the action it needs (seed 003: renew when maintenance expired).
+// and the action it needs (source 003: renew when maintenance expired).
 func licenseStatus(r licenseRow, now time.Time) (support, license, action string) {
 	sup := core.SupportStatus(r.SupportEnd, now)
 	lic := r.Status(now)
