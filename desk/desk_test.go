@@ -1,0 +1,176 @@
+package desk_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/licdesk/licdesk/api"
+	"github.com/licdesk/licdesk/core"
+	"github.com/licdesk/licdesk/desk"
+	"github.com/licdesk/licdesk/portal/portaltest"
+	lsync "github.com/licdesk/licdesk/sync"
+)
+
+// open is a fresh profile on this machine.
+func open(t *testing.T) *desk.Desk {
+	t.Helper()
+	d, err := desk.Open(desk.Options{Dir: t.TempDir(), SecretsMode: "file"})
+	require.NoError(t, err)
+	t.Cleanup(func() { d.Close() })
+	return d
+}
+
+func login(t *testing.T, d *desk.Desk, p *portaltest.Portal, email string) desk.LoggedIn {
+	t.Helper()
+	res, err := d.Login(context.Background(), desk.Credentials{Portal: p.URL, Email: email, Password: "demo-password"})
+	require.NoError(t, err)
+	require.NoError(t, res.SyncErr)
+	return res
+}
+
+func seeded(t *testing.T) *portaltest.Portal {
+	t.Helper()
+	p := portaltest.Start(t)
+	p.Seed()
+	return p
+}
+
+func solution(t *testing.T, d *desk.Desk, product string) api.Solution {
+	t.Helper()
+	c, err := d.Cache(context.Background())
+	require.NoError(t, err)
+	sols, err := c.Solutions(context.Background())
+	require.NoError(t, err)
+	for _, s := range sols {
+		if s.Product == product {
+			return s
+		}
+	}
+	t.Fatalf("no %s", product)
+	return api.Solution{}
+}
+
+func TestLogin_PinsTheKeysSyncsAndInstallsTheLeases(t *testing.T) {
+	p := seeded(t)
+	d := open(t)
+	res := login(t, d, p, "ana@acme.example")
+	assert.NotEmpty(t, res.Trust.Added, "the portal's keys are trusted on first use")
+	assert.Positive(t, res.Sync.Pull.Changes)
+	assert.Positive(t, res.Leases)
+	chk, err := d.Check(context.Background(), "Eberick", "")
+	require.NoError(t, err)
+	assert.True(t, chk.OK, "%+v", chk.Reasons)
+}
+
+func TestLogout_RefusesToDropWaitingWritesUnlessAsked(t *testing.T) {
+	ctx := context.Background()
+	p := seeded(t)
+	d := open(t)
+	login(t, d, p, "ana@acme.example")
+	lic := solution(t, d, "Eberick")
+	p.Stop()
+	w, err := lsync.AssignSeat(lic.LicenseID, "waiting@new.example")
+	require.NoError(t, err)
+	o, err := d.Submit(ctx, w, false)
+	require.NoError(t, err)
+	assert.False(t, o.Done, "the portal is down: queued")
+
+	_, err = d.Logout(ctx, desk.LogoutOptions{})
+	var pw *desk.PendingWritesError
+	require.ErrorAs(t, err, &pw)
+	assert.Equal(t, 1, pw.N)
+	s, _ := d.Session(ctx)
+	assert.True(t, s.HasToken, "nothing was forgotten")
+
+	_, err = d.Logout(ctx, desk.LogoutOptions{Discard: true})
+	require.NoError(t, err)
+	s, _ = d.Session(ctx)
+	assert.False(t, s.LoggedIn())
+	assert.Equal(t, p.URL, s.Portal, "the portal stays as the next login's default")
+	c, _ := d.Cache(ctx)
+	pending, failed, err := c.OutboxCounts(ctx)
+	require.NoError(t, err)
+	assert.Zero(t, pending+failed, "the writes went with the copy")
+	sols, err := c.Solutions(ctx)
+	require.NoError(t, err)
+	assert.Empty(t, sols, "the copy is gone")
+	_, err = os.Stat(filepath.Join(d.Profile().Dir, "secrets.json"))
+	if err == nil {
+		b, _ := os.ReadFile(filepath.Join(d.Profile().Dir, "secrets.json"))
+		assert.NotContains(t, string(b), "ana@acme.example", "the token is gone")
+	}
+}
+
+func TestSubmit_ARefusalComesBackAtOnceAndRollsTheCacheBack(t *testing.T) {
+	ctx := context.Background()
+	p := seeded(t)
+	d := open(t)
+	login(t, d, p, "ana@acme.example")
+	lic := solution(t, d, "Eberick")
+	w, err := lsync.AssignSeat(lic.LicenseID, "ana@acme.example")
+	require.NoError(t, err)
+	_, err = d.Submit(ctx, w, false)
+	var r *desk.RefusedError
+	require.ErrorAs(t, err, &r, "ana already holds a seat")
+	assert.Equal(t, "seat.duplicate", r.Code)
+	assert.Equal(t, lic, solution(t, d, "Eberick"), "the optimistic effect is rolled back")
+}
+
+func TestSubmit_QueuedWhenThePortalIsDownAndLandsOnceWhenItReturns(t *testing.T) {
+	ctx := context.Background()
+	p := seeded(t)
+	d := open(t)
+	login(t, d, p, "ana@acme.example")
+	lic := solution(t, d, "Eberick")
+	p.Stop()
+	w, err := lsync.AssignSeat(lic.LicenseID, "later@new.example")
+	require.NoError(t, err)
+	o, err := d.Submit(ctx, w, false)
+	require.NoError(t, err)
+	assert.False(t, o.Done)
+	assert.True(t, lsync.IsTransient(o.Why), "it says why: %v", o.Why)
+	assert.Equal(t, lic.Available-1, solution(t, d, "Eberick").Available, "the queued write shows at once")
+
+	p.Start()
+	res, err := d.Sync(ctx)
+	require.NoError(t, err)
+	assert.Len(t, res.Push.Accepted, 1)
+	res, err = d.Sync(ctx)
+	require.NoError(t, err)
+	assert.Empty(t, res.Push.Accepted, "sent once")
+}
+
+func TestOwnAccount_IsTheOneTheUserOwns(t *testing.T) {
+	p := seeded(t)
+	d := open(t)
+	login(t, d, p, "ana@acme.example")
+	m, ok, err := d.OwnAccount(context.Background())
+	require.NoError(t, err)
+	require.True(t, ok)
+	assert.Equal(t, "owner", m.Role)
+	assert.Equal(t, "Acme Engenharia", m.AccountName)
+}
+
+func TestAnswerRequest_WritesNoFileWhenAnsweringFails(t *testing.T) {
+	ctx := context.Background()
+	p := seeded(t)
+	field := open(t)
+	req := filepath.Join(t.TempDir(), "req.lda")
+	unknown, err := core.NewKey(core.LicenseKey, [15]byte{1, 2, 3})
+	require.NoError(t, err)
+	_, err = field.WriteRequest(ctx, string(unknown), "field-pc", req)
+	require.NoError(t, err, "a well-formed key the portal does not know")
+	office := open(t)
+	login(t, office, p, "ana@acme.example")
+	out := filepath.Join(t.TempDir(), "resp.lda")
+	_, err = office.AnswerRequest(ctx, req, out)
+	require.Error(t, err)
+	_, statErr := os.Stat(out)
+	assert.True(t, errors.Is(statErr, os.ErrNotExist), "no response file is left behind")
+}
