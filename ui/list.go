@@ -63,7 +63,7 @@ func newFilterList[T any](noun string, columns int, update func(T, []*widget.Lab
 			return container.NewGridWithColumns(columns, cells...)
 		},
 		func(id widget.ListItemID, o fyne.CanvasObject) {
-			if id >= len(f.shown) {
+			if !f.valid(id) {
 				return
 			}
 			objs := o.(*fyne.Container).Objects
@@ -74,7 +74,7 @@ func newFilterList[T any](noun string, columns int, update func(T, []*widget.Lab
 			update(f.rows.items[f.shown[id]], labels)
 		})
 	f.list.OnSelected = func(id widget.ListItemID) {
-		if id < len(f.shown) {
+		if f.valid(id) {
 			f.selected = f.shown[id]
 			if f.onSelect != nil {
 				f.onSelect(f.rows.items[f.selected])
@@ -92,8 +92,12 @@ func (f *filterList[T]) set(r rows[T], same func(a, b T) bool) {
 		v := f.rows.items[f.selected]
 		keep = &v
 	}
-	f.rows, f.selected = r, -1
+	// The shown positions index the old rows: drop them before the list
+	// can ask for a row (UnselectAll refreshes it), then fill them anew.
+	f.shown = f.shown[:0]
+	f.selected = -1
 	f.list.UnselectAll()
+	f.rows = r
 	f.apply()
 	if keep != nil && same != nil {
 		for pos, i := range f.shown {
@@ -104,6 +108,12 @@ func (f *filterList[T]) set(r rows[T], same func(a, b T) bool) {
 			}
 		}
 	}
+}
+
+// valid reports whether a list position names an item of the current
+// rows: the list widget may ask for a position from before a change.
+func (f *filterList[T]) valid(id widget.ListItemID) bool {
+	return id >= 0 && id < len(f.shown) && f.shown[id] < len(f.rows.items)
 }
 
 func (f *filterList[T]) setQuery(q string) {
