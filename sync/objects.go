@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/licdesk/licdesk/api"
+	"github.com/licdesk/licdesk/core"
 )
 
 // Ref names one cached object: a kind of the change feed and its ID.
@@ -109,14 +110,17 @@ func (t *txn) effects() (*effectEnv, error) {
 	if t.env != nil {
 		return t.env, nil
 	}
-	env := &effectEnv{owners: map[string]bool{}, now: time.Now().UTC()}
+	env := &effectEnv{accounts: map[core.Email]bool{}, now: time.Now().UTC()}
 	var err error
 	if env.email, err = getKV(t.ctx, t.tx, "settings", SettingEmail); err != nil {
 		return nil, err
 	}
-	rows, err := t.tx.QueryContext(t.ctx, `SELECT data FROM objects WHERE kind = ? AND data IS NOT NULL`, api.KindAccount)
+	// Owners and holders of Assigned seats have accounts; the portal's
+	// versions (base) are read where writes are overlaid, so that a guess
+	// never feeds the next guess.
+	rows, err := t.tx.QueryContext(t.ctx, `SELECT CASE WHEN overlaid = 1 THEN base ELSE data END FROM objects WHERE kind = ?`, api.KindSolution)
 	if err != nil {
-		return nil, fmt.Errorf("accounts: %w", err)
+		return nil, fmt.Errorf("solutions: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
@@ -124,9 +128,15 @@ func (t *txn) effects() (*effectEnv, error) {
 		if err := rows.Scan(&b); err != nil {
 			return nil, err
 		}
-		var m api.Membership
-		if json.Unmarshal(b, &m) == nil && m.Role == "owner" {
-			env.owners[m.AccountID] = true
+		var s api.Solution
+		if b == nil || json.Unmarshal(b, &s) != nil {
+			continue
+		}
+		env.accounts[core.Email(s.OwnerEmail)] = true
+		for _, seat := range s.Seats {
+			if seat.State == core.SeatAssigned.String() {
+				env.accounts[core.Email(seat.Email)] = true
+			}
 		}
 	}
 	t.env = env

@@ -156,78 +156,62 @@ func SubscribeNews(product string, on bool) (Write, error) {
 		Summary: verb + " the news of " + p, Targets: []Ref{{api.KindNews, p}}}, nil
 }
 
-// contentEffect is the expected effect of the writes on keys, support
-// requests and news; ok is false for an operation it does not know.
-func contentEffect(env *effectEnv, w Write, ref Ref, cur []byte) (eff func() ([]byte, error), ok bool) {
-	switch w.Op {
-	case OpKeyAdd:
-		return func() ([]byte, error) {
-			if cur != nil {
-				return cur, nil
-			}
-			var req api.AddKeyRequest
-			if err := json.Unmarshal(w.Body, &req); err != nil {
-				return nil, err
-			}
-			return json.Marshal(api.Key{Key: req.Key, Kind: "license", AccountID: req.AccountID, Status: "added",
-				AddedAt: env.now, IssuedAt: env.now, Modules: []string{}, Activations: []api.Activation{}})
-		}, true
-	case OpSupportOpen:
-		return func() ([]byte, error) {
-			var req api.NewServiceRequest
-			if err := json.Unmarshal(w.Body, &req); err != nil {
-				return nil, err
-			}
-			return json.Marshal(api.ServiceRequest{ID: ref.ID, AccountID: req.AccountID, Product: req.Product, Title: req.Title,
-				Description: req.Description, State: api.RequestOpen, RequesterEmail: env.email, CreatedAt: env.now, UpdatedAt: env.now})
-		}, true
-	case OpSupportComment, OpSupportClose:
-		return func() ([]byte, error) {
-			if cur == nil {
-				return nil, nil
-			}
-			var r api.ServiceRequest
-			if err := json.Unmarshal(cur, &r); err != nil {
-				return nil, err
-			}
-			if w.Op == OpSupportClose {
-				r.State = api.RequestClosed
-			} else {
-				var c api.NewComment
-				if err := json.Unmarshal(w.Body, &c); err != nil {
-					return nil, err
-				}
-				r.Comments = append(r.Comments, api.RequestComment{AuthorEmail: env.email, AuthorName: env.email, At: env.now, Body: c.Body})
-				r.CommentCount++
-			}
-			r.UpdatedAt = env.now
-			return json.Marshal(r)
-		}, true
-	case OpNewsRead, OpNewsSubscription:
-		return func() ([]byte, error) {
-			if cur == nil {
-				return nil, nil
-			}
-			var n api.ProductNews
-			if err := json.Unmarshal(cur, &n); err != nil {
-				return nil, err
-			}
-			if w.Op == OpNewsRead {
-				for i := range n.Items {
-					n.Items[i].New = false
-				}
-				n.NewCount = 0
-				now := env.now
-				n.LastVisit = &now
-			} else {
-				var s api.NewsSubscription
-				if err := json.Unmarshal(w.Body, &s); err != nil {
-					return nil, err
-				}
-				n.Subscribed = s.Subscribed
-			}
-			return json.Marshal(n)
-		}, true
+// keyAddEffect shows an added license key at once; a key the cache holds
+// already stays as it is.
+func keyAddEffect(env *effectEnv, w Write, _ Ref, cur []byte) ([]byte, error) {
+	if cur != nil {
+		return cur, nil
 	}
-	return nil, false
+	req, err := body[api.AddKeyRequest](w)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(api.Key{Key: req.Key, Kind: "license", AccountID: req.AccountID, Status: "added",
+		AddedAt: env.now, IssuedAt: env.now, Modules: []string{}, Activations: []api.Activation{}})
+}
+
+// supportOpenEffect shows a new service request under its local ID.
+func supportOpenEffect(env *effectEnv, w Write, ref Ref, _ []byte) ([]byte, error) {
+	req, err := body[api.NewServiceRequest](w)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(api.ServiceRequest{ID: ref.ID, AccountID: req.AccountID, Product: req.Product, Title: req.Title,
+		Description: req.Description, State: api.RequestOpen, RequesterEmail: env.email, CreatedAt: env.now, UpdatedAt: env.now})
+}
+
+func supportCommentEffect(env *effectEnv, w Write, r api.ServiceRequest) (api.ServiceRequest, error) {
+	c, err := body[api.NewComment](w)
+	if err != nil {
+		return r, err
+	}
+	r.Comments = append(r.Comments, api.RequestComment{AuthorEmail: env.email, AuthorName: env.email, At: env.now, Body: c.Body})
+	r.CommentCount++
+	r.UpdatedAt = env.now
+	return r, nil
+}
+
+func supportCloseEffect(env *effectEnv, _ Write, r api.ServiceRequest) (api.ServiceRequest, error) {
+	r.State = api.RequestClosed
+	r.UpdatedAt = env.now
+	return r, nil
+}
+
+func newsReadEffect(env *effectEnv, _ Write, n api.ProductNews) (api.ProductNews, error) {
+	for i := range n.Items {
+		n.Items[i].New = false
+	}
+	n.NewCount = 0
+	now := env.now
+	n.LastVisit = &now
+	return n, nil
+}
+
+func newsSubscriptionEffect(_ *effectEnv, w Write, n api.ProductNews) (api.ProductNews, error) {
+	s, err := body[api.NewsSubscription](w)
+	if err != nil {
+		return n, err
+	}
+	n.Subscribed = s.Subscribed
+	return n, nil
 }
