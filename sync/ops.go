@@ -39,7 +39,11 @@ const (
 	OpProductRegister = "product.register"
 )
 
-func invalid(code, msg string) error { return &Error{Kind: Invalid, Code: code, Msg: msg} }
+// invalid refuses a write's input before it is queued, with core's error as
+// the cause, as a refusal of the portal would carry it.
+func invalid(code, msg string) error {
+	return &Error{Kind: Invalid, Code: code, Msg: msg, Err: core.E(core.Invalid, code, msg)}
+}
 
 func emailArg(s string) (string, error) {
 	e, err := core.NormalizeEmail(s)
@@ -49,10 +53,11 @@ func emailArg(s string) (string, error) {
 	return string(e), nil
 }
 
+// idArg checks an identifier the write puts in its path.
 func idArg(what, s string) (string, error) {
 	s = strings.TrimSpace(s)
 	if s == "" || len(s) > 200 || strings.ContainsAny(s, "/?#\x00") {
-		return "", invalid("request."+what, fmt.Sprintf("give a valid %s", what))
+		return "", invalid("request.argument", fmt.Sprintf("give a valid %s", what))
 	}
 	return s, nil
 }

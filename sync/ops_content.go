@@ -29,13 +29,15 @@ const (
 // confirmed yet (a new service request); the portal gives the real ID.
 const LocalPrefix = "local-"
 
-func text(what, s string, maxLen int) (string, error) {
+// text checks one field of free text; code is the refusal's code, the one
+// the portal refuses the same field with where it has one.
+func text(code, what, s string, maxLen int) (string, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return "", invalid("request."+what, "give the "+what)
+		return "", invalid(code, "give the "+what)
 	}
 	if len(s) > maxLen {
-		return "", invalid("request."+what, fmt.Sprintf("the %s is at most %d characters", what, maxLen))
+		return "", invalid(code, fmt.Sprintf("the %s is at most %d characters", what, maxLen))
 	}
 	return s, nil
 }
@@ -55,10 +57,10 @@ func GetKey(req api.GetKeyRequest) (Write, error) {
 
 // UpgradeKey asks for the key of a version upgrade.
 func UpgradeKey(req api.UpgradeKeyRequest) (Write, error) {
-	if _, err := text("notification ID", req.NotificationID, 100); err != nil {
+	if _, err := text("upgrade.notification", "notification ID", req.NotificationID, 100); err != nil {
 		return Write{}, err
 	}
-	if _, err := text("product", req.Product, 100); err != nil {
+	if _, err := text(core.CodeProductMissing, "product", req.Product, 100); err != nil {
 		return Write{}, err
 	}
 	if req.Quantity < 1 {
@@ -88,13 +90,13 @@ func AddKey(key, accountID string) (Write, error) {
 // local ID; the portal's ID replaces it once the portal has it.
 func OpenServiceRequest(req api.NewServiceRequest) (Write, error) {
 	var err error
-	if req.Product, err = text("product", req.Product, 100); err != nil {
+	if req.Product, err = text(core.CodeProductMissing, "product", req.Product, 100); err != nil {
 		return Write{}, err
 	}
-	if req.Title, err = text("title", req.Title, 200); err != nil {
+	if req.Title, err = text("request.title", "title", req.Title, 200); err != nil {
 		return Write{}, err
 	}
-	if req.Description, err = text("description", req.Description, 20000); err != nil {
+	if req.Description, err = text("request.text", "description", req.Description, 20000); err != nil {
 		return Write{}, err
 	}
 	var b [6]byte
@@ -114,7 +116,7 @@ func CommentServiceRequest(id, body string) (Write, error) {
 	if strings.HasPrefix(rid, LocalPrefix) {
 		return Write{}, invalid("request.local", "that request is not on the portal yet: comment once it has its SR number (licdesk sync)")
 	}
-	if body, err = text("comment", body, 20000); err != nil {
+	if body, err = text("request.text", "comment", body, 20000); err != nil {
 		return Write{}, err
 	}
 	return Write{Op: OpSupportComment, Method: http.MethodPost, Path: "/v1/support/" + url.PathEscape(rid) + "/comments",
@@ -133,7 +135,7 @@ func CloseServiceRequest(id string) (Write, error) {
 
 // MarkNewsRead marks a product's news visited.
 func MarkNewsRead(product string) (Write, error) {
-	p, err := text("product", product, 100)
+	p, err := text(core.CodeProductMissing, "product", product, 100)
 	if err != nil {
 		return Write{}, err
 	}
@@ -143,7 +145,7 @@ func MarkNewsRead(product string) (Write, error) {
 
 // SubscribeNews switches the e-mails of a product's news on or off.
 func SubscribeNews(product string, on bool) (Write, error) {
-	p, err := text("product", product, 100)
+	p, err := text(core.CodeProductMissing, "product", product, 100)
 	if err != nil {
 		return Write{}, err
 	}
