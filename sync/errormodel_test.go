@@ -211,3 +211,33 @@ func TestMessage_ComesFromTheCodeRegistry(t *testing.T) {
 	require.NotEmpty(t, info.Message)
 	assert.Equal(t, info.Message, err.Error())
 }
+
+// A write the portal refused keeps its refusal in the outbox as core's
+// error: read back later, it answers errors.Is like the answer did.
+func TestRefusedWrite_ReadBackIsCoresError(t *testing.T) {
+	ctx := context.Background()
+	p := portaltest.Start(t)
+	_, acct := p.SignUp("owner@full.example", "Full")
+	lic := p.Issue(acct, "Eberick", 1)
+	d := newDevice(t, p, "owner@full.example", portaltest.Password)
+	d.sync()
+	d.submit(lsync.AssignSeat(lic, "first@full.example"))
+	d.submit(lsync.AssignSeat(lic, "second@full.example"))
+	res := d.sync()
+	require.Len(t, res.Push.Refused, 1)
+
+	failed, err := d.cache.Entries(ctx, lsync.Failed)
+	require.NoError(t, err)
+	require.Len(t, failed, 1)
+	for name, e := range map[string]lsync.Entry{"as pushed": res.Push.Refused[0], "read back": failed[0]} {
+		err := e.Refusal()
+		assert.True(t, errors.Is(err, &core.Error{Code: core.CodeSeatFull}), name)
+		assert.Equal(t, core.Conflict, core.KindOf(err), name)
+		assert.Equal(t, lsync.Conflict, lsync.KindOf(err), name)
+	}
+	pending, err := d.cache.Entries(ctx, lsync.Pending)
+	require.NoError(t, err)
+	for _, e := range pending {
+		assert.NoError(t, e.Refusal())
+	}
+}

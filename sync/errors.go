@@ -197,6 +197,25 @@ func problemError(status int, p api.Problem, retryAfter time.Duration) *Error {
 	return e
 }
 
+// kindOfCore is the client's class of a refusal of a core kind.
+func kindOfCore(k core.Kind) Kind {
+	switch k {
+	case core.Invalid:
+		return Invalid
+	case core.NotFound:
+		return NotFound
+	case core.Conflict:
+		return Conflict
+	case core.Forbidden:
+		return Forbidden
+	case core.Expired:
+		return Expired
+	case core.Offline:
+		return Offline
+	}
+	return Unknown
+}
+
 // kindOfStatus classifies an HTTP status.
 func kindOfStatus(status int) Kind {
 	switch {

@@ -1,6 +1,7 @@
 package sync_test
 
 import (
+	"context"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -71,4 +72,34 @@ func TestOptimisticSeatEffect_EqualsThePortalsAnswer(t *testing.T) {
 			assert.Equal(t, answered, shown)
 		})
 	}
+}
+
+// Adopting shows at once what the portal answers: core.Adopt on the
+// holdings the cache shows, rendered with the portal's view builder.
+func TestOptimisticAdopt_EqualsThePortalsAnswer(t *testing.T) {
+	ctx := context.Background()
+	p := portaltest.Start(t)
+	p.Seed()
+	ana := newDevice(t, p, "ana@acme.example", "demo-password")
+	ana.sync()
+	assigned, err := ana.cache.Assigned(ctx)
+	require.NoError(t, err)
+	require.Len(t, assigned, 1)
+	var other string
+	for _, l := range assigned[0].Licenses {
+		if l.LicenseID != assigned[0].Effective {
+			other = l.LicenseID
+		}
+	}
+	require.NotEmpty(t, other)
+
+	ana.submit(lsync.Adopt(assigned[0].Product, other))
+	shown, err := ana.cache.Assigned(ctx)
+	require.NoError(t, err)
+	res := ana.sync()
+	require.Len(t, res.Push.Accepted, 1)
+	var answered []api.AssignedProduct
+	require.NoError(t, ana.client.Do(ctx, lsync.Request{Method: "GET", Path: "/v1/assigned"}, &answered))
+	assert.Equal(t, answered, shown)
+	assert.Equal(t, other, shown[0].Effective)
 }
