@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/licdesk/licdesk/api"
-	"github.com/licdesk/licdesk/core"
 )
 
 // Ref names one cached object: a kind of the change feed and its ID.
@@ -110,37 +109,13 @@ func (t *txn) effects() (*effectEnv, error) {
 	if t.env != nil {
 		return t.env, nil
 	}
-	env := &effectEnv{accounts: map[core.Email]bool{}, now: time.Now().UTC()}
+	env := &effectEnv{now: time.Now().UTC()}
 	var err error
 	if env.email, err = getKV(t.ctx, t.tx, "settings", SettingEmail); err != nil {
 		return nil, err
 	}
-	// Owners and holders of Assigned seats have accounts; the portal's
-	// versions (base) are read where writes are overlaid, so that a guess
-	// never feeds the next guess.
-	rows, err := t.tx.QueryContext(t.ctx, `SELECT CASE WHEN overlaid = 1 THEN base ELSE data END FROM objects WHERE kind = ?`, api.KindSolution)
-	if err != nil {
-		return nil, fmt.Errorf("solutions: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var b []byte
-		if err := rows.Scan(&b); err != nil {
-			return nil, err
-		}
-		var s api.Solution
-		if b == nil || json.Unmarshal(b, &s) != nil {
-			continue
-		}
-		env.accounts[core.Email(s.OwnerEmail)] = true
-		for _, seat := range s.Seats {
-			if seat.State == core.SeatAssigned.String() {
-				env.accounts[core.Email(seat.Email)] = true
-			}
-		}
-	}
 	t.env = env
-	return env, rows.Err()
+	return env, nil
 }
 
 // putServer stores the portal's version of an object (nil: the portal no

@@ -38,8 +38,10 @@ func TestOptimisticSeatEffect_EqualsThePortalsAnswer(t *testing.T) {
 			func(l string) (lsync.Write, error) { return lsync.AssignSeat(l, "nobody.yet@acme.example") }},
 		{"owner assigns their own e-mail", "ana@acme.example", "QiBuilder",
 			func(l string) (lsync.Write, error) { return lsync.AssignSeat(l, "ana@acme.example") }},
-		{"owner assigns a colleague with an account", "ana@acme.example", "QiBuilder",
-			func(l string) (lsync.Write, error) { return lsync.AssignSeat(l, "carla@acme.example") }},
+		{"owner moves a colleague's seat to themselves", "ana@acme.example", "QiBuilder",
+			func(l string) (lsync.Write, error) {
+				return lsync.ReassignSeat(l, "diego@newhire.example", "ana@acme.example")
+			}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
