@@ -296,7 +296,7 @@ func cmdSync(ctx context.Context, a *app, args []string) error {
 	res, err := a.d.Sync(ctx)
 	if err != nil {
 		pending, _, _ := a.cache.OutboxCounts(ctx)
-		if pending > 0 && lsync.IsTransient(err) {
+		if pending > 0 && lsync.IsOffline(err) {
 			return fmt.Errorf("%s; %d writes stay queued", err, pending)
 		}
 		return err

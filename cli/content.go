@@ -106,7 +106,7 @@ func (a *app) download(ctx context.Context, id, outDir string) error {
 		fmt.Fprintln(a.env.Stderr)
 	}
 	if err != nil {
-		if lsync.IsTransient(err) {
+		if lsync.IsOffline(err) {
 			return fmt.Errorf("%s: run the same command again to resume", err)
 		}
 		return err

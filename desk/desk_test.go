@@ -119,6 +119,8 @@ func TestSubmit_ARefusalComesBackAtOnceAndRollsTheCacheBack(t *testing.T) {
 	var r *desk.RefusedError
 	require.ErrorAs(t, err, &r, "ana already holds a seat")
 	assert.Equal(t, "seat.duplicate", r.Code)
+	assert.ErrorIs(t, err, &core.Error{Code: "seat.duplicate"}, "the refusal is core's error, as on the portal")
+	assert.Equal(t, core.Conflict, core.KindOf(err))
 	assert.Equal(t, lic, solution(t, d, "Eberick"), "the optimistic effect is rolled back")
 }
 

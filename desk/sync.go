@@ -68,12 +68,10 @@ func (d *Desk) Freshen(ctx context.Context) (Freshness, error) {
 		return f, ctx.Err()
 	}
 	if err != nil {
-		switch lsync.KindOf(err) {
-		case lsync.Offline, lsync.Unavailable, lsync.Unauthorized:
-			f.Stale, f.Why = true, err
-		default:
+		if !lsync.IsOffline(err) && lsync.KindOf(err) != lsync.Unauthorized {
 			return f, err
 		}
+		f.Stale, f.Why = true, err
 	}
 	c, _ := d.Cache(ctx)
 	f.LastSync, _ = c.SyncState(ctx)
@@ -95,14 +93,19 @@ type Outcome struct {
 
 // RefusedError is the portal's final no to a write: the cache was rolled
 // back and the write is kept, with its reason, among the refused writes.
+// It unwraps to core's error, so errors.Is and core.CodeOf see the code.
 type RefusedError struct {
 	Write  lsync.Write
 	Code   string
 	Reason string
+	Err    error
 }
 
 // Error is the portal's reason.
 func (e *RefusedError) Error() string { return e.Reason }
+
+// Unwrap is the portal's refusal as core's error.
+func (e *RefusedError) Unwrap() error { return e.Err }
 
 // Submit queues a write (it shows in the cache at once) and, unless
 // offline, sends it now: the portal has AnswerWithin to answer, else the
@@ -130,7 +133,7 @@ func (d *Desk) Submit(ctx context.Context, w lsync.Write, offline bool) (Outcome
 	cancel()
 	for _, r := range res.Push.Refused {
 		if r.Seq == e.Seq {
-			return out, &RefusedError{Write: w, Code: r.Code, Reason: r.Reason}
+			return out, &RefusedError{Write: w, Code: r.Code, Reason: r.Reason, Err: r.Refusal()}
 		}
 		out.Refused = append(out.Refused, r)
 	}

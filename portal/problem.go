@@ -25,25 +25,6 @@ func refuse(status int, code, msg string) error {
 	return &httpError{status: status, code: code, msg: msg}
 }
 
-// statusOf maps a domain refusal to its HTTP status.
-func statusOf(k core.Kind) int {
-	switch k {
-	case core.Invalid:
-		return http.StatusBadRequest
-	case core.NotFound:
-		return http.StatusNotFound
-	case core.Conflict:
-		return http.StatusConflict
-	case core.Forbidden:
-		return http.StatusForbidden
-	case core.Expired:
-		return http.StatusGone
-	case core.Offline:
-		return http.StatusServiceUnavailable
-	}
-	return http.StatusInternalServerError
-}
-
 func kindName(status int) string {
 	switch status {
 	case http.StatusBadRequest:
@@ -78,9 +59,11 @@ func problemOf(err error) (api.Problem, int, bool) {
 	}
 	var ce *core.Error
 	if errors.As(err, &ce) {
-		st := statusOf(ce.Kind)
-		if ce.Code == "auth.token" {
-			st = http.StatusUnauthorized
+		// A refusal answers with its kind's status, except a code the
+		// registry answers 401 (an ended session: log in again).
+		st := api.StatusOf(ce.Kind)
+		if info, ok := api.LookupCode(ce.Code); ok && info.Status == http.StatusUnauthorized {
+			st = info.Status
 		}
 		return api.Problem{Status: st, Code: ce.Code, Detail: ce.Msg}, 0, false
 	}

@@ -367,10 +367,10 @@ func (a *App) SyncNow() {
 		st.State = lsync.StateIdle
 		if err != nil {
 			st.State = lsync.StateError
-			switch lsync.KindOf(err) {
-			case lsync.Offline, lsync.Unavailable:
+			switch {
+			case lsync.IsOffline(err):
 				st.State = lsync.StateOffline
-			case lsync.Unauthorized:
+			case lsync.KindOf(err) == lsync.Unauthorized:
 				st.State = lsync.StateSignedOut
 			}
 		} else {

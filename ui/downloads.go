@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"errors"
 	"path/filepath"
 
 	"fyne.io/fyne/v2"
@@ -122,7 +121,7 @@ func (t *DownloadsTab) Download(f api.DownloadFile) {
 			case paused:
 				t.Message.SetText("Paused: Download resumes " + f.Name + " where it stopped.")
 			case err != nil:
-				if lsync.KindOf(err) == lsync.Offline || errors.Is(err, context.DeadlineExceeded) {
+				if lsync.IsOffline(err) {
 					err = errOffline
 				}
 				t.Message.SetText("Download failed: " + err.Error())

@@ -250,7 +250,7 @@ func (t *SolutionsTab) history() {
 		events, err := t.app.sess.d.History(ctx, s.LicenseID)
 		t.app.do(func() {
 			if err != nil {
-				if lsync.KindOf(err) == lsync.Offline {
+				if lsync.IsOffline(err) {
 					err = errOffline
 				}
 				t.app.showError(err)
