@@ -124,16 +124,19 @@ func (t *KeysTab) selectedKey() string {
 
 // activateDialog asks for a key to activate online on this machine.
 func (t *KeysTab) activateDialog() {
-	key := widget.NewEntry()
+	key := newFormEntry("LIC-… or INS-…", validKey)
 	key.SetText(t.selectedKey())
-	name := widget.NewEntry()
+	name := newFormEntry("this computer's name", nil)
 	name.SetText(desk.MachineName(""))
-	dialog.ShowForm("Activate a key on this machine", "Activate", "Cancel", []*widget.FormItem{
-		widget.NewFormItem("Key", key), widget.NewFormItem("Machine name", name)}, func(ok bool) {
-		if ok {
-			t.ActivateOnline(strings.TrimSpace(key.Text), strings.TrimSpace(name.Text))
-		}
-	}, t.app.win)
+	t.app.showForm("Activate a key on this machine", "Activate", []formField{
+		{label: "Key", obj: key}, {label: "Machine name", obj: name, hint: "How this machine shows on the portal."}},
+		func(ctx context.Context) (string, error) {
+			msg, err := t.activateOnline(ctx, strings.TrimSpace(key.Text), strings.TrimSpace(name.Text))
+			if err == nil {
+				t.app.Refresh()
+			}
+			return msg, err
+		}, t.say)
 }
 
 // ActivateOnline activates a key for this machine in one round trip, as

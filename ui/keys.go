@@ -9,7 +9,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -117,56 +116,48 @@ func (t *KeysTab) showKey(k api.Key) {
 	t.details.SetText(b.String())
 }
 
-// getKey is the "Get a license key" form: the serial and the registration.
+// getKey is the "Get a license key" form: the serial and the registration,
+// starting from the user's e-mail.
 func (t *KeysTab) getKey() {
-	e := func(ph string) *widget.Entry { x := widget.NewEntry(); x.SetPlaceHolder(ph); return x }
-	serial, company, person, address := e("XXXX-XXXX-XXXX"), e("Company"), e("Full name"), e("Street, city")
-	country, email, phone := e("PT"), e("you@company.example"), e("optional")
+	serial := newFormEntry("XXXX-XXXX-XXXX", required("the serial number"))
+	company := newFormEntry("Company", required("the company"))
+	person := newFormEntry("Full name", required("the contact person"))
+	address := newFormEntry("Street, city", required("the address"))
+	country := newFormEntry("PT", validCountry)
+	email := newFormEntry("you@company.example", validEmail)
+	phone := newFormEntry("optional", nil)
 	email.SetText(t.app.sess.email())
-	d := dialog.NewForm("Get a license key from a serial number", "Get key", "Cancel", []*widget.FormItem{
-		widget.NewFormItem("Serial number", serial), widget.NewFormItem("Company", company),
-		widget.NewFormItem("Contact person", person), widget.NewFormItem("Address", address),
-		widget.NewFormItem("Country (ISO code)", country), widget.NewFormItem("E-mail", email),
-		widget.NewFormItem("Phone", phone),
-	}, func(ok bool) {
-		if !ok {
-			return
-		}
-		t.app.send(lsync.GetKey(api.GetKeyRequest{Serial: strings.TrimSpace(serial.Text), Confirm: true,
+	t.app.showForm("Get a license key from a serial number", "Get key", []formField{
+		{label: "Serial number", obj: serial}, {label: "Company", obj: company},
+		{label: "Contact person", obj: person}, {label: "Address", obj: address},
+		{label: "Country (ISO code)", obj: country}, {label: "E-mail", obj: email}, {label: "Phone", obj: phone},
+	}, func(ctx context.Context) (string, error) {
+		return t.app.trySend(ctx, write(lsync.GetKey(api.GetKeyRequest{Serial: strings.TrimSpace(serial.Text), Confirm: true,
 			Registration: api.Registration{Company: company.Text, Person: person.Text, Address: address.Text,
-				Country: strings.ToUpper(strings.TrimSpace(country.Text)), Email: email.Text, Phone: phone.Text}}))
-	}, t.app.win)
-	d.Resize(fyne.NewSize(520, 480))
-	d.Show()
+				Country: strings.ToUpper(strings.TrimSpace(country.Text)), Email: email.Text, Phone: phone.Text}})))
+	}, t.say)
 }
 
 // upgrade asks for a version upgrade's key.
 func (t *KeysTab) upgrade() {
-	notif, product, qty := widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
+	notif := newFormEntry("from the upgrade notice", required("the notification ID"))
+	product := newFormEntry("the product upgraded", required("the product"))
+	qty := newFormEntry("1", validQuantity)
 	qty.SetText("1")
-	dialog.ShowForm("Upgrade to a new version", "Upgrade", "Cancel", []*widget.FormItem{
-		widget.NewFormItem("Notification ID", notif), widget.NewFormItem("Product", product),
-		widget.NewFormItem("Quantity", qty)}, func(ok bool) {
-		if !ok {
-			return
-		}
-		n, err := strconv.Atoi(strings.TrimSpace(qty.Text))
-		if err != nil || n < 1 {
-			t.app.showError(fmt.Errorf("quantity: a whole number of at least 1"))
-			return
-		}
-		t.app.send(lsync.UpgradeKey(api.UpgradeKeyRequest{NotificationID: strings.TrimSpace(notif.Text),
-			Product: strings.TrimSpace(product.Text), Quantity: n}))
-	}, t.app.win)
+	t.app.showForm("Upgrade to a new version", "Upgrade", []formField{
+		{label: "Notification ID", obj: notif}, {label: "Product", obj: product}, {label: "Quantity", obj: qty}},
+		func(ctx context.Context) (string, error) {
+			n, _ := strconv.Atoi(strings.TrimSpace(qty.Text))
+			return t.app.trySend(ctx, write(lsync.UpgradeKey(api.UpgradeKeyRequest{NotificationID: strings.TrimSpace(notif.Text),
+				Product: strings.TrimSpace(product.Text), Quantity: n})))
+		}, t.say)
 }
 
 // addKey adds a license key to the user's account.
 func (t *KeysTab) addKey() {
-	key := widget.NewEntry()
-	dialog.ShowForm("Add a license key", "Add", "Cancel",
-		[]*widget.FormItem{widget.NewFormItem("Key", key)}, func(ok bool) {
-			if ok {
-				t.app.send(lsync.AddKey(strings.TrimSpace(key.Text), ""))
-			}
-		}, t.app.win)
+	key := newFormEntry("LIC-… or INS-…", validKey)
+	t.app.showForm("Add a license key", "Add", []formField{{label: "Key", obj: key}},
+		func(ctx context.Context) (string, error) {
+			return t.app.trySend(ctx, write(lsync.AddKey(strings.TrimSpace(key.Text), "")))
+		}, t.say)
 }

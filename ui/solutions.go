@@ -45,7 +45,7 @@ func newSolutionsTab(a *App) *SolutionsTab {
 	t.List = newFilterList("licenses", 4, func(s api.Solution, c []*widget.Label) {
 		c[0].SetText(s.Product + " " + title(s.Edition))
 		c[1].SetText(s.ContractNumber + " · " + s.OwnerName)
-		c[2].SetText(fmt.Sprintf("%d / %d / %d", s.Contracted, s.AssignedOthers, s.Available))
+		c[2].SetText(seatCounts(s))
 		st := title(s.SupportStatus)
 		if s.Action != "" {
 			st += " · " + title(s.Action) + " needed"
@@ -78,7 +78,7 @@ func newSolutionsTab(a *App) *SolutionsTab {
 
 func (t *SolutionsTab) content() fyne.CanvasObject {
 	left := container.NewBorder(nil, container.NewHBox(t.RegisterBtn, t.IntegrBtn, t.OrdersBtn), nil, nil,
-		t.List.view("Product", "Contract · owner", "Seats: total / others / free", "Support"))
+		t.List.view("Product", "Contract · owner", "Seats", "Support"))
 	split := container.NewHSplit(left, t.detailsStacker)
 	split.Offset = 0.55
 	return split
@@ -130,6 +130,19 @@ func (t *SolutionsTab) load(ctx context.Context) func() {
 	}
 }
 
+// seatCounts is a license's seats as an admin counts them: assigned of
+// contracted (Pending ones included: they are taken), and what is left.
+func seatCounts(s api.Solution) string {
+	return fmt.Sprintf("%d of %d assigned · %d available", s.Contracted-s.Available, s.Contracted, s.Available)
+}
+
+// seatDetail adds who holds the assigned seats: the user and others.
+func seatDetail(s api.Solution) string {
+	assigned := s.Contracted - s.Available
+	return fmt.Sprintf("%d contracted · %d assigned (%d to others, %d to you) · %d available",
+		s.Contracted, assigned, s.AssignedOthers, assigned-s.AssignedOthers, s.Available)
+}
+
 // supportLine says the maintenance state with its date the way a person
 // reads it: "Active until D", "Expired on D", "None".
 func supportLine(status string, end time.Time) string {
@@ -150,10 +163,10 @@ func (t *SolutionsTab) showSolution(s api.Solution) {
 	if s.Action != "" {
 		support += " — action needed: " + title(s.Action)
 	}
-	t.details.SetText(fmt.Sprintf("%s %s · owner %s\nModules: %s\nContract %s · started %s · auto-renewal %s · expires %s\nSupport: %s · license %s\nSeats: %d contracted, %d assigned to others, %d available",
+	t.details.SetText(fmt.Sprintf("%s %s · owner %s\nModules: %s\nContract %s · started %s · auto-renewal %s · expires %s\nSupport: %s · license %s\nSeats: %s",
 		s.Product, title(s.Edition), s.OwnerName, strings.Join(s.Modules, ", "), s.ContractNumber,
 		day(s.ContractStart), day(s.AutoRenewal), day(s.Expiry), support, title(s.LicenseStatus),
-		s.Contracted, s.AssignedOthers, s.Available))
+		seatDetail(s)))
 	t.Seats.set(prepareRows(s.Seats, func(x api.Seat) string { return x.Email + " " + x.State }),
 		func(a, b api.Seat) bool { return a.ID == b.ID })
 	t.detailsStacker.Objects = []fyne.CanvasObject{t.detailPane}
@@ -187,14 +200,12 @@ func (t *SolutionsTab) assign() {
 	if !ok {
 		return
 	}
-	email := widget.NewEntry()
-	email.SetPlaceHolder("colleague@company.example")
-	dialog.ShowForm("Assign a seat of "+s.Product, "Assign", "Cancel",
-		[]*widget.FormItem{widget.NewFormItem("E-mail", email)}, func(ok bool) {
-			if ok {
-				t.Assign(s.LicenseID, email.Text)
-			}
-		}, t.app.win)
+	email := newFormEntry("colleague@company.example", validEmail)
+	t.app.showForm("Assign a seat of "+s.Product+" "+title(s.Edition), "Assign", []formField{
+		{label: "E-mail", obj: email, hint: "Without an account yet, the seat waits (Pending) and they are invited."}},
+		func(ctx context.Context) (string, error) {
+			return t.app.trySend(ctx, write(lsync.AssignSeat(s.LicenseID, strings.TrimSpace(email.Text))))
+		}, t.app.notice)
 }
 
 // Assign queues the assignment of a seat of a license to an e-mail.
@@ -229,14 +240,12 @@ func (t *SolutionsTab) reassign() {
 	if !ok1 || !ok2 || seat.Email == "" {
 		return
 	}
-	to := widget.NewEntry()
-	to.SetPlaceHolder("new holder's e-mail")
-	dialog.ShowForm("Reassign "+seat.Email+"'s seat", "Reassign", "Cancel",
-		[]*widget.FormItem{widget.NewFormItem("New holder", to)}, func(ok bool) {
-			if ok {
-				t.app.send(lsync.ReassignSeat(s.LicenseID, seat.Email, strings.TrimSpace(to.Text)))
-			}
-		}, t.app.win)
+	to := newFormEntry("new holder's e-mail", validEmail)
+	t.app.showForm("Reassign "+seat.Email+"'s seat of "+s.Product, "Reassign", []formField{
+		{label: "New holder", obj: to, hint: "Both are told by e-mail."}},
+		func(ctx context.Context) (string, error) {
+			return t.app.trySend(ctx, write(lsync.ReassignSeat(s.LicenseID, seat.Email, strings.TrimSpace(to.Text))))
+		}, t.app.notice)
 }
 
 // history fetches the license's audit trail from the portal (it is not
@@ -275,22 +284,15 @@ func (t *SolutionsTab) history() {
 	})
 }
 
-// register registers a product to the user's account by license number.
+// register registers a product by license number, to the license's own
+// account when the cache knows it, else to the user's.
 func (t *SolutionsTab) register() {
-	number := widget.NewEntry()
-	number.SetPlaceHolder("license (contract) number")
-	dialog.ShowForm("Register a product", "Register", "Cancel",
-		[]*widget.FormItem{widget.NewFormItem("License number", number)}, func(ok bool) {
-			if !ok {
-				return
-			}
-			n := strings.TrimSpace(number.Text)
-			t.app.bg(func(ctx context.Context) {
-				known, _, _ := t.app.sess.cache.SolutionByNumber(ctx, n)
-				acct := t.app.sess.accountID(ctx)
-				t.app.do(func() { t.app.send(lsync.RegisterProduct(acct, n, known)) })
-			})
-		}, t.app.win)
+	number := newFormEntry("the license (contract) number from your purchase e-mail", required("the license number"))
+	t.app.showForm("Register a product", "Register", []formField{{label: "License number", obj: number}},
+		func(ctx context.Context) (string, error) {
+			w, err := t.app.sess.d.RegisterProduct(ctx, strings.TrimSpace(number.Text), "")
+			return t.app.trySend(ctx, write(w, err))
+		}, t.app.notice)
 }
 
 // showIntegrations shows the switches of the accounts with integrations:
@@ -404,12 +406,9 @@ func (t *SolutionsTab) showOrders() {
 }
 
 func (t *SolutionsTab) assignOrder(o api.Order) {
-	acct := widget.NewEntry()
-	acct.SetPlaceHolder("customer account ID")
-	dialog.ShowForm("Assign order "+o.ID, "Assign", "Cancel",
-		[]*widget.FormItem{widget.NewFormItem("Customer account", acct)}, func(ok bool) {
-			if ok {
-				t.app.send(lsync.AssignOrder(o.ID, strings.TrimSpace(acct.Text)))
-			}
-		}, t.app.win)
+	acct := newFormEntry("customer account ID", required("the customer's account"))
+	t.app.showForm("Assign order "+o.ID, "Assign", []formField{{label: "Customer account", obj: acct}},
+		func(ctx context.Context) (string, error) {
+			return t.app.trySend(ctx, write(lsync.AssignOrder(o.ID, strings.TrimSpace(acct.Text))))
+		}, t.app.notice)
 }

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -194,22 +195,24 @@ func (t *SupportTab) showNews(n newsRow) {
 	}
 }
 
-// newRequest is the new request form.
+// newRequest is the new request form: the product picked from the
+// account's products.
 func (t *SupportTab) newRequest() {
-	product := widget.NewSelectEntry(t.products)
-	product.SetPlaceHolder("Product")
-	ttl := widget.NewEntry()
+	product := widget.NewSelect(t.products, nil)
+	product.PlaceHolder = "Pick the product"
+	ttl := newFormEntry("one line that says what is wrong", required("a title"))
 	desc := widget.NewMultiLineEntry()
 	desc.SetMinRowsVisible(5)
-	d := dialog.NewForm("New support request", "Open request", "Cancel", []*widget.FormItem{
-		widget.NewFormItem("Product", product), widget.NewFormItem("Title", ttl), widget.NewFormItem("Description", desc),
-	}, func(ok bool) {
-		if ok {
-			t.Open(product.Text, ttl.Text, desc.Text)
-		}
-	}, t.app.win)
-	d.Resize(fyne.NewSize(560, 420))
-	d.Show()
+	desc.SetPlaceHolder("what you did, what happened, what you expected")
+	t.app.showForm("New support request", "Open request", []formField{
+		{label: "Product", obj: product}, {label: "Title", obj: ttl}, {label: "Description", obj: desc}},
+		func(ctx context.Context) (string, error) {
+			if product.Selected == "" {
+				return "", errors.New("Pick the product the request is about.")
+			}
+			return t.app.trySend(ctx, write(lsync.OpenServiceRequest(api.NewServiceRequest{Product: product.Selected,
+				Title: strings.TrimSpace(ttl.Text), Description: desc.Text})))
+		}, t.app.notice)
 }
 
 // Open queues a new support request.

@@ -1,0 +1,94 @@
+package ui
+
+import (
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/test"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// entryOf is the form's n-th field as the entry the user types in.
+func entryOf(t *testing.T, f *form, n int) *formEntry {
+	t.Helper()
+	e, ok := f.fields.Items[n].Widget.(*formEntry)
+	require.True(t, ok, "field %d is an entry", n)
+	return e
+}
+
+func openAssignForm(t *testing.T, r *rig) *form {
+	t.Helper()
+	sols := r.app.Solutions
+	test.Type(sols.List.filter, "ACME-EB")
+	sols.List.list.Select(0)
+	sols.assign()
+	f := r.app.openForm
+	require.NotNil(t, f, "the Assign seat dialog is open")
+	return f
+}
+
+func TestForm_TheFirstFieldHasFocusAndAMistakeStaysInTheDialog(t *testing.T) {
+	r := newRig(t, "ana@acme.example")
+	f := openAssignForm(t, r)
+	email := entryOf(t, f, 0)
+	assert.Equal(t, email, r.app.win.Canvas().Focused(), "the first field is focused")
+
+	test.Type(email, "not-an-address")
+	email.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	assert.Same(t, f, r.app.openForm, "a mistake keeps the dialog open")
+	assert.Equal(t, "not-an-address", email.Text, "and keeps what was typed")
+	assert.Contains(t, f.status.Text, "e-mail such as")
+}
+
+func TestForm_ARefusalShowsInTheSameDialog(t *testing.T) {
+	r := newRig(t, "ana@acme.example")
+	f := openAssignForm(t, r)
+	email := entryOf(t, f, 0)
+	test.Type(email, "carla@acme.example") // holds a seat already
+	email.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	assert.Same(t, f, r.app.openForm, "the refusal keeps the dialog open")
+	assert.Contains(t, f.status.Text, "already holds a seat")
+	assert.Equal(t, "carla@acme.example", email.Text)
+}
+
+func TestForm_EnterSubmitsAndTheDialogSaysWhatHappened(t *testing.T) {
+	r := newRig(t, "ana@acme.example")
+	f := openAssignForm(t, r)
+	email := entryOf(t, f, 0)
+	test.Type(email, "dora@newhire.example")
+	email.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	assert.Nil(t, r.app.openForm, "done: the dialog closed")
+	assert.Contains(t, r.app.Notice.Text, "Done: assign a seat")
+	assert.Equal(t, "pending", r.seatState("ACME-EB-2026", "dora@newhire.example"))
+}
+
+func TestForm_OfflineTheWriteQueuesAndTheDialogSaysSo(t *testing.T) {
+	r := newRig(t, "ana@acme.example")
+	r.portal.Stop()
+	f := openAssignForm(t, r)
+	test.Type(entryOf(t, f, 0), "later@newhire.example")
+	f.Submit()
+	assert.Nil(t, r.app.openForm)
+	assert.Contains(t, r.app.Notice.Text, "Not sent yet")
+}
+
+func TestForm_EscapeCancelsAndShortcutsWaitBehindTheDialog(t *testing.T) {
+	r := newRig(t, "ana@acme.example")
+	f := openAssignForm(t, r)
+	before := r.app.tabs.SelectedIndex()
+	ctrl4(r.app.win)
+	assert.Equal(t, before, r.app.tabs.SelectedIndex(), "Ctrl+4 does not switch tabs behind the dialog")
+
+	entryOf(t, f, 0).TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	assert.Nil(t, r.app.openForm, "Escape closed it")
+	ctrl4(r.app.win)
+	assert.Equal(t, 3, r.app.tabs.SelectedIndex(), "with the dialog gone, Ctrl+4 works")
+}
+
+// ctrl4 presses Ctrl+4 on the window, as the driver hands shortcuts over.
+func ctrl4(w fyne.Window) {
+	w.Canvas().(interface{ TypedShortcut(fyne.Shortcut) }).TypedShortcut(
+		&desktop.CustomShortcut{KeyName: fyne.Key4, Modifier: fyne.KeyModifierShortcutDefault})
+}
