@@ -94,8 +94,8 @@ type App struct {
 	sess       *session
 	stopSched  context.CancelFunc
 	unsubSched func()
-	offline    bool // "Work offline": no sync rounds
-	modal      int  // dialogs of the form pattern open: the window's shortcuts wait
+	offline    bool  // "Work offline": no sync rounds
+	modal      int   // dialogs of the form pattern open: the window's shortcuts wait
 	openForm   *form // the form dialog on top, nil when none
 
 	// UI state, touched on the UI goroutine only.
