@@ -41,22 +41,23 @@ type KeysTab struct {
 
 func newKeysTab(a *App) *KeysTab {
 	t := &KeysTab{app: a}
-	t.List = newFilterList("keys", 5, func(k api.Key, c []*widget.Label) {
-		c[0].SetText(k.Key)
-		c[1].SetText(k.Product + " " + title(k.Edition))
-		c[2].SetText(title(k.Kind) + " · " + title(k.Status))
-		c[3].SetText(fmt.Sprintf("%d of %d machines", k.ActiveActivations, k.MaxActivations))
+	t.List = newFilterList("keys", []column{{"Key", 300}, {"Product", 240}, {"Kind · status", 150}, {"Activations", 140}, {"Expires", 140}}, func(k api.Key, c []string) {
+		c[0] = k.Key
+		c[1] = k.Product + " " + title(k.Edition)
+		c[2] = title(k.Kind) + " · " + title(k.Status)
+		c[3] = fmt.Sprintf("%d of %d machines", k.ActiveActivations, k.MaxActivations)
 		exp := dayp(k.Expiry)
 		if k.Expiry == nil {
 			exp = "perpetual"
 		} else if k.Renewed {
 			exp += " (renewed)"
 		}
-		c[4].SetText(exp)
+		c[4] = exp
 	})
 	t.details = widget.NewLabel("Select a key to see its activations.")
 	t.details.Wrapping = fyne.TextWrapWord
 	t.List.onSelect = t.showKey
+	t.List.onOpen = func(api.Key) { t.activateDialog() }
 	t.GetBtn = widget.NewButtonWithIcon("Get key from serial…", theme.ContentAddIcon(), t.getKey)
 	t.UpgradeBtn = widget.NewButtonWithIcon("Upgrade…", theme.UploadIcon(), t.upgrade)
 	t.AddBtn = widget.NewButtonWithIcon("Add key…", theme.ContentAddIcon(), t.addKey)
@@ -82,7 +83,7 @@ func (t *KeysTab) content() fyne.CanvasObject {
 	bottom := container.NewVBox(widget.NewSeparator(), t.details, widget.NewSeparator(), t.Machine, t.Message,
 		container.NewHBox(t.ActivateBtn, t.OfflineBtn, t.FulfilBtn, t.DeactivateBtn),
 		container.NewHBox(t.GetBtn, t.UpgradeBtn, t.AddBtn))
-	return container.NewBorder(nil, bottom, nil, nil, t.List.view("Key", "Product", "Kind · status", "Activations", "Expires"))
+	return container.NewBorder(nil, bottom, nil, nil, t.List.view())
 }
 
 func (t *KeysTab) focusFilter(w fyne.Window) { w.Canvas().Focus(t.List.filter) }

@@ -42,19 +42,19 @@ type SolutionsTab struct {
 
 func newSolutionsTab(a *App) *SolutionsTab {
 	t := &SolutionsTab{app: a}
-	t.List = newFilterList("licenses", 4, func(s api.Solution, c []*widget.Label) {
-		c[0].SetText(s.Product + " " + title(s.Edition))
-		c[1].SetText(s.ContractNumber + " · " + s.OwnerName)
-		c[2].SetText(seatCounts(s))
+	t.List = newFilterList("licenses", []column{{"Product", 170}, {"Contract · owner", 170}, {"Seats", 190}, {"Support", 130}}, func(s api.Solution, c []string) {
+		c[0] = s.Product + " " + title(s.Edition)
+		c[1] = s.ContractNumber + " · " + s.OwnerName
+		c[2] = seatCounts(s)
 		st := title(s.SupportStatus)
 		if s.Action != "" {
 			st += " · " + title(s.Action) + " needed"
 		}
-		c[3].SetText(st)
+		c[3] = st
 	})
-	t.Seats = newFilterList("seats", 2, func(s api.Seat, c []*widget.Label) {
-		c[0].SetText(words.OrDash(s.Email))
-		c[1].SetText(title(s.State))
+	t.Seats = newFilterList("seats", []column{{"Seat holder", 260}, {"State", 120}}, func(s api.Seat, c []string) {
+		c[0] = words.OrDash(s.Email)
+		c[1] = title(s.State)
 	})
 	t.details = widget.NewLabel("")
 	t.details.Wrapping = fyne.TextWrapWord
@@ -67,9 +67,11 @@ func newSolutionsTab(a *App) *SolutionsTab {
 	t.OrdersBtn = widget.NewButtonWithIcon("Partner orders", theme.DocumentIcon(), t.showOrders)
 	t.List.onSelect = func(s api.Solution) { t.showSolution(s) }
 	t.Seats.onSelect = func(api.Seat) { t.updateButtons() }
+	// Enter on a license goes to its seats.
+	t.List.onOpen = func(api.Solution) { a.win.Canvas().Focus(t.Seats.list) }
 	t.detailPane = container.NewBorder(
 		container.NewVBox(t.details, container.NewHBox(t.AssignBtn, t.RemoveBtn, t.ReassignBtn, t.HistoryBtn)),
-		nil, nil, nil, t.Seats.view("Seat holder", "State"))
+		nil, nil, nil, t.Seats.view())
 	t.emptyPane = container.NewCenter(widget.NewLabel("Select a license to see its seats."))
 	t.detailsStacker = container.NewStack(t.emptyPane)
 	t.updateButtons()
@@ -78,7 +80,7 @@ func newSolutionsTab(a *App) *SolutionsTab {
 
 func (t *SolutionsTab) content() fyne.CanvasObject {
 	left := container.NewBorder(nil, container.NewHBox(t.RegisterBtn, t.IntegrBtn, t.OrdersBtn), nil, nil,
-		t.List.view("Product", "Contract · owner", "Seats", "Support"))
+		t.List.view())
 	split := container.NewHSplit(left, t.detailsStacker)
 	split.Offset = 0.55
 	return split
