@@ -230,3 +230,31 @@ func validQuantity(s string) error {
 	}
 	return nil
 }
+
+// hintLabel is the line under a row of buttons that says why some are off.
+func hintLabel() *widget.Label {
+	l := widget.NewLabel("")
+	l.Wrapping = fyne.TextWrapWord
+	l.Importance = widget.LowImportance
+	l.Hide()
+	return l
+}
+
+// setHint shows a hint, or hides its line when there is nothing to say.
+func setHint(l *widget.Label, s string) {
+	l.SetText(s)
+	if s == "" {
+		l.Hide()
+	} else {
+		l.Show()
+	}
+}
+
+// enable turns a button on or off.
+func enable(b *widget.Button, on bool) {
+	if on {
+		b.Enable()
+	} else {
+		b.Disable()
+	}
+}

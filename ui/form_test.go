@@ -1,11 +1,13 @@
 package ui
 
 import (
+	"fmt"
 	"testing"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
+	"github.com/licdesk/licdesk/api"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -72,6 +74,36 @@ func TestForm_OfflineTheWriteQueuesAndTheDialogSaysSo(t *testing.T) {
 	f.Submit()
 	assert.Nil(t, r.app.openForm)
 	assert.Contains(t, r.app.Notice.Text, "Not sent yet")
+
+	seats := r.app.Solutions.Seats
+	require.True(t, seats.selectWhere(func(s api.Seat) bool { return s.Email == "later@newhire.example" }), "the queued seat shows at once")
+	seat, _ := seats.current()
+	cells := make([]string, 2)
+	seats.cells(seat, cells)
+	assert.Contains(t, cells[1], "not sent yet", "its row says it is not sent")
+}
+
+func TestSolutions_ActionsThatCannotSucceedAreOffWithTheReason(t *testing.T) {
+	r := newRig(t, "ana@acme.example")
+	sols := r.app.Solutions
+	require.True(t, sols.List.selectWhere(func(s api.Solution) bool { return s.ContractNumber == "ACME-EB-2026" }))
+	assert.False(t, sols.AssignBtn.Disabled())
+	assert.True(t, sols.RemoveBtn.Disabled(), "no seat holder selected")
+	assert.Contains(t, sols.Why.Text, "Select a seat holder")
+	assert.Contains(t, sols.leftWhy.Text, "only a partner account has orders")
+
+	eb, _ := sols.List.current()
+	for i := 0; i < eb.Available; i++ {
+		sols.Assign(eb.LicenseID, fmt.Sprintf("fill%d@newhire.example", i))
+	}
+	require.True(t, sols.List.selectWhere(func(s api.Solution) bool { return s.ContractNumber == "ACME-EB-2026" }))
+	assert.True(t, sols.AssignBtn.Disabled(), "every seat is taken")
+	assert.Contains(t, sols.Why.Text, "Every seat is taken")
+}
+
+func TestSolutions_AMemberIsToldWhereTheirLicensesAre(t *testing.T) {
+	r := newRig(t, "carla@acme.example")
+	assert.Contains(t, r.app.Solutions.Empty.Text, "Assigned to you")
 }
 
 func TestForm_EscapeCancelsAndShortcutsWaitBehindTheDialog(t *testing.T) {

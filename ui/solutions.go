@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -32,12 +33,18 @@ type SolutionsTab struct {
 	OrdersBtn                          *widget.Button
 	integrations                       []api.Integration
 	integrPending                      map[string]int // integration ID → writes in flight
+	// unsent holds, per license, the e-mails that queued seat writes not
+	// sent yet touch: their rows say so.
+	unsent map[string]map[string]bool
 	// Integr holds the switches of the open Integrations dialog (nil while
 	// it is closed), rebuilt from the cache after every change.
 	Integr                                *IntegrationsView
 	orders                                []api.Order
 	accounts                              []api.Membership
 	detailPane, emptyPane, detailsStacker *fyne.Container
+	// Why says why the buttons that are off are off; Empty says what to
+	// do when the user manages no license.
+	Why, leftWhy, Empty *widget.Label
 }
 
 func newSolutionsTab(a *App) *SolutionsTab {
@@ -52,9 +59,12 @@ func newSolutionsTab(a *App) *SolutionsTab {
 		}
 		c[3] = st
 	})
-	t.Seats = newFilterList("seats", []column{{"Seat holder", 260}, {"State", 120}}, func(s api.Seat, c []string) {
+	t.Seats = newFilterList("seats", []column{{"Seat holder", 260}, {"State", 160}}, func(s api.Seat, c []string) {
 		c[0] = words.OrDash(s.Email)
 		c[1] = title(s.State)
+		if cur, ok := t.List.current(); ok && s.Email != "" && t.unsent[cur.LicenseID][s.Email] {
+			c[1] += " · not sent yet"
+		}
 	})
 	t.details = widget.NewLabel("")
 	t.details.Wrapping = fyne.TextWrapWord
@@ -69,17 +79,22 @@ func newSolutionsTab(a *App) *SolutionsTab {
 	t.Seats.onSelect = func(api.Seat) { t.updateButtons() }
 	// Enter on a license goes to its seats.
 	t.List.onOpen = func(api.Solution) { a.win.Canvas().Focus(t.Seats.list) }
+	t.Why = hintLabel()
+	t.leftWhy = hintLabel()
 	t.detailPane = container.NewBorder(
-		container.NewVBox(t.details, container.NewHBox(t.AssignBtn, t.RemoveBtn, t.ReassignBtn, t.HistoryBtn)),
+		container.NewVBox(t.details, container.NewHBox(t.AssignBtn, t.RemoveBtn, t.ReassignBtn, t.HistoryBtn), t.Why),
 		nil, nil, nil, t.Seats.view())
-	t.emptyPane = container.NewCenter(widget.NewLabel("Select a license to see its seats."))
+	t.Empty = widget.NewLabel("Select a license to see its seats.")
+	t.Empty.Wrapping = fyne.TextWrapWord
+	t.Empty.Alignment = fyne.TextAlignCenter
+	t.emptyPane = container.NewCenter(t.Empty)
 	t.detailsStacker = container.NewStack(t.emptyPane)
 	t.updateButtons()
 	return t
 }
 
 func (t *SolutionsTab) content() fyne.CanvasObject {
-	left := container.NewBorder(nil, container.NewHBox(t.RegisterBtn, t.IntegrBtn, t.OrdersBtn), nil, nil,
+	left := container.NewBorder(nil, container.NewVBox(container.NewHBox(t.RegisterBtn, t.IntegrBtn, t.OrdersBtn), t.leftWhy), nil, nil,
 		t.List.view())
 	split := container.NewHSplit(left, t.detailsStacker)
 	split.Offset = 0.55
@@ -92,11 +107,24 @@ func (t *SolutionsTab) load(ctx context.Context) func() {
 	sols, err := t.app.sess.cache.Solutions(ctx)
 	integ, _ := t.app.sess.cache.Integrations(ctx)
 	integPending := map[string]int{}
+	unsent := map[string]map[string]bool{}
 	if es, err := t.app.sess.cache.Entries(ctx, lsync.Pending); err == nil {
 		for _, e := range es {
 			for _, r := range e.Write.Targets {
-				if r.Kind == api.KindIntegration {
+				switch r.Kind {
+				case api.KindIntegration:
 					integPending[r.ID]++
+				case api.KindSolution:
+					var b struct{ Email, To, From string }
+					json.Unmarshal(e.Write.Body, &b)
+					if unsent[r.ID] == nil {
+						unsent[r.ID] = map[string]bool{}
+					}
+					for _, m := range []string{b.Email, b.To, b.From} {
+						if m != "" {
+							unsent[r.ID][m] = true
+						}
+					}
 				}
 			}
 		}
@@ -111,24 +139,31 @@ func (t *SolutionsTab) load(ctx context.Context) func() {
 			t.details.SetText(err.Error())
 		}
 		t.integrations, t.orders, t.accounts = integ, orders, accts
-		t.integrPending = integPending
+		t.integrPending, t.unsent = integPending, unsent
 		if t.Integr != nil {
 			t.Integr.render()
 		}
 		t.List.set(r, func(a, b api.Solution) bool { return a.LicenseID == b.LicenseID })
 		t.List.selectFirst()
 		if _, ok := t.List.current(); !ok {
+			t.Empty.SetText(emptySolutions(accts))
 			t.detailsStacker.Objects = []fyne.CanvasObject{t.emptyPane}
 			t.detailsStacker.Refresh()
 		}
+		var why []string
 		t.IntegrBtn.Disable()
 		if len(integ) > 0 {
 			t.IntegrBtn.Enable()
+		} else {
+			why = append(why, "Integrations: none of your accounts integrates a product.")
 		}
 		t.OrdersBtn.Disable()
 		if len(orders) > 0 {
 			t.OrdersBtn.Enable()
+		} else {
+			why = append(why, "Partner orders: only a partner account has orders.")
 		}
+		setHint(t.leftWhy, strings.Join(why, " "))
 	}
 }
 
@@ -176,24 +211,54 @@ func (t *SolutionsTab) showSolution(s api.Solution) {
 	t.updateButtons()
 }
 
+// updateButtons turns on what can succeed and says why the rest is off.
 func (t *SolutionsTab) updateButtons() {
-	_, haveSol := t.List.current()
+	s, haveSol := t.List.current()
 	seat, haveSeat := t.Seats.current()
 	held := haveSeat && seat.Email != ""
-	for _, b := range []*widget.Button{t.AssignBtn, t.HistoryBtn} {
-		if haveSol {
-			b.Enable()
-		} else {
-			b.Disable()
+	var why []string
+	enable(t.HistoryBtn, haveSol && t.app.online())
+	if haveSol && !t.app.online() {
+		why = append(why, "History needs the portal.")
+	}
+	enable(t.AssignBtn, haveSol && s.Available > 0)
+	if haveSol && s.Available == 0 {
+		why = append(why, "Every seat is taken: remove someone first, or buy more seats.")
+	}
+	enable(t.RemoveBtn, held)
+	enable(t.ReassignBtn, held)
+	if haveSol && !held {
+		why = append(why, "Select a seat holder to remove or reassign their seat.")
+	}
+	setHint(t.Why, strings.Join(why, " "))
+}
+
+// emptySolutions says what to do when the list of licenses is empty, by
+// the user's place in their accounts.
+func emptySolutions(accts []api.Membership) string {
+	var managed, member []string
+	for _, m := range accts {
+		switch m.Role {
+		case "owner", "admin", "partner":
+			managed = append(managed, m.AccountName)
+		default:
+			member = append(member, m.AccountName)
 		}
 	}
-	for _, b := range []*widget.Button{t.RemoveBtn, t.ReassignBtn} {
-		if held {
-			b.Enable()
-		} else {
-			b.Disable()
-		}
+	var b strings.Builder
+	if len(managed) > 0 {
+		b.WriteString("No license yet in " + strings.Join(managed, ", ") + ": register a product with its license number (Register product… below).")
 	}
+	if len(member) > 0 || len(managed) == 0 {
+		if b.Len() > 0 {
+			b.WriteString("\n")
+		}
+		if len(member) > 0 {
+			b.WriteString("The licenses of " + strings.Join(member, ", ") + " are managed by its owner or admins. ")
+		}
+		b.WriteString("The seats assigned to you are under Assigned to you.")
+	}
+	return b.String()
 }
 
 // assign asks for an e-mail and queues the assignment.

@@ -174,6 +174,16 @@ func (t *SupportTab) showRequest(r api.ServiceRequest) {
 		fmt.Fprintf(&b, "\n\n— %s, %s:\n%s", c.AuthorName, c.At.Local().Format("2006-01-02 15:04"), c.Body)
 	}
 	t.details.SetText(b.String())
+	closed := r.State == "closed"
+	enable(t.CloseBtn, !closed)
+	enable(t.CommentBt, !closed)
+	t.Comment.Enable()
+	if closed {
+		t.Comment.Disable()
+		t.Comment.SetPlaceHolder("This request is closed: open a new one to ask again.")
+	} else {
+		t.Comment.SetPlaceHolder("Add a comment")
+	}
 }
 
 // showNews shows a news item's body and its product's switch and RSS link.
