@@ -489,6 +489,7 @@ type ActivateRequest struct {
 type Activated struct {
 	Activation  Activation `json:"activation"`
 	Reused      bool       `json:"reused"`
+	Rebound     bool       `json:"rebound,omitempty"` // reused, and re-bound to changed hardware (audited, limited per key)
 	LicenseFile string     `json:"license_file"`
 	Response    string     `json:"response"`
 }

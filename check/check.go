@@ -76,7 +76,7 @@ func (l *License) HasModule(m string) bool {
 type Reason = machine.Reason
 
 // Code is a stable failure code: "expired", "lease_ended",
-// "hardware_changed", "not_activated", "module_missing", "signature",
+// "hardware_changed", "other_machine", "not_activated", "module_missing", "signature",
 // "clock_set_back", "not_yet_valid".
 type Code = machine.Code
 
@@ -85,6 +85,7 @@ const (
 	Expired         = machine.CodeExpired
 	LeaseEnded      = machine.CodeLeaseEnded
 	HardwareChanged = machine.CodeHardwareChanged
+	OtherMachine    = machine.CodeOtherMachine
 	NotActivated    = machine.CodeNotActivated
 	ModuleMissing   = machine.CodeModuleMissing
 	Signature       = machine.CodeSignature

@@ -21,6 +21,7 @@ const (
 	CodeExpired         Code = "expired"          // the license's expiry has passed
 	CodeLeaseEnded      Code = "lease_ended"      // the offline lease has ended: sync to renew it
 	CodeHardwareChanged Code = "hardware_changed" // the machine no longer matches (a warning during grace)
+	CodeOtherMachine    Code = "other_machine"    // the file belongs to another machine: no strong component matches
 	CodeNotActivated    Code = "not_activated"    // no license for the product on this machine
 	CodeModuleMissing   Code = "module_missing"   // the license does not include the module
 	CodeSignature       Code = "signature"        // the file is altered, damaged or signed by an untrusted key
@@ -150,9 +151,11 @@ func Check(ctx context.Context, dir, product, module string, now time.Time, fp c
 // (signature), the clock against the high-water mark (clock_set_back), the
 // issue time (not_yet_valid), expiry (expired), offline lease end
 // (lease_ended), the module (module_missing) and, for a node-locked
-// license, this machine's fingerprint by core.MatchFingerprint: a weak
-// match starts the 7-day grace, counted from the first check that saw it
-// (a warning with the days left), after which it fails (hardware_changed).
+// license, this machine's fingerprint by core.MatchFingerprint: a file
+// that shares no strong component with this machine is another machine's
+// and fails at once (other_machine); a weak match starts the 7-day grace,
+// counted from the first check that saw it (a warning with the days left),
+// after which it fails (hardware_changed).
 //
 // The returned error is for problems of the store itself (unreadable
 // folder, damaged clock.json); refusals are in Result.Reasons. A check
@@ -268,6 +271,14 @@ func (s *Store) checkHardware(ctx context.Context, res *Result, p licensefile.Pa
 	}
 	m := core.MatchFingerprint(p.Fingerprint, fp)
 	res.Match = &m
+	if m.OtherMachine {
+		// Another machine's file (copied here, or a twin with the same CPU
+		// and memory): not a hardware change, so no grace starts.
+		res.Reasons = append(res.Reasons, Reason{Code: CodeOtherMachine, Action: ActionActivate,
+			Message: fmt.Sprintf("license %s for %s belongs to another machine (%s): activate it on this machine",
+				p.LicenseID, p.Product, m.Summary())})
+		return nil
+	}
 	slug := Slug(p.Product)
 	g, err := s.grace()
 	if err != nil {

@@ -175,16 +175,39 @@ func TestCheck_EveryRefusalHasItsCodeAndActionAndChangesOnlyWhatIsDocumented(t *
 			mayChange: []string{"clock.json"}, wantInText: "export-dwg",
 		},
 		{
-			name: "another machine's file, beyond grace: hardware changed",
+			name: "hardware changed, beyond grace: hardware changed",
 			setup: func(t *testing.T) setup {
 				st, _, _ := installed(t, nodeLocked())
-				// The first check on the other machine starts the grace...
-				check(t, st, t0, elsewhere(), machine.CheckOptions{})
+				// The first check after the change starts the grace...
+				check(t, st, t0, changed(4), machine.CheckOptions{})
 				// ...which is over a week later.
-				return setup{st: st, now: t0.Add(core.GraceDays * core.Day), fp: elsewhere()}
+				return setup{st: st, now: t0.Add(core.GraceDays * core.Day), fp: changed(4)}
 			},
 			want: []machine.Code{machine.CodeHardwareChanged}, action: machine.ActionReactivate,
 			mayChange: []string{"clock.json"}, wantInText: "hardware changed and grace over",
+		},
+		{
+			// Issue 11: another machine's file was accepted for 7 days, as
+			// if the hardware had changed.
+			name: "another machine's file: refused at once, no grace",
+			setup: func(t *testing.T) setup {
+				st, _, _ := installed(t, nodeLocked())
+				return setup{st: st, now: t0, fp: elsewhere()}
+			},
+			want: []machine.Code{machine.CodeOtherMachine}, action: machine.ActionActivate,
+			mayChange: []string{"clock.json"}, wantInText: "belongs to another machine",
+		},
+		{
+			// Issue 11: a twin with the same CPU model and memory size
+			// matched 2 of 2 "known" components.
+			name: "a twin machine sharing only CPU and memory: refused at once",
+			setup: func(t *testing.T) setup {
+				st, _, _ := installed(t, nodeLocked())
+				twin := core.Fingerprint{"cpu": "c1", "memory": "d1", "mac": "e9"}
+				return setup{st: st, now: t0, fp: twin}
+			},
+			want: []machine.Code{machine.CodeOtherMachine}, action: machine.ActionActivate,
+			mayChange: []string{"clock.json"}, wantInText: "belongs to another machine",
 		},
 		{
 			name: "clock set back before the latest time seen",
@@ -216,7 +239,7 @@ func TestCheck_EveryRefusalHasItsCodeAndActionAndChangesOnlyWhatIsDocumented(t *
 				check(t, st, t0, elsewhere(), machine.CheckOptions{})
 				return setup{st: st, now: t0.AddDate(1, 0, 1), fp: elsewhere(), opt: machine.CheckOptions{Module: "export-dwg"}}
 			},
-			want:      []machine.Code{machine.CodeExpired, machine.CodeModuleMissing, machine.CodeHardwareChanged},
+			want:      []machine.Code{machine.CodeExpired, machine.CodeModuleMissing, machine.CodeOtherMachine},
 			mayChange: []string{"clock.json"},
 		},
 	}
@@ -273,7 +296,7 @@ func TestCheck_HardwareChangeGivesSevenDaysOfGraceCountedFromTheFirstMismatch(t 
 		assert.Equal(t, s.ok, res.OK, "at %s", s.at)
 		assert.Equal(t, s.daysLeft, res.GraceDaysLeft, "at %s", s.at)
 		require.NotNil(t, res.Match)
-		assert.Equal(t, core.Match{Matched: 2, Known: 6}, *res.Match)
+		assert.Equal(t, core.Match{Matched: 2, Known: 6, StrongMatched: 1}, *res.Match)
 		if s.ok {
 			require.Equal(t, []machine.Code{machine.CodeHardwareChanged}, codes(res.Warnings))
 			assert.Equal(t, machine.ActionReactivate, res.Warnings[0].Action)

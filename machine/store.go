@@ -267,8 +267,12 @@ func (s *Store) Install(ctx context.Context, file []byte, now time.Time, fp core
 	}
 	if p.NodeLocked() && fp != nil {
 		if m := core.MatchFingerprint(p.Fingerprint, fp); !m.OK {
-			return licensefile.Payload{}, &Reason{Code: CodeHardwareChanged, Action: ActionReactivate,
-				Message: fmt.Sprintf("license %s is bound to another machine (%d of %d known hardware components match): activate it on this machine", p.LicenseID, m.Matched, m.Known)}
+			code := CodeHardwareChanged
+			if m.OtherMachine {
+				code = CodeOtherMachine
+			}
+			return licensefile.Payload{}, &Reason{Code: code, Action: ActionActivate,
+				Message: fmt.Sprintf("license %s is bound to another machine (%s): activate it on this machine", p.LicenseID, m.Summary())}
 		}
 	}
 	path, err := s.LicensePath(p.Product)

@@ -72,6 +72,11 @@ func TestInstall_RefusalsChangeNothing(t *testing.T) {
 			p := nodeLocked()
 			p.Fingerprint, p.Issued = elsewhere(), t0
 			return sign(t, portal, p)
+		}, t0.Add(time.Hour), machine.CodeOtherMachine},
+		{"bound to this machine before a big change", func(t *testing.T, portal licensefile.Signer, _ []byte) []byte {
+			p := nodeLocked()
+			p.Fingerprint, p.Issued = changed(4), t0
+			return sign(t, portal, p)
 		}, t0.Add(time.Hour), machine.CodeHardwareChanged},
 		{"older than the installed one (a replay)", func(t *testing.T, portal licensefile.Signer, _ []byte) []byte {
 			p := nodeLocked()
