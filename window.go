@@ -100,7 +100,13 @@ func startDemo(ctx context.Context) (*demo, error) {
 		os.RemoveAll(dir)
 		return nil, err
 	}
-	if d.st, err = store.Open(ctx, "sqlite:"+filepath.Join(dir, "portal.db")); err != nil {
+	// The demo portal lives in a temporary folder for one run: a fresh
+	// key-encryption key in memory is all its signing keys need.
+	kek, err := store.GenerateKEK()
+	if err != nil {
+		return fail(err)
+	}
+	if d.st, err = store.Open(ctx, "sqlite:"+filepath.Join(dir, "portal.db"), store.WithKeyEncryptionKey(kek)); err != nil {
 		return fail(err)
 	}
 	mailer := mail.Dir{Path: filepath.Join(dir, "mail")}

@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -59,7 +60,7 @@ func StartAt(t testing.TB, dbPath, mailDir string) *Portal {
 
 func (p *Portal) start(addr string) {
 	p.t.Helper()
-	st, err := store.Open(context.Background(), "sqlite:"+p.DBPath)
+	st, err := store.Open(context.Background(), "sqlite:"+p.DBPath, store.WithKeyEncryptionKey(KeyFile(p.t, p.DBPath+".key")))
 	require.NoError(p.t, err)
 	var ln net.Listener
 	// The port was ours a moment ago; the kernel may still hold it briefly.
@@ -140,4 +141,17 @@ func (p *Portal) Seed() []portal.DemoLogin {
 	logins, err := portal.Seeder{Store: p.Store, Mail: mail.Dir{Path: p.MailDir}, Now: time.Now(), FilesDir: p.FilesDir}.Demo(context.Background())
 	require.NoError(p.t, err)
 	return logins
+}
+
+// KeyFile returns the key-encryption key in path, writing a fresh 0600 key
+// file there first when there is none, as licportal keys init does: a
+// portal restarted on the same database finds the same key.
+func KeyFile(t testing.TB, path string) []byte {
+	t.Helper()
+	if _, err := os.Stat(path); os.IsNotExist(err) {
+		require.NoError(t, store.WriteKeyFile(path))
+	}
+	k, err := store.ReadKeyFile(path)
+	require.NoError(t, err)
+	return k
 }

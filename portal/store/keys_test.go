@@ -48,7 +48,7 @@ func eachKeyWorld(t *testing.T, fn func(t *testing.T, w *keyWorld)) {
 	for _, b := range storetest.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
 			w := &keyWorld{t: t, ctx: context.Background(), now: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
-			s, err := store.Open(w.ctx, b.DSN, store.WithClock(w.clock))
+			s, err := store.Open(w.ctx, b.DSN, store.WithClock(w.clock), store.WithKeyEncryptionKey(testKEK(t)))
 			require.NoError(t, err)
 			t.Cleanup(func() { s.Close() })
 			w.s = s
