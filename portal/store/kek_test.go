@@ -194,5 +194,3 @@ func TestKeyFile_WrittenOwnerOnlyNeverOverwrittenAndRefusedWhenOthersMayRead(t *
 	_, err = store.ReadKeyFile(bad)
 	require.ErrorContains(t, err, "base64")
 }
-
-

@@ -697,7 +697,7 @@ func TestActivate_AFingerprintSharingOnlyWeakComponentsIsAnotherMachineAndCannot
 		before := w.snapshot()
 		for name, f := range map[string]map[string]string{
 			// Issue 11: only the CPU shared, the rest left out, was "1 of 1".
-			"crafted: the CPU only": {"cpu": "intel-6-106"},
+			"crafted: the CPU only":                   {"cpu": "intel-6-106"},
 			"crafted: CPU, memory and unknown extras": {"cpu": "intel-6-106", "memory": "16GiB", "host": "x"},
 			// Two machines of one model: same CPU and memory, nothing else.
 			"twin machine": six("srv2"),
