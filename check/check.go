@@ -105,7 +105,7 @@ type options struct {
 	module  string
 	home    string
 	file    string
-	trusted licensefile.TrustedKeys
+	trusted licensefile.KeySet
 	keysErr error
 	now     func() time.Time
 	source  machine.Source
@@ -124,19 +124,26 @@ func Home(dir string) Option { return func(o *options) { o.home = dir } }
 func File(path string) Option { return func(o *options) { o.file = path } }
 
 // Keys pins the portal public keys licenses must be signed with, instead
-// of the profile's trust.json. Recommended: embed your portal's keys.
-func Keys(k licensefile.TrustedKeys) Option { return func(o *options) { o.trusted = k } }
+// of the profile's trust.json. Recommended: embed your portal's key set
+// with KeysJSON, which carries the keys' validity windows too.
+func Keys(k licensefile.TrustedKeys) Option {
+	return func(o *options) { o.trusted = licensefile.KeySetOf(k) }
+}
 
-// KeysJSON pins the keys of a public-key document (the portal's
-// /.well-known/licdesk-keys.json), as Keys.
+// KeysJSON pins the key set of a public-key document (the portal's
+// /.well-known/licdesk-keys.json): its keys, their validity windows and
+// its revoked keys. A file signed outside its key's window or by a revoked
+// key is refused; so is one signed by a key the profile learned was
+// revoked when licdesk last synced, even if this document predates it.
+// Documents without windows (from older portals) are accepted.
 func KeysJSON(doc []byte) Option {
 	return func(o *options) {
-		k, err := licensefile.ParsePublicKeys(doc)
+		ks, err := licensefile.ParseKeySet(doc)
 		if err != nil {
 			o.keysErr = fmt.Errorf("check: pinned portal keys: %w", err)
 			return
 		}
-		o.trusted = k
+		o.trusted = ks
 	}
 }
 
@@ -184,7 +191,7 @@ func Product(ctx context.Context, product string, opts ...Option) (*License, err
 		src = machine.System()
 	}
 	res, err := st.Check(ctx, product, o.now(), machine.CheckOptions{
-		Module: o.module, File: file, Trusted: o.trusted,
+		Module: o.module, File: file, KeySet: o.trusted,
 		Fingerprint: func(ctx context.Context) (core.Fingerprint, error) { return machine.CollectFrom(ctx, src) },
 	})
 	if err != nil {

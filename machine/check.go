@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -29,6 +30,8 @@ const (
 	CodeNotYetValid     Code = "not_yet_valid"    // issued more than the allowed skew in the future
 	CodeExpiringSoon    Code = "expiring_soon"    // a warning: the license expires within core.WarnDays
 	CodeOutdated        Code = "outdated"         // Install only: older than the installed file (a replay)
+	CodeDeactivated     Code = "deactivated"      // the file of an activation this machine gave up (a restored copy)
+	CodeStateMissing    Code = "state_missing"    // the offline state (clock mark, grace, deactivations) was deleted or altered
 )
 
 // Action is what the user should do about a Reason.
@@ -43,6 +46,7 @@ const (
 	ActionRenew      Action = "renew"      // renew the subscription, or sync to renew the lease
 	ActionFixClock   Action = "fix_clock"  // correct the system clock
 	ActionTrust      Action = "trust"      // trust the portal's key (log in, or licdesk trust add)
+	ActionSync       Action = "sync"       // connect and sync once (licdesk sync)
 )
 
 // Reason is one failure (or warning) of a check, with its stable code, the
@@ -127,8 +131,14 @@ type CheckOptions struct {
 	// program should pin its vendor's portal keys here: trust.json is
 	// writable by whoever owns the profile.
 	Trusted licensefile.TrustedKeys
-	// Fingerprint reads this machine's fingerprint; nil means Collect. It
-	// is called only for a node-locked license.
+	// KeySet, when it has keys, replaces the store's trust.json and
+	// Trusted with a pinned key set that carries windows and revocations.
+	// Either way, the revocations this profile learned online
+	// (Store.LearnKeySet) apply too.
+	KeySet licensefile.KeySet
+	// Fingerprint reads this machine's fingerprint; nil means the store's
+	// reader (Collect unless OpenStoreWith said otherwise). It seals the
+	// offline state and checks a node-locked license.
 	Fingerprint func(ctx context.Context) (core.Fingerprint, error)
 	// Skew is the clock difference tolerated; 0 means
 	// licensefile.DefaultSkew.
@@ -193,15 +203,36 @@ func (s *Store) Check(ctx context.Context, product string, now time.Time, opt Ch
 		return res, err
 	}
 	res.Path = path
-	trusted := opt.Trusted
-	if trusted == nil {
-		if trusted, err = s.Trusted(ctx); err != nil {
+	ks := opt.KeySet
+	if len(ks.Keys) == 0 {
+		ks = licensefile.KeySetOf(opt.Trusted)
+	}
+	if opt.Trusted == nil && len(opt.KeySet.Keys) == 0 {
+		if ks, err = s.KeySet(ctx); err != nil {
+			return res, err
+		}
+	} else if stored, err := s.KeySet(ctx); err == nil {
+		// A pinned set still takes the revocations learned online.
+		if ks, err = ks.Merge(licensefile.KeySet{Revoked: stored.Revoked}); err != nil {
 			return res, err
 		}
 	}
-	p, err := licensefile.Verify(file, trusted)
+	fp, err := s.fingerprint(ctx, opt.Fingerprint)
 	if err != nil {
-		res.Reasons = append(res.Reasons, *signatureReason(err, len(trusted) == 0))
+		return res, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st, present, bound, err := s.loadState(fp)
+	if err != nil {
+		return res, err
+	}
+	if ks, err = withRevocations(ks, st); err != nil {
+		return res, err
+	}
+	p, err := ks.Verify(file)
+	if err != nil {
+		res.Reasons = append(res.Reasons, *signatureReason(err, len(ks.Keys) == 0))
 		return finish()
 	}
 	res.License = &p
@@ -211,18 +242,20 @@ func (s *Store) Check(ctx context.Context, product string, now time.Time, opt Ch
 		return finish()
 	}
 
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	hwm, err := s.highWater()
-	if err != nil {
-		return res, err
-	}
 	// timeOK says whether now may be written down: not when the clock is
 	// behind a time already seen, nor behind the portal that issued the
-	// file, since a grace start or mark recorded then would be wrong.
-	timeOK := !p.Issued.After(now.Add(skew))
-	if r := clockReason(now, hwm, skew); r != nil {
+	// file, since a grace start or mark recorded then would be wrong; nor
+	// when the state is missing, which only a file fresh from the portal
+	// may set up again.
+	timeOK := !p.Issued.After(now.Add(skew)) && present
+	if !present {
+		res.Reasons = append(res.Reasons, *stateMissingReason())
+	}
+	if r := clockReason(now, st.Latest, skew); r != nil {
 		timeOK = false
+		res.Reasons = append(res.Reasons, *r)
+	}
+	if r := deactivatedReason(p, st); r != nil {
 		res.Reasons = append(res.Reasons, *r)
 	}
 	if err := p.CheckTime(now, skew); err != nil {
@@ -245,30 +278,46 @@ func (s *Store) Check(ctx context.Context, product string, now time.Time, opt Ch
 		}
 		res.Reasons = append(res.Reasons, r)
 	}
+	// A state not yet bound to this machine as it is now is sealed again.
+	dirty := present && !bound.Same(fp)
 	if p.NodeLocked() {
-		if err := s.checkHardware(ctx, &res, p, now, timeOK, opt.Fingerprint); err != nil {
-			return res, err
-		}
+		dirty = checkHardware(&res, &st, p, fp, now, timeOK)
 	}
 	if timeOK {
-		if err := s.observe(latest(now, p.Issued), hwm); err != nil {
-			return res, err
+		if mark := latest(now, p.Issued).UTC().Truncate(time.Second); mark.After(st.Latest.Add(clockGranularity)) {
+			st.Latest, dirty = mark, true
+		}
+		if dirty {
+			if err := s.saveState(st, fp); err != nil {
+				return res, err
+			}
 		}
 	}
 	return finish()
 }
 
+// stateMissingReason refuses a license whose offline state was deleted or
+// altered: the clock mark, the grace and the deactivations are gone, so
+// nothing else can be trusted until the portal sets them up again.
+func stateMissingReason() *Reason {
+	return &Reason{Code: CodeStateMissing, Action: ActionSync, Err: errStateMissing,
+		Message: "the offline licensing state of this profile (clock mark, hardware grace, deactivations) is missing or was altered: connect and run licdesk sync once to restore it from the portal"}
+}
+
+// deactivatedReason refuses the file of an activation this machine gave up.
+func deactivatedReason(p licensefile.Payload, st offlineState) *Reason {
+	if p.ActivationID == "" || !slices.Contains(st.Deactivated, p.ActivationID) {
+		return nil
+	}
+	return &Reason{Code: CodeDeactivated, Action: ActionActivate,
+		Message: fmt.Sprintf("activation %s of %s was deactivated on this machine; a copy of its license file does not bring it back: activate the key again",
+			p.ActivationID, p.Product)}
+}
+
 // checkHardware applies the match rule and the grace period to a
-// node-locked license, recording the grace start or end.
-func (s *Store) checkHardware(ctx context.Context, res *Result, p licensefile.Payload, now time.Time, record bool,
-	read func(context.Context) (core.Fingerprint, error)) error {
-	if read == nil {
-		read = Collect
-	}
-	fp, err := read(ctx)
-	if err != nil {
-		return err
-	}
+// node-locked license, recording the grace start or end in st when record
+// is set; it reports whether st changed.
+func checkHardware(res *Result, st *offlineState, p licensefile.Payload, fp core.Fingerprint, now time.Time, record bool) bool {
 	m := core.MatchFingerprint(p.Fingerprint, fp)
 	res.Match = &m
 	if m.OtherMachine {
@@ -277,30 +326,33 @@ func (s *Store) checkHardware(ctx context.Context, res *Result, p licensefile.Pa
 		res.Reasons = append(res.Reasons, Reason{Code: CodeOtherMachine, Action: ActionActivate,
 			Message: fmt.Sprintf("license %s for %s belongs to another machine (%s): activate it on this machine",
 				p.LicenseID, p.Product, m.Summary())})
-		return nil
+		return false
 	}
 	slug := Slug(p.Product)
-	g, err := s.grace()
-	if err != nil {
-		return err
-	}
-	entry, had := g[slug]
+	entry, had := st.Grace[slug]
 	same := had && entry.LicenseID == p.LicenseID && entry.ActivationID == p.ActivationID
 	if m.OK {
 		if had && record {
-			return s.updateGrace(func(g graceDoc) bool { delete(g, slug); return true })
+			delete(st.Grace, slug)
+			return true
 		}
-		return nil
+		return false
 	}
-	since := now
+	since, changed := now, false
 	if same {
 		since = entry.Since
-	} else if record {
-		e := graceEntry{LicenseID: p.LicenseID, ActivationID: p.ActivationID, Since: now.UTC().Truncate(time.Second)}
-		if err := s.updateGrace(func(g graceDoc) bool { g[slug] = e; return true }); err != nil {
-			return err
+	} else {
+		since = now.UTC().Truncate(time.Second)
+		if !st.Restored.IsZero() && p.Issued.Before(st.Restored) {
+			// The state was rebuilt after going missing: the mismatch may
+			// be as old as the file, and deleting the state must not
+			// restart the grace.
+			since = p.Issued
 		}
-		since = e.Since
+		if record {
+			st.Grace[slug] = graceEntry{LicenseID: p.LicenseID, ActivationID: p.ActivationID, Since: since}
+			changed = true
+		}
 	}
 	in, days, _ := core.HardwareGrace(since, now)
 	ends := since.Add(core.GraceDays * core.Day)
@@ -309,12 +361,12 @@ func (s *Store) checkHardware(ctx context.Context, res *Result, p licensefile.Pa
 		res.Warnings = append(res.Warnings, Reason{Code: CodeHardwareChanged, Action: ActionReactivate,
 			Message: fmt.Sprintf("this machine's hardware changed (%d of %d known components match): %s keeps working %s, until %s; reactivate it",
 				m.Matched, m.Known, p.Product, plural(days, "more day"), stamp(ends))})
-		return nil
+		return changed
 	}
 	res.Reasons = append(res.Reasons, Reason{Code: CodeHardwareChanged, Action: ActionReactivate,
 		Message: fmt.Sprintf("hardware changed and grace over since %s (%d of %d known components match): reactivate %s on this machine",
 			stamp(ends), m.Matched, m.Known, p.Product)})
-	return nil
+	return changed
 }
 
 // signatureReason explains a file that did not verify.
@@ -326,6 +378,9 @@ func signatureReason(err error, noTrust bool) *Reason {
 	case errors.Is(err, licensefile.ErrUnknownKey):
 		return &Reason{Code: CodeSignature, Action: ActionTrust, Err: err,
 			Message: "the license file is signed by a key this machine does not trust: " + err.Error()}
+	case errors.Is(err, licensefile.ErrKeyRevoked), errors.Is(err, licensefile.ErrOutsideKeyWindow):
+		return &Reason{Code: CodeSignature, Action: ActionReactivate, Err: err,
+			Message: "the license file is signed by a key the portal no longer vouches for (" + err.Error() + "): activate again or sync to get a fresh file"}
 	}
 	return &Reason{Code: CodeSignature, Action: ActionReactivate, Err: err,
 		Message: "the license file is altered or damaged (" + err.Error() + "): activate again to get a fresh copy"}

@@ -25,7 +25,7 @@ func TestInstall_StoresOneFilePerProductPrivately(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, file, got)
 	if runtime.GOOS != "windows" {
-		for _, f := range []string{path, filepath.Join(st.Dir(), "trust.json"), filepath.Join(st.Dir(), "clock.json")} {
+		for _, f := range []string{path, filepath.Join(st.Dir(), "trust.json"), filepath.Join(st.Dir(), "state.json")} {
 			fi, err := os.Stat(f)
 			require.NoError(t, err)
 			assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm(), f)
@@ -149,7 +149,7 @@ func TestStore_RemoveAndLicenses(t *testing.T) {
 
 func TestTrust_AddsListsAndRefusesAKeyIDWithOtherBytes(t *testing.T) {
 	ctx := context.Background()
-	st, err := machine.OpenStore(t.TempDir())
+	st, err := openStore(t, t.TempDir()), error(nil)
 	require.NoError(t, err)
 	empty, err := st.Trusted(ctx)
 	require.NoError(t, err)
