@@ -77,7 +77,8 @@ type Reason = machine.Reason
 
 // Code is a stable failure code: "expired", "lease_ended",
 // "hardware_changed", "other_machine", "not_activated", "module_missing", "signature",
-// "clock_set_back", "not_yet_valid".
+// "clock_set_back", "not_yet_valid", "deactivated", "state_missing"
+// (warnings: "expiring_soon", "offline_countdown").
 type Code = machine.Code
 
 // The failure codes a program may switch on.
@@ -91,6 +92,8 @@ const (
 	Signature       = machine.CodeSignature
 	ClockSetBack    = machine.CodeClockSetBack
 	NotYetValid     = machine.CodeNotYetValid
+	Deactivated     = machine.CodeDeactivated
+	StateMissing    = machine.CodeStateMissing
 )
 
 // Error is the refusal Product returns when the program must not run: every

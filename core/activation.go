@@ -77,9 +77,20 @@ func (s ActivationStatus) Err() error {
 	return nil
 }
 
+// Bindable refuses a fingerprint nothing can be bound to: one with no
+// strong component (machine ID, board, disk, MACs) could never match under
+// MatchFingerprint, so an activation or lease bound to it would be refused
+// as another machine's at the first check.
+func Bindable(fp Fingerprint) error {
+	if fp.Strong() == 0 {
+		return E(Invalid, CodeActivationFingerprint, "this machine's hardware could not be identified: binding needs at least one readable "+
+			"machine ID, board UUID, system disk serial or network card address")
+	}
+	return nil
+}
+
 // Activate binds key to a machine's fingerprint. A fingerprint with no
-// known component is refused: it could never be matched again, so the
-// activation would fall into grace at the first check.
+// strong component is refused (Bindable).
 func Activate(by By, id string, key Key, fp Fingerprint) (Activation, Event, error) {
 	k, err := ParseKey(string(key))
 	if err != nil {
@@ -88,8 +99,8 @@ func Activate(by By, id string, key Key, fp Fingerprint) (Activation, Event, err
 	if id == "" {
 		return Activation{}, Event{}, E(Invalid, CodeActivationInvalid, "an activation needs an ID")
 	}
-	if fp.Known() == 0 {
-		return Activation{}, Event{}, E(Invalid, CodeActivationFingerprint, "this machine's hardware could not be identified; activation needs at least one readable component")
+	if err := Bindable(fp); err != nil {
+		return Activation{}, Event{}, err
 	}
 	a := Activation{ID: id, Key: k, Bound: fp.clone(), ActivatedAt: by.At}
 	return a, newEvent(by, AuditActivate, id, "", "active on "+string(k)), nil
@@ -102,8 +113,8 @@ func (a Activation) Reactivate(by By, fp Fingerprint) (Activation, Event, error)
 	if a.Deactivated {
 		return a, Event{}, E(Conflict, CodeActivationInactive, "activation "+a.ID+" was deactivated; activate the key again")
 	}
-	if fp.Known() == 0 {
-		return a, Event{}, E(Invalid, CodeActivationFingerprint, "this machine's hardware could not be identified; activation needs at least one readable component")
+	if err := Bindable(fp); err != nil {
+		return a, Event{}, err
 	}
 	before := a.describe(by.At)
 	out := a

@@ -44,6 +44,19 @@ func (f Fingerprint) Known() int {
 	return n
 }
 
+// Strong counts the strong components with a value: a fingerprint with
+// none can never match under MatchFingerprint, so nothing may be bound to
+// it.
+func (f Fingerprint) Strong() int {
+	n := 0
+	for name, v := range f {
+		if v != "" && StrongComponent(name) {
+			n++
+		}
+	}
+	return n
+}
+
 // Match is the outcome of comparing a bound fingerprint with the current
 // one.
 type Match struct {

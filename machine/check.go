@@ -19,19 +19,20 @@ type Code string
 
 // The check codes.
 const (
-	CodeExpired         Code = "expired"          // the license's expiry has passed
-	CodeLeaseEnded      Code = "lease_ended"      // the offline lease has ended: sync to renew it
-	CodeHardwareChanged Code = "hardware_changed" // the machine no longer matches (a warning during grace)
-	CodeOtherMachine    Code = "other_machine"    // the file belongs to another machine: no strong component matches
-	CodeNotActivated    Code = "not_activated"    // no license for the product on this machine
-	CodeModuleMissing   Code = "module_missing"   // the license does not include the module
-	CodeSignature       Code = "signature"        // the file is altered, damaged or signed by an untrusted key
-	CodeClockSetBack    Code = "clock_set_back"   // the clock is before a time already seen
-	CodeNotYetValid     Code = "not_yet_valid"    // issued more than the allowed skew in the future
-	CodeExpiringSoon    Code = "expiring_soon"    // a warning: the license expires within core.WarnDays
-	CodeOutdated        Code = "outdated"         // Install only: older than the installed file (a replay)
-	CodeDeactivated     Code = "deactivated"      // the file of an activation this machine gave up (a restored copy)
-	CodeStateMissing    Code = "state_missing"    // the offline state (clock mark, grace, deactivations) was deleted or altered
+	CodeExpired          Code = "expired"           // the license's expiry has passed
+	CodeLeaseEnded       Code = "lease_ended"       // the offline lease has ended: sync to renew it
+	CodeHardwareChanged  Code = "hardware_changed"  // the machine no longer matches (a warning during grace)
+	CodeOtherMachine     Code = "other_machine"     // the file belongs to another machine: no strong component matches
+	CodeNotActivated     Code = "not_activated"     // no license for the product on this machine
+	CodeModuleMissing    Code = "module_missing"    // the license does not include the module
+	CodeSignature        Code = "signature"         // the file is altered, damaged or signed by an untrusted key
+	CodeClockSetBack     Code = "clock_set_back"    // the clock is before a time already seen
+	CodeNotYetValid      Code = "not_yet_valid"     // issued more than the allowed skew in the future
+	CodeExpiringSoon     Code = "expiring_soon"     // a warning: the license expires within core.WarnDays
+	CodeOfflineCountdown Code = "offline_countdown" // a warning: expired, running offline until expiry + core.WarnDays
+	CodeOutdated         Code = "outdated"          // Install only: older than the installed file (a replay)
+	CodeDeactivated      Code = "deactivated"       // the file of an activation this machine gave up (a restored copy)
+	CodeStateMissing     Code = "state_missing"     // the offline state (clock mark, grace, deactivations) was deleted or altered
 )
 
 // Action is what the user should do about a Reason.
@@ -259,7 +260,11 @@ func (s *Store) Check(ctx context.Context, product string, now time.Time, opt Ch
 		res.Reasons = append(res.Reasons, *r)
 	}
 	if err := p.CheckTime(now, skew); err != nil {
-		res.Reasons = append(res.Reasons, *timeReason(err, p, now))
+		if w := countdownWarning(err, p, now); w != nil {
+			res.Warnings = append(res.Warnings, *w)
+		} else {
+			res.Reasons = append(res.Reasons, *timeReason(err, p, now))
+		}
 	}
 	// CheckTime stops at the first time problem; a lease both expired and
 	// ended is reported once, as expired, which is the one renewal fixes.
@@ -294,6 +299,25 @@ func (s *Store) Check(ctx context.Context, product string, now time.Time, opt Ch
 		}
 	}
 	return finish()
+}
+
+// countdownWarning turns an expiry into a warning while the subscription's
+// offline countdown runs (seed 002: with the portal out of reach, a
+// subscription stops 10 days after its expiry, core.OfflineStop); nil when
+// err is not an expiry or the countdown is over. A check has no network:
+// stopping at the expiry itself when the portal says the subscription was
+// not renewed is the online client's part.
+func countdownWarning(err error, p licensefile.Payload, now time.Time) *Reason {
+	if !errors.Is(err, licensefile.ErrExpired) || (!p.LeaseEnd.IsZero() && !now.Before(p.LeaseEnd)) {
+		return nil
+	}
+	cd := core.SubscriptionCountdown(p.Expiry, false, false, time.Time{}, now)
+	if cd.Phase != core.PhaseCountdown {
+		return nil
+	}
+	return &Reason{Code: CodeOfflineCountdown, Action: ActionRenew, Err: err,
+		Message: fmt.Sprintf("license %s for %s expired %s; without the portal it stops in %s (%s): connect and sync, or renew it",
+			p.LicenseID, p.Product, stamp(p.Expiry), plural(cd.DaysLeft, "day"), stamp(cd.StopsAt))}
 }
 
 // stateMissingReason refuses a license whose offline state was deleted or

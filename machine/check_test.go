@@ -140,7 +140,7 @@ func TestCheck_EveryRefusalHasItsCodeAndActionAndChangesOnlyWhatIsDocumented(t *
 			name: "expired",
 			setup: func(t *testing.T) setup {
 				st, _, _ := installed(t, nodeLocked())
-				return setup{st: st, now: t0.AddDate(1, 0, 1), fp: here()}
+				return setup{st: st, now: t0.AddDate(1, 0, core.WarnDays), fp: here()}
 			},
 			want:      []machine.Code{machine.CodeExpired},
 			action:    machine.ActionRenew,
@@ -246,7 +246,7 @@ func TestCheck_EveryRefusalHasItsCodeAndActionAndChangesOnlyWhatIsDocumented(t *
 				p.Fingerprint = elsewhere()
 				path, _ := st.LicensePath(product)
 				require.NoError(t, os.WriteFile(path, sign(t, portal, p), 0o600))
-				return setup{st: st, now: t0.AddDate(1, 0, 1), fp: here(), opt: machine.CheckOptions{Module: "export-dwg"}}
+				return setup{st: st, now: t0.AddDate(1, 0, core.WarnDays), fp: here(), opt: machine.CheckOptions{Module: "export-dwg"}}
 			},
 			want:      []machine.Code{machine.CodeExpired, machine.CodeModuleMissing, machine.CodeOtherMachine},
 			mayChange: []string{"state.json"},
@@ -466,3 +466,33 @@ func readFile(t *testing.T, path string) string {
 	require.NoError(t, err)
 	return string(b)
 }
+
+func TestCheck_AnExpiredSubscriptionRunsOfflineUntilTenDaysAfterItsExpiry(t *testing.T) {
+	expiry := nodeLocked().Expiry
+	st, _, _ := installed(t, nodeLocked())
+	steps := []struct {
+		at   time.Time
+		ok   bool
+		days int
+	}{
+		{expiry.Add(-time.Second), true, 0},
+		{expiry, true, 10},
+		{expiry.Add(9*core.Day + time.Hour), true, 1},
+		{expiry.Add(10*core.Day - time.Second), true, 1},
+		{expiry.Add(10 * core.Day), false, 0},
+	}
+	for _, s := range steps {
+		res := check(t, st, s.at, here(), machine.CheckOptions{})
+		assert.Equal(t, s.ok, res.OK, "at %s: %v", s.at, res.Reasons)
+		if s.days > 0 {
+			require.Contains(t, codes(res.Warnings), machine.CodeOfflineCountdown, "at %s", s.at)
+			assert.Contains(t, res.Warnings[len(res.Warnings)-1].Message, fmt.Sprintf("stops in %d day", s.days))
+			assert.Contains(t, res.Warnings[len(res.Warnings)-1].Message, stampOf(expiry.Add(10*core.Day)))
+		}
+		if !s.ok {
+			assert.Equal(t, []machine.Code{machine.CodeExpired}, codes(res.Reasons))
+		}
+	}
+}
+
+func stampOf(t time.Time) string { return t.UTC().Format(time.RFC3339) }

@@ -201,3 +201,27 @@ func TestCheck_AFileForgedWithARetiredOrRevokedKeyIsRefused(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, trusted)
 }
+
+// Issue 11: a cloud-login lease copied to another machine verified there.
+func TestCheck_ALeaseCopiedToAnotherMachineIsRefused(t *testing.T) {
+	bound := lease()
+	bound.Fingerprint = here()
+	st, _, file := installed(t, bound)
+	res := check(t, st, t0, here(), machine.CheckOptions{})
+	require.True(t, res.OK, "%v", res.Reasons)
+
+	// The same file in a profile of another machine.
+	other, err := machine.OpenStoreWith(t.TempDir(), machine.StoreOptions{StateDir: t.TempDir(), Fingerprint: fixedFP(elsewhere())})
+	require.NoError(t, err)
+	_, err = other.Trust(context.Background(), keysOf(signer(t, "portal")))
+	require.NoError(t, err)
+	_, err = other.Install(context.Background(), file, t0, elsewhere())
+	var r *machine.Reason
+	require.ErrorAs(t, err, &r)
+	assert.Equal(t, machine.CodeOtherMachine, r.Code)
+
+	_, err = other.Install(context.Background(), file, t0, nil) // installed without a fingerprint, as a sync may
+	require.NoError(t, err)
+	res = check(t, other, t0, elsewhere(), machine.CheckOptions{})
+	assert.Equal(t, []machine.Code{machine.CodeOtherMachine}, codes(res.Reasons))
+}

@@ -208,7 +208,7 @@ func (s *Server) lease(w http.ResponseWriter, r *http.Request, c store.Caller) e
 	if _, err := decodeJSON(r, &req); err != nil {
 		return err
 	}
-	v, err := s.cfg.Store.Lease(r.Context(), c, req.Product)
+	v, err := s.cfg.Store.Lease(r.Context(), c, req)
 	if err != nil {
 		return err
 	}

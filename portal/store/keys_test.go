@@ -527,7 +527,7 @@ func TestDeactivateByReceipt_FreesTheActivationOnlyOnAGenuineCurrentReceipt(t *t
 
 func TestLease_SignedForTheEffectiveLicenseOnlyWhileTheCallerHoldsAnAssignedSeat(t *testing.T) {
 	eachKeyWorld(t, func(t *testing.T, w *keyWorld) {
-		_, err := w.s.Lease(w.ctx, w.owner, "Eberick")
+		_, err := w.s.Lease(w.ctx, w.owner, api.LeaseRequest{Product: "Eberick"})
 		requireCode(t, err, core.CodeCloudLoginNoSeat)
 
 		lic, err := w.s.IssueLicense(w.ctx, w.acct, store.LicenseSpec{Product: "Eberick", Edition: core.EditionProfessional,
@@ -536,11 +536,11 @@ func TestLease_SignedForTheEffectiveLicenseOnlyWhileTheCallerHoldsAnAssignedSeat
 		_, err = w.s.AssignSeat(w.ctx, w.owner, store.Write{}, lic, "ana@acme.example")
 		require.NoError(t, err)
 
-		l, err := w.s.Lease(w.ctx, w.owner, "Eberick")
+		l, err := w.s.Lease(w.ctx, w.owner, api.LeaseRequest{Product: "Eberick"})
 		require.NoError(t, err)
 		assert.Equal(t, lic, l.LicenseID)
 		assert.Equal(t, "default", l.Adoption)
-		assert.Equal(t, w.now.Add(store.LeaseDays*core.Day), l.LeaseEnd)
+		assert.Equal(t, w.now.AddDate(1, 0, 0).Add(core.WarnDays*core.Day), l.LeaseEnd, "a subscription's lease runs to the end of its offline countdown")
 		trusted, err := w.s.TrustedKeys(w.ctx)
 		require.NoError(t, err)
 		p, err := licensefile.Verify([]byte(l.LeaseFile), trusted)
@@ -548,11 +548,11 @@ func TestLease_SignedForTheEffectiveLicenseOnlyWhileTheCallerHoldsAnAssignedSeat
 		assert.Equal(t, licensefile.KindLease, p.Kind)
 		assert.Equal(t, "ana@acme.example", p.Assignee)
 		assert.NoError(t, p.CheckTime(w.now.Add(6*core.Day), 0))
-		assert.Error(t, p.CheckTime(w.now.Add(7*core.Day), 0), "the lease ends")
+		assert.Empty(t, p.Fingerprint, "no fingerprint sent: an unbound lease, for older clients")
 
-		_, err = w.s.Lease(w.ctx, w.stranger, "Eberick")
+		_, err = w.s.Lease(w.ctx, w.stranger, api.LeaseRequest{Product: "Eberick"})
 		requireCode(t, err, core.CodeCloudLoginNoSeat)
-		_, err = w.s.Lease(w.ctx, w.owner, " ")
+		_, err = w.s.Lease(w.ctx, w.owner, api.LeaseRequest{Product: " "})
 		requireCode(t, err, core.CodeProductMissing)
 	})
 }
@@ -788,5 +788,30 @@ func TestActivate_ConcurrentReBindsCannotExceedTheLimit(t *testing.T) {
 			assert.Equal(t, core.CodeActivationRebindLimit, core.CodeOf(err), "%v", err)
 		}
 		assert.Equal(t, core.MaxRebinds, won)
+	})
+}
+
+func TestLease_IsBoundToTheCallersMachineAndRunsToTheEndOfTheOfflineCountdown(t *testing.T) {
+	eachKeyWorld(t, func(t *testing.T, w *keyWorld) {
+		expiry := w.now.AddDate(0, 0, 3)
+		lic, err := w.s.IssueLicense(w.ctx, w.acct, store.LicenseSpec{Product: "Eberick", Edition: core.EditionProfessional,
+			Seats: 1, Start: w.now.AddDate(0, -1, 0), Expiry: expiry})
+		require.NoError(t, err)
+		_, err = w.s.AssignSeat(w.ctx, w.owner, store.Write{}, lic, "ana@acme.example")
+		require.NoError(t, err)
+
+		l, err := w.s.Lease(w.ctx, w.owner, api.LeaseRequest{Product: "Eberick", Fingerprint: six("laptop")})
+		require.NoError(t, err)
+		assert.Equal(t, expiry.Add(core.WarnDays*core.Day), l.LeaseEnd, "not 7 days: the lease never stops before the countdown")
+		trusted, err := w.s.TrustedKeys(w.ctx)
+		require.NoError(t, err)
+		p, err := licensefile.Verify([]byte(l.LeaseFile), trusted)
+		require.NoError(t, err)
+		assert.Equal(t, six("laptop"), p.Fingerprint, "bound like an activation")
+
+		_, err = w.s.Lease(w.ctx, w.owner, api.LeaseRequest{Product: "Eberick", Fingerprint: map[string]string{"cpu": "intel-6-106"}})
+		requireCode(t, err, core.CodeActivationFingerprint)
+		_, err = w.s.Lease(w.ctx, w.owner, api.LeaseRequest{Product: "Eberick", Fingerprint: map[string]string{"BAD NAME": "x"}})
+		requireCode(t, err, core.CodeActivationFingerprint)
 	})
 }
