@@ -325,12 +325,12 @@ func (s *Store) Deactivate(ctx context.Context, product string, now time.Time) (
 func (s *Store) Forget(ctx context.Context, product string) error {
 	var ids []string
 	if rec, err := s.Activation(ctx, product); err == nil {
-		ids = append(ids, rec.ActivationID)
+		ids = append(ids, deactivatedKey(rec.ActivationID, rec.Nonce))
 	}
 	if b, err := s.ReadLicense(ctx, product); err == nil {
 		if ks, err := s.KeySet(ctx); err == nil {
 			if p, err := ks.Verify(b); err == nil && p.ActivationID != "" {
-				ids = append(ids, p.ActivationID)
+				ids = append(ids, deactivatedKey(p.ActivationID, p.Nonce))
 			}
 		}
 	}

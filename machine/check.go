@@ -330,7 +330,8 @@ func stateMissingReason() *Reason {
 
 // deactivatedReason refuses the file of an activation this machine gave up.
 func deactivatedReason(p licensefile.Payload, st offlineState) *Reason {
-	if p.ActivationID == "" || !slices.Contains(st.Deactivated, p.ActivationID) {
+	if p.ActivationID == "" || (!slices.Contains(st.Deactivated, p.ActivationID) &&
+		!slices.Contains(st.Deactivated, deactivatedKey(p.ActivationID, p.Nonce))) {
 		return nil
 	}
 	return &Reason{Code: CodeDeactivated, Action: ActionActivate,

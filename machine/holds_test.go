@@ -225,3 +225,22 @@ func TestCheck_ALeaseCopiedToAnotherMachineIsRefused(t *testing.T) {
 	res = check(t, other, t0, elsewhere(), machine.CheckOptions{})
 	assert.Equal(t, []machine.Code{machine.CodeOtherMachine}, codes(res.Reasons))
 }
+
+func TestState_AFreshAnswerForTheSameActivationAfterAnOfflineDeactivationStaysValid(t *testing.T) {
+	// The receipt is still on its way when the machine activates again
+	// online: the portal answers with the same activation ID and a new
+	// nonce. Only the copy of the given-up file is refused.
+	ctx := context.Background()
+	st, portal := newStore(t)
+	reqFile := writeRequest(t, st, licenseKey(t, 1), t0)
+	_, err := st.ImportResponse(ctx, fulfil(t, portal, reqFile, t0.Add(time.Hour), "ACT-7"), t0.Add(2*time.Hour), here())
+	require.NoError(t, err)
+	_, _, err = st.Deactivate(ctx, product, t0.Add(3*time.Hour))
+	require.NoError(t, err)
+
+	again := writeRequest(t, st, licenseKey(t, 1), t0.Add(4*time.Hour))
+	_, err = st.ImportResponse(ctx, fulfil(t, portal, again, t0.Add(5*time.Hour), "ACT-7"), t0.Add(5*time.Hour), here())
+	require.NoError(t, err)
+	res := check(t, st, t0.Add(6*time.Hour), here(), machine.CheckOptions{})
+	assert.True(t, res.OK, "%v", res.Reasons)
+}

@@ -219,10 +219,23 @@ func (s *Store) receiptIDs() []string {
 			continue
 		}
 		if r, err := activation.ParseReceipt(b); err == nil {
-			out = append(out, r.ActivationID)
+			out = append(out, deactivatedKey(r.ActivationID, r.Nonce))
 		}
 	}
 	return out
+}
+
+// deactivatedKey names what a deactivation on this machine gave up: the
+// activation as answered for one request (its nonce). The portal may answer
+// a later request of the same machine with the same activation ID while a
+// receipt is still on its way; that file, with its new nonce, stays valid.
+// An ID alone (RecordDeactivated, from the portal) covers every file of
+// the activation.
+func deactivatedKey(activationID, nonce string) string {
+	if nonce == "" {
+		return activationID
+	}
+	return activationID + "#" + nonce
 }
 
 // saveState writes the state, sealed for this machine (fp), to every place
@@ -290,7 +303,8 @@ func (s *Store) updateState(ctx context.Context, change func(*offlineState) bool
 // RecordDeactivated adds activation IDs to the ones this machine refuses
 // the license files of: the sync layer calls it with the activations of
 // this machine the portal reports deactivated, so that a copy of a license
-// file kept from before cannot be put back.
+// file kept from before cannot be put back. (Forget and Deactivate record
+// their own.)
 func (s *Store) RecordDeactivated(ctx context.Context, ids ...string) error {
 	return s.updateState(ctx, func(st *offlineState) bool {
 		changed := false
