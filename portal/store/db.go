@@ -133,6 +133,12 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 		s.Close()
 		return nil, fmt.Errorf("open store %s: %w", redactDSN(dsn), err)
 	}
+	// A wrong key file (or none for encrypted keys) fails here, at start,
+	// rather than at the first signature.
+	if _, _, err := s.readSigner(ctx, s.db, s.d); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("open store %s: %w", redactDSN(dsn), err)
+	}
 	return s, nil
 }
 
