@@ -325,7 +325,7 @@ func countdownWarning(err error, p licensefile.Payload, now time.Time) *Reason {
 // nothing else can be trusted until the portal sets them up again.
 func stateMissingReason() *Reason {
 	return &Reason{Code: CodeStateMissing, Action: ActionSync, Err: errStateMissing,
-		Message: "the offline licensing state of this profile (clock mark, hardware grace, deactivations) is missing or was altered: connect and run licdesk sync once to restore it from the portal"}
+		Message: "the offline licensing state of this profile (clock mark, hardware grace, deactivations) is missing or was altered: connect and run licdesk sync once (for an activated key: licdesk activate KEY again) to restore it from the portal"}
 }
 
 // deactivatedReason refuses the file of an activation this machine gave up.
