@@ -158,22 +158,28 @@ func Check(ctx context.Context, dir, product, module string, now time.Time, fp c
 }
 
 // Check verifies the product's license at now, with no network: the file
-// (not_activated when missing), its signature against the trusted keys only
-// (signature), the clock against the high-water mark (clock_set_back), the
-// issue time (not_yet_valid), expiry (expired), offline lease end
-// (lease_ended), the module (module_missing) and, for a node-locked
-// license, this machine's fingerprint by core.MatchFingerprint: a file
+// (not_activated when missing), its signature against the trusted key set
+// only, with the keys' windows and every revocation learned (signature),
+// the offline state (state_missing when it was deleted, altered or copied
+// from another machine while this license exists), the clock against the
+// high-water mark (clock_set_back), an activation this machine gave up
+// (deactivated), the issue time (not_yet_valid), expiry (expired; a warning,
+// offline_countdown, until core.OfflineStop), offline lease end
+// (lease_ended), the module (module_missing) and, for a node-locked license
+// or lease, this machine's fingerprint by core.MatchFingerprint: a file
 // that shares no strong component with this machine is another machine's
 // and fails at once (other_machine); a weak match starts the 7-day grace,
 // counted from the first check that saw it (a warning with the days left),
 // after which it fails (hardware_changed).
 //
 // The returned error is for problems of the store itself (unreadable
-// folder, damaged clock.json); refusals are in Result.Reasons. A check
-// changes the store only after the file verified, and then only the clock
-// mark (raised to now and to the file's issue time, never when the clock
-// was set back) and the grace record (started at the first mismatch, ended
-// by a match again; never when the clock was set back).
+// folder, damaged trust.json); refusals are in Result.Reasons. A check
+// changes the store only after the file verified and when the state is
+// present, and then only the offline state: the clock mark (raised to now
+// and to the file's issue time, never when the clock was set back), the
+// grace record (started at the first mismatch, ended by a match again;
+// never when the clock was set back) and its seal (bound again to the
+// machine as it is now).
 func (s *Store) Check(ctx context.Context, product string, now time.Time, opt CheckOptions) (Result, error) {
 	res := Result{Product: product, Module: opt.Module}
 	if err := ctx.Err(); err != nil {
