@@ -164,7 +164,8 @@ func Getenv(getenv func(string) string) Option { return func(o *options) { o.get
 // Product checks that this machine holds a valid license for product and
 // returns it. The error is an *Error listing every failure when the program
 // must not run, or a plain error when the profile cannot be read. Only the
-// profile's clock mark and hardware-grace record may change (see
+// profile's offline state (clock mark, hardware-grace record, kept in the
+// profile and in the per-user state folder) may change (see
 // machine.Store.Check); the license file is only read.
 func Product(ctx context.Context, product string, opts ...Option) (*License, error) {
 	o := options{now: time.Now, getenv: os.Getenv}
