@@ -141,7 +141,7 @@ func subscriptionOf(source, id, product string, expiry time.Time, renewed bool, 
 	v := api.Subscription{Source: source, ID: id, Product: product, Renewed: renewed, Phase: st.State.String(),
 		DaysLeft: st.DaysLeft, WarnDays: core.WarnDays}
 	if !expiry.IsZero() {
-		e, from, stop := expiry, expiry.Add(-core.WarnDays*core.Day), expiry.Add(core.WarnDays*core.Day)
+		e, from, stop := expiry, expiry.Add(-core.WarnDays*core.Day), core.OfflineStop(expiry)
 		v.Expiry, v.WarnFrom, v.StopsIfUnreachable = &e, &from, &stop
 	}
 	return v
