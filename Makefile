@@ -31,8 +31,10 @@ fmt-check:
 vet:
 	$(GO) vet ./...
 
+# The tests' profiles keep the second copy of their offline state in a
+# throwaway folder, not in the user's config folder.
 test: deps fmt-check vet
-	scripts/with-postgres.sh $(GO) test -race -count=1 ./...
+	d=$$(mktemp -d) && LICDESK_STATE_DIR=$$d scripts/with-postgres.sh $(GO) test -race -count=1 ./...; s=$$?; rm -rf "$$d"; exit $$s
 
 # The window on a built-in demo portal; demo-portal serves a licportal alone
 # for the command line.

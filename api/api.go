@@ -489,6 +489,7 @@ type ActivateRequest struct {
 type Activated struct {
 	Activation  Activation `json:"activation"`
 	Reused      bool       `json:"reused"`
+	Rebound     bool       `json:"rebound,omitempty"` // reused, and re-bound to changed hardware (audited, limited per key)
 	LicenseFile string     `json:"license_file"`
 	Response    string     `json:"response"`
 }
@@ -503,6 +504,11 @@ type Deactivated struct {
 // LeaseRequest renews the offline lease of a cloud-login program.
 type LeaseRequest struct {
 	Product string `json:"product"`
+	// Fingerprint is the calling machine's hardware fingerprint; the lease
+	// is bound to it like an activation, so that a copy on another machine
+	// is refused. Clients must send it (an older client that does not gets
+	// an unbound lease).
+	Fingerprint map[string]string `json:"fingerprint,omitempty"`
 }
 
 // Lease is a signed lease (licensefile kind lease) of the license the

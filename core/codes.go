@@ -48,6 +48,9 @@ const (
 	CodeActivationFingerprint  = "activation.fingerprint"   // Invalid: no readable hardware component
 	CodeActivationInactive     = "activation.inactive"      // Conflict or Forbidden: deactivated
 	CodeActivationGraceExpired = "activation.grace_expired" // Expired: reactivate
+	CodeActivationOtherMachine = "activation.other_machine" // Forbidden: the fingerprint shares no strong component
+	CodeActivationLimit        = "activation.limit"         // Conflict: the key is active on as many machines as it allows
+	CodeActivationRebindLimit  = "activation.rebind_limit"  // Conflict: too many re-binds of the key's activations lately
 
 	CodeIntegrationOff      = "integration.off"             // Forbidden: product integration is off
 	CodeIntegrationReadOnly = "integration.readonly"        // Forbidden: the external controller owns the licenses

@@ -33,7 +33,46 @@ func (d *Desk) Sync(ctx context.Context) (Synced, error) {
 		return out, err
 	}
 	out.Leases = d.RenewLeases(ctx)
+	d.learnDeactivations(ctx)
 	return out, nil
+}
+
+// learnDeactivations tells this machine's license store about its
+// activations that the portal now shows as deactivated (freed from another
+// machine, or by a receipt): their license files are refused from then on,
+// even when a copy is restored.
+func (d *Desk) learnDeactivations(ctx context.Context) {
+	st, err := d.Machine()
+	if err != nil {
+		return
+	}
+	local, err := st.Activations(ctx)
+	if err != nil || len(local) == 0 {
+		return
+	}
+	c, err := d.Cache(ctx)
+	if err != nil {
+		return
+	}
+	keys, err := lsync.List[api.Key](ctx, c, api.KindKey)
+	if err != nil {
+		return
+	}
+	mine := map[string]bool{}
+	for _, r := range local {
+		mine[r.ActivationID] = true
+	}
+	var gone []string
+	for _, k := range keys {
+		for _, a := range k.Activations {
+			if mine[a.ID] && a.State == "deactivated" {
+				gone = append(gone, a.ID)
+			}
+		}
+	}
+	if len(gone) > 0 {
+		st.RecordDeactivated(ctx, gone...)
+	}
 }
 
 // Freshness is what a read's quick sync found.
@@ -185,8 +224,14 @@ func (d *Desk) RenewLease(ctx context.Context, product string) (api.Lease, error
 	if err := d.EnsureTrust(ctx); err != nil {
 		return got, err
 	}
+	// The lease is bound to this machine, so that a copy elsewhere is
+	// refused like another machine's activation.
+	fp, err := d.Fingerprint(ctx)
+	if err != nil {
+		return got, err
+	}
 	qctx, cancel := d.quick(ctx)
-	got, err = cl.Lease(qctx, api.LeaseRequest{Product: product})
+	got, err = cl.Lease(qctx, api.LeaseRequest{Product: product, Fingerprint: fp})
 	cancel()
 	if err != nil {
 		return got, err

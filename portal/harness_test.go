@@ -45,7 +45,7 @@ func eachBackend(t *testing.T, fn func(t *testing.T, p *testPortal)) {
 
 func startPortal(t testing.TB, dsn string) *testPortal {
 	t.Helper()
-	st, err := store.Open(context.Background(), dsn)
+	st, err := store.Open(context.Background(), dsn, store.WithKeyEncryptionKey(testKEK(t)))
 	require.NoError(t, err)
 	t.Cleanup(func() { st.Close() })
 	base := t.TempDir()
@@ -188,4 +188,12 @@ func startPortalLive(t testing.TB, dsn string) *testPortal {
 	go func() { defer close(done); p.Server.Background(ctx) }()
 	t.Cleanup(func() { cancel(); <-done })
 	return p
+}
+
+// testKEK is a fresh key-encryption key: every test portal makes its own.
+func testKEK(t testing.TB) []byte {
+	t.Helper()
+	k, err := store.GenerateKEK()
+	require.NoError(t, err)
+	return k
 }

@@ -192,7 +192,7 @@ func TestBadInput_GetsAClearErrorAndChangesNothing(t *testing.T) {
 
 func TestLogin_RepeatedFailuresAreRateLimitedAndSecretsNeverLogged(t *testing.T) {
 	var logs bytes.Buffer
-	st, err := store.Open(context.Background(), storetest.Backends(t)[0].DSN)
+	st, err := store.Open(context.Background(), storetest.Backends(t)[0].DSN, store.WithKeyEncryptionKey(testKEK(t)))
 	require.NoError(t, err)
 	defer st.Close()
 	srv := httptest.NewServer(portal.New(portal.Config{Store: st, Mail: mail.Dir{Path: filepath.Join(t.TempDir(), "m")},

@@ -175,6 +175,17 @@ func checkMachine(name string) error {
 	return nil
 }
 
+// CheckFingerprint applies a request's fingerprint rules (at most
+// MaxComponents components, names and hashes of the allowed shape, one
+// readable at least) to a fingerprint sent elsewhere, such as a lease
+// request: a refusal is Invalid with core.CodeActivationFingerprint.
+func CheckFingerprint(fp core.Fingerprint) error {
+	if err := checkFingerprint(fp); err != nil {
+		return core.E(core.Invalid, core.CodeActivationFingerprint, "fingerprint: "+err.Error())
+	}
+	return nil
+}
+
 func checkFingerprint(fp core.Fingerprint) error {
 	if fp.Known() == 0 {
 		return errorString("the fingerprint has no readable hardware component")

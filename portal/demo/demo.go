@@ -36,6 +36,10 @@ type Options struct {
 	Now func() time.Time
 	// Logger receives the portal's log; nil discards it.
 	Logger *slog.Logger
+	// KeyEncryptionKey seals the portal's signing keys in its database;
+	// nil makes a fresh one in memory, enough for a portal that lives as
+	// long as this process (its signing keys die with it).
+	KeyEncryptionKey []byte
 }
 
 // Portal is a portal served in this process.
@@ -81,8 +85,15 @@ func Start(ctx context.Context, o Options) (*Portal, error) {
 		}
 		return nil, err
 	}
+	kek := o.KeyEncryptionKey
+	if kek == nil {
+		var err error
+		if kek, err = store.GenerateKEK(); err != nil {
+			return fail(err)
+		}
+	}
 	var err error
-	if p.Store, err = store.Open(ctx, "sqlite:"+filepath.Join(p.Dir, "portal.db")); err != nil {
+	if p.Store, err = store.Open(ctx, "sqlite:"+filepath.Join(p.Dir, "portal.db"), store.WithKeyEncryptionKey(kek)); err != nil {
 		return fail(err)
 	}
 	now := o.Now

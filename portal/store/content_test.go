@@ -60,7 +60,7 @@ func eachContentBackend(t *testing.T, fn func(t *testing.T, f *contentFixture)) 
 		t.Run(b.Name, func(t *testing.T) {
 			ctx := context.Background()
 			clk := &clock{t: time.Now().UTC().Truncate(time.Millisecond)}
-			s, err := store.Open(ctx, b.DSN, store.WithClock(clk.now))
+			s, err := store.Open(ctx, b.DSN, store.WithClock(clk.now), store.WithKeyEncryptionKey(testKEK(t)))
 			require.NoError(t, err)
 			t.Cleanup(func() { s.Close() })
 			f := &contentFixture{t: t, ctx: ctx, s: s, clock: clk, files: blobs.Dir{Path: t.TempDir()}}

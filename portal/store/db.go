@@ -60,6 +60,10 @@ type Store struct {
 	rstmts sync.Map // the same for the read pool
 	// kick wakes the mail sender after a write queued an e-mail.
 	kick chan struct{}
+	// kek encrypts the signing keys at rest (WithKeyEncryptionKey);
+	// plainKeys allows them unencrypted, for development only.
+	kek       []byte
+	plainKeys bool
 }
 
 // Option changes how a Store is opened.
@@ -69,7 +73,9 @@ type Option func(*Store)
 func WithClock(now func() time.Time) Option { return func(s *Store) { s.now = now } }
 
 // Open opens (creating if needed) the database named by dsn and migrates its
-// schema: "sqlite:PATH" or a "postgres://" URL.
+// schema: "sqlite:PATH" or a "postgres://" URL. It needs
+// WithKeyEncryptionKey (or, for development, WithPlainSigningKeys): the
+// signing keys are never kept in plain form by accident.
 func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 	s := &Store{now: time.Now, kick: make(chan struct{}, 1)}
 	for _, o := range opts {
@@ -111,11 +117,25 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", redactDSN(dsn), err)
 	}
+	if err := s.checkKeyMode(); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("open store: %w", err)
+	}
 	if err := s.db.PingContext(ctx); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("open store %s: %w", redactDSN(dsn), err)
 	}
 	if err := s.migrate(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("open store %s: %w", redactDSN(dsn), err)
+	}
+	if err := s.sealPlainKeys(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("open store %s: %w", redactDSN(dsn), err)
+	}
+	// A wrong key file (or none for encrypted keys) fails here, at start,
+	// rather than at the first signature.
+	if _, _, err := s.readSigner(ctx, s.db, s.d); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("open store %s: %w", redactDSN(dsn), err)
 	}

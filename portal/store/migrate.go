@@ -21,6 +21,7 @@ var migrations = []migration{
 	{1, "accounts, licenses and seats", schemaAccounts},
 	{2, "keys, activations and signing keys", schemaKeys},
 	{3, "downloads, support requests and news", schemaContent},
+	{4, "activation re-binds and signing key revocation", schemaHolds},
 }
 
 func (d dialect) ddl(stmt string) string {
