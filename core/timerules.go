@@ -144,7 +144,7 @@ func SubscriptionState(expiry time.Time, renewed, portalReachable bool, lastReac
 const LeaseDays = 7
 
 // OfflineStop is when a subscription that expires at expiry stops if the
-// portal stays unreachable: WarnDays after expiry (seed 002: a countdown of
+// portal stays unreachable: WarnDays after expiry (source 002: a countdown of
 // days to expiry + 10). Zero for a zero expiry (perpetual: no stop).
 func OfflineStop(expiry time.Time) time.Time {
 	if expiry.IsZero() {

@@ -308,7 +308,7 @@ func (s *Store) Check(ctx context.Context, product string, now time.Time, opt Ch
 }
 
 // countdownWarning turns an expiry into a warning while the subscription's
-// offline countdown runs (seed 002: with the portal out of reach, a
+// offline countdown runs (source 002: with the portal out of reach, a
 // subscription stops 10 days after its expiry, core.OfflineStop); nil when
 // err is not an expiry or the countdown is over. A check has no network:
 // stopping at the expiry itself when the portal says the subscription was

@@ -94,7 +94,7 @@ func (s *Store) Lease(ctx context.Context, c Caller, req api.LeaseRequest) (api.
 // Subscriptions lists the expiry and renewal state of every license the
 // caller holds an Assigned seat of and every key of the accounts they see,
 // as the client needs for the 10-day banner and the countdown it runs when
-// the portal is out of reach (seed 002).
+// the portal is out of reach (source 002).
 func (s *Store) Subscriptions(ctx context.Context, c Caller) ([]api.Subscription, error) {
 	out := []api.Subscription{}
 	err := s.readTx(ctx, func(t *tx) error {
