@@ -31,16 +31,9 @@ func (s *Server) signup(w http.ResponseWriter, r *http.Request) error {
 		return core.E(core.Invalid, "account.password",
 			fmt.Sprintf("the password must have %d to %d characters", minPassword, maxPassword))
 	}
-	name := strings.TrimSpace(cr.Name)
-	if name == "" {
-		name, _, _ = strings.Cut(string(email), "@")
-	}
-	acctName := strings.TrimSpace(cr.AccountName)
-	if acctName == "" {
-		acctName = name
-	}
-	if len(name) > 200 || len(acctName) > 200 {
-		return core.E(core.Invalid, "account.name", "names are at most 200 characters")
+	name, acctName, err := signupNames(cr, email)
+	if err != nil {
+		return err
 	}
 	u, err := s.cfg.Store.CreateUser(r.Context(), email, name, acctName, hashPassword(cr.Password))
 	if err != nil {
@@ -154,4 +147,23 @@ func (s *Server) addMember(w http.ResponseWriter, r *http.Request, c store.Calle
 	}
 	writeJSON(w, http.StatusOK, m)
 	return nil
+}
+
+// signupNames checks the person's and the account's names, defaulting the
+// person's to the e-mail's local part and the account's to the person's.
+func signupNames(cr api.Credentials, email core.Email) (name, acctName string, err error) {
+	name, acctName = cr.Name, cr.AccountName
+	if strings.TrimSpace(name) == "" {
+		name, _, _ = strings.Cut(string(email), "@")
+	}
+	if name, err = core.CleanPersonName(name); err != nil {
+		return "", "", err
+	}
+	if strings.TrimSpace(acctName) == "" {
+		acctName = name
+	}
+	if acctName, err = core.CleanAccountName(acctName); err != nil {
+		return "", "", err
+	}
+	return name, acctName, nil
 }

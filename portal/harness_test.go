@@ -189,3 +189,11 @@ func startPortalLive(t testing.TB, dsn string) *testPortal {
 	t.Cleanup(func() { cancel(); <-done })
 	return p
 }
+
+// sell puts a product in the vendor's catalogue (a serial of it), so that
+// users may register it from the list.
+func (p *testPortal) sell(product string) {
+	p.t.Helper()
+	_, err := p.Store.CreateSerial(context.Background(), "", store.KeySpec{Product: product, Edition: core.EditionProfessional, Capacity: 1})
+	require.NoError(p.t, err)
+}

@@ -74,12 +74,44 @@ func New(cfg Config) *Server {
 	}
 	s := &Server{cfg: cfg, logins: newFailureLimiter(5, 15*time.Minute), mux: http.NewServeMux()}
 	s.routes()
-	s.handlers = s.logRequests(s.mux)
+	s.handlers = s.logRequests(http.HandlerFunc(s.route))
 	return s
 }
 
 // ServeHTTP answers one request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handlers.ServeHTTP(w, r) }
+
+// route dispatches a request; a path no endpoint answers gets a
+// problem+json 404 (or 405) like every other refusal, not the mux's text.
+func (s *Server) route(w http.ResponseWriter, r *http.Request) {
+	if _, pattern := s.mux.Handler(r); pattern == "" {
+		rec := &probeRecorder{header: http.Header{}}
+		s.mux.ServeHTTP(rec, r.WithContext(r.Context()))
+		if rec.status == http.StatusMethodNotAllowed {
+			w.Header().Set("Allow", rec.header.Get("Allow"))
+			writeProblem(w, api.Problem{Status: http.StatusMethodNotAllowed, Code: "route.method",
+				Detail: r.Method + " is not allowed on " + r.URL.Path}, 0)
+			return
+		}
+		if rec.status == http.StatusNotFound || rec.status == 0 {
+			writeProblem(w, api.Problem{Status: http.StatusNotFound, Code: "route.unknown",
+				Detail: "no such endpoint: " + r.Method + " " + r.URL.Path}, 0)
+			return
+		}
+	}
+	s.mux.ServeHTTP(w, r)
+}
+
+// probeRecorder captures what the mux answers for a path it has no
+// endpoint for (404, 405 or a redirect), without writing it.
+type probeRecorder struct {
+	header http.Header
+	status int
+}
+
+func (p *probeRecorder) Header() http.Header         { return p.header }
+func (p *probeRecorder) Write(b []byte) (int, error) { return len(b), nil }
+func (p *probeRecorder) WriteHeader(code int)        { p.status = code }
 
 // handler is an endpoint that may fail; the error becomes a problem answer.
 type handler func(w http.ResponseWriter, r *http.Request) error
