@@ -54,7 +54,7 @@ func TestNormalizeEmail_LookAlikeDomainsAreOneAddress(t *testing.T) {
 	for _, in := range []string{
 		"ana@bücher.example", "ana@xn--bcher-kva.example", "ana@BÜCHER.example",
 		"ana@bu\u0308cher.example", // decomposed ü
-		"ana@ｂüｃｈｅｒ.example",         // full-width letters
+		"ana@ｂüｃｈｅｒ.example",       // full-width letters
 	} {
 		e, err := NormalizeEmail(in)
 		require.NoError(t, err, in)
