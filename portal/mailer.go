@@ -57,6 +57,12 @@ func renderMail(q store.QueuedMail, baseURL string) (mail.Message, error) {
 			return mail.Message{}, fmt.Errorf("e-mail %d: %w", q.ID, err)
 		}
 		return seatMail(n, baseURL), nil
+	case store.MailVerify:
+		var v store.VerifyMail
+		if err := json.Unmarshal(q.Payload, &v); err != nil {
+			return mail.Message{}, fmt.Errorf("e-mail %d: %w", q.ID, err)
+		}
+		return verifyMail(v, baseURL), nil
 	case store.MailNews:
 		var n store.NewsMail
 		if err := json.Unmarshal(q.Payload, &n); err != nil {

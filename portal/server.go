@@ -11,8 +11,9 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"log/slog"
-	"net"
 	"net/http"
+	"net/netip"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -37,16 +38,24 @@ type Config struct {
 	// published downloads (package blobs); without it downloads list but
 	// their content answers 503.
 	FilesDir string
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
+	// the client; without any, the connection's peer is the client.
+	TrustedProxies []netip.Prefix
+	// HashSlots bounds the password hashes computed at once (each takes
+	// 19 MiB); GOMAXPROCS when zero.
+	HashSlots int
+	// Limits are the sign-up and verification budgets; defaults when zero.
+	Limits Limits
 }
 
 // Server answers the portal API.
 type Server struct {
-	cfg      Config
-	logins   *failureLimiter
-	dummyMu  sync.Once
-	dummy    string
-	mux      *http.ServeMux
-	handlers http.Handler
+	cfg       Config
+	hashSlots chan struct{}
+	dummyMu   sync.Once
+	dummy     string
+	mux       *http.ServeMux
+	handlers  http.Handler
 	// patterns lists every route with whether it needs a login, so that
 	// tests can prove each one checks who is asking.
 	patterns []Route
@@ -72,7 +81,11 @@ func New(cfg Config) *Server {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{cfg: cfg, logins: newFailureLimiter(5, 15*time.Minute), mux: http.NewServeMux()}
+	cfg.Limits = cfg.Limits.withDefaults()
+	if cfg.HashSlots <= 0 {
+		cfg.HashSlots = max(2, runtime.GOMAXPROCS(0))
+	}
+	s := &Server{cfg: cfg, hashSlots: make(chan struct{}, cfg.HashSlots), mux: http.NewServeMux()}
 	s.routes()
 	s.handlers = s.logRequests(http.HandlerFunc(s.route))
 	return s
@@ -196,15 +209,6 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 	})
 }
 
-// clientAddr is the caller's address for rate limiting.
-func clientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
-
 // dummyHash is checked against when an e-mail has no account, so that a
 // failed login takes as long whether or not the account exists. Made once,
 // on first use, to keep it off start-up.
@@ -225,6 +229,9 @@ func (s *Server) Background(ctx context.Context) {
 	for {
 		if err := s.cfg.Store.PruneIdempotency(ctx, api.IdempotencyRetention.Milliseconds()); err != nil && ctx.Err() == nil {
 			s.cfg.Logger.Warn("prune idempotency", "err", err)
+		}
+		if err := s.cfg.Store.PruneLimits(ctx, 24*time.Hour); err != nil && ctx.Err() == nil {
+			s.cfg.Logger.Warn("prune rate limits", "err", err)
 		}
 		select {
 		case <-ctx.Done():

@@ -306,6 +306,7 @@ func (s *Store) viewers() map[string]viewer {
 		api.KindIntegration: s.integrationView,
 		api.KindProduct:     s.productView,
 		api.KindAccount:     s.accountView,
+		api.KindOffer:       s.offerView,
 	}
 	for k, v := range s.keyViewers() {
 		m[k] = v
@@ -335,7 +336,8 @@ func (s *Store) snapshotListers() []kindLister {
 		{api.KindProduct, s.listProducts},
 	}
 	out = append(out, s.keyListers()...)
-	return append(out, s.contentListers()...)
+	out = append(out, s.contentListers()...)
+	return append(out, kindLister{api.KindOffer, s.listOffers})
 }
 
 // snapshot answers one page of a full copy of what the caller may see; the
