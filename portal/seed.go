@@ -196,7 +196,7 @@ func (sd Seeder) Demo(ctx context.Context) ([]DemoLogin, error) {
 	}
 
 	// Deliver the e-mails the demo's writes queued (the invitation).
-	if _, err := deliverMail(ctx, sd.Store, sd.Mail, "", slog.New(slog.DiscardHandler), time.Now); err != nil {
+	if _, err := deliverMail(ctx, sd.Store, sd.Mail, "", slog.New(slog.DiscardHandler), time.Now, defaultMailClaim); err != nil {
 		return nil, fmt.Errorf("seed demo: %w", err)
 	}
 

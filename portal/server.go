@@ -46,6 +46,9 @@ type Config struct {
 	HashSlots int
 	// Limits are the sign-up and verification budgets; defaults when zero.
 	Limits Limits
+	// MailClaim is how long an e-mail being sent stays claimed by this
+	// instance (renewed before each send); two minutes when zero.
+	MailClaim time.Duration
 }
 
 // Server answers the portal API.
@@ -82,6 +85,9 @@ func New(cfg Config) *Server {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	cfg.Limits = cfg.Limits.withDefaults()
+	if cfg.MailClaim <= 0 {
+		cfg.MailClaim = defaultMailClaim
+	}
 	if cfg.HashSlots <= 0 {
 		cfg.HashSlots = max(2, runtime.GOMAXPROCS(0))
 	}
