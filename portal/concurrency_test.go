@@ -47,8 +47,14 @@ func TestIdempotency_AConcurrentDuplicateOnAnotherInstanceGetsTheFirstAnswer(t *
 				var ra, rb reply
 				var wg sync.WaitGroup
 				wg.Add(2)
-				go func() { defer wg.Done(); ra = a.do("POST", "/v1/licenses/"+lic+"/seats", owner.Token, req, api.IdempotencyHeader, key) }()
-				go func() { defer wg.Done(); rb = b.do("POST", "/v1/licenses/"+lic+"/seats", owner.Token, req, api.IdempotencyHeader, key) }()
+				go func() {
+					defer wg.Done()
+					ra = a.do("POST", "/v1/licenses/"+lic+"/seats", owner.Token, req, api.IdempotencyHeader, key)
+				}()
+				go func() {
+					defer wg.Done()
+					rb = b.do("POST", "/v1/licenses/"+lic+"/seats", owner.Token, req, api.IdempotencyHeader, key)
+				}()
 				wg.Wait()
 				require.Equal(t, http.StatusCreated, ra.Status, string(ra.Body))
 				require.Equal(t, http.StatusCreated, rb.Status, "pair %d: the duplicate got %s", i, rb.Body)
