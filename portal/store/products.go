@@ -28,6 +28,9 @@ func (s *Store) RegisterProduct(ctx context.Context, c Caller, w Write, accountI
 			return api.Product{}, err
 		}
 		source := core.SourcePicked
+		if len(number) > 200 {
+			return api.Product{}, core.E(core.Invalid, "product.license_unknown", "a license number is at most 200 characters")
+		}
 		if number = strings.TrimSpace(number); number != "" {
 			err := t.queryRow(ctx, `SELECT product FROM licenses WHERE contract_number = ? AND account_id = ?`,
 				number, accountID).Scan(&product)
@@ -54,8 +57,13 @@ func (s *Store) RegisterProduct(ctx context.Context, c Caller, w Write, accountI
 					"the vendor has no product named "+strconv.Quote(product)+"; pick one from the list")
 			}
 		}
-		if len(number) > 200 {
-			return api.Product{}, core.E(core.Invalid, "product.license_unknown", "a license number is at most 200 characters")
+		var n int
+		if err := t.queryRow(ctx, `SELECT COUNT(*) FROM products WHERE account_id = ?`, accountID).Scan(&n); err != nil {
+			return api.Product{}, err
+		}
+		if n >= maxProducts {
+			return api.Product{}, core.E(core.Conflict, "account.products_limit",
+				fmt.Sprintf("an account lists at most %d products", maxProducts))
 		}
 		if err := t.addProduct(ctx, acct.ID, product, source); err != nil {
 			return api.Product{}, err
@@ -96,6 +104,9 @@ func (t *tx) addProduct(ctx context.Context, account core.AccountID, product str
 	}
 	return t.productVisible(ctx, string(account), product)
 }
+
+// maxProducts caps the products registered to one account.
+const maxProducts = 500
 
 // inCatalogue reports whether the vendor sells a product: one it issued a
 // license or serial of, or published a file or news item for. (Unlike
