@@ -347,6 +347,11 @@ type Change struct {
 	Data    json.RawMessage `json:"data,omitempty"`
 }
 
+// MaxChangesPageBytes is the byte budget of one page of the change feed:
+// a page ends at the first object that takes it over this size, so a page
+// is at most this plus one object, however large the caller's data.
+const MaxChangesPageBytes = 4 << 20
+
 // Changes is a page of the change feed. The client stores Cursor and asks
 // again with it; while Complete is false it asks at once.
 type Changes struct {
