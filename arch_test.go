@@ -40,7 +40,7 @@ var allowedArrows = map[string][]string{
 	"cli":                    {"api", "core", "desk", "internal/words", "machine", "profile", "sync"},
 	"assets":                 {},
 	"internal/quietinit":     {},
-	"internal/words":         {},
+	"internal/words":         {"core"},
 	"version":                {},
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/licdesk/licdesk/api"
 	"github.com/licdesk/licdesk/core"
+	"github.com/licdesk/licdesk/portal/store"
 )
 
 // httpError is a refusal of the HTTP layer itself (authentication, rate
@@ -35,6 +36,8 @@ func kindName(status int) string {
 		return "forbidden"
 	case http.StatusNotFound:
 		return "not_found"
+	case http.StatusMethodNotAllowed:
+		return "method_not_allowed"
 	case http.StatusConflict:
 		return "conflict"
 	case http.StatusGone:
@@ -53,6 +56,7 @@ func kindName(status int) string {
 // neither domain refusals nor HTTP-layer refusals are internal: the client
 // gets a generic answer and the details go only to the log.
 func problemOf(err error) (api.Problem, int, bool) {
+	err = store.AsRefusal(err)
 	var he *httpError
 	if errors.As(err, &he) {
 		return api.Problem{Status: he.status, Code: he.code, Detail: he.msg}, he.retryAfter, false

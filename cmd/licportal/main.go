@@ -192,8 +192,13 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	cert := fs.String("tls-cert", "", "TLS certificate (PEM); serve HTTPS with --tls-key")
 	key := fs.String("tls-key", "", "TLS private key (PEM)")
 	baseURL := fs.String("base-url", "", "the URL users reach the portal at, for links in e-mails")
+	proxies := fs.String("trusted-proxy", "", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For names the client (rate limits); none: the connection's peer is the client")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	trusted, err := portal.ParseTrustedProxies(*proxies)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
 	}
 	if (*cert == "") != (*key == "") {
 		return errors.New("serve: give both --tls-cert and --tls-key, or neither")
@@ -215,7 +220,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if *baseURL == "" {
 		*baseURL = scheme + "://" + ln.Addr().String()
 	}
-	srv := portal.New(portal.Config{Store: st, Mail: sender, Logger: log, BaseURL: *baseURL, FilesDir: c.filesDir})
+	srv := portal.New(portal.Config{Store: st, Mail: sender, Logger: log, BaseURL: *baseURL, FilesDir: c.filesDir,
+		TrustedProxies: trusted})
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
 		WriteTimeout: 10 * time.Minute, IdleTimeout: 2 * time.Minute}
 

@@ -168,7 +168,7 @@ func checkMachine(name string) error {
 		return errorString("the machine name has surrounding spaces")
 	}
 	for _, c := range name {
-		if unicode.IsControl(c) {
+		if core.IsUnsafeTextRune(c) {
 			return errorString("the machine name contains control characters")
 		}
 	}

@@ -36,6 +36,8 @@ type Options struct {
 	Now func() time.Time
 	// Logger receives the portal's log; nil discards it.
 	Logger *slog.Logger
+	// Limits are the portal's rate limits and caps (zero: the defaults).
+	Limits portal.Limits
 	// KeyEncryptionKey seals the portal's signing keys in its database;
 	// nil makes a fresh one in memory, enough for a portal that lives as
 	// long as this process (its signing keys die with it).
@@ -53,11 +55,11 @@ type Portal struct {
 	// Logins are the demo's users, when seeded.
 	Logins []portal.DemoLogin
 
-	handler http.Handler
-	addr    string
-	ownDir  bool
-	cancel  context.CancelFunc
-	bgDone  chan struct{}
+	server *portal.Server
+	addr   string
+	ownDir bool
+	cancel context.CancelFunc
+	bgDone chan struct{}
 
 	mu   gosync.Mutex  // guards srv and done
 	srv  *http.Server  // nil while stopped
@@ -116,8 +118,9 @@ func Start(ctx context.Context, o Options) (*Portal, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	srv := portal.New(portal.Config{Store: p.Store, Mail: mailer, FilesDir: p.FilesDir, BaseURL: p.URL, Now: o.Now, Logger: logger})
-	p.handler = srv
+	srv := portal.New(portal.Config{Store: p.Store, Mail: mailer, FilesDir: p.FilesDir, BaseURL: p.URL, Now: o.Now, Logger: logger,
+		Limits: o.Limits})
+	p.server = srv
 	bctx, cancel := context.WithCancel(context.Background())
 	p.cancel = cancel
 	if o.Background {
@@ -133,7 +136,10 @@ func Start(ctx context.Context, o Options) (*Portal, error) {
 }
 
 // Handler is the portal's HTTP handler.
-func (p *Portal) Handler() http.Handler { return p.handler }
+func (p *Portal) Handler() http.Handler { return p.server }
+
+// Server is the portal itself (to deliver its queued e-mails now).
+func (p *Portal) Server() *portal.Server { return p.server }
 
 // Addr is the portal's host:port.
 func (p *Portal) Addr() string { return p.addr }
@@ -142,7 +148,7 @@ func (p *Portal) Addr() string { return p.addr }
 func (p *Portal) serve(ln net.Listener) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	srv := &http.Server{Handler: p.handler, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: p.server, ReadHeaderTimeout: 10 * time.Second}
 	done := make(chan struct{})
 	p.srv, p.done = srv, done
 	go func() {

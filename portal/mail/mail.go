@@ -28,6 +28,10 @@ type Message struct {
 	To      string
 	Subject string
 	Body    string // plain text
+	// MessageID is the id-left part of the Message-ID header (without
+	// brackets or domain); the portal derives it from the outbox row so
+	// that a receiver can drop a duplicate. Random when empty.
+	MessageID string
 }
 
 // Sender sends messages.
@@ -47,7 +51,11 @@ func encode(m Message, now time.Time) []byte {
 	fmt.Fprintf(&b, "To: %s\r\n", m.To)
 	fmt.Fprintf(&b, "Subject: %s\r\n", mime.QEncoding.Encode("utf-8", m.Subject))
 	fmt.Fprintf(&b, "Date: %s\r\n", now.Format(time.RFC1123Z))
-	fmt.Fprintf(&b, "Message-ID: <%s@licdesk.invalid>\r\n", hex.EncodeToString(id[:]))
+	mid := hex.EncodeToString(id[:])
+	if m.MessageID != "" {
+		mid = m.MessageID
+	}
+	fmt.Fprintf(&b, "Message-ID: <%s@licdesk.invalid>\r\n", mid)
 	b.WriteString("MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n")
 	qp := quotedprintable.NewWriter(&b)
 	qp.Write([]byte(strings.ReplaceAll(m.Body, "\n", "\r\n")))

@@ -24,6 +24,8 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/licdesk/licdesk/core"
 )
 
 // dialect is what differs between the two databases.
@@ -392,4 +394,36 @@ func (s *Store) readStmt(ctx context.Context, q string) *sql.Stmt {
 		return v.(*sql.Stmt)
 	}
 	return st
+}
+
+// AsRefusal turns a database error that the request caused (a duplicate,
+// text the database cannot hold) into the domain refusal it amounts to, so
+// that no input makes the portal answer 500; other errors pass unchanged.
+func AsRefusal(err error) error {
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		switch {
+		case pg.Code == "23505":
+			return core.Wrap(err, core.Conflict, "conflict.duplicate", "this already exists; reload and try again")
+		case pg.Code == "23503":
+			return core.Wrap(err, core.Conflict, "conflict.reference", "this refers to something that no longer exists")
+		case strings.HasPrefix(pg.Code, "22"):
+			// Data exceptions: NUL bytes, invalid encodings, out-of-range
+			// numbers, over-long values.
+			return core.Wrap(err, core.Invalid, "request.invalid_text", "a value in the request cannot be stored (invalid text or number)")
+		}
+		return err
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() {
+		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+			return core.Wrap(err, core.Conflict, "conflict.duplicate", "this already exists; reload and try again")
+		case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+			return core.Wrap(err, core.Conflict, "conflict.reference", "this refers to something that no longer exists")
+		case sqlite3.SQLITE_TOOBIG:
+			return core.Wrap(err, core.Invalid, "request.invalid_text", "a value in the request is too large to store")
+		}
+	}
+	return err
 }

@@ -62,6 +62,7 @@ func eachKeyWorld(t *testing.T, fn func(t *testing.T, w *keyWorld)) {
 func (w *keyWorld) user(email, name string) (store.Caller, string) {
 	u, err := w.s.CreateUser(w.ctx, core.Email(email), name, name, "x")
 	require.NoError(w.t, err)
+	require.NoError(w.t, w.s.MarkVerified(w.ctx, core.Email(email)))
 	c, err := w.s.Caller(w.ctx, u.ID)
 	require.NoError(w.t, err)
 	acct, err := w.s.OwnedAccount(w.ctx, u.ID)
