@@ -26,7 +26,7 @@ func TestCaps_AnAccountHasAtMost200OpenRequests(t *testing.T) {
 		}
 		_, err := f.s.CreateServiceRequest(f.ctx, ana, store.Write{}, api.NewServiceRequest{AccountID: f.acme,
 			Product: "Eberick", Title: "one more", Description: "x"})
-		assert.Equal(t, "request.limit", core.CodeOf(err))
+		assert.Equal(t, "account.requests_limit", core.CodeOf(err))
 		assert.Equal(t, core.Conflict, core.KindOf(err))
 
 		_, err = f.s.CloseServiceRequest(f.ctx, ana, store.Write{}, first.ID)

@@ -244,7 +244,7 @@ func (s *Store) CreateServiceRequest(ctx context.Context, c Caller, w Write, req
 			return api.ServiceRequest{}, err
 		}
 		if open >= maxOpenRequests {
-			return api.ServiceRequest{}, core.E(core.Conflict, "request.limit",
+			return api.ServiceRequest{}, core.E(core.Conflict, "account.requests_limit",
 				fmt.Sprintf("an account has at most %d open service requests; close some first", maxOpenRequests))
 		}
 		if !known {
