@@ -308,6 +308,7 @@ func (a *App) showMain() {
 	}
 	a.pinTrust()
 	a.Refresh()
+	a.askVerify()
 	if a.cfg.Inline && !a.offline {
 		a.SyncNow() // no scheduler loop to run the first round
 	}
@@ -320,6 +321,9 @@ func (a *App) notice(msg string) { a.Notice.SetText(msg) }
 func (a *App) menu() *fyne.MainMenu {
 	file := fyne.NewMenu("File",
 		fyne.NewMenuItem("Sync now", a.SyncNow),
+		fyne.NewMenuItem("Membership offers…", a.OffersDialog),
+		fyne.NewMenuItem("Verify your e-mail address…", a.VerifyDialog),
+		fyne.NewMenuItemSeparator(),
 		fyne.NewMenuItem("Sign out…", a.signOut),
 	)
 	menus := []*fyne.Menu{file}

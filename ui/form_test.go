@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"testing"
 
@@ -8,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 	"github.com/licdesk/licdesk/api"
+	"github.com/licdesk/licdesk/portal/portaltest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -123,4 +125,32 @@ func TestForm_EscapeCancelsAndShortcutsWaitBehindTheDialog(t *testing.T) {
 func ctrl4(w fyne.Window) {
 	w.Canvas().(interface{ TypedShortcut(fyne.Shortcut) }).TypedShortcut(
 		&desktop.CustomShortcut{KeyName: fyne.Key4, Modifier: fyne.KeyModifierShortcutDefault})
+}
+
+func TestSignUp_TheWindowAsksForTheEmailedCodeAndVerifies(t *testing.T) {
+	p := portaltest.Start(t)
+	p.Seed()
+	fa := test.NewTempApp(t)
+	a, err := New(fa, Config{ProfileDir: t.TempDir(), SecretsMode: "file", Inline: true, hardware: fakeHardware(laptop())})
+	require.NoError(t, err)
+	t.Cleanup(a.Close)
+	s := a.SignInScreen()
+	require.NotNil(t, s)
+	s.Portal.SetText(p.URL)
+	s.Email.SetText("dora@newhire.example")
+	s.Password.SetText("a long enough password")
+	test.Tap(s.SignUpBtn)
+
+	f := a.openForm
+	require.NotNil(t, f, "an unverified sign-up asks for the code at once")
+	entryOf(t, f, 0).SetText("00000000")
+	f.Submit()
+	assert.Same(t, f, a.openForm, "a wrong code keeps the dialog open")
+	assert.Contains(t, f.status.Text, "code is wrong")
+
+	entryOf(t, f, 0).SetText(p.Code("dora@newhire.example"))
+	f.Submit()
+	assert.Nil(t, a.openForm)
+	assert.Contains(t, a.Notice.Text, "Verified dora@newhire.example")
+	assert.True(t, a.sess.d.Verified(context.Background()))
 }
