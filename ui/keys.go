@@ -37,6 +37,9 @@ type KeysTab struct {
 	// and the import's result.
 	FlowStep, FlowResult *widget.Label
 	QR                   *canvas.Image
+	qrPNG                []byte         // the request's QR code as a PNG file
+	saveQR               *widget.Button // saves qrPNG; shown once there is one
+	flowBody             *container.Scroll
 }
 
 func newKeysTab(a *App) *KeysTab {
@@ -69,7 +72,7 @@ func newKeysTab(a *App) *KeysTab {
 	t.Machine = widget.NewLabel("This machine: reading…")
 	t.Machine.Wrapping = fyne.TextWrapWord
 	t.Message = widget.NewLabel("")
-	t.Message.Wrapping = fyne.TextWrapWord
+	t.Message.Truncation = fyne.TextTruncateEllipsis // one line: a wrapped one overlaps the details above
 	t.Message.Hide()
 	t.FlowStep = widget.NewLabel("")
 	t.FlowStep.Wrapping = fyne.TextWrapWord
