@@ -28,7 +28,7 @@ FYNE         := .tmp/tools/fyne
 # desktop-entry and AppStream validators, wine, openssl, curl.
 PACKAGE_DEB_PACKAGES := gcc-mingw-w64-x86-64 wixl osslsigncode imagemagick dpkg-dev xz-utils
 PACKAGE_TEST_DEB_PACKAGES := $(PACKAGE_DEB_PACKAGES) lintian desktop-file-utils appstream \
-	wine64 openssl curl adduser
+	wine64 openssl curl adduser man-db procps
 
 .PHONY: all deps build test vet fmt-check demo demo-portal bench clean screenshots \
 	package package-deps package-test

@@ -14,7 +14,8 @@
 #   5. under wine (a throwaway prefix): licdesk.exe --version; the keyring
 #      fallback note at login when the Credential Manager fails; licdesk.exe
 #      check PRODUCT against the license file a test portal signed for that
-#      (wine) machine.
+#      (wine) machine; the MSI installs (Program Files, Start menu, Apps & features)
+#      and uninstalls cleanly.
 set -euo pipefail
 : "${VERSION:?}" "${DIST:?}"
 MAKE=${MAKE:-make}
@@ -129,7 +130,9 @@ getent passwd licportal >/dev/null || fail "no licportal user"
 [ "$(stat -c %U:%a /var/lib/licportal)" = licportal:750 ] || fail "/var/lib/licportal is $(stat -c %U:%a /var/lib/licportal)"
 [ "$(stat -c %U:%G:%a /etc/licportal/licportal.conf)" = root:licportal:640 ] || fail "/etc/licportal/licportal.conf permissions"
 [ -L /etc/systemd/system/multi-user.target.wants/licportal.service ] || fail "licportal.service is not enabled"
-systemd-analyze verify /lib/systemd/system/licportal.service || fail "systemd-analyze verify licportal.service"
+if command -v systemd-analyze >/dev/null; then
+  systemd-analyze verify /lib/systemd/system/licportal.service || fail "systemd-analyze verify licportal.service"
+fi
 pgrep -u licportal >/dev/null && fail "licportal was started by the installation"
 ok "licportal: own user, /var/lib/licportal 0750, config 0640, unit enabled and not started"
 
@@ -262,5 +265,30 @@ grep -q '^valid: MyQ Print Server' "$T/check.log" || fail "licdesk.exe check und
 ok "licdesk.exe check \"MyQ Print Server\" exits 0 against the license file the test portal signed"
 if wdesk check "No Such Product" >/dev/null 2>&1; then fail "check of an unlicensed product succeeded"; fi
 ok "licdesk.exe check of an unlicensed product exits non-zero"
+
+# The installer: a silent install puts licdesk.exe under Program Files, the
+# two Start menu entries (wine files them in the user's menu even for a
+# per-machine install), App Paths and the Apps & features entry; the
+# uninstall takes them all away again.
+cp "$DIST/licdesk_${VERSION}_x64.msi" "$T/licdesk.msi"
+msi="Z:${T//\//\\}\\licdesk.msi"
+timeout 300 "$WINE" msiexec /i "$msi" /qn || fail "msiexec /i"
+pf="$WINEPREFIX/drive_c/Program Files/License Desk/licdesk.exe"
+[ -f "$pf" ] || fail "the installer put no licdesk.exe under Program Files"
+v=$(timeout 120 "$WINE" "$pf" --version | tr -d '\r')
+[[ $v == "licdesk $VERSION "* ]] || fail "the installed licdesk.exe --version says '$v'"
+for lnk in "License Desk.lnk" "Uninstall License Desk.lnk"; do
+  find "$WINEPREFIX/drive_c" -path "*Start Menu/Programs/License Desk/$lnk" | grep -q . || fail "no Start menu entry $lnk"
+done
+timeout 60 "$WINE" reg query 'HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall' /s | tr -d '\r' >"$T/arp.txt"
+grep -q "DisplayVersion *REG_SZ *$VERSION" "$T/arp.txt" && grep -q 'DisplayName *REG_SZ *License Desk' "$T/arp.txt" ||
+  fail "no Apps & features entry for License Desk $VERSION"
+ok "msiexec /i: Program Files\\License Desk\\licdesk.exe ($v), Start menu entries, Apps & features entry"
+timeout 300 "$WINE" msiexec /x "$msi" /qn || fail "msiexec /x"
+[ -z "$(find "$WINEPREFIX/drive_c" -iname '*license desk*')" ] || fail "msiexec /x left files behind"
+if timeout 60 "$WINE" reg query 'HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\App Paths\licdesk.exe' >/dev/null 2>&1; then
+  fail "msiexec /x left the App Paths key"
+fi
+ok "msiexec /x: no file, Start menu entry or registry key left"
 
 printf '\npackage-test: all checks passed (%s)\n' "$(ls "$DIST" | tr '\n' ' ')"
