@@ -9,6 +9,7 @@ bin=$1 section=$2 title=$3
 shift 3
 name=$(basename "$bin")
 # Defaults that name the builder's folders show as the user's instead.
+# shellcheck disable=SC2088 # the tilde is meant literally, for the reader
 export XDG_DATA_HOME='~/.local/share' XDG_CONFIG_HOME='~/.config' HOME='~'
 unset LICDESK_HOME
 ver=$("$bin" --version | awk '{print $2}')
