@@ -129,6 +129,7 @@ ok "licdesk and licportal $VERSION on PATH, with man pages"
 getent passwd licportal >/dev/null || fail "no licportal user"
 [ "$(stat -c %U:%a /var/lib/licportal)" = licportal:750 ] || fail "/var/lib/licportal is $(stat -c %U:%a /var/lib/licportal)"
 [ "$(stat -c %U:%G:%a /etc/licportal/licportal.conf)" = root:licportal:640 ] || fail "/etc/licportal/licportal.conf permissions"
+[ "$(stat -c %U:%G:%a /etc/licportal/portal.key)" = root:licportal:640 ] || fail "/etc/licportal/portal.key is missing or readable by others"
 [ -L /etc/systemd/system/multi-user.target.wants/licportal.service ] || fail "licportal.service is not enabled"
 if command -v systemd-analyze >/dev/null; then
   systemd-analyze verify /lib/systemd/system/licportal.service || fail "systemd-analyze verify licportal.service"
@@ -225,6 +226,8 @@ ok "licdesk.exe --version"
 mkdir "$T/portalbin"
 dpkg-deb -x "$deb_portal" "$T/portalbin"
 P=$T/portalbin/usr/bin/licportal
+export LICPORTAL_KEY_FILE=$T/portal.key
+$P keys init >/dev/null
 $P seed --db "sqlite:$T/portal.db" --mail-dir "$T/mail" --files-dir "$T/files" --demo >/dev/null
 port=$(free_port)
 $P serve --db "sqlite:$T/portal.db" --mail-dir "$T/mail" --files-dir "$T/files" --listen "127.0.0.1:$port" 2>"$T/testportal.log" &
