@@ -24,6 +24,8 @@ import (
 type assignedRow struct {
 	Product string
 	api.AssignedLicense
+	// Effective: the product's program runs with this license now.
+	Effective bool
 }
 
 // AssignedTab is "Assigned to you": per product, every owner's license the
@@ -86,19 +88,26 @@ func newAssignedTab(a *App) *AssignedTab {
 	t.ProgramBtn = widget.NewButtonWithIcon("Set program…", theme.FolderOpenIcon(), t.pickProgram)
 	t.LaunchBtn = widget.NewButtonWithIcon("Launch", theme.MediaPlayIcon(), func() {
 		if r, ok := t.List.current(); ok {
-			t.Launch(r.Product)
+			t.LaunchRow(r)
 		}
 	})
 	t.LaunchBtn.Importance = widget.HighImportance
 	for _, b := range []*widget.Button{t.AdoptBtn, t.GetBtn, t.ProgramBtn, t.LaunchBtn} {
 		b.Disable()
 	}
-	t.List.onOpen = func(r assignedRow) { t.Launch(r.Product) }
+	t.List.onOpen = t.LaunchRow
 	t.List.onSelect = func(r assignedRow) {
 		if r.Adopted {
 			t.AdoptBtn.Disable()
 		} else {
 			t.AdoptBtn.Enable()
+		}
+		// The buttons act on the row: launching another owner's license
+		// adopts it first, and the button says so.
+		if r.Effective {
+			t.LaunchBtn.SetText("Launch")
+		} else {
+			t.LaunchBtn.SetText("Adopt and launch")
 		}
 		t.GetBtn.Enable()
 		t.ProgramBtn.Enable()
@@ -164,7 +173,7 @@ func (t *AssignedTab) load(ctx context.Context) func() {
 	var rs []assignedRow
 	for _, p := range ps {
 		for _, l := range p.Licenses {
-			rs = append(rs, assignedRow{Product: p.Product, AssignedLicense: l})
+			rs = append(rs, assignedRow{Product: p.Product, AssignedLicense: l, Effective: l.LicenseID == p.Effective})
 		}
 	}
 	r := prepareRows(rs, func(x assignedRow) string {
@@ -269,6 +278,28 @@ func (t *AssignedTab) SetProgram(product, path string) {
 			t.say(product + " now launches " + abs + ".")
 		})
 		t.app.Refresh()
+	})
+}
+
+// LaunchRow launches the program with the selected row's license: when
+// the program runs with another owner's license now, this one is adopted
+// first (and the launch waits for the adoption to land, or to be queued).
+func (t *AssignedTab) LaunchRow(r assignedRow) {
+	if r.Effective {
+		t.Launch(r.Product)
+		return
+	}
+	t.say("Adopting " + r.OwnerName + "'s license of " + r.Product + ", then launching…")
+	t.app.bg(func(ctx context.Context) {
+		msg, err := t.app.trySend(ctx, write(lsync.Adopt(r.Product, r.LicenseID)))
+		t.app.do(func() {
+			if err != nil {
+				t.say("Not adopted: " + err.Error())
+				return
+			}
+			t.app.notice(msg)
+			t.Launch(r.Product)
+		})
 	})
 }
 

@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"testing"
 
+	"fyne.io/fyne/v2/test"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -185,4 +186,32 @@ func TestActivateOnlineAndDeactivate(t *testing.T) {
 	ks.Deactivate("CAD Studio", "")
 	assert.Contains(t, ks.Message.Text, "the key may be activated elsewhere", ks.Message.Text)
 	assert.Contains(t, ks.Machine.Text, "no key activated here")
+}
+
+func TestAssigned_LaunchOnAnotherOwnersRowAdoptsItFirst(t *testing.T) {
+	r := newRig(t, "ana@acme.example")
+	as := r.app.Assigned
+	prog, out := fakeProgram(t)
+	as.SetProgram("Eberick", prog)
+	var other assignedRow
+	for _, row := range as.List.rows.items {
+		if row.Product == "Eberick" && !row.Effective {
+			other = row
+		}
+	}
+	require.NotEmpty(t, other.LicenseID, "ana holds Eberick from a second owner")
+	require.True(t, as.List.selectWhere(func(x assignedRow) bool { return x.LicenseID == other.LicenseID }))
+	assert.Equal(t, "Adopt and launch", as.LaunchBtn.Text, "the button says what it will do")
+
+	test.Tap(as.LaunchBtn)
+	_, err := os.ReadFile(out)
+	require.NoError(t, err, "the program ran")
+	res, err := r.app.sess.d.Check(context.Background(), "Eberick", "")
+	require.NoError(t, err)
+	require.NotNil(t, res.License)
+	assert.Equal(t, other.LicenseID, res.License.LicenseID, "it runs with the row's license")
+	require.True(t, as.List.selectWhere(func(x assignedRow) bool { return x.LicenseID == other.LicenseID }))
+	cur, _ := as.List.current()
+	assert.True(t, cur.Adopted)
+	assert.Equal(t, "Launch", as.LaunchBtn.Text)
 }
