@@ -2,7 +2,11 @@ package ui
 
 import (
 	"context"
+	"fmt"
+	"net/url"
+	"os"
 	"path/filepath"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -25,11 +29,15 @@ type DownloadsTab struct {
 	Progress    *widget.ProgressBar
 	DownloadBtn *widget.Button
 	PauseBtn    *widget.Button
-	Message     *widget.Label
+	// FolderBtn opens the downloads folder in the desktop's file manager.
+	FolderBtn *widget.Button
+	Message   *widget.Label
 	// Dir is where files are saved (the profile's downloads folder).
 	Dir string
 
 	pause context.CancelFunc // stops the download in flight (UI goroutine)
+	// paused is the file whose download was paused: Resume goes on with it.
+	paused *api.DownloadFile
 }
 
 func newDownloadsTab(a *App) *DownloadsTab {
@@ -54,8 +62,20 @@ func newDownloadsTab(a *App) *DownloadsTab {
 		}
 	})
 	t.PauseBtn = widget.NewButtonWithIcon("Pause", theme.MediaPauseIcon(), func() {
-		if t.pause != nil {
+		switch {
+		case t.pause != nil:
 			t.pause()
+		case t.paused != nil:
+			t.Download(*t.paused)
+		}
+	})
+	t.FolderBtn = widget.NewButtonWithIcon("Open folder", theme.FolderOpenIcon(), func() {
+		if err := os.MkdirAll(t.Dir, 0o755); err != nil {
+			t.Message.SetText(err.Error())
+			return
+		}
+		if err := a.fa.OpenURL(&url.URL{Scheme: "file", Path: t.Dir}); err != nil {
+			t.Message.SetText("The folder could not be opened: " + err.Error() + " (it is " + t.Dir + ")")
 		}
 	})
 	t.PauseBtn.Disable()
@@ -71,7 +91,7 @@ func newDownloadsTab(a *App) *DownloadsTab {
 
 func (t *DownloadsTab) content() fyne.CanvasObject {
 	bottom := container.NewVBox(widget.NewSeparator(), t.Message,
-		container.NewBorder(nil, nil, nil, container.NewHBox(t.DownloadBtn, t.PauseBtn), t.Progress))
+		container.NewBorder(nil, nil, nil, container.NewHBox(t.DownloadBtn, t.PauseBtn, t.FolderBtn), t.Progress))
 	return container.NewBorder(nil, bottom, nil, nil,
 		t.List.view())
 }
@@ -100,17 +120,32 @@ func (t *DownloadsTab) Download(f api.DownloadFile) {
 		return
 	}
 	ctx, cancel := context.WithCancel(t.app.ctx)
-	t.pause = cancel
+	t.pause, t.paused = cancel, nil
 	t.DownloadBtn.Disable()
+	t.PauseBtn.SetText("Pause")
+	t.PauseBtn.SetIcon(theme.MediaPauseIcon())
 	t.PauseBtn.Enable()
-	t.Progress.SetValue(0)
 	t.Message.SetText("Downloading " + f.Name + "…")
+	start, from := time.Now(), int64(-1)
 	t.app.bg(func(context.Context) {
 		dst, err := t.app.sess.d.Download(ctx, f, t.Dir, func(done, total int64) {
-			if total > 0 {
-				v := float64(done) / float64(total)
-				t.app.do(func() { t.Progress.SetValue(v) })
+			if from < 0 {
+				from = done // a resumed download starts where it stopped
 			}
+			if total <= 0 {
+				return
+			}
+			v := float64(done) / float64(total)
+			line := fmt.Sprintf("Downloading %s: %s of %s", f.Name, words.Size(done), words.Size(total))
+			if el := time.Since(start).Seconds(); el >= 1 && done > from {
+				rate := float64(done-from) / el
+				left := time.Duration(float64(total-done)/rate) * time.Second
+				line += fmt.Sprintf(" · %s/s · %s left", words.Size(int64(rate)), left.Round(time.Second))
+			}
+			t.app.do(func() {
+				t.Progress.SetValue(v)
+				t.Message.SetText(line)
+			})
 		})
 		paused := ctx.Err() != nil && t.app.ctx.Err() == nil
 		cancel()
@@ -120,7 +155,11 @@ func (t *DownloadsTab) Download(f api.DownloadFile) {
 			t.DownloadBtn.Enable()
 			switch {
 			case paused:
-				t.Message.SetText("Paused: Download resumes " + f.Name + " where it stopped.")
+				t.paused = &f
+				t.PauseBtn.SetText("Resume")
+				t.PauseBtn.SetIcon(theme.MediaPlayIcon())
+				t.PauseBtn.Enable()
+				t.Message.SetText("Paused: Resume goes on with " + f.Name + " where it stopped.")
 			case err != nil:
 				if lsync.IsOffline(err) {
 					err = errOffline

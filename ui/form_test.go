@@ -3,11 +3,13 @@ package ui
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 	"github.com/licdesk/licdesk/api"
 	"github.com/licdesk/licdesk/portal/portaltest"
 	"github.com/stretchr/testify/assert"
@@ -153,4 +155,38 @@ func TestSignUp_TheWindowAsksForTheEmailedCodeAndVerifies(t *testing.T) {
 	assert.Nil(t, a.openForm)
 	assert.Contains(t, a.Notice.Text, "Verified dora@newhire.example")
 	assert.True(t, a.sess.d.Verified(context.Background()))
+}
+
+func TestHistory_IsATableNewestFirstWithTheWholeRowBelow(t *testing.T) {
+	r := newRig(t, "ana@acme.example")
+	sols := r.app.Solutions
+	require.True(t, sols.List.selectWhere(func(s api.Solution) bool { return s.ContractNumber == "ACME-EB-2026" }))
+	sols.Assign(r.solution("ACME-EB-2026").LicenseID, "history@newhire.example")
+	sols.history()
+	// The dialog's table is the newest overlay's; its first row is the
+	// assignment just made.
+	top := r.app.win.Canvas().Overlays().Top()
+	require.NotNil(t, top, "the history dialog is open")
+	var found bool
+	walk(top, func(o fyne.CanvasObject) {
+		if l, ok := o.(*widget.Label); ok && strings.Contains(l.Text, "history@newhire.example") {
+			found = true
+		}
+	})
+	assert.True(t, found, "the assignment is in the history")
+}
+
+// walk visits every object under o.
+func walk(o fyne.CanvasObject, fn func(fyne.CanvasObject)) {
+	fn(o)
+	switch x := o.(type) {
+	case *fyne.Container:
+		for _, c := range x.Objects {
+			walk(c, fn)
+		}
+	case fyne.Widget:
+		for _, c := range test.WidgetRenderer(x).Objects() {
+			walk(c, fn)
+		}
+	}
 }

@@ -332,20 +332,30 @@ func (t *SolutionsTab) history() {
 				t.app.showError(err)
 				return
 			}
-			var b strings.Builder
-			for _, e := range events {
-				fmt.Fprintf(&b, "%s  %s  %s %s", e.At.Local().Format("2006-01-02 15:04"), e.Actor, e.Action, e.Subject)
-				if e.Before != "" || e.After != "" {
-					fmt.Fprintf(&b, " (%s → %s)", words.OrDash(e.Before), words.OrDash(e.After))
-				}
-				b.WriteString("\n")
+			// The trail as a table: when, who, what, from, to; the full text of
+			// a row under it.
+			hist := newFilterList("events", []column{{"When", 140}, {"Who", 170}, {"What", 230}, {"From", 130}, {"To", 130}},
+				func(e api.AuditEvent, c []string) {
+					c[0], c[1] = e.At.Local().Format("2006-01-02 15:04"), e.Actor
+					c[2] = strings.TrimSpace(strings.ReplaceAll(e.Action, "_", " ") + " " + e.Subject)
+					c[3], c[4] = words.OrDash(e.Before), words.OrDash(e.After)
+				})
+			full := widget.NewLabel("Select a row to read it whole.")
+			full.Wrapping = fyne.TextWrapWord
+			hist.onSelect = func(e api.AuditEvent) {
+				full.SetText(fmt.Sprintf("%s, %s: %s %s (%s → %s)", e.At.Local().Format("2006-01-02 15:04"), e.Actor,
+					e.Action, e.Subject, words.OrDash(e.Before), words.OrDash(e.After)))
 			}
-			if b.Len() == 0 {
-				b.WriteString("No recorded changes.")
+			hist.set(prepareRows(events, func(e api.AuditEvent) string {
+				return e.Actor + " " + e.Action + " " + e.Subject + " " + e.Before + " " + e.After
+			}), nil)
+			hist.sortBy(0) // newest first
+			if len(events) == 0 {
+				full.SetText("No recorded changes.")
 			}
-			l := widget.NewLabel(b.String())
-			d := dialog.NewCustom("History of "+s.ContractNumber, "Close", container.NewVScroll(l), t.app.win)
-			d.Resize(fyne.NewSize(720, 420))
+			l := container.NewBorder(nil, full, nil, nil, hist.view())
+			d := dialog.NewCustom("History of "+s.Product+" ("+s.ContractNumber+")", "Close", l, t.app.win)
+			d.Resize(fyne.NewSize(860, 480))
 			d.Show()
 		})
 	})
