@@ -22,6 +22,7 @@ func cmdActivate(ctx context.Context, a *app, args []string) error {
 	fulfil := f.String("fulfil", "", "on a logged-in machine: answer this request file")
 	out := f.String("out", "", "with --fulfil: write the response to this file")
 	response := f.String("response", "", "offline: import this response file")
+	cancel := f.Bool("cancel", false, "offline: forget this machine's waiting request for KEY (its response is then refused)")
 	name := f.String("machine", "", "the name this machine shows on the portal (default: host name)")
 	pos, err := f.parse(args)
 	if err != nil {
@@ -37,6 +38,19 @@ func cmdActivate(ctx context.Context, a *app, args []string) error {
 		return usagef("give one of --request, --fulfil and --response")
 	}
 	switch {
+	case *cancel:
+		if len(pos) != 1 || modes > 0 {
+			return usagef("usage: licdesk activate --cancel KEY")
+		}
+		d, err := a.desk()
+		if err != nil {
+			return err
+		}
+		if err := d.CancelRequest(ctx, pos[0]); err != nil {
+			return err
+		}
+		fmt.Fprintf(a.env.Stdout, "the request for %s is cancelled: a response to it will be refused\n", pos[0])
+		return nil
 	case *request != "":
 		if len(pos) != 1 {
 			return usagef("usage: licdesk activate --request FILE KEY")

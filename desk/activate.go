@@ -381,3 +381,39 @@ func readSmallFile(path string, limit int64) ([]byte, error) {
 	}
 	return os.ReadFile(path)
 }
+
+// PendingRequests lists this machine's activation requests still waiting
+// for their response.
+func (d *Desk) PendingRequests(ctx context.Context) ([]activation.Request, error) {
+	st, err := d.Machine()
+	if err != nil {
+		return nil, err
+	}
+	return st.PendingRequests(ctx)
+}
+
+// CancelRequest forgets this machine's waiting request for a key: its
+// response, if one comes, is refused.
+func (d *Desk) CancelRequest(ctx context.Context, key string) error {
+	k, err := core.ParseKey(key)
+	if err != nil {
+		return err
+	}
+	st, err := d.Machine()
+	if err != nil {
+		return err
+	}
+	found, err := st.CancelRequest(ctx, k)
+	if err == nil && !found {
+		return &NoRequestError{Key: k}
+	}
+	return err
+}
+
+// NoRequestError: this machine holds no waiting request for the key.
+type NoRequestError struct{ Key core.Key }
+
+// Error names the key.
+func (e *NoRequestError) Error() string {
+	return "no activation request for " + string(e.Key) + " is waiting on this machine"
+}

@@ -205,3 +205,23 @@ func TestWriteRequest_RefusesAKeyNoMachineCouldAnswerAndWritesNothing(t *testing
 		assert.True(t, errors.Is(statErr, os.ErrNotExist), "%s: no request file", name)
 	}
 }
+
+func TestCancelRequest_ForgetsTheWaitingRequest(t *testing.T) {
+	ctx := context.Background()
+	field := open(t)
+	k, err := core.NewKey(core.LicenseKey, [15]byte{4, 5, 6})
+	require.NoError(t, err)
+	req := filepath.Join(t.TempDir(), "req.lda")
+	_, err = field.WriteRequest(ctx, string(k), "field-pc", req)
+	require.NoError(t, err)
+	waiting, err := field.PendingRequests(ctx)
+	require.NoError(t, err)
+	require.Len(t, waiting, 1)
+
+	require.NoError(t, field.CancelRequest(ctx, string(k)))
+	waiting, err = field.PendingRequests(ctx)
+	require.NoError(t, err)
+	assert.Empty(t, waiting)
+	var no *desk.NoRequestError
+	assert.ErrorAs(t, field.CancelRequest(ctx, string(k)), &no, "cancelling twice says there is none")
+}

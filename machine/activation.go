@@ -179,6 +179,20 @@ func (s *Store) WriteRequest(ctx context.Context, req activation.Request) ([]byt
 	return file, nil
 }
 
+// CancelRequest forgets the key's waiting request: a response to it is
+// refused from then on (a request handed out by mistake, or gone stale).
+// It reports whether there was one.
+func (s *Store) CancelRequest(ctx context.Context, key core.Key) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	err := os.Remove(s.requestPath(key))
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
 // PendingRequests returns the activation requests waiting for a response.
 // A damaged pending file is an error: it would otherwise make a correct
 // response look like an answer to nothing.

@@ -17,6 +17,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 	"rsc.io/qr"
 
+	"github.com/licdesk/licdesk/api"
 	"github.com/licdesk/licdesk/core/activation"
 	"github.com/licdesk/licdesk/desk"
 	"github.com/licdesk/licdesk/machine"
@@ -484,4 +485,75 @@ func newQR() *canvas.Image {
 	img.SetMinSize(fyne.NewSize(360, 360))
 	img.Hide()
 	return img
+}
+
+// receiptDialog picks a deactivation receipt, written on a disconnected
+// machine and carried here, and hands it to the portal, which frees that
+// activation (as `licdesk deactivate --submit`).
+func (t *KeysTab) receiptDialog() {
+	d := dialog.NewFileOpen(func(f fyne.URIReadCloser, err error) {
+		if err != nil || f == nil {
+			return
+		}
+		path := f.URI().Path()
+		f.Close()
+		t.SubmitReceipt(path)
+	}, t.app.win)
+	d.SetTitleText("The deactivation receipt to hand in")
+	d.SetFilter(storage.NewExtensionFileFilter([]string{".lda", ".txt"}))
+	d.Resize(fyne.NewSize(760, 520))
+	d.Show()
+}
+
+// SubmitReceipt hands a receipt file to the portal.
+func (t *KeysTab) SubmitReceipt(path string) {
+	t.app.bg(func(ctx context.Context) {
+		msg := ""
+		err := errors.New("handing a receipt in needs the portal: try again when online")
+		if t.app.online() {
+			var act api.Activation
+			act, err = t.app.sess.d.SubmitReceipt(ctx, path)
+			msg = fmt.Sprintf("✔ %s is freed on %q: its key may be activated elsewhere.", act.Product, act.Machine)
+		}
+		t.done(msg, err)
+	})
+}
+
+// requestsDialog lists this machine's activation requests still waiting
+// for a response, each with Cancel (its response is then refused).
+func (t *KeysTab) requestsDialog() {
+	t.app.bg(func(ctx context.Context) {
+		reqs, err := t.app.sess.d.PendingRequests(ctx)
+		t.app.do(func() {
+			if err != nil {
+				t.app.showError(err)
+				return
+			}
+			box := container.NewVBox()
+			if len(reqs) == 0 {
+				box.Add(widget.NewLabel("No activation request of this machine is waiting for a response."))
+			}
+			var d dialog.Dialog
+			for _, q := range reqs {
+				key := string(q.Key)
+				line := widget.NewLabel(fmt.Sprintf("%s, written %s for %q", key, day(q.Created), q.Machine))
+				cancel := widget.NewButton("Cancel", func() {
+					d.Hide()
+					t.CancelRequest(key)
+				})
+				box.Add(container.NewBorder(nil, nil, nil, cancel, line))
+			}
+			d = dialog.NewCustom("Waiting activation requests", "Close", container.NewVScroll(box), t.app.win)
+			d.Resize(fyne.NewSize(640, 320))
+			d.Show()
+		})
+	})
+}
+
+// CancelRequest forgets this machine's waiting request for a key.
+func (t *KeysTab) CancelRequest(key string) {
+	t.app.bg(func(ctx context.Context) {
+		err := t.app.sess.d.CancelRequest(ctx, key)
+		t.done("The request for "+key+" is cancelled: a response to it will be refused.", err)
+	})
 }

@@ -28,6 +28,9 @@ type KeysTab struct {
 	// The machine's side: activate online, the offline flow, answer
 	// someone else's request, deactivate.
 	ActivateBtn, OfflineBtn, FulfilBtn, DeactivateBtn *widget.Button
+	// ReceiptBtn hands in a receipt written on a disconnected machine;
+	// RequestsBtn lists this machine's waiting requests, to cancel one.
+	ReceiptBtn, RequestsBtn *widget.Button
 	// Machine shows this machine's activations, their hardware binding
 	// and grace, pending requests and the trusted portal keys.
 	Machine *widget.Label
@@ -69,6 +72,8 @@ func newKeysTab(a *App) *KeysTab {
 	t.OfflineBtn = widget.NewButtonWithIcon("Offline activation…", theme.DocumentSaveIcon(), t.offlineDialog)
 	t.FulfilBtn = widget.NewButtonWithIcon("Answer a request…", theme.MailReplyIcon(), t.fulfilDialog)
 	t.DeactivateBtn = widget.NewButtonWithIcon("Deactivate…", theme.CancelIcon(), t.deactivateDialog)
+	t.ReceiptBtn = widget.NewButtonWithIcon("Hand in a receipt…", theme.MailSendIcon(), t.receiptDialog)
+	t.RequestsBtn = widget.NewButtonWithIcon("Waiting requests…", theme.HistoryIcon(), t.requestsDialog)
 	t.Machine = widget.NewLabel("This machine: reading…")
 	t.Machine.Wrapping = fyne.TextWrapWord
 	t.Message = widget.NewLabel("")
@@ -85,7 +90,7 @@ func newKeysTab(a *App) *KeysTab {
 func (t *KeysTab) content() fyne.CanvasObject {
 	bottom := container.NewVBox(widget.NewSeparator(), t.details, widget.NewSeparator(), t.Machine, t.Message,
 		container.NewHBox(t.ActivateBtn, t.OfflineBtn, t.FulfilBtn, t.DeactivateBtn),
-		container.NewHBox(t.GetBtn, t.UpgradeBtn, t.AddBtn))
+		container.NewHBox(t.GetBtn, t.UpgradeBtn, t.AddBtn, t.ReceiptBtn, t.RequestsBtn))
 	return container.NewBorder(nil, bottom, nil, nil, t.List.view())
 }
 
