@@ -129,7 +129,7 @@ ok "licdesk and licportal $VERSION on PATH, with man pages"
 getent passwd licportal >/dev/null || fail "no licportal user"
 [ "$(stat -c %U:%a /var/lib/licportal)" = licportal:750 ] || fail "/var/lib/licportal is $(stat -c %U:%a /var/lib/licportal)"
 [ "$(stat -c %U:%G:%a /etc/licportal/licportal.conf)" = root:licportal:640 ] || fail "/etc/licportal/licportal.conf permissions"
-[ "$(stat -c %U:%G:%a /etc/licportal/portal.key)" = root:licportal:640 ] || fail "/etc/licportal/portal.key is missing or readable by others"
+[ "$(stat -c %U:%G:%a /etc/licportal/portal.key)" = licportal:licportal:600 ] || fail "/etc/licportal/portal.key is missing or readable by others"
 [ -L /etc/systemd/system/multi-user.target.wants/licportal.service ] || fail "licportal.service is not enabled"
 if command -v systemd-analyze >/dev/null; then
   systemd-analyze verify /lib/systemd/system/licportal.service || fail "systemd-analyze verify licportal.service"
