@@ -28,9 +28,12 @@ fi
 T=$(mktemp -d /tmp/licdesk-pkgtest.XXXXXX)
 pids=()
 WINEPREFIX=""
+installed=""
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+  # A failure half-way leaves nothing installed behind either.
+  if [ -n "$installed" ]; then dpkg --purge licdesk licportal >/dev/null 2>&1 || true; fi
   if [ -n "$WINEPREFIX" ]; then WINEPREFIX=$WINEPREFIX /usr/lib/wine/wineserver -k 2>/dev/null || true; fi
   rm -rf "$T"
 }
@@ -115,6 +118,7 @@ for p in licdesk licportal; do
     fail "$p is installed on this machine already: not touching it"
   fi
 done
+installed=1
 dpkg_retry -i "$deb_desk" "$deb_portal"
 [ "$(command -v licdesk)" = /usr/bin/licdesk ] || fail "licdesk is not on PATH"
 [ "$(command -v licportal)" = /usr/bin/licportal ] || fail "licportal is not on PATH"
@@ -179,6 +183,7 @@ kill -0 "$pid" 2>/dev/null && fail "licportal (PID $pid) did not stop"
 ok "stopped PID $pid; its database is /var/lib/licportal/portal.db"
 
 dpkg_retry --purge licdesk licportal
+installed=""
 for f in /usr/bin/licdesk /usr/bin/licportal /var/lib/licportal /etc/licportal \
   /lib/systemd/system/licportal.service /etc/systemd/system/multi-user.target.wants/licportal.service \
   /usr/share/applications/io.github.licdesk.licdesk.desktop; do
