@@ -73,3 +73,14 @@ func TestArchitecture_PackagesImportOnlyAlongTheAllowedArrows(t *testing.T) {
 	}
 	assert.Equal(t, len(allowedArrows), seen, "every package of the design exists")
 }
+
+func TestReleaseBuild_LeavesTheDemoPortalAndItsDriversOut(t *testing.T) {
+	out, err := exec.Command("go", "list", "-tags", "release", "-deps", ".").Output()
+	require.NoError(t, err)
+	deps := strings.Fields(string(out))
+	for _, d := range deps {
+		assert.False(t, strings.HasPrefix(d, "github.com/licdesk/licdesk/portal"), "a release licdesk links %s", d)
+		assert.False(t, strings.HasPrefix(d, "github.com/jackc/pgx"), "a release licdesk links %s", d)
+	}
+	assert.Contains(t, deps, "github.com/licdesk/licdesk/ui", "the window is still there")
+}

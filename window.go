@@ -2,16 +2,12 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 
 	"github.com/licdesk/licdesk/cli"
-	"github.com/licdesk/licdesk/portal/demo"
 	"github.com/licdesk/licdesk/profile"
 	"github.com/licdesk/licdesk/ui"
 )
@@ -27,15 +23,16 @@ func openWindow(ctx context.Context, demo bool, env cli.Env) int {
 	cfg := ui.Config{SecretsMode: env.Getenv(profile.EnvSecrets)}
 	var win *ui.App // set once built; the Demo menu's actions run after that
 	if demo {
-		d, err := startDemo(ctx)
+		d, err := startDemoSession(ctx)
 		if err != nil {
 			fmt.Fprintln(env.Stderr, "licdesk: demo:", err)
 			return 1
 		}
 		defer d.Close()
-		cfg.ProfileDir, cfg.SecretsMode, cfg.Users = d.profileDir, "file", d.users
-		cfg.SignIn = &d.users[0]
-		cfg.Menus = []*fyne.Menu{d.menu(func() *ui.App { return win })}
+		users := d.Users()
+		cfg.ProfileDir, cfg.SecretsMode, cfg.Users = d.ProfileDir(), "file", users
+		cfg.SignIn = &users[0]
+		cfg.Menus = []*fyne.Menu{d.Menu(func() *ui.App { return win })}
 	} else {
 		dir, err := profile.DefaultDir(env.Getenv)
 		if err != nil {
@@ -65,58 +62,14 @@ func openWindow(ctx context.Context, demo bool, env cli.Env) int {
 	return 0
 }
 
-// demoPortal is the portal of --demo: the demo data served in this
-// process, and a throwaway profile beside it.
-type demoPortal struct {
-	*demo.Portal
-	profileDir string
-	users      []ui.Login
-}
-
-// startDemo serves a freshly seeded portal on a loopback port.
-func startDemo(ctx context.Context) (*demoPortal, error) {
-	p, err := demo.Start(ctx, demo.Options{Seed: true, Background: true})
-	if err != nil {
-		return nil, err
-	}
-	d := &demoPortal{Portal: p, profileDir: filepath.Join(p.Dir, "profile")}
-	// ana first: owner, assignee of two owners and holder of keyed products.
-	for _, l := range p.Logins {
-		u := ui.Login{Portal: p.URL, Email: l.Email, Password: l.Password, Name: l.Name + " (" + l.Roles + ")"}
-		if l.Email == "ana@acme.example" {
-			d.users = append([]ui.Login{u}, d.users...)
-		} else {
-			d.users = append(d.users, u)
-		}
-	}
-	if len(d.users) == 0 {
-		p.Close()
-		return nil, errors.New("the demo data has no logins")
-	}
-	return d, nil
-}
-
-// menu is the Demo menu: stop and start the embedded portal, to see the
-// window work offline and its queued writes land.
-func (d *demoPortal) menu(w func() *ui.App) *fyne.Menu {
-	syncSoon := func() {
-		if a := w(); a != nil {
-			a.SyncNow()
-		}
-	}
-	return fyne.NewMenu("Demo",
-		fyne.NewMenuItem("Stop the portal (work offline)", func() {
-			go func() {
-				d.Stop()
-				fyne.Do(syncSoon)
-			}()
-		}),
-		fyne.NewMenuItem("Start the portal again", func() {
-			go func() {
-				if err := d.Start(); err != nil {
-					fmt.Fprintln(os.Stderr, "licdesk:", err)
-				}
-				fyne.Do(syncSoon)
-			}()
-		}))
+// demoSession is what --demo adds to the window: a portal served in this
+// process, a throwaway profile signed in to it, and the Demo menu that
+// stops and starts the portal. Release builds leave it out (window_nodemo.go):
+// the demo and its database drivers stay in builds from source.
+type demoSession interface {
+	ProfileDir() string
+	// Users are the demo's logins, the one signed in first.
+	Users() []ui.Login
+	Menu(win func() *ui.App) *fyne.Menu
+	Close()
 }
