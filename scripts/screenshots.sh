@@ -34,7 +34,7 @@ window_up() {
     sleep 0.2
   done
   [ -n "$id" ] || { echo "no window appeared" >&2; return 1; }
-  xdotool windowmove "$id" 0 0 windowsize "$id" 1280 800 windowactivate --sync "$id" 2>/dev/null || true
+  xdotool windowmove "$id" 0 0 windowsize "$id" "${SIZE_W:-1280}" "${SIZE_H:-800}" windowactivate --sync "$id" 2>/dev/null || true
   echo "$id"
 }
 # shot NAME [WAIT]: the License Desk window alone (no window manager, so the
@@ -88,6 +88,21 @@ for i in 1 2 3 4 5; do
   shot "${names[$((i-1))]}"
 done
 stop_app
+
+# 1b. The same tabs in the smallest window the app supports (800x600), and
+# in the light theme, where nothing may be cut or overlap.
+for variant in small light; do
+  if [ "$variant" = small ]; then export SIZE_W=800 SIZE_H=600; else unset SIZE_W SIZE_H; export FYNE_THEME=light; fi
+  run_app "$D/unused" --demo
+  win=$(window_up)
+  sleep 1.5
+  for i in 1 2 3 4 5; do
+    xdotool key --window "$win" "ctrl+$i"
+    shot "$variant-${names[$((i-1))]}"
+  done
+  stop_app
+  unset SIZE_W SIZE_H FYNE_THEME
+done
 
 # 2. The sign-in screen: a profile nobody logged in with.
 run_app "$D/empty"

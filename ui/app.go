@@ -296,11 +296,14 @@ func (a *App) showMain() {
 	a.failedBtn = widget.NewButtonWithIcon("", theme.WarningIcon(), a.showFailed)
 	a.failedBtn.Hide()
 	syncBtn := widget.NewButtonWithIcon("Sync now", theme.ViewRefreshIcon(), a.SyncNow)
-	bar := container.NewBorder(nil, nil, nil, container.NewHBox(a.failedBtn, syncBtn), a.status)
-	a.Notice = widget.NewLabel(" ")
+	// The status and what the last action did share the bar's one line.
+	a.Notice = widget.NewLabel("")
 	a.Notice.Truncation = fyne.TextTruncateEllipsis
+	a.Notice.TextStyle = fyne.TextStyle{Bold: true}
+	bar := container.NewBorder(nil, nil, nil, container.NewHBox(a.failedBtn, syncBtn),
+		container.NewGridWithColumns(2, a.status, a.Notice))
 	a.banner = container.NewVBox()
-	a.win.SetContent(container.NewBorder(a.banner, container.NewVBox(widget.NewSeparator(), a.Notice, bar), nil, nil, a.tabs))
+	a.win.SetContent(container.NewBorder(a.banner, container.NewVBox(widget.NewSeparator(), bar), nil, nil, a.tabs))
 	a.win.SetMainMenu(a.menu())
 	a.shortcuts()
 	if err := a.startSync(); err != nil {
@@ -558,6 +561,13 @@ func (a *App) loadBanners(ctx context.Context) []banner {
 // and a count of the rest, so that banners never push the tabs away.
 func (a *App) showBanners(bs []banner) {
 	a.banner.RemoveAll()
+	if len(bs) == 0 {
+		// The line stays when there is nothing to say, so that the tabs
+		// never jump when a banner comes or goes.
+		ok := widget.NewLabel("Subscriptions in order.")
+		ok.Importance = widget.LowImportance
+		a.banner.Add(container.NewBorder(nil, nil, widget.NewIcon(theme.ConfirmIcon()), nil, ok))
+	}
 	for i, b := range bs {
 		if i == 3 {
 			a.banner.Add(widget.NewLabel(fmt.Sprintf("… and %d more subscriptions need attention", len(bs)-3)))

@@ -126,9 +126,10 @@ func newAssignedTab(a *App) *AssignedTab {
 }
 
 func (t *AssignedTab) content() fyne.CanvasObject {
-	return container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), t.details, t.Message, t.note,
-		container.NewHBox(t.AdoptBtn, t.GetBtn, t.ProgramBtn, t.LaunchBtn)), nil, nil,
-		t.List.view())
+	details := container.NewVScroll(container.NewVBox(t.details, t.Message, t.note))
+	split := container.NewVSplit(t.List.view(), details)
+	split.Offset = 0.55
+	return container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), flow(t.AdoptBtn, t.GetBtn, t.ProgramBtn, t.LaunchBtn)), nil, nil, split)
 }
 
 // showDetails describes the selected product on this machine (UI goroutine).

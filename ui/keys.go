@@ -88,10 +88,14 @@ func newKeysTab(a *App) *KeysTab {
 }
 
 func (t *KeysTab) content() fyne.CanvasObject {
-	bottom := container.NewVBox(widget.NewSeparator(), t.details, widget.NewSeparator(), t.Machine, t.Message,
-		container.NewHBox(t.ActivateBtn, t.OfflineBtn, t.FulfilBtn, t.DeactivateBtn),
-		container.NewHBox(t.GetBtn, t.UpgradeBtn, t.AddBtn, t.ReceiptBtn, t.RequestsBtn))
-	return container.NewBorder(nil, bottom, nil, nil, t.List.view())
+	// The list and the details share the height (a split the user can
+	// move): at 800x600 neither shrinks to nothing; the details scroll.
+	details := container.NewVScroll(container.NewVBox(t.details, widget.NewSeparator(), t.Machine))
+	buttons := container.NewVBox(widget.NewSeparator(), t.Message,
+		flow(t.ActivateBtn, t.OfflineBtn, t.FulfilBtn, t.DeactivateBtn, t.GetBtn, t.UpgradeBtn, t.AddBtn, t.ReceiptBtn, t.RequestsBtn))
+	split := container.NewVSplit(t.List.view(), details)
+	split.Offset = 0.55
+	return container.NewBorder(nil, buttons, nil, nil, split)
 }
 
 func (t *KeysTab) focusFilter(w fyne.Window) { w.Canvas().Focus(t.List.filter) }

@@ -81,9 +81,12 @@ func newSolutionsTab(a *App) *SolutionsTab {
 	t.List.onOpen = func(api.Solution) { a.win.Canvas().Focus(t.Seats.list) }
 	t.Why = hintLabel()
 	t.leftWhy = hintLabel()
-	t.detailPane = container.NewBorder(
-		container.NewVBox(t.details, container.NewHBox(t.AssignBtn, t.RemoveBtn, t.ReassignBtn, t.HistoryBtn), t.Why),
-		nil, nil, nil, t.Seats.view())
+	// The license's details over its seats, in a split the user can move;
+	// the details scroll, so that nothing is cut at 800x600.
+	top := container.NewVScroll(container.NewVBox(t.details, flow(t.AssignBtn, t.RemoveBtn, t.ReassignBtn, t.HistoryBtn), t.Why))
+	detailSplit := container.NewVSplit(top, t.Seats.view())
+	detailSplit.Offset = 0.45
+	t.detailPane = container.NewStack(detailSplit)
 	t.Empty = widget.NewLabel("Select a license to see its seats.")
 	t.Empty.Wrapping = fyne.TextWrapWord
 	t.Empty.Alignment = fyne.TextAlignCenter
@@ -94,7 +97,7 @@ func newSolutionsTab(a *App) *SolutionsTab {
 }
 
 func (t *SolutionsTab) content() fyne.CanvasObject {
-	left := container.NewBorder(nil, container.NewVBox(container.NewHBox(t.RegisterBtn, t.IntegrBtn, t.OrdersBtn), t.leftWhy), nil, nil,
+	left := container.NewBorder(nil, container.NewVBox(flow(t.RegisterBtn, t.IntegrBtn, t.OrdersBtn), t.leftWhy), nil, nil,
 		t.List.view())
 	split := container.NewHSplit(left, t.detailsStacker)
 	split.Offset = 0.55

@@ -97,14 +97,14 @@ func newSupportTab(a *App) *SupportTab {
 }
 
 func (t *SupportTab) content() fyne.CanvasObject {
-	detail := container.NewBorder(nil, container.NewVBox(t.Comment, container.NewHBox(t.CommentBt, t.CloseBtn)), nil, nil,
+	detail := container.NewBorder(nil, container.NewVBox(t.Comment, flow(t.CommentBt, t.CloseBtn)), nil, nil,
 		container.NewVScroll(t.details))
 	requests := container.NewVSplit(
 		container.NewBorder(nil, container.NewHBox(t.NewBtn), nil, nil,
 			t.List.view()),
 		detail)
 	requests.Offset = 0.55
-	news := container.NewBorder(nil, container.NewHBox(t.Subscribe, t.ReadBtn, t.rss), nil, nil,
+	news := container.NewBorder(nil, flow(t.Subscribe, t.ReadBtn, t.rss), nil, nil,
 		t.News.view())
 	split := container.NewHSplit(requests, news)
 	split.Offset = 0.6
