@@ -251,7 +251,7 @@ func cmdOrders(ctx context.Context, a *app, args []string) error {
 	sub, args := subcommand(args, "list")
 	f := newFlags(a, "orders "+sub)
 	order := f.String("order", "", "the order ID (licdesk orders list shows them)")
-	account := f.String("account", "", "the customer's account ID")
+	account := f.String("account", "", "assign: the customer's account, by name or ID")
 	if _, err := f.parse(args); err != nil {
 		return err
 	}
@@ -267,13 +267,13 @@ func cmdOrders(ctx context.Context, a *app, args []string) error {
 		if err != nil {
 			return err
 		}
-		tw := a.table("ORDER", "PRODUCT", "EDITION", "QUANTITY", "CREATED", "ASSIGNED TO")
+		tw := a.table("ORDER", "PRODUCT", "EDITION", "QUANTITY", "CREATED", "PARTNER", "ASSIGNED TO")
 		for _, o := range os {
 			to := o.AssignedToName
 			if to == "" {
 				to = o.AssignedTo
 			}
-			row(tw, o.ID, o.Product, o.Edition, o.Quantity, date(o.CreatedAt), words.OrDash(to))
+			row(tw, o.ID, o.Product, o.Edition, o.Quantity, date(o.CreatedAt), words.OrDash(o.PartnerName), words.OrDash(to))
 		}
 		return tw.Flush()
 	case "assign":
@@ -283,7 +283,7 @@ func cmdOrders(ctx context.Context, a *app, args []string) error {
 		if err := a.requireProfile(ctx); err != nil {
 			return err
 		}
-		w, err := lsync.AssignOrder(*order, *account)
+		w, err := a.d.AssignOrder(ctx, *order, *account)
 		if err != nil {
 			return err
 		}

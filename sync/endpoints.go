@@ -114,3 +114,51 @@ func (c *Client) PreviewKey(ctx context.Context, r api.GetKeyRequest) (api.KeyPr
 func (c *Client) NewsFeedURL(product string) string {
 	return c.base.String() + "/v1/news/" + url.PathEscape(product) + "/rss"
 }
+
+// Members lists the users of an account with their roles.
+func (c *Client) Members(ctx context.Context, accountID string) ([]api.Member, error) {
+	var out []api.Member
+	err := c.get(ctx, "/v1/accounts/"+url.PathEscape(accountID)+"/members", nil, &out)
+	return out, err
+}
+
+// AddMember gives a user who has an account a role in an account (the
+// owner's call); adding one again changes their role.
+func (c *Client) AddMember(ctx context.Context, accountID string, r api.MemberRequest) (api.Member, error) {
+	var out api.Member
+	b, err := json.Marshal(r)
+	if err != nil {
+		return out, err
+	}
+	err = c.postJSON(ctx, "/v1/accounts/"+url.PathEscape(accountID)+"/members", b, &out)
+	return out, err
+}
+
+// SetDelegation lets the partner that sold to an account manage it (a
+// partner account ID), or ends the delegation ("").
+func (c *Client) SetDelegation(ctx context.Context, accountID, partnerAccountID string) (api.Account, error) {
+	var out api.Account
+	b, err := json.Marshal(api.DelegationRequest{PartnerAccountID: partnerAccountID})
+	if err != nil {
+		return out, err
+	}
+	err = c.Do(ctx, Request{Method: http.MethodPut, Path: "/v1/accounts/" + url.PathEscape(accountID) + "/delegation",
+		Body: b, Key: newIdempotencyKey()}, &out)
+	return out, err
+}
+
+// AccountAudit lists the recorded transitions of an account (members,
+// delegation, orders, integrations, its licenses' seats).
+func (c *Client) AccountAudit(ctx context.Context, accountID string) ([]api.AuditEvent, error) {
+	var evs []api.AuditEvent
+	err := c.get(ctx, "/v1/accounts/"+url.PathEscape(accountID)+"/audit", nil, &evs)
+	return evs, err
+}
+
+// Subscriptions lists the expiry and renewal state of the licenses and
+// keys the user holds, as the portal sees them now.
+func (c *Client) Subscriptions(ctx context.Context) ([]api.Subscription, error) {
+	var out []api.Subscription
+	err := c.get(ctx, "/v1/subscriptions", nil, &out)
+	return out, err
+}

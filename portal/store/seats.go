@@ -72,6 +72,13 @@ func (s *Store) seatWrite(ctx context.Context, c Caller, w Write, licenseID stri
 		if err := hide(core.Authorize(c.actor(), core.ManageSeats, row.Account)); err != nil {
 			return api.Solution{}, err
 		}
+		integ, err := t.integrationSwitches(ctx, string(row.Owner), row.Product)
+		if err != nil {
+			return api.Solution{}, err
+		}
+		if err := core.CheckSeatWrite(integ, row.Product); err != nil {
+			return api.Solution{}, err
+		}
 		after, ev, err := apply(t, row.License)
 		if err != nil {
 			return api.Solution{}, err
