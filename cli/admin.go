@@ -175,3 +175,48 @@ func cmdAudit(ctx context.Context, a *app, args []string) error {
 	}
 	return tw.Flush()
 }
+
+func cmdSubscriptions(ctx context.Context, a *app, args []string) error {
+	f := newFlags(a, "subscriptions")
+	if _, err := f.parse(args); err != nil {
+		return err
+	}
+	if err := a.requireProfile(ctx); err != nil {
+		return err
+	}
+	subs, err := a.d.Subscriptions(ctx, a.offline)
+	if err != nil {
+		return err
+	}
+	if subs.Unreachable && !a.offline && subs.Why != nil {
+		fmt.Fprintf(a.env.Stderr, "licdesk: the portal did not answer (%s): every subscription counts down to 10 days after its expiry\n",
+			oneLine(subs.Why.Error()))
+	}
+	type subOut struct {
+		api.Subscription
+		Action string `json:"action,omitempty"`
+	}
+	out := make([]subOut, len(subs.List))
+	for i, s := range subs.List {
+		out[i] = subOut{s, desk.SubscriptionAction(s)}
+	}
+	if a.json {
+		return a.printJSON(out)
+	}
+	tw := a.table("PRODUCT", "WHAT", "EXPIRES", "RENEWED", "PHASE", "DAYS LEFT", "STOPS IF UNREACHABLE", "ACTION")
+	for _, s := range out {
+		exp, stop, left := "perpetual", "-", "-"
+		if s.Expiry != nil {
+			exp, left = date(*s.Expiry), fmt.Sprint(s.DaysLeft)
+		}
+		if s.StopsIfUnreachable != nil {
+			stop = date(*s.StopsIfUnreachable)
+		}
+		renewed := "no"
+		if s.Renewed {
+			renewed = "yes"
+		}
+		row(tw, s.Product, s.Source+" "+s.ID, exp, renewed, s.Phase, left, stop, words.OrDash(s.Action))
+	}
+	return tw.Flush()
+}

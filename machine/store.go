@@ -349,7 +349,7 @@ func (s *Store) Trusted(ctx context.Context) (licensefile.TrustedKeys, error) {
 // that is a forged or colliding document, not a rotation.
 func (s *Store) Trust(ctx context.Context, add licensefile.TrustedKeys) ([]string, error) {
 	if len(add) == 0 {
-		return nil, errors.New("trust: no keys given")
+		return nil, errors.New("no keys given to trust")
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -361,7 +361,7 @@ func (s *Store) Trust(ctx context.Context, add licensefile.TrustedKeys) ([]strin
 	for kid, pub := range add {
 		if old, ok := cur[kid]; ok {
 			if !bytes.Equal(old, pub) {
-				return nil, fmt.Errorf("trust: key ID %s is already trusted with a different key; refusing to replace it", kid)
+				return nil, fmt.Errorf("key ID %s is already trusted with a different key; refusing to replace it", kid)
 			}
 			continue
 		}
@@ -374,7 +374,7 @@ func (s *Store) Trust(ctx context.Context, add licensefile.TrustedKeys) ([]strin
 	}
 	b, err := licensefile.MarshalPublicKeys(cur)
 	if err != nil {
-		return nil, fmt.Errorf("trust: %w", err)
+		return nil, fmt.Errorf("the keys to trust: %w", err)
 	}
 	return added, writeAtomic(filepath.Join(s.dir, trustFile), b)
 }

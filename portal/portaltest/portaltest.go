@@ -134,7 +134,8 @@ func (p *Portal) Issue(accountID, product string, seats int) string {
 // Seed loads the demo data set and returns its logins.
 func (p *Portal) Seed() []portal.DemoLogin {
 	p.t.Helper()
-	logins, err := portal.Seeder{Store: p.Store, Mail: mail.Dir{Path: p.MailDir}, Now: time.Now(), FilesDir: p.FilesDir}.Demo(context.Background())
+	logins, err := portal.Seeder{Store: p.Store, Mail: mail.Dir{Path: p.MailDir}, Now: time.Now(), FilesDir: p.FilesDir,
+		BaseURL: p.URL}.Demo(context.Background())
 	require.NoError(p.t, err)
 	return logins
 }

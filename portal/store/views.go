@@ -33,5 +33,12 @@ func licenseStatus(r licenseRow, now time.Time) (support, license, action string
 	if action == "" {
 		action = string(sup.Action())
 	}
+	// A subscription in its last 10 days and not renewed asks for renewal
+	// before it stops (source 002's warning), though it is still valid.
+	if action == "" && !r.Renewed {
+		if st := core.SubscriptionState(r.Expiry, false, true, time.Time{}, now); st.State == core.PhaseWarning {
+			action = string(core.ActionRenew)
+		}
+	}
 	return sup.String(), lic.String(), action
 }
