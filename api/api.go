@@ -181,7 +181,7 @@ type Order struct {
 type NewOrder struct {
 	Product  string   `json:"product"`
 	Edition  string   `json:"edition"`
-	Modules  []string `json:"modules"`
+	Modules  []string `json:"modules,omitempty"`
 	Quantity int      `json:"quantity"`
 	// Months is the term of the licenses; 12 when zero.
 	Months int `json:"months,omitempty"`

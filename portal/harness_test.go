@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/licdesk/licdesk/api"
+	"github.com/licdesk/licdesk/api/apispec"
 	"github.com/licdesk/licdesk/core"
 	"github.com/licdesk/licdesk/portal"
 	"github.com/licdesk/licdesk/portal/mail"
@@ -51,7 +52,8 @@ func startPortal(t testing.TB, dsn string) *testPortal {
 	base := t.TempDir()
 	dir, files := filepath.Join(base, "mail"), filepath.Join(base, "files")
 	ps := portal.New(portal.Config{Store: st, Mail: mail.Dir{Path: dir}, FilesDir: files})
-	srv := httptest.NewServer(ps)
+	// Every call the tests make is checked against api/openapi.yaml.
+	srv := httptest.NewServer(apispec.Guard(t, ps))
 	t.Cleanup(srv.Close)
 	return &testPortal{t: t, URL: srv.URL, Store: st, MailDir: dir, FilesDir: files, Server: ps,
 		http: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 256}}}

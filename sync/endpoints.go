@@ -66,7 +66,8 @@ func (c *Client) Activate(ctx context.Context, r api.ActivateRequest) (api.Activ
 // disconnected machine, and returns the portal's signed response.
 func (c *Client) AnswerRequest(ctx context.Context, requestFile []byte) (api.Activated, error) {
 	var out api.Activated
-	err := c.postJSON(ctx, "/v1/activations/offline", requestFile, &out)
+	err := c.Do(ctx, Request{Method: http.MethodPost, Path: "/v1/activations/offline", Body: requestFile,
+		ContentType: "application/vnd.licdesk.activation-request", Key: newIdempotencyKey()}, &out)
 	return out, err
 }
 
@@ -82,7 +83,8 @@ func (c *Client) Deactivate(ctx context.Context, activationID string) (api.Activ
 // machine; the portal frees that activation.
 func (c *Client) SubmitReceipt(ctx context.Context, receiptFile []byte) (api.Deactivated, error) {
 	var out api.Deactivated
-	err := c.postJSON(ctx, "/v1/activations/receipt", receiptFile, &out)
+	err := c.Do(ctx, Request{Method: http.MethodPost, Path: "/v1/activations/receipt", Body: receiptFile,
+		ContentType: "text/plain", Key: newIdempotencyKey()}, &out)
 	return out, err
 }
 

@@ -36,6 +36,9 @@ type Options struct {
 	Now func() time.Time
 	// Logger receives the portal's log; nil discards it.
 	Logger *slog.Logger
+	// Wrap, when set, wraps the portal's handler (the tests' check of
+	// every call against the API document).
+	Wrap func(http.Handler) http.Handler
 }
 
 // Portal is a portal served in this process.
@@ -107,6 +110,9 @@ func Start(ctx context.Context, o Options) (*Portal, error) {
 	}
 	srv := portal.New(portal.Config{Store: p.Store, Mail: mailer, FilesDir: p.FilesDir, BaseURL: p.URL, Now: o.Now, Logger: logger})
 	p.handler = srv
+	if o.Wrap != nil {
+		p.handler = o.Wrap(srv)
+	}
 	bctx, cancel := context.WithCancel(context.Background())
 	p.cancel = cancel
 	if o.Background {

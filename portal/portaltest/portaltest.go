@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/licdesk/licdesk/api"
+	"github.com/licdesk/licdesk/api/apispec"
 	"github.com/licdesk/licdesk/core"
 	"github.com/licdesk/licdesk/portal"
 	"github.com/licdesk/licdesk/portal/demo"
@@ -38,7 +39,9 @@ type Portal struct {
 // until the test ends.
 func Start(t testing.TB) *Portal {
 	t.Helper()
-	d, err := demo.Start(context.Background(), demo.Options{Dir: t.TempDir()})
+	// Every call the client makes is checked against api/openapi.yaml.
+	d, err := demo.Start(context.Background(), demo.Options{Dir: t.TempDir(),
+		Wrap: func(h http.Handler) http.Handler { return apispec.Guard(t, h) }})
 	require.NoError(t, err)
 	p := &Portal{Portal: d, t: t}
 	t.Cleanup(func() {
