@@ -147,3 +147,25 @@ func TestAudit_ShowsTheHistoryOfALicenseAndOfAnAccount(t *testing.T) {
 	assert.NotEmpty(t, evs)
 	ana.fails("audit")
 }
+
+func TestSeats_EveryWriteIsRefusedWhileTheExternalControllerOwnsTheProduct(t *testing.T) {
+	p := seeded(t)
+	carlos := newUser(t)
+	carlos.login(p, "carlos@cobalt.example", "demo-password")
+	lic := licenseOf(t, carlos.solutions(), "MiTeam Meetings").LicenseID
+	for _, args := range [][]string{
+		{"seats", "assign", "--license", lic, "--email", "eva@cobalt.example"},
+		{"seats", "remove", "--license", lic, "--email", "carlos@cobalt.example"},
+		{"seats", "reassign", "--license", lic, "--email", "carlos@cobalt.example", "--to", "eva@cobalt.example"},
+	} {
+		r := carlos.fails(args...)
+		assert.Contains(t, r.stderr, "managed by the external controller", args[1])
+	}
+	seats := carlos.ok("seats", "list", "--license", lic)
+	assert.Contains(t, seats, "carlos@cobalt.example", "the refused writes were rolled back")
+	assert.NotContains(t, seats, "eva@cobalt.example")
+	assert.Contains(t, carlos.ok("status"), "refused:      3 writes")
+
+	carlos.ok("integrations", "set", "--account", "Cobalt Telecom", "--product", "MiTeam Meetings", "--controller", "off")
+	assert.Contains(t, carlos.ok("seats", "assign", "--license", lic, "--email", "eva@cobalt.example"), "done")
+}
