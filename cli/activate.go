@@ -89,8 +89,11 @@ func (a *app) reportActivated(act desk.Activated) error {
 	if act.Reused {
 		verb = "reactivated"
 	}
-	fmt.Fprintf(a.env.Stdout, "%s %s on this machine (%s, activation %s); license file %s\n",
-		verb, p.Product, p.LicenseID, p.ActivationID, act.Path)
+	edition := p.Edition
+	if len(p.Modules) > 0 {
+		edition += ": " + strings.Join(p.Modules, ", ")
+	}
+	fmt.Fprintf(a.env.Stdout, "%s %s on this machine (%s); license file %s\n", verb, p.Product, edition, act.Path)
 	return nil
 }
 
@@ -188,8 +191,8 @@ func (a *app) fulfilActivation(ctx context.Context, reqPath, outPath string) err
 			File       string         `json:"file"`
 		}{ans.Activation, ans.Path})
 	}
-	fmt.Fprintf(a.env.Stdout, "activated %s (%s) for machine %q as %s; response written to %s: import it there with licdesk activate --response %s\n",
-		ans.Activation.Product, ans.Request.Key, ans.Request.Machine, ans.Activation.ID, ans.Path, filepath.Base(ans.Path))
+	fmt.Fprintf(a.env.Stdout, "activated %s (key %s) for machine %q; response written to %s: import it there with licdesk activate --response %s\n",
+		ans.Activation.Product, ans.Request.Key, ans.Request.Machine, ans.Path, filepath.Base(ans.Path))
 	return nil
 }
 
@@ -277,7 +280,7 @@ func cmdDeactivate(ctx context.Context, a *app, args []string) error {
 	if a.json {
 		return a.printJSON(out.Activation)
 	}
-	fmt.Fprintf(a.env.Stdout, "deactivated %s on this machine (activation %s); the key may be activated elsewhere\n", out.Product, out.ActivationID)
+	fmt.Fprintf(a.env.Stdout, "deactivated %s on this machine; the key may be activated elsewhere\n", out.Product)
 	return nil
 }
 
@@ -297,8 +300,8 @@ func (a *app) submitReceipt(ctx context.Context, path string) error {
 	if a.json {
 		return a.printJSON(act)
 	}
-	fmt.Fprintf(a.env.Stdout, "activation %s of %s on %q is freed; the key may be activated elsewhere\n",
-		act.ID, act.Product, act.Machine)
+	fmt.Fprintf(a.env.Stdout, "the activation of %s on %q (key %s) is freed; the key may be activated elsewhere\n",
+		act.Product, act.Machine, act.Key)
 	return nil
 }
 

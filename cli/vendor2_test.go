@@ -141,6 +141,7 @@ func TestKeys_CapacityFreeAnotherMachineAndBothActivationsOfAProduct(t *testing.
 	out = ana.ok("activate", install, "--machine", "laptop-1")
 	assert.True(t, strings.HasPrefix(out, "activated "+portal.DemoKeyedProduct), out)
 	assert.NotContains(t, out, "reactivated")
+	assert.NotContains(t, out, "act_", "no internal activation ID")
 	ana.ok("activate", license, "--machine", "laptop-1")
 
 	// Two keys of one product here: deactivating the product frees one,
