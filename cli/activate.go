@@ -216,7 +216,7 @@ func cmdDeactivate(ctx context.Context, a *app, args []string) error {
 	f := newFlags(a, "deactivate")
 	receipt := f.String("receipt", "", "offline: write the deactivation receipt to this file")
 	submit := f.String("submit", "", "on a logged-in machine: hand this receipt file to the portal")
-	machineName := f.String("machine", "", "free the activations of the machine of this name (any machine of your accounts)")
+	machineName := f.String("machine", "", "free the activations on the machine of this name")
 	yes := f.Bool("yes", false, "with --machine: free without asking")
 	pos, err := f.parse(args)
 	if err != nil {

@@ -102,7 +102,7 @@ func cmdDelegation(ctx context.Context, a *app, args []string) error {
 	sub, args := subcommand(args, "")
 	f := newFlags(a, "delegation "+sub)
 	account := f.String("account", "", accountFlag)
-	partner := f.String("partner", "", "grant: the partner that sold to you, by name or ID (licdesk orders list shows it)")
+	partner := f.String("partner", "", "grant: the partner that sold to you, by name or ID (see licdesk orders)")
 	if _, err := f.parse(args); err != nil {
 		return err
 	}

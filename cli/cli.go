@@ -69,11 +69,11 @@ func commands() []command {
 		{"status", "[--keep-refused]", "portal, user, online or not, last sync, waiting and refused writes", cmdStatus},
 		{"sync", "[--dismiss-failed]", "send waiting writes and fetch changes now", cmdSync},
 		{"solutions", "", "active solutions with seat counts", cmdSolutions},
-		{"seats", "list --license ID|assign|remove --license ID --email E|reassign --license ID --email E --to E", "the seats of a license", cmdSeats},
+		{"seats", "list --license ID|assign --license ID --email E|remove --license ID --email E|reassign --license ID --email E --to E", "the seats of a license", cmdSeats},
 		{"assigned", "", "licenses assigned to you, by product", cmdAssigned},
 		{"adopt", "--license ID", "run a product with this license", cmdAdopt},
 		{"orders", "list|assign --order ID --account A", "a partner's orders, and those assigned to you", cmdOrders},
-		{"members", "list|add|remove [--account A] [--email E] [--role member|admin]", "the users of an account", cmdMembers},
+		{"members", "list [--account A]|add --email E [--role ROLE] [--account A]|remove --email E [--account A]", "the users of an account", cmdMembers},
 		{"delegation", "grant --partner P|revoke [--account A]", "let the partner that sold to you manage your account", cmdDelegation},
 		{"audit", "--license ID|--account A", "who changed what, when", cmdAudit},
 		{"integrations", "list [--account A]|set --account A --product P [--integration on|off] [--controller on|off]|user --account A --product P --email E --on|--off", "product integrations and users' license switches", cmdIntegrations},
@@ -82,7 +82,7 @@ func commands() []command {
 		{"subscriptions", "", "phase, days left, the day they stop out of reach of the portal", cmdSubscriptions},
 		{"downloads", "list [--product P] [--history]|get --file ID [--out DIR]", "software downloads", cmdDownloads},
 		{"support", "list|show ID|new --product P --title T --description D|comment ID --body B|close ID|products", "service requests", cmdSupport},
-		{"news", "list [--product P] [--new]|read [--product P]|settings|subscribe|unsubscribe --product P", "news, e-mail settings and RSS feeds per product", cmdNews},
+		{"news", "list [--product P] [--new]|read [--product P]|settings [--product P]|subscribe --product P|unsubscribe --product P", "news, e-mail settings and RSS feeds per product", cmdNews},
 		{"activate", "KEY|--request FILE KEY|--fulfil REQUEST --out RESPONSE|--response FILE [--machine NAME]", "activate a key on this machine, online or offline", cmdActivate},
 		{"deactivate", "[PRODUCT] [--receipt FILE]|--submit RECEIPT|--machine NAME [PRODUCT] [--yes]", "free an activation: here (online or by receipt) or another machine's", cmdDeactivate},
 		{"trust", "add FILE|list", "portal public keys this profile trusts", cmdTrust},
@@ -129,18 +129,10 @@ func usageLine(name string) string {
 		if sub == "" || c.args == "" {
 			return strings.TrimSpace("licdesk " + c.name + " " + c.args)
 		}
-		// "assign|remove --license ID": a bare alternative takes the
-		// arguments of the next one that has some.
-		alts := strings.Split(c.args, "|")
-		for i, alt := range alts {
-			word, rest, _ := strings.Cut(alt, " ")
-			if word != sub {
-				continue
+		for _, alt := range strings.Split(c.args, "|") {
+			if word, rest, _ := strings.Cut(alt, " "); word == sub {
+				return strings.TrimSpace("licdesk " + c.name + " " + sub + " " + rest)
 			}
-			for j := i + 1; rest == "" && j < len(alts); j++ {
-				_, rest, _ = strings.Cut(alts[j], " ")
-			}
-			return strings.TrimSpace("licdesk " + c.name + " " + sub + " " + rest)
 		}
 		return strings.TrimSpace("licdesk " + c.name + " " + c.args)
 	}

@@ -317,7 +317,7 @@ func cmdProducts(ctx context.Context, a *app, args []string) error {
 	sub, args := subcommand(args, "list")
 	f := newFlags(a, "products "+sub)
 	number := f.String("number", "", "a license number of the product")
-	account := f.String("account", "", "the account to register it to, by name or ID (default: the license's, or yours)")
+	account := f.String("account", "", "the account, by name or ID (default: the license's, or yours)")
 	if _, err := f.parse(args); err != nil {
 		return err
 	}
