@@ -10,7 +10,8 @@ export LANG    := en_US.UTF-8
 # Fyne's cgo build needs the GL and X11 headers; the store tests need a real
 # PostgreSQL server.
 DEB_PACKAGES := gcc pkg-config libgl1-mesa-dev libx11-dev libxrandr-dev \
-	libxcursor-dev libxinerama-dev libxi-dev libxxf86vm-dev postgresql
+	libxcursor-dev libxinerama-dev libxi-dev libxxf86vm-dev postgresql \
+	chromium
 
 BIN := bin
 

@@ -166,24 +166,26 @@ type AdoptRequest struct {
 
 // Order is a partner's purchase, assigned whole to a customer account.
 type Order struct {
-	ID               string     `json:"id"`
-	PartnerAccountID string     `json:"partner_account_id"`
-	Product          string     `json:"product"`
-	Edition          string     `json:"edition"`
-	Modules          []string   `json:"modules"`
-	Quantity         int        `json:"quantity"`
-	CreatedAt        time.Time  `json:"created_at"`
-	AssignedTo       string     `json:"assigned_to,omitempty"`
-	AssignedToName   string     `json:"assigned_to_name,omitempty"`
-	AssignedAt       *time.Time `json:"assigned_at,omitempty"`
-	LicenseIDs       []string   `json:"license_ids"`
+	ID               string `json:"id"`
+	PartnerAccountID string `json:"partner_account_id"`
+	// PartnerName is the name of the partner's account.
+	PartnerName    string     `json:"partner_name,omitempty"`
+	Product        string     `json:"product"`
+	Edition        string     `json:"edition"`
+	Modules        []string   `json:"modules"`
+	Quantity       int        `json:"quantity"`
+	CreatedAt      time.Time  `json:"created_at"`
+	AssignedTo     string     `json:"assigned_to,omitempty"`
+	AssignedToName string     `json:"assigned_to_name,omitempty"`
+	AssignedAt     *time.Time `json:"assigned_at,omitempty"`
+	LicenseIDs     []string   `json:"license_ids"`
 }
 
 // NewOrder is a partner's purchase.
 type NewOrder struct {
 	Product  string   `json:"product"`
 	Edition  string   `json:"edition"`
-	Modules  []string `json:"modules"`
+	Modules  []string `json:"modules,omitempty"`
 	Quantity int      `json:"quantity"`
 	// Months is the term of the licenses; 12 when zero.
 	Months int `json:"months,omitempty"`

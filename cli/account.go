@@ -212,6 +212,7 @@ type statusReport struct {
 
 func cmdStatus(ctx context.Context, a *app, args []string) error {
 	f := newFlags(a, "status")
+	keep := f.Bool("keep-refused", false, "list the refused writes again next time")
 	if _, err := f.parse(args); err != nil {
 		return err
 	}
@@ -270,11 +271,19 @@ func cmdStatus(ctx context.Context, a *app, args []string) error {
 		fmt.Fprintf(w, "  - %s, queued %s%s\n", e.Write.Summary, words.Ago(e.CreatedAt, now), extra)
 	}
 	fmt.Fprintf(w, "refused:      %d writes\n", len(r.Failed))
+	var seen []int64
 	for _, e := range r.Failed {
 		fmt.Fprintf(w, "  - %s: %s [%s]\n", e.Write.Summary, e.Reason, e.Code)
+		seen = append(seen, e.Seq)
 	}
-	if len(r.Failed) > 0 {
-		fmt.Fprintf(w, "              (licdesk sync --dismiss-failed forgets them)\n")
+	// A refusal is news once: shown here, it is dismissed, so that the
+	// next status shows only what was refused since (--keep-refused keeps
+	// them; --json never dismisses, for scripts that poll).
+	if len(seen) > 0 && !*keep {
+		if _, err := a.cache.DismissRefused(ctx, seen); err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "              (shown once: the next status lists only writes refused after now)\n")
 	}
 	return nil
 }

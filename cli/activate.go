@@ -103,8 +103,11 @@ func (a *app) reportActivated(act desk.Activated) error {
 	if act.Reused {
 		verb = "reactivated"
 	}
-	fmt.Fprintf(a.env.Stdout, "%s %s on this machine (%s, activation %s); license file %s\n",
-		verb, p.Product, p.LicenseID, p.ActivationID, act.Path)
+	edition := p.Edition
+	if len(p.Modules) > 0 {
+		edition += ": " + strings.Join(p.Modules, ", ")
+	}
+	fmt.Fprintf(a.env.Stdout, "%s %s on this machine (%s); license file %s\n", verb, p.Product, edition, act.Path)
 	return nil
 }
 
@@ -202,8 +205,8 @@ func (a *app) fulfilActivation(ctx context.Context, reqPath, outPath string) err
 			File       string         `json:"file"`
 		}{ans.Activation, ans.Path})
 	}
-	fmt.Fprintf(a.env.Stdout, "activated %s (%s) for machine %q as %s; response written to %s: import it there with licdesk activate --response %s\n",
-		ans.Activation.Product, ans.Request.Key, ans.Request.Machine, ans.Activation.ID, ans.Path, filepath.Base(ans.Path))
+	fmt.Fprintf(a.env.Stdout, "activated %s (key %s) for machine %q; response written to %s: import it there with licdesk activate --response %s\n",
+		ans.Activation.Product, ans.Request.Key, ans.Request.Machine, ans.Path, filepath.Base(ans.Path))
 	return nil
 }
 
@@ -227,9 +230,21 @@ func cmdDeactivate(ctx context.Context, a *app, args []string) error {
 	f := newFlags(a, "deactivate")
 	receipt := f.String("receipt", "", "offline: write the deactivation receipt to this file")
 	submit := f.String("submit", "", "on a logged-in machine: hand this receipt file to the portal")
+	machineName := f.String("machine", "", "free the activations on the machine of this name")
+	yes := f.Bool("yes", false, "with --machine: free without asking")
 	pos, err := f.parse(args)
 	if err != nil {
 		return err
+	}
+	if *machineName != "" {
+		if *submit != "" || *receipt != "" || len(pos) > 1 {
+			return usagef("usage: licdesk deactivate --machine NAME [PRODUCT] [--yes]")
+		}
+		product := ""
+		if len(pos) == 1 {
+			product = pos[0]
+		}
+		return a.freeMachine(ctx, *machineName, product, *yes)
 	}
 	if *submit != "" {
 		if *receipt != "" || len(pos) != 0 {
@@ -279,7 +294,7 @@ func cmdDeactivate(ctx context.Context, a *app, args []string) error {
 	if a.json {
 		return a.printJSON(out.Activation)
 	}
-	fmt.Fprintf(a.env.Stdout, "deactivated %s on this machine (activation %s); the key may be activated elsewhere\n", out.Product, out.ActivationID)
+	fmt.Fprintf(a.env.Stdout, "deactivated %s on this machine; the key may be activated elsewhere\n", out.Product)
 	return nil
 }
 
@@ -299,7 +314,55 @@ func (a *app) submitReceipt(ctx context.Context, path string) error {
 	if a.json {
 		return a.printJSON(act)
 	}
-	fmt.Fprintf(a.env.Stdout, "activation %s of %s on %q is freed; the key may be activated elsewhere\n",
-		act.ID, act.Product, act.Machine)
+	fmt.Fprintf(a.env.Stdout, "the activation of %s on %q (key %s) is freed; the key may be activated elsewhere\n",
+		act.Product, act.Machine, act.Key)
+	return nil
+}
+
+// freeMachine frees the activations of a named machine: another machine
+// of the account that holds a key at its limit (source 002), or this one.
+// It asks first on a terminal; elsewhere --yes is needed.
+func (a *app) freeMachine(ctx context.Context, name, product string, yes bool) error {
+	if err := a.onlineOnly(ctx, "freeing an activation"); err != nil {
+		return err
+	}
+	acts, err := a.d.MachineActivations(ctx, name, product)
+	if err != nil {
+		return err
+	}
+	if len(acts) == 0 {
+		what := ""
+		if product != "" {
+			what = " of " + product
+		}
+		return fmt.Errorf("no activation%s is live on a machine named %s (licdesk keys list shows the keys and their activations)", what, name)
+	}
+	for _, act := range acts {
+		fmt.Fprintf(a.env.Stderr, "%s: %s, key %s, activated %s\n", act.Machine, act.Product, act.Key, date(act.ActivatedAt))
+	}
+	if !yes {
+		if !a.env.StdinTerminal {
+			return usagef("confirm with --yes (no terminal to ask on)")
+		}
+		fmt.Fprintf(a.env.Stderr, "Free %d activations on %s? [y/N] ", len(acts), name)
+		line, err := readLine(a.env.Stdin)
+		if err != nil || !strings.HasPrefix(strings.ToLower(strings.TrimSpace(line)), "y") {
+			return errors.New("not confirmed: nothing was freed")
+		}
+	}
+	var freed []api.Activation
+	for _, act := range acts {
+		got, err := a.d.FreeActivation(ctx, act.ID)
+		if err != nil {
+			return err
+		}
+		freed = append(freed, got)
+	}
+	if a.json {
+		return a.printJSON(freed)
+	}
+	for _, f := range freed {
+		fmt.Fprintf(a.env.Stdout, "freed %s on %s (key %s): the key may be activated elsewhere\n", f.Product, f.Machine, f.Key)
+	}
 	return nil
 }

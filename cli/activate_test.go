@@ -31,6 +31,8 @@ type fieldMachine struct {
 	home string
 	now  time.Time
 	hw   machine.Identifiers
+	// password is what standard input holds (portaltest.Password when "").
+	password string
 }
 
 func newFieldMachine(t *testing.T, hw machine.Identifiers) *fieldMachine {
@@ -42,7 +44,11 @@ func (m *fieldMachine) run(args ...string) result {
 	var out, errb bytes.Buffer
 	vars := map[string]string{"LICDESK_HOME": m.home, "LICDESK_SECRETS": "file"}
 	hw := m.hw
-	env := cli.Env{Stdin: strings.NewReader(portaltest.Password + "\n"), Stdout: &out, Stderr: &errb,
+	pw := m.password
+	if pw == "" {
+		pw = portaltest.Password
+	}
+	env := cli.Env{Stdin: strings.NewReader(pw + "\n"), Stdout: &out, Stderr: &errb,
 		Getenv: func(k string) string { return vars[k] }, Now: func() time.Time { return m.now },
 		Hardware: machine.SourceFunc(func(context.Context) (machine.Identifiers, error) { return hw, nil })}
 	code := cli.Run(context.Background(), args, env)

@@ -16,8 +16,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"golang.org/x/term"
@@ -68,21 +68,25 @@ func commands() []command {
 		{"verify", "CODE|--resend", "verify your e-mail address with the code the portal sent", cmdVerify},
 		{"offers", "[list]|accept ACCOUNT|decline ACCOUNT", "accounts that offered you membership", cmdOffers},
 		{"logout", "[--discard-pending]", "log out and forget the cached data", cmdLogout},
-		{"status", "", "portal, user, online or not, last sync, waiting and refused writes", cmdStatus},
+		{"status", "[--keep-refused]", "portal, user, online or not, last sync, waiting and refused writes", cmdStatus},
 		{"sync", "[--dismiss-failed]", "send waiting writes and fetch changes now", cmdSync},
 		{"solutions", "", "active solutions with seat counts", cmdSolutions},
-		{"seats", "list|assign|remove|reassign --license ID [--email E] [--to E]", "the seats of a license", cmdSeats},
+		{"seats", "list --license ID|assign --license ID --email E|remove --license ID --email E|reassign --license ID --email E --to E", "the seats of a license", cmdSeats},
 		{"assigned", "", "licenses assigned to you, by product", cmdAssigned},
 		{"adopt", "--license ID", "run a product with this license", cmdAdopt},
-		{"orders", "list|assign --order ID --account A", "a partner's orders", cmdOrders},
+		{"orders", "list|assign --order ID --account A", "a partner's orders, and those assigned to you", cmdOrders},
+		{"members", "list [--account A]|add --email E [--role ROLE] [--account A]|remove --email E [--account A]", "the users of an account", cmdMembers},
+		{"delegation", "grant --partner P|revoke [--account A]", "let the partner that sold to you manage your account", cmdDelegation},
+		{"audit", "--license ID|--account A", "who changed what, when", cmdAudit},
 		{"integrations", "list [--account A]|set --account A --product P [--integration on|off] [--controller on|off]|user --account A --product P --email E --on|--off", "product integrations and users' license switches", cmdIntegrations},
 		{"products", "list|register --number N", "products registered to your accounts", cmdProducts},
-		{"keys", "list|get --serial S ...|upgrade --notification N --product P --quantity Q|add KEY", "license and install keys", cmdKeys},
+		{"keys", "list|capacity|get --serial S --company C --person P --address A --country CC [--phone P] [--yes]|upgrade --notification N --product P --quantity Q|add KEY", "license and install keys, capacity per product", cmdKeys},
+		{"subscriptions", "", "phase, days left, the day they stop out of reach of the portal", cmdSubscriptions},
 		{"downloads", "list [--product P] [--history]|get --file ID [--out DIR]", "software downloads", cmdDownloads},
-		{"support", "list|show ID|new --product P --title T --description D|comment ID --body B|close ID", "service requests", cmdSupport},
-		{"news", "list [--product P] [--new]|read [--product P]|subscribe|unsubscribe --product P", "news and alerts per product", cmdNews},
+		{"support", "list|show ID|new --product P --title T --description D|comment ID --body B|close ID|products", "service requests", cmdSupport},
+		{"news", "list [--product P] [--new]|read [--product P]|settings [--product P]|subscribe --product P|unsubscribe --product P", "news, e-mail settings and RSS feeds per product", cmdNews},
 		{"activate", "KEY|--request FILE KEY|--fulfil REQUEST --out RESPONSE|--response FILE [--machine NAME]", "activate a key on this machine, online or offline", cmdActivate},
-		{"deactivate", "[PRODUCT] [--receipt FILE]|--submit RECEIPT", "give up this machine's activation, online or by receipt", cmdDeactivate},
+		{"deactivate", "[PRODUCT] [--receipt FILE]|--submit RECEIPT|--machine NAME [PRODUCT] [--yes]", "free an activation: here (online or by receipt) or another machine's", cmdDeactivate},
 		{"trust", "add FILE|list", "portal public keys this profile trusts", cmdTrust},
 		{"check", "PRODUCT [--module M]", "exit 0 when a valid license is present here", cmdCheck},
 		{"launch", "PRODUCT [-- ARGS]|--set-program PRODUCT PATH", "run a product's program after checking its license", cmdLaunch},
@@ -100,19 +104,52 @@ func IsCommand(name string) bool {
 	return false
 }
 
-// Usage writes the subcommands' summary.
+// Usage writes the subcommands' summary, within 100 columns: one line
+// each; `licdesk COMMAND --help` gives a command's usage and flags.
 func Usage(w io.Writer) {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprint(w, "\ncommands (licdesk COMMAND --help shows one's usage and flags):\n")
 	for _, c := range commands() {
-		fmt.Fprintf(tw, "  licdesk %s %s\t%s\n", c.name, c.args, c.help)
+		fmt.Fprintf(w, "  licdesk %-14s %s\n", c.name, c.help)
 	}
-	tw.Flush()
 	fmt.Fprint(w, `
 Every command takes --json (print JSON) and --offline (use only the cached
 copy; writes are queued). The profile lives in $LICDESK_HOME (default: the
-user's config folder); LICDESK_SECRETS=file keeps the session token in a file
-there instead of the system keyring.
+user's config folder); LICDESK_SECRETS=file keeps the session token in a
+file there instead of the system keyring.
 `)
+}
+
+// usageLine is the usage of a command, or of one of its subcommands
+// ("seats assign"): the alternative of the command's arguments that starts
+// with the subcommand, with the flags the alternatives share.
+func usageLine(name string) string {
+	cmd, sub, _ := strings.Cut(name, " ")
+	for _, c := range commands() {
+		if c.name != cmd {
+			continue
+		}
+		if sub == "" || c.args == "" {
+			return strings.TrimSpace("licdesk " + c.name + " " + c.args)
+		}
+		for _, alt := range strings.Split(c.args, "|") {
+			if word, rest, _ := strings.Cut(alt, " "); word == sub {
+				return strings.TrimSpace("licdesk " + c.name + " " + sub + " " + rest)
+			}
+		}
+		return strings.TrimSpace("licdesk " + c.name + " " + c.args)
+	}
+	return "licdesk " + name
+}
+
+// helpOf is a command's one-line description.
+func helpOf(name string) string {
+	cmd, _, _ := strings.Cut(name, " ")
+	for _, c := range commands() {
+		if c.name == cmd {
+			return c.help
+		}
+	}
+	return ""
 }
 
 // exit codes.
@@ -203,8 +240,7 @@ func (f *flags) parse(args []string) ([]string, error) {
 	for {
 		if err := f.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
-				f.SetOutput(f.a.env.Stdout)
-				f.PrintDefaults()
+				f.printHelp()
 				return nil, flag.ErrHelp
 			}
 			return nil, usagef("%s", strings.TrimPrefix(err.Error(), "flag provided but not defined: "))
@@ -216,6 +252,45 @@ func (f *flags) parse(args []string) ([]string, error) {
 		pos = append(pos, rest[0])
 		args = rest[1:]
 	}
+}
+
+// printHelp writes the usage line, what the command does and the flags
+// of this subcommand: a flag whose help starts "get: " or "new, products: "
+// belongs to those subcommands only.
+func (f *flags) printHelp() {
+	w := f.a.env.Stdout
+	name := strings.TrimPrefix(f.Name(), "licdesk ")
+	_, sub, _ := strings.Cut(name, " ")
+	fmt.Fprintf(w, "usage: %s\n\n%s\n\nflags:\n", usageLine(name), helpOf(name))
+	f.VisitAll(func(fl *flag.Flag) {
+		text := fl.Usage
+		if pre, rest, ok := strings.Cut(text, ": "); ok && sub != "" && isSubList(pre) {
+			if !slices.Contains(strings.Split(pre, ", "), sub) {
+				return
+			}
+			text = rest
+		}
+		arg, text := flag.UnquoteUsage(&flag.Flag{Name: fl.Name, Usage: text, Value: fl.Value, DefValue: fl.DefValue})
+		left := "--" + fl.Name
+		if arg != "" {
+			left += " " + arg
+		}
+		if fl.DefValue != "" && fl.DefValue != "false" && fl.DefValue != "0" {
+			text += " (default " + fl.DefValue + ")"
+		}
+		fmt.Fprintf(w, "  %-22s %s\n", left, text)
+	})
+}
+
+// isSubList reports whether s is a list of subcommand words ("get",
+// "new, products"), the prefix of a flag that only they take.
+func isSubList(s string) bool {
+	for _, w := range strings.Split(s, ", ") {
+		if w == "" || strings.IndexFunc(w, func(r rune) bool { return r < 'a' || r > 'z' }) >= 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // need checks that string flags were given.

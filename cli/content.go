@@ -101,8 +101,9 @@ func (a *app) download(ctx context.Context, id, outDir string) error {
 		}
 	}
 	start := a.env.Now()
-	dst, err := a.d.Download(ctx, df, outDir, progress)
-	if progress != nil {
+	got, err := a.d.Fetch(ctx, df, outDir, progress)
+	dst := got.Path
+	if progress != nil && !got.Skipped {
 		fmt.Fprintln(a.env.Stderr)
 	}
 	if err != nil {
@@ -113,10 +114,15 @@ func (a *app) download(ctx context.Context, id, outDir string) error {
 	}
 	if a.json {
 		return a.printJSON(struct {
-			File   api.DownloadFile `json:"file"`
-			Path   string           `json:"path"`
-			SHA256 string           `json:"sha256_verified"`
-		}{df, dst, df.SHA256})
+			File    api.DownloadFile `json:"file"`
+			Path    string           `json:"path"`
+			SHA256  string           `json:"sha256_verified"`
+			Skipped bool             `json:"already_complete"`
+		}{df, dst, df.SHA256, got.Skipped})
+	}
+	if got.Skipped {
+		fmt.Fprintf(a.env.Stdout, "%s is already complete in %s (SHA-256 verified): nothing downloaded\n", df.Name, dst)
+		return nil
 	}
 	fmt.Fprintf(a.env.Stdout, "downloaded %s (%s, SHA-256 verified) to %s in %s\n", df.Name, words.Size(df.Size), dst,
 		a.env.Now().Sub(start).Round(time.Millisecond))
@@ -130,7 +136,7 @@ func cmdSupport(ctx context.Context, a *app, args []string) error {
 	product := f.String("product", "", "new: the product")
 	title := f.String("title", "", "new: the title")
 	description := f.String("description", "", "new: what happened (- reads standard input)")
-	account := f.String("account", "", "new: the account (default: yours)")
+	account := f.String("account", "", "new, products: the account, by name or ID (default: yours)")
 	body := f.String("body", "", "comment: the comment (- reads standard input)")
 	pos, err := f.parse(args)
 	if err != nil {
@@ -209,7 +215,7 @@ func cmdSupport(ctx context.Context, a *app, args []string) error {
 		if err := a.requireProfile(ctx); err != nil {
 			return err
 		}
-		w, err := lsync.OpenServiceRequest(api.NewServiceRequest{AccountID: *account, Product: *product, Title: *title,
+		w, err := a.d.OpenServiceRequest(ctx, api.NewServiceRequest{AccountID: *account, Product: *product, Title: *title,
 			Description: *description})
 		if err != nil {
 			return err
@@ -249,8 +255,28 @@ func cmdSupport(ctx context.Context, a *app, args []string) error {
 			return err
 		}
 		return a.submit(ctx, w, a.renderRequest("closed"))
+	case "products":
+		if err := a.freshen(ctx); err != nil {
+			return err
+		}
+		id, err := a.account(ctx, *account)
+		if err != nil {
+			return err
+		}
+		ps, err := a.d.ChoosableProducts(ctx, id)
+		if err != nil {
+			return err
+		}
+		if a.json {
+			return a.printJSON(nonNil(ps))
+		}
+		tw := a.table("PRODUCT")
+		for _, p := range ps {
+			row(tw, p)
+		}
+		return tw.Flush()
 	}
-	return usagef("support %s: want list, show, new, comment or close", sub)
+	return usagef("support %s: want list, show, new, comment, close or products", sub)
 }
 
 func (a *app) renderRequest(verb string) func(json.RawMessage) error {
@@ -352,6 +378,43 @@ func cmdNews(ctx context.Context, a *app, args []string) error {
 			return err
 		}
 		return a.submit(ctx, w, nil)
+	case "settings":
+		if err := a.freshen(ctx); err != nil {
+			return err
+		}
+		ps, err := lsync.List[api.ProductNews](ctx, a.cache, api.KindNews)
+		if err != nil {
+			return err
+		}
+		type setting struct {
+			Product    string `json:"product"`
+			Subscribed bool   `json:"email_subscription"`
+			NewCount   int    `json:"new"`
+			RSS        string `json:"rss"`
+		}
+		var out []setting
+		for _, p := range ps {
+			if *product != "" && !strings.EqualFold(p.Product, *product) {
+				continue
+			}
+			u, err := a.d.NewsFeedURL(ctx, p.Product)
+			if err != nil {
+				return err
+			}
+			out = append(out, setting{p.Product, p.Subscribed, p.NewCount, u})
+		}
+		if a.json {
+			return a.printJSON(nonNil(out))
+		}
+		tw := a.table("PRODUCT", "E-MAILS", "NEW", "RSS FEED")
+		for _, s := range out {
+			mails := "off"
+			if s.Subscribed {
+				mails = "on"
+			}
+			row(tw, s.Product, mails, s.NewCount, s.RSS)
+		}
+		return tw.Flush()
 	}
-	return usagef("news %s: want list, read, subscribe or unsubscribe", sub)
+	return usagef("news %s: want list, read, settings, subscribe or unsubscribe", sub)
 }

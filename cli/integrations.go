@@ -37,7 +37,10 @@ func cmdIntegrations(ctx context.Context, a *app, args []string) error {
 			return err
 		}
 		if *account != "" {
-			id := a.accountRef(ctx, *account)
+			id, err := a.d.ResolveAccount(ctx, *account)
+			if err != nil {
+				return err
+			}
 			ins = filterIntegrations(ins, func(v api.Integration) bool { return v.AccountID == id })
 		}
 		if a.json {
@@ -62,7 +65,11 @@ func cmdIntegrations(ctx context.Context, a *app, args []string) error {
 		if err := a.requireProfile(ctx); err != nil {
 			return err
 		}
-		w, err := lsync.SetIntegration(a.accountRef(ctx, *account), *product, sw)
+		id, err := a.d.ResolveAccount(ctx, *account)
+		if err != nil {
+			return err
+		}
+		w, err := lsync.SetIntegration(id, *product, sw)
 		if err != nil {
 			return err
 		}
@@ -77,7 +84,11 @@ func cmdIntegrations(ctx context.Context, a *app, args []string) error {
 		if err := a.requireProfile(ctx); err != nil {
 			return err
 		}
-		w, err := lsync.SetUserLicense(a.accountRef(ctx, *account), *product, *email, *on)
+		id, err := a.d.ResolveAccount(ctx, *account)
+		if err != nil {
+			return err
+		}
+		w, err := lsync.SetUserLicense(id, *product, *email, *on)
 		if err != nil {
 			return err
 		}
@@ -99,27 +110,6 @@ func onOffFlag(name, v string) (*bool, error) {
 		return &b, nil
 	}
 	return nil, usagef("--%s wants on or off, not %q", name, v)
-}
-
-// accountRef finds an account by ID or by name (ignoring case) among the
-// cached ones; anything else is taken as an ID for the portal to judge.
-func (a *app) accountRef(ctx context.Context, s string) string {
-	s = strings.TrimSpace(s)
-	ms, err := a.cache.Accounts(ctx)
-	if err != nil {
-		return s
-	}
-	for _, m := range ms {
-		if m.AccountID == s {
-			return s
-		}
-	}
-	for _, m := range ms {
-		if strings.EqualFold(m.AccountName, s) {
-			return m.AccountID
-		}
-	}
-	return s
 }
 
 func filterIntegrations(in []api.Integration, keep func(api.Integration) bool) []api.Integration {

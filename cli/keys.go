@@ -34,6 +34,8 @@ func cmdKeys(ctx context.Context, a *app, args []string) error {
 	switch sub {
 	case "list":
 		return keysList(ctx, a)
+	case "capacity":
+		return keysCapacity(ctx, a)
 	case "get":
 		if *serial == "" && len(pos) == 1 {
 			*serial = pos[0]
@@ -94,7 +96,7 @@ func cmdKeys(ctx context.Context, a *app, args []string) error {
 			return a.renderKey(b)
 		})
 	}
-	return usagef("keys %s: want list, get, upgrade or add", sub)
+	return usagef("keys %s: want list, capacity, get, upgrade or add", sub)
 }
 
 func keysList(ctx context.Context, a *app) error {
@@ -116,6 +118,46 @@ func keysList(ctx context.Context, a *app) error {
 		}
 		row(tw, k.Key, k.Kind, k.Product, k.Edition, fmt.Sprintf("%d %s", k.Capacity, k.Unit),
 			fmt.Sprintf("%d/%d", k.ActiveActivations, k.MaxActivations), k.Status, exp, words.OrDash(k.AccountName))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	caps, err := a.d.Capacity(ctx)
+	if err != nil {
+		return err
+	}
+	for _, c := range caps {
+		fmt.Fprintf(a.env.Stdout, "capacity of %s: %d %s over %d active keys\n", c.Product, c.Total, c.Unit, c.Grants)
+	}
+	return nil
+}
+
+// keysCapacity is source 002's first figure: per product, the capacity
+// summed over the keys that are activated and not expired.
+func keysCapacity(ctx context.Context, a *app) error {
+	if err := a.freshen(ctx); err != nil {
+		return err
+	}
+	caps, err := a.d.Capacity(ctx)
+	if err != nil {
+		return err
+	}
+	if a.json {
+		type capOut struct {
+			Product string `json:"product"`
+			Unit    string `json:"unit"`
+			Total   int    `json:"total"`
+			Keys    int    `json:"keys"`
+		}
+		out := make([]capOut, len(caps))
+		for i, c := range caps {
+			out[i] = capOut{c.Product, c.Unit, c.Total, c.Grants}
+		}
+		return a.printJSON(out)
+	}
+	tw := a.table("PRODUCT", "CAPACITY", "UNIT", "ACTIVE KEYS")
+	for _, c := range caps {
+		row(tw, c.Product, c.Total, c.Unit, c.Grants)
 	}
 	return tw.Flush()
 }

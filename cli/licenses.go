@@ -15,16 +15,20 @@ import (
 // solutionRow is what the solutions table needs of a license; decoding
 // into it skips the seats.
 type solutionRow struct {
-	LicenseID     string `json:"license_id"`
-	OwnerName     string `json:"owner_name"`
-	Product       string `json:"product"`
-	Edition       string `json:"edition"`
-	Contracted    int    `json:"seats_contracted"`
-	Others        int    `json:"seats_assigned_to_others"`
-	Available     int    `json:"seats_available"`
-	Expiry        string `json:"expiry"`
-	LicenseStatus string `json:"license_status"`
-	Action        string `json:"action"`
+	LicenseID     string   `json:"license_id"`
+	OwnerName     string   `json:"owner_name"`
+	Product       string   `json:"product"`
+	Edition       string   `json:"edition"`
+	Modules       []string `json:"modules"`
+	Contract      string   `json:"contract_number"`
+	Start         string   `json:"contract_start"`
+	Renewal       string   `json:"auto_renewal"`
+	Contracted    int      `json:"seats_contracted"`
+	Others        int      `json:"seats_assigned_to_others"`
+	Available     int      `json:"seats_available"`
+	Expiry        string   `json:"expiry"`
+	LicenseStatus string   `json:"license_status"`
+	Action        string   `json:"action"`
 }
 
 func cmdSolutions(ctx context.Context, a *app, args []string) error {
@@ -58,18 +62,16 @@ func cmdSolutions(ctx context.Context, a *app, args []string) error {
 		return rows[i].OwnerName < rows[j].OwnerName
 	})
 	pending := a.pendingTargets(ctx)
-	tw := a.table("LICENSE", "PRODUCT", "EDITION", "OWNER", "SEATS", "TO OTHERS", "AVAILABLE", "EXPIRES", "STATUS", "ACTION")
+	tw := a.table("LICENSE", "PRODUCT", "EDITION", "MODULES", "OWNER", "CONTRACT", "START", "RENEWAL", "SEATS", "TO OTHERS",
+		"AVAILABLE", "EXPIRES", "STATUS", "ACTION")
 	for _, r := range rows {
 		mark := ""
 		if pending[lsync.Ref{Kind: api.KindSolution, ID: r.LicenseID}] {
 			mark = " *"
 		}
-		exp := r.Expiry
-		if len(exp) >= 10 {
-			exp = exp[:10]
-		}
-		row(tw, r.LicenseID+mark, r.Product, r.Edition, r.OwnerName, r.Contracted, r.Others, r.Available,
-			exp, words.OrDash(r.LicenseStatus), words.OrDash(r.Action))
+		row(tw, r.LicenseID+mark, r.Product, r.Edition, words.OrDash(strings.Join(r.Modules, ", ")), r.OwnerName,
+			words.OrDash(r.Contract), day(r.Start), day(r.Renewal), r.Contracted, r.Others, r.Available,
+			day(r.Expiry), words.OrDash(r.LicenseStatus), words.OrDash(r.Action))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -78,6 +80,14 @@ func cmdSolutions(ctx context.Context, a *app, args []string) error {
 		fmt.Fprintln(a.env.Stdout, "* changed by writes not yet confirmed by the portal (licdesk status)")
 	}
 	return nil
+}
+
+// day keeps the date of a JSON time ("-" for none).
+func day(s string) string {
+	if len(s) < 10 || strings.HasPrefix(s, "0001-01-01") {
+		return "-"
+	}
+	return s[:10]
 }
 
 // pendingTargets are the objects changed by writes the portal has not yet
@@ -164,6 +174,9 @@ func seatsList(ctx context.Context, a *app, license string) error {
 func (a *app) printSeats(s api.Solution) {
 	fmt.Fprintf(a.env.Stdout, "%s %s %s, %s: %d seats, %d assigned to others, %d available\n",
 		s.LicenseID, s.Product, s.Edition, s.OwnerName, s.Contracted, s.AssignedOthers, s.Available)
+	fmt.Fprintf(a.env.Stdout, "modules: %s; contract %s from %s, renewal %s, support until %s\n",
+		words.OrDash(strings.Join(s.Modules, ", ")), words.OrDash(s.ContractNumber), date(s.ContractStart),
+		date(s.AutoRenewal), date(s.SupportEnd))
 	tw := a.table("SEAT", "STATE", "E-MAIL")
 	for _, seat := range s.Seats {
 		row(tw, seat.ID, seat.State, words.OrDash(seat.Email))
@@ -251,7 +264,7 @@ func cmdOrders(ctx context.Context, a *app, args []string) error {
 	sub, args := subcommand(args, "list")
 	f := newFlags(a, "orders "+sub)
 	order := f.String("order", "", "the order ID (licdesk orders list shows them)")
-	account := f.String("account", "", "the customer's account ID")
+	account := f.String("account", "", "assign: the customer's account, by name or ID")
 	if _, err := f.parse(args); err != nil {
 		return err
 	}
@@ -267,13 +280,13 @@ func cmdOrders(ctx context.Context, a *app, args []string) error {
 		if err != nil {
 			return err
 		}
-		tw := a.table("ORDER", "PRODUCT", "EDITION", "QUANTITY", "CREATED", "ASSIGNED TO")
+		tw := a.table("ORDER", "PRODUCT", "EDITION", "QUANTITY", "CREATED", "PARTNER", "ASSIGNED TO")
 		for _, o := range os {
 			to := o.AssignedToName
 			if to == "" {
 				to = o.AssignedTo
 			}
-			row(tw, o.ID, o.Product, o.Edition, o.Quantity, date(o.CreatedAt), words.OrDash(to))
+			row(tw, o.ID, o.Product, o.Edition, o.Quantity, date(o.CreatedAt), words.OrDash(o.PartnerName), words.OrDash(to))
 		}
 		return tw.Flush()
 	case "assign":
@@ -283,7 +296,7 @@ func cmdOrders(ctx context.Context, a *app, args []string) error {
 		if err := a.requireProfile(ctx); err != nil {
 			return err
 		}
-		w, err := lsync.AssignOrder(*order, *account)
+		w, err := a.d.AssignOrder(ctx, *order, *account)
 		if err != nil {
 			return err
 		}
@@ -304,7 +317,7 @@ func cmdProducts(ctx context.Context, a *app, args []string) error {
 	sub, args := subcommand(args, "list")
 	f := newFlags(a, "products "+sub)
 	number := f.String("number", "", "a license number of the product")
-	account := f.String("account", "", "the account to register it to (default: the license's, or yours)")
+	account := f.String("account", "", "the account, by name or ID (default: the license's, or yours)")
 	if _, err := f.parse(args); err != nil {
 		return err
 	}
@@ -313,20 +326,36 @@ func cmdProducts(ctx context.Context, a *app, args []string) error {
 		if err := a.freshen(ctx); err != nil {
 			return err
 		}
-		if a.json {
-			return a.cache.WriteJSONArray(ctx, api.KindProduct, a.env.Stdout)
-		}
-		ps, err := a.cache.Products(ctx)
+		ps, err := a.d.Products(ctx)
 		if err != nil {
 			return err
 		}
-		tw := a.table("PRODUCT", "ACCOUNT", "SOURCE", "REGISTERED", "LICENSE NUMBERS")
+		if a.json {
+			type productOut struct {
+				api.Product
+				SupportStatus string `json:"support_status,omitempty"`
+				LicenseStatus string `json:"license_status,omitempty"`
+				Action        string `json:"action,omitempty"`
+			}
+			out := make([]productOut, len(ps))
+			for i, p := range ps {
+				out[i] = productOut{p.Product, p.SupportStatus, p.LicenseStatus, p.Action}
+			}
+			return a.printJSON(out)
+		}
+		names := a.accountNames(ctx)
+		tw := a.table("PRODUCT", "ACCOUNT", "SUPPORT", "LICENSE", "ACTION", "SOURCE", "REGISTERED", "LICENSE NUMBERS")
 		for _, p := range ps {
 			var nums []string
 			for _, l := range p.Licenses {
 				nums = append(nums, l.Number)
 			}
-			row(tw, p.Product, p.AccountID, p.Source, date(p.RegisteredAt), words.OrDash(strings.Join(nums, ", ")))
+			acct := names[p.AccountID]
+			if acct == "" {
+				acct = p.AccountID
+			}
+			row(tw, p.Product.Product, acct, words.OrDash(p.SupportStatus), words.OrDash(p.LicenseStatus), words.OrDash(p.Action),
+				p.Source, date(p.RegisteredAt), words.OrDash(strings.Join(nums, ", ")))
 		}
 		return tw.Flush()
 	case "register":
@@ -345,9 +374,27 @@ func cmdProducts(ctx context.Context, a *app, args []string) error {
 			if err := json.Unmarshal(answer, &p); err != nil {
 				return fmt.Errorf("the portal's answer: %w", err)
 			}
-			fmt.Fprintf(a.env.Stdout, "done: %s is registered to account %s\n", p.Product, p.AccountID)
+			acct := a.accountNames(ctx)[p.AccountID]
+			if acct == "" {
+				acct = p.AccountID
+			}
+			fmt.Fprintf(a.env.Stdout, "done: %s is registered to %s\n", p.Product, acct)
 			return nil
 		})
 	}
 	return usagef("products %s: want list or register", sub)
+}
+
+// accountNames maps the account IDs the user can name to their names, so
+// that tables show names rather than internal IDs.
+func (a *app) accountNames(ctx context.Context) map[string]string {
+	out := map[string]string{}
+	cs, err := a.d.AccountChoices(ctx)
+	if err != nil {
+		return out
+	}
+	for _, c := range cs {
+		out[c.ID] = c.Name
+	}
+	return out
 }

@@ -198,3 +198,15 @@ func SetUserLicense(by By, s IntegrationState, user Email, on bool) (Integration
 	out.Users[i].HasLicense = on
 	return out, []Event{newEvent(by, AuditIntegrationUser, s.subject()+"/"+string(e), onOff(has), onOff(on))}, nil
 }
+
+// CheckSeatWrite decides whether the seats of a product may be written
+// directly (assign, remove, reassign) in an account with these switches.
+// While the external controller is on it owns the product's user licenses
+// (source 004: the switches are read-only), so no seat write of the product
+// may change them behind its back: the same rule as the per-user switches.
+func CheckSeatWrite(integ Integration, product string) error {
+	if integ.ExternalController {
+		return E(Forbidden, CodeIntegrationReadOnly, product+" licenses are managed by the external controller in this account: turn the controller off to change its seats")
+	}
+	return nil
+}

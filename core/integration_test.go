@@ -156,3 +156,27 @@ func TestIntegrationState_FreeNeverNegative(t *testing.T) {
 	assert.Equal(t, 0, s.Free())
 	assert.Equal(t, SwitchReadOnlyOn, state(true, true, 1, UserLicense{User: "a@x.com", HasLicense: true}).Switch("a@x.com"))
 }
+
+func TestCheckSeatWrite_RefusedWhileTheExternalControllerOwnsTheLicenses(t *testing.T) {
+	tests := []struct {
+		name  string
+		integ Integration
+		want  string
+	}{
+		{"no integration", Integration{}, ""},
+		{"integration on", Integration{ProductOn: true}, ""},
+		{"controller on", Integration{ProductOn: true, ExternalController: true}, CodeIntegrationReadOnly},
+		{"integration off, controller on", Integration{ExternalController: true}, CodeIntegrationReadOnly},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := CheckSeatWrite(tt.integ, "MiTeam Meetings")
+			if tt.want == "" {
+				assert.NoError(t, err)
+				return
+			}
+			assert.Equal(t, tt.want, CodeOf(err))
+			assert.Equal(t, Forbidden, KindOf(err))
+		})
+	}
+}

@@ -68,13 +68,21 @@ func (d *Desk) ActivateOnline(ctx context.Context, key, machineName string) (Act
 	if err != nil {
 		return out, err
 	}
+	// An install key activates as it is added: the activation below then
+	// finds that fresh activation and answers it again, which is this
+	// machine's first activation, not a reactivation.
+	addedNow := false
 	if req.Key.Kind() == core.InstallKey {
 		// Already in the account: the activation below says if it is not.
-		cl.AddKey(ctx, api.AddKeyRequest{Key: string(req.Key), Fingerprint: req.Fingerprint, Machine: req.Machine})
+		added, err := cl.AddKey(ctx, api.AddKeyRequest{Key: string(req.Key), Fingerprint: req.Fingerprint, Machine: req.Machine})
+		addedNow = err == nil && added.Activation != nil && !added.Activation.Reused
 	}
 	got, err := cl.Activate(ctx, api.ActivateRequest{Key: string(req.Key), Fingerprint: req.Fingerprint, Machine: req.Machine, Nonce: req.Nonce})
 	if err != nil {
 		return out, err
+	}
+	if addedNow {
+		got.Reused = false
 	}
 	p, err := st.AcceptResponse(ctx, []byte(got.Response), req, now, fp)
 	if err != nil {
@@ -416,4 +424,56 @@ type NoRequestError struct{ Key core.Key }
 // Error names the key.
 func (e *NoRequestError) Error() string {
 	return "no activation request for " + string(e.Key) + " is waiting on this machine"
+}
+
+// MachineActivations lists the live activations of the user's accounts on
+// the machine of that name (any machine, this one included), of one
+// product when product is not "", from the local copy freshened first.
+func (d *Desk) MachineActivations(ctx context.Context, machineName, product string) ([]api.Activation, error) {
+	if _, err := d.Freshen(ctx); err != nil {
+		return nil, err
+	}
+	c, err := d.Cache(ctx)
+	if err != nil {
+		return nil, err
+	}
+	all, err := lsync.List[api.Activation](ctx, c, api.KindActivation)
+	if err != nil {
+		return nil, err
+	}
+	var out []api.Activation
+	for _, a := range all {
+		if a.State != "active" || !strings.EqualFold(strings.TrimSpace(a.Machine), strings.TrimSpace(machineName)) {
+			continue
+		}
+		if product != "" && !strings.EqualFold(a.Product, product) {
+			continue
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
+
+// FreeActivation frees an activation of the user's accounts by its ID,
+// on whatever machine it is: the key may then be activated elsewhere. When
+// it is this machine's activation of its product, the license installed
+// here goes too.
+func (d *Desk) FreeActivation(ctx context.Context, activationID string) (api.Activation, error) {
+	cl, err := d.online(ctx, lsync.DefaultRetry())
+	if err != nil {
+		return api.Activation{}, err
+	}
+	got, err := cl.Deactivate(ctx, activationID)
+	if err != nil {
+		return got, err
+	}
+	if st, err := d.Machine(); err == nil {
+		if rec, err := st.Activation(ctx, got.Product); err == nil && rec.ActivationID == activationID {
+			if err := st.Forget(ctx, got.Product); err != nil {
+				return got, err
+			}
+		}
+	}
+	d.pullQuietly(ctx)
+	return got, nil
 }

@@ -2,7 +2,10 @@ package desk
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -67,30 +70,63 @@ func (d *Desk) FindDownload(ctx context.Context, id string) (api.DownloadFile, e
 	return f, &NoDownloadError{ID: id}
 }
 
-// Download fetches a file into dir, resuming a part file left by an
-// earlier try, and checks its SHA-256; it returns the file's path. The
-// portal records the download, which a pull then brings into the cache.
+// Download fetches a file into dir (see Fetch) and returns its path.
 func (d *Desk) Download(ctx context.Context, f api.DownloadFile, dir string, progress lsync.Progress) (string, error) {
+	got, err := d.Fetch(ctx, f, dir, progress)
+	return got.Path, err
+}
+
+// Fetched is a download in place.
+type Fetched struct {
+	Path string
+	// Skipped: the file was there already, complete (its size and SHA-256
+	// are the published ones), so nothing was downloaded.
+	Skipped bool
+}
+
+// Fetch fetches a file into dir, resuming a part file left by an earlier
+// try, and checks its SHA-256. A file already there with the published
+// size and SHA-256 is not downloaded again. The portal records the
+// download, which a pull then brings into the cache.
+func (d *Desk) Fetch(ctx context.Context, f api.DownloadFile, dir string, progress lsync.Progress) (Fetched, error) {
 	if strings.ContainsAny(f.Name, `/\`) || f.Name == "" || f.Name == "." || f.Name == ".." {
-		return "", fmt.Errorf("the portal named the file %q, which is not a plain file name", f.Name)
+		return Fetched{}, fmt.Errorf("the portal named the file %q, which is not a plain file name", f.Name)
+	}
+	dst := filepath.Join(dir, f.Name)
+	if complete(dst, f) {
+		return Fetched{Path: dst, Skipped: true}, nil
 	}
 	cl, err := d.online(ctx, lsync.DefaultRetry())
 	if err != nil {
-		return "", err
+		return Fetched{}, err
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", err
+		return Fetched{}, err
 	}
-	dst := filepath.Join(dir, f.Name)
 	if err := cl.Download(ctx, f, dst, progress); err != nil {
-		return dst, err
+		return Fetched{Path: dst}, err
 	}
-	if s, err := d.Syncer(ctx, lsync.NoRetry()); err == nil {
-		qctx, cancel := d.quick(ctx)
-		s.Pull(qctx)
-		cancel()
+	d.pullQuietly(ctx)
+	return Fetched{Path: dst}, nil
+}
+
+// complete reports whether path holds the published file: its size, then
+// its SHA-256 (read only when the size matches).
+func complete(path string, f api.DownloadFile) bool {
+	fi, err := os.Stat(path)
+	if err != nil || !fi.Mode().IsRegular() || f.SHA256 == "" || (f.Size > 0 && fi.Size() != f.Size) {
+		return false
 	}
-	return dst, nil
+	file, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer file.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, file); err != nil {
+		return false
+	}
+	return strings.EqualFold(hex.EncodeToString(h.Sum(nil)), f.SHA256)
 }
 
 // NewsFeedURL is the address of a product's RSS feed at the login's portal.

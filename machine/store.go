@@ -440,7 +440,7 @@ func (s *Store) KeySet(ctx context.Context) (licensefile.KeySet, error) {
 // that is a forged or colliding document, not a rotation.
 func (s *Store) Trust(ctx context.Context, add licensefile.TrustedKeys) ([]string, error) {
 	if len(add) == 0 {
-		return nil, errors.New("trust: no keys given")
+		return nil, errors.New("no keys given to trust")
 	}
 	return s.trust(ctx, licensefile.KeySetOf(add))
 }
@@ -497,7 +497,7 @@ func (s *Store) trust(ctx context.Context, add licensefile.KeySet) ([]string, er
 	}
 	b, err := licensefile.MarshalKeySet(merged)
 	if err != nil {
-		return nil, fmt.Errorf("trust: %w", err)
+		return nil, fmt.Errorf("the keys to trust: %w", err)
 	}
 	if old, err := readCapped(filepath.Join(s.dir, trustFile), licensefile.MaxFileSize+1); err == nil && bytes.Equal(old, b) {
 		return added, nil

@@ -49,13 +49,14 @@ button{padding:.5rem 1.2rem;font:inherit;font-weight:600}
 <h1>Offline activation</h1>
 <p>On the machine without a connection, write an activation request (<code>licdesk activate --request FILE</code>,
 or <em>Keys &rarr; Activate offline</em> in License Desk). Upload it here, download the signed response,
-and import it on that machine (<code>licdesk activate --response FILE</code>).</p>
+and import it on that machine (<code>licdesk activate --response FILE</code>).
+To free an activation with the receipt a machine wrote, use the <a href="/receipt">receipt page</a>.</p>
 {{if .Error}}<p class="error" role="alert"><strong>Not activated:</strong> {{.Error}}<br><small>code: {{.Code}}</small></p>{{end}}
 <form method="post" action="/activate" enctype="multipart/form-data">
 <fieldset>
 <legend>Activation request</legend>
 <label for="request">Request file</label>
-<input type="file" id="request" name="request" accept=".txt,.req,text/plain">
+<input type="file" id="request" name="request" accept=".lda,.txt,.req,text/plain">
 <label for="request_text">or its text (as read from the QR code)</label>
 <textarea id="request_text" name="request_text" rows="6" spellcheck="false"></textarea>
 </fieldset>
@@ -83,13 +84,7 @@ type activatePageData struct {
 // renderActivatePage writes the page with the given status; the template
 // escapes everything the user typed.
 func renderActivatePage(w http.ResponseWriter, status int, d activatePageData) {
-	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
-	h.Set("X-Frame-Options", "DENY")
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Referrer-Policy", "no-referrer")
-	h.Set("Cache-Control", "no-store")
+	setPageHeaders(w.Header())
 	w.WriteHeader(status)
 	activatePageTmpl.Execute(w, d)
 }
@@ -97,6 +92,17 @@ func renderActivatePage(w http.ResponseWriter, status int, d activatePageData) {
 func (s *Server) activatePage(w http.ResponseWriter, _ *http.Request) error {
 	renderActivatePage(w, http.StatusOK, activatePageData{})
 	return nil
+}
+
+// setPageHeaders are the headers of every HTML page of the portal: a
+// strict content policy (no script at all), no framing, no caching.
+func setPageHeaders(h http.Header) {
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("Cache-Control", "no-store")
 }
 
 // activatePageSubmit authenticates the form's credentials, fulfils the
@@ -139,7 +145,7 @@ func (s *Server) activatePageSubmit(w http.ResponseWriter, r *http.Request) erro
 	}
 	h := w.Header()
 	h.Set("Content-Type", ResponseContentType)
-	h.Set("Content-Disposition", `attachment; filename="activation-response-`+res.Activation.ID+`.txt"`)
+	h.Set("Content-Disposition", `attachment; filename="activation-response-`+res.Activation.ID+`.lda"`)
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Cache-Control", "no-store")
 	w.WriteHeader(http.StatusOK)
@@ -152,7 +158,13 @@ func (s *Server) activatePageSubmit(w http.ResponseWriter, r *http.Request) erro
 // loses the CRs a browser adds to text box line ends (RFC 7578 sends them
 // as CRLF), since neither is the user's doing.
 func pageRequestFile(r *http.Request) ([]byte, error) {
-	f, _, err := r.FormFile("request")
+	return pageFile(r, "request", "choose the activation request file, or paste its text", activation.CodeRequestMalformed)
+}
+
+// pageFile is the file uploaded in the field, or the text pasted in
+// field+"_text" when no file was chosen (see pageRequestFile).
+func pageFile(r *http.Request, field, missing, missingCode string) ([]byte, error) {
+	f, _, err := r.FormFile(field)
 	switch {
 	case err == nil:
 		defer f.Close()
@@ -166,9 +178,9 @@ func pageRequestFile(r *http.Request) ([]byte, error) {
 	case !errors.Is(err, http.ErrMissingFile):
 		return nil, refuse(http.StatusBadRequest, "request.malformed", "the uploaded file could not be read")
 	}
-	text := strings.TrimSpace(strings.ReplaceAll(r.PostFormValue("request_text"), "\r\n", "\n"))
+	text := strings.TrimSpace(strings.ReplaceAll(r.PostFormValue(field+"_text"), "\r\n", "\n"))
 	if text == "" {
-		return nil, core.E(core.Invalid, activation.CodeRequestMalformed, "choose the activation request file, or paste its text")
+		return nil, core.E(core.Invalid, missingCode, missing)
 	}
 	return []byte(text + "\n"), nil
 }

@@ -34,6 +34,8 @@ func (s *Server) keyRoutes() {
 
 	s.handle("GET /activate", s.activatePage)
 	s.handle("POST /activate", s.activatePageSubmit)
+	s.handle("GET /receipt", s.receiptPage)
+	s.handle("POST /receipt", s.receiptPageSubmit)
 }
 
 // publicKeys publishes the key set: every public key the portal signs or

@@ -162,3 +162,43 @@ func TestProducts_RegisteredByLicenseNumberShowNumbersGroupsAndRoles(t *testing.
 		assert.Equal(t, http.StatusNotFound, r.Status)
 	})
 }
+
+func TestIntegration_ExternalControllerMakesEverySeatWriteOfTheProductReadOnly(t *testing.T) {
+	eachBackend(t, func(t *testing.T, p *testPortal) {
+		owner := p.signup("owner@teal.example", "Teal")
+		acct := p.accountOf(owner.Token)
+		lic := p.issue(acct, "MiTeam", "standard", nil, 3)
+		other := p.issue(acct, "Eberick", "professional", nil, 2)
+		seats := "/v1/licenses/" + lic + "/seats"
+		require.Equal(t, http.StatusCreated, p.do("POST", seats, owner.Token, api.SeatRequest{Email: "ana@teal.example"}).Status)
+		on := true
+		r := p.do("PATCH", "/v1/accounts/"+acct+"/integrations/MiTeam", owner.Token, api.IntegrationSwitches{ProductOn: &on, ExternalController: &on})
+		require.Equal(t, http.StatusOK, r.Status, string(r.Body))
+
+		writes := []struct {
+			name         string
+			method, path string
+			body         any
+		}{
+			{"assign", "POST", seats, api.SeatRequest{Email: "bia@teal.example"}},
+			{"remove", "DELETE", seats + "/ana@teal.example", nil},
+			{"reassign", "POST", seats + "/reassign", api.ReassignRequest{From: "ana@teal.example", To: "bia@teal.example"}},
+		}
+		for _, w := range writes {
+			r := p.do(w.method, w.path, owner.Token, w.body)
+			assert.Equal(t, http.StatusForbidden, r.Status, w.name)
+			assert.Equal(t, "integration.readonly", r.problem(t).Code, w.name)
+		}
+		var sol api.Solution
+		p.do("GET", "/v1/licenses/"+lic, owner.Token, nil).decode(t, &sol)
+		assert.Equal(t, 2, sol.Available, "nothing changed")
+
+		// Another product of the account is not under the controller.
+		assert.Equal(t, http.StatusCreated, p.do("POST", "/v1/licenses/"+other+"/seats", owner.Token, api.SeatRequest{Email: "bia@teal.example"}).Status)
+
+		// With the controller off, the seats are the owner's again.
+		off := false
+		require.Equal(t, http.StatusOK, p.do("PATCH", "/v1/accounts/"+acct+"/integrations/MiTeam", owner.Token, api.IntegrationSwitches{ExternalController: &off}).Status)
+		assert.Equal(t, http.StatusOK, p.do("DELETE", seats+"/ana@teal.example", owner.Token, nil).Status)
+	})
+}

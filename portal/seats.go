@@ -3,6 +3,7 @@ package portal
 import (
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/licdesk/licdesk/api"
 	"github.com/licdesk/licdesk/portal/mail"
@@ -95,9 +96,9 @@ func (s *Server) adopt(w http.ResponseWriter, r *http.Request, c store.Caller) e
 func seatMail(n store.Notice, baseURL string) mail.Message {
 	switch n.Kind {
 	case "invite":
-		portalFlag := ""
-		if baseURL != "" {
-			portalFlag = " --portal " + baseURL
+		portalFlag := " --portal " + shellQuote(baseURL)
+		if baseURL == "" {
+			portalFlag = " --portal PORTAL-ADDRESS"
 		}
 		return mail.Message{To: n.To,
 			Subject: fmt.Sprintf("%s assigned you a %s license: create your account", n.OwnerName, n.Product),
@@ -105,7 +106,7 @@ func seatMail(n store.Notice, baseURL string) mail.Message {
 				"You have no License Desk account yet. Create one with this e-mail address (%s),\n"+
 				"in the License Desk window or with:\n\n    licdesk signup%s --email %s\n\n"+
 				"Once your account exists the seat becomes yours, and %s runs when you log in with this address.\n",
-				n.OwnerName, n.Product, n.LicenseID, n.To, portalFlag, n.To, n.Product)}
+				n.OwnerName, n.Product, n.LicenseID, n.To, portalFlag, shellQuote(n.To), n.Product)}
 	case "removed":
 		return mail.Message{To: n.To,
 			Subject: fmt.Sprintf("Your %s license from %s was removed", n.Product, n.OwnerName),
@@ -117,4 +118,10 @@ func seatMail(n store.Notice, baseURL string) mail.Message {
 			Body: fmt.Sprintf("Hello,\n\n%s assigned you a seat of %s (license %s).\n"+
 				"Log in to %s as %s to use it; it is listed under \"Assigned to you\".\n", n.OwnerName, n.Product, n.LicenseID, n.Product, n.To)}
 	}
+}
+
+// shellQuote quotes a word for a POSIX shell, so that a command in an
+// e-mail can be pasted as it is whatever the address holds.
+func shellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'"'"'`) + "'"
 }

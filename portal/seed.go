@@ -34,6 +34,9 @@ type Seeder struct {
 	// FilesDir is the portal's downloads folder (Config.FilesDir), where
 	// the demo's installers are stored.
 	FilesDir string
+	// BaseURL is where users reach the portal, named in the e-mails'
+	// commands; "" leaves the e-mails queued for the portal to send.
+	BaseURL string
 }
 
 type demoUser struct {
@@ -46,7 +49,9 @@ type demoUser struct {
 func (sd Seeder) Demo(ctx context.Context) ([]DemoLogin, error) {
 	users := []*demoUser{
 		{email: "ana@acme.example", name: "Ana Souza", account: "Acme Engenharia",
-			roles: "owner of Acme; holds Eberick from Acme and from Beta (adopt one); keyed products"},
+			roles: "owner of Acme; holds Eberick from Acme and from Beta (adopt one); " + DemoKeyedProduct + " keys on " + DemoMachine +
+				"; unused serial " + DemoSerial + " (licdesk keys get); upgrade notification " + DemoUpgradeNotification +
+				" (licdesk keys upgrade)"},
 		{email: "bruno@beta.example", name: "Bruno Lima", account: "Beta Projetos", roles: "owner of Beta; assigned Ana a seat"},
 		{email: "carla@acme.example", name: "Carla Dias", account: "Carla Dias", roles: "member of Acme; holds an Acme seat"},
 		{email: "paula@nimbus.example", name: "Paula Reis", account: "Nimbus Partners",
@@ -195,9 +200,22 @@ func (sd Seeder) Demo(ctx context.Context) ([]DemoLogin, error) {
 		return nil, fmt.Errorf("seed demo: %w", err)
 	}
 
-	// Deliver the e-mails the demo's writes queued (the invitation).
-	if _, err := deliverMail(ctx, sd.Store, sd.Mail, "", slog.New(slog.DiscardHandler), time.Now, defaultMailClaim); err != nil {
-		return nil, fmt.Errorf("seed demo: %w", err)
+	// The vendor's letter with what the demo user can register: the
+	// serial and the upgrade notification are found where a customer
+	// finds them, in an e-mail.
+	if sd.Mail != nil {
+		if err := sd.Mail.Send(ctx, demoKeysMail(ana.email)); err != nil {
+			return nil, fmt.Errorf("seed demo: %w", err)
+		}
+	}
+
+	// Deliver the e-mails the demo's writes queued (the invitation), when
+	// the portal's address is known: their commands name it. Otherwise the
+	// portal that serves this database sends them with its own address.
+	if sd.BaseURL != "" {
+		if _, err := deliverMail(ctx, sd.Store, sd.Mail, sd.BaseURL, slog.New(slog.DiscardHandler), time.Now, defaultMailClaim); err != nil {
+			return nil, fmt.Errorf("seed demo: %w", err)
+		}
 	}
 
 	out := make([]DemoLogin, len(users))
@@ -232,4 +250,19 @@ func (sd Seeder) Scale(ctx context.Context, n int) (DemoLogin, error) {
 	}
 	return DemoLogin{Email: ScaleOwner, Password: DemoPassword, Name: "Scale Owner", Account: "Scale Co",
 		Roles: fmt.Sprintf("owner of %d licenses, %d seats", n, n*10)}, nil
+}
+
+// demoKeysMail is the vendor's e-mail to the demo user with the unused
+// serial and the upgrade notification of the demo (sources 001, 002).
+func demoKeysMail(to string) mail.Message {
+	return mail.Message{To: to,
+		Subject: "Your " + DemoKeyedProduct + " serial number and upgrade notification",
+		Body: "Hello,\n\nThank you for your purchase of " + DemoKeyedProduct + ".\n\n" +
+			"Serial number: " + DemoSerial + "\n" +
+			"Register it for a license key in the License Desk window (Keys) or with:\n\n" +
+			"    licdesk keys get --serial " + DemoSerial + " --company 'Acme Engenharia' --person 'Ana Souza' \\\n" +
+			"        --address 'Rua das Flores 100, São Paulo' --country BR\n\n" +
+			"Version upgrade notification: " + DemoUpgradeNotification + " (" + DemoUpgradeProduct + ", up to 25)\n" +
+			"Exchange it for a new key with:\n\n" +
+			"    licdesk keys upgrade --notification " + DemoUpgradeNotification + " --product '" + DemoUpgradeProduct + "' --quantity 1\n"}
 }

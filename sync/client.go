@@ -174,6 +174,9 @@ type Request struct {
 	Query url.Values
 	// Body is sent as is (application/json); nil sends none.
 	Body []byte
+	// ContentType is the body's media type when it is not JSON (a file
+	// carried by hand).
+	ContentType string
 	// Key is the Idempotency-Key of a write; a write with a key is safe to
 	// send again, so only then (and for reads) are failures retried.
 	Key string
@@ -219,7 +222,11 @@ func (c *Client) once(ctx context.Context, r Request, out any) error {
 		return fmt.Errorf("build request: %w", err)
 	}
 	if r.Body != nil {
-		req.Header.Set("Content-Type", "application/json")
+		ct := r.ContentType
+		if ct == "" {
+			ct = "application/json"
+		}
+		req.Header.Set("Content-Type", ct)
 	}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", "licdesk/"+version.Number)

@@ -66,7 +66,8 @@ func (c *Client) Activate(ctx context.Context, r api.ActivateRequest) (api.Activ
 // disconnected machine, and returns the portal's signed response.
 func (c *Client) AnswerRequest(ctx context.Context, requestFile []byte) (api.Activated, error) {
 	var out api.Activated
-	err := c.postJSON(ctx, "/v1/activations/offline", requestFile, &out)
+	err := c.Do(ctx, Request{Method: http.MethodPost, Path: "/v1/activations/offline", Body: requestFile,
+		ContentType: "application/vnd.licdesk.activation-request", Key: newIdempotencyKey()}, &out)
 	return out, err
 }
 
@@ -82,7 +83,8 @@ func (c *Client) Deactivate(ctx context.Context, activationID string) (api.Activ
 // machine; the portal frees that activation.
 func (c *Client) SubmitReceipt(ctx context.Context, receiptFile []byte) (api.Deactivated, error) {
 	var out api.Deactivated
-	err := c.postJSON(ctx, "/v1/activations/receipt", receiptFile, &out)
+	err := c.Do(ctx, Request{Method: http.MethodPost, Path: "/v1/activations/receipt", Body: receiptFile,
+		ContentType: "text/plain", Key: newIdempotencyKey()}, &out)
 	return out, err
 }
 
@@ -113,4 +115,46 @@ func (c *Client) PreviewKey(ctx context.Context, r api.GetKeyRequest) (api.KeyPr
 // NewsFeedURL is the address of a product's public RSS feed.
 func (c *Client) NewsFeedURL(product string) string {
 	return c.base.String() + "/v1/news/" + url.PathEscape(product) + "/rss"
+}
+
+// AddMember offers a verified user membership of an account in a role (an
+// offer they accept or decline), or changes a member's role; the owner's
+// and admins' call.
+func (c *Client) AddMember(ctx context.Context, accountID string, r api.MemberRequest) (api.Member, error) {
+	var out api.Member
+	b, err := json.Marshal(r)
+	if err != nil {
+		return out, err
+	}
+	err = c.postJSON(ctx, "/v1/accounts/"+url.PathEscape(accountID)+"/members", b, &out)
+	return out, err
+}
+
+// SetDelegation lets the partner that sold to an account manage it (a
+// partner account ID), or ends the delegation ("").
+func (c *Client) SetDelegation(ctx context.Context, accountID, partnerAccountID string) (api.Account, error) {
+	var out api.Account
+	b, err := json.Marshal(api.DelegationRequest{PartnerAccountID: partnerAccountID})
+	if err != nil {
+		return out, err
+	}
+	err = c.Do(ctx, Request{Method: http.MethodPut, Path: "/v1/accounts/" + url.PathEscape(accountID) + "/delegation",
+		Body: b, Key: newIdempotencyKey()}, &out)
+	return out, err
+}
+
+// AccountAudit lists the recorded transitions of an account (members,
+// delegation, orders, integrations, its licenses' seats).
+func (c *Client) AccountAudit(ctx context.Context, accountID string) ([]api.AuditEvent, error) {
+	var evs []api.AuditEvent
+	err := c.get(ctx, "/v1/accounts/"+url.PathEscape(accountID)+"/audit", nil, &evs)
+	return evs, err
+}
+
+// Subscriptions lists the expiry and renewal state of the licenses and
+// keys the user holds, as the portal sees them now.
+func (c *Client) Subscriptions(ctx context.Context) ([]api.Subscription, error) {
+	var out []api.Subscription
+	err := c.get(ctx, "/v1/subscriptions", nil, &out)
+	return out, err
 }

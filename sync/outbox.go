@@ -216,6 +216,21 @@ func (c *Cache) DismissFailed(ctx context.Context) (int, error) {
 	return int(n), nil
 }
 
+// DismissRefused forgets the refused writes of these sequence numbers
+// (those the user has now seen), leaving any refused since.
+func (c *Cache) DismissRefused(ctx context.Context, seqs []int64) (int, error) {
+	n := 0
+	for _, seq := range seqs {
+		res, err := c.db.ExecContext(ctx, `DELETE FROM outbox WHERE state = 'failed' AND seq = ?`, seq)
+		if err != nil {
+			return n, fmt.Errorf("dismiss a refused write: %w", err)
+		}
+		k, _ := res.RowsAffected()
+		n += int(k)
+	}
+	return n, nil
+}
+
 // DiscardPending drops the writes not yet sent (the user gave them up, for
 // example to log in as someone else) and takes their effects back.
 func (c *Cache) DiscardPending(ctx context.Context) (int, error) {

@@ -256,6 +256,7 @@ func seed(ctx context.Context, args []string, stdout io.Writer) error {
 	demo := fs.Bool("demo", false, "load the demo data and print its logins")
 	scale := fs.Int("scale", 0, "load a synthetic data set of N licenses with 10 seats each")
 	asJSON := fs.Bool("json", false, "print JSON")
+	baseURL := fs.String("base-url", "", "the portal's address, named in the demo's e-mails (default: they wait for licportal serve to send them)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -267,7 +268,7 @@ func seed(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer st.Close()
-	sd := portal.Seeder{Store: st, Mail: sender, Now: time.Now(), FilesDir: c.filesDir}
+	sd := portal.Seeder{Store: st, Mail: sender, Now: time.Now(), FilesDir: c.filesDir, BaseURL: *baseURL}
 	var logins []portal.DemoLogin
 	if *demo {
 		logins, err = sd.Demo(ctx)

@@ -42,6 +42,9 @@ type Options struct {
 	// nil makes a fresh one in memory, enough for a portal that lives as
 	// long as this process (its signing keys die with it).
 	KeyEncryptionKey []byte
+	// Wrap, when set, wraps the portal's handler (the tests' check of
+	// every call against the API document).
+	Wrap func(http.Handler) http.Handler
 }
 
 // Portal is a portal served in this process.
@@ -55,11 +58,12 @@ type Portal struct {
 	// Logins are the demo's users, when seeded.
 	Logins []portal.DemoLogin
 
-	server *portal.Server
-	addr   string
-	ownDir bool
-	cancel context.CancelFunc
-	bgDone chan struct{}
+	server  *portal.Server
+	handler http.Handler // server, wrapped when Options.Wrap says so
+	addr    string
+	ownDir  bool
+	cancel  context.CancelFunc
+	bgDone  chan struct{}
 
 	mu   gosync.Mutex  // guards srv and done
 	srv  *http.Server  // nil while stopped
@@ -120,7 +124,10 @@ func Start(ctx context.Context, o Options) (*Portal, error) {
 	}
 	srv := portal.New(portal.Config{Store: p.Store, Mail: mailer, FilesDir: p.FilesDir, BaseURL: p.URL, Now: o.Now, Logger: logger,
 		Limits: o.Limits})
-	p.server = srv
+	p.server, p.handler = srv, srv
+	if o.Wrap != nil {
+		p.handler = o.Wrap(srv)
+	}
 	bctx, cancel := context.WithCancel(context.Background())
 	p.cancel = cancel
 	if o.Background {
@@ -135,8 +142,8 @@ func Start(ctx context.Context, o Options) (*Portal, error) {
 	return p, nil
 }
 
-// Handler is the portal's HTTP handler.
-func (p *Portal) Handler() http.Handler { return p.server }
+// Handler is the portal's HTTP handler (wrapped, when Options.Wrap said).
+func (p *Portal) Handler() http.Handler { return p.handler }
 
 // Server is the portal itself (to deliver its queued e-mails now).
 func (p *Portal) Server() *portal.Server { return p.server }
@@ -148,7 +155,7 @@ func (p *Portal) Addr() string { return p.addr }
 func (p *Portal) serve(ln net.Listener) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	srv := &http.Server{Handler: p.server, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: p.handler, ReadHeaderTimeout: 10 * time.Second}
 	done := make(chan struct{})
 	p.srv, p.done = srv, done
 	go func() {

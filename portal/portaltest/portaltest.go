@@ -21,6 +21,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/licdesk/licdesk/api"
+	"github.com/licdesk/licdesk/api/apispec"
 	"github.com/licdesk/licdesk/core"
 	"github.com/licdesk/licdesk/portal"
 	"github.com/licdesk/licdesk/portal/demo"
@@ -43,9 +44,15 @@ type Portal struct {
 func Start(t testing.TB) *Portal {
 	t.Helper()
 	// Client tests sign many people up from loopback: the hourly sign-up
-	// budgets are lifted (the portal's own tests check them).
-	d, err := demo.Start(context.Background(), demo.Options{Dir: t.TempDir(),
-		Limits: portal.Limits{SignupsPerClient: 1 << 20, SignupsPerAddress: 1 << 20, VerifiesPerClient: 1 << 20}})
+	// budgets are lifted (the portal's own tests check them). Every call
+	// the client makes is checked against api/openapi.yaml; a benchmark
+	// measures the portal alone.
+	opts := demo.Options{Dir: t.TempDir(),
+		Limits: portal.Limits{SignupsPerClient: 1 << 20, SignupsPerAddress: 1 << 20, VerifiesPerClient: 1 << 20}}
+	if _, bench := t.(*testing.B); !bench {
+		opts.Wrap = func(h http.Handler) http.Handler { return apispec.Guard(t, h) }
+	}
+	d, err := demo.Start(context.Background(), opts)
 	require.NoError(t, err)
 	p := &Portal{Portal: d, t: t}
 	t.Cleanup(func() {
@@ -188,7 +195,8 @@ func (p *Portal) Issue(accountID, product string, seats int) string {
 // Seed loads the demo data set and returns its logins.
 func (p *Portal) Seed() []portal.DemoLogin {
 	p.t.Helper()
-	logins, err := portal.Seeder{Store: p.Store, Mail: mail.Dir{Path: p.MailDir}, Now: time.Now(), FilesDir: p.FilesDir}.Demo(context.Background())
+	logins, err := portal.Seeder{Store: p.Store, Mail: mail.Dir{Path: p.MailDir}, Now: time.Now(), FilesDir: p.FilesDir,
+		BaseURL: p.URL}.Demo(context.Background())
 	require.NoError(p.t, err)
 	return logins
 }

@@ -17,6 +17,18 @@ import (
 // them a free seat, turning it off removes it. The switches decide who may
 // flip them and which licenses survive an integration being turned off.
 
+// integrationSwitches reads an account's switches of a product (both off
+// when it never set them).
+func (t *tx) integrationSwitches(ctx context.Context, accountID, product string) (core.Integration, error) {
+	var integ core.Integration
+	err := t.queryRow(ctx, `SELECT product_on, external_controller FROM integrations WHERE account_id = ? AND product = ?`,
+		accountID, product).Scan(&integ.ProductOn, &integ.ExternalController)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return integ, fmt.Errorf("integration of %s: %w", product, err)
+	}
+	return integ, nil
+}
+
 // integrationState loads the switches, the account's licenses of the
 // product (locked when lock is set) and every user who could hold one.
 func (t *tx) integrationState(ctx context.Context, acct core.Account, product string, lock bool) (core.IntegrationState, []licenseRow, error) {

@@ -159,8 +159,11 @@ func (s *Store) AssignOrder(ctx context.Context, c Caller, w Write, orderID, cus
 				return api.Order{}, err
 			}
 		}
-		if err := t.recordChange(ctx, api.KindOrder, orderID, partnerID, ""); err != nil {
-			return api.Order{}, err
+		// The customer sees the order assigned to it from now on.
+		for _, a := range []string{partnerID, customerID} {
+			if err := t.recordChange(ctx, api.KindOrder, orderID, a, ""); err != nil {
+				return api.Order{}, err
+			}
 		}
 		for _, l := range order.LicenseIDs {
 			// The partner loses sight of the license, the customer gains it.
@@ -180,14 +183,14 @@ func (s *Store) AssignOrder(ctx context.Context, c Caller, w Write, orderID, cus
 }
 
 const orderCols = `o.id, o.partner_account_id, o.product, o.edition, o.modules, o.quantity, o.created_at,
-	COALESCE(o.assigned_to, ''), COALESCE(c.name, ''), o.assigned_at`
+	COALESCE(o.assigned_to, ''), COALESCE(c.name, ''), o.assigned_at, COALESCE(pa.name, '')`
 
 func scanOrder(sc interface{ Scan(...any) error }) (api.Order, error) {
 	var o api.Order
 	var mods string
 	var created, assignedAt int64
 	if err := sc.Scan(&o.ID, &o.PartnerAccountID, &o.Product, &o.Edition, &mods, &o.Quantity, &created,
-		&o.AssignedTo, &o.AssignedToName, &assignedAt); err != nil {
+		&o.AssignedTo, &o.AssignedToName, &assignedAt, &o.PartnerName); err != nil {
 		return o, err
 	}
 	json.Unmarshal([]byte(mods), &o.Modules)
@@ -210,6 +213,7 @@ func orderOf(ctx context.Context, q querier, d dialect, id string) (api.Order, b
 
 func ordersWhere(ctx context.Context, q querier, d dialect, where string, args ...any) ([]api.Order, error) {
 	rows, err := q.QueryContext(ctx, d.rebind(`SELECT `+orderCols+` FROM orders o LEFT JOIN accounts c ON c.id = o.assigned_to
+		LEFT JOIN accounts pa ON pa.id = o.partner_account_id
 		WHERE `+where+` ORDER BY o.created_at, o.id`), args...)
 	if err != nil {
 		return nil, fmt.Errorf("orders: %w", err)
@@ -244,22 +248,43 @@ func ordersWhere(ctx context.Context, q querier, d dialect, where string, args .
 }
 
 // Orders lists the orders of the partner accounts the caller may assign
-// orders for.
+// orders for, and the orders assigned to the accounts whose solutions the
+// caller sees (a customer sees what its partner assigned to it, and from
+// whom: source 004).
 func (s *Store) Orders(ctx context.Context, c Caller) ([]api.Order, error) {
 	actor := c.actor()
 	out := []api.Order{}
+	seen := map[string]bool{}
+	add := func(os []api.Order) {
+		for _, o := range os {
+			if !seen[o.ID] {
+				seen[o.ID] = true
+				out = append(out, o)
+			}
+		}
+	}
 	for _, m := range c.Memberships {
-		if !m.Partner || m.Acting {
+		if m.Partner && !m.Acting && core.Authorize(actor, core.AssignOrder, core.Account{ID: core.AccountID(m.AccountID)}) == nil {
+			os, err := ordersWhere(ctx, s.db, s.d, `o.partner_account_id = ?`, m.AccountID)
+			if err != nil {
+				return nil, err
+			}
+			add(os)
+		}
+		if m.Acting {
 			continue
 		}
-		if core.Authorize(actor, core.AssignOrder, core.Account{ID: core.AccountID(m.AccountID)}) != nil {
-			continue
-		}
-		os, err := ordersWhere(ctx, s.db, s.d, `o.partner_account_id = ?`, m.AccountID)
+		acct, err := s.account(ctx, m.AccountID)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, os...)
+		if core.Authorize(actor, core.ViewSolutions, acct) == nil {
+			os, err := ordersWhere(ctx, s.db, s.d, `o.assigned_to = ?`, m.AccountID)
+			if err != nil {
+				return nil, err
+			}
+			add(os)
+		}
 	}
 	return out, nil
 }
@@ -273,10 +298,20 @@ func (s *Store) orderView(ctx context.Context, c Caller, id string) (any, bool, 
 	if err != nil {
 		return nil, false, nil
 	}
-	if core.Authorize(c.actor(), core.AssignOrder, acct) != nil {
-		return nil, false, nil
+	if core.Authorize(c.actor(), core.AssignOrder, acct) == nil {
+		return o, true, nil
 	}
-	return o, true, nil
+	if o.AssignedTo != "" {
+		for _, m := range c.Memberships {
+			if m.AccountID != o.AssignedTo || m.Acting {
+				continue
+			}
+			if cust, err := s.account(ctx, o.AssignedTo); err == nil && core.Authorize(c.actor(), core.ViewSolutions, cust) == nil {
+				return o, true, nil
+			}
+		}
+	}
+	return nil, false, nil
 }
 
 func (s *Store) listOrders(ctx context.Context, c Caller) (map[string]any, error) {

@@ -75,6 +75,13 @@ func (s *Store) seatWrite(ctx context.Context, c Caller, w Write, licenseID stri
 		if err := hide(core.Authorize(c.actor(), core.ManageSeats, row.Account)); err != nil {
 			return api.Solution{}, nil, err
 		}
+		integ, err := t.integrationSwitches(ctx, string(row.Owner), row.Product)
+		if err != nil {
+			return api.Solution{}, nil, err
+		}
+		if err := core.CheckSeatWrite(integ, row.Product); err != nil {
+			return api.Solution{}, nil, err
+		}
 		after, ev, err := apply(t, row.License)
 		if err != nil {
 			return api.Solution{}, nil, err

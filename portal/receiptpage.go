@@ -1,0 +1,128 @@
+package portal
+
+import (
+	"errors"
+	"html/template"
+	"net/http"
+	"strings"
+
+	"github.com/licdesk/licdesk/api"
+	"github.com/licdesk/licdesk/core/activation"
+	"github.com/licdesk/licdesk/portal/store"
+)
+
+// The receipt page is the /activate page's other half: a machine that gave
+// up its activation offline (`licdesk deactivate --receipt FILE`) writes a
+// receipt; handed in here, it frees that activation so the key can be
+// activated elsewhere (source 002). Like /activate it keeps no session and
+// sets no cookie: the credentials travel with the receipt.
+
+var receiptPageTmpl = template.Must(template.New("receipt").Parse(`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Hand in a deactivation receipt - License Desk</title>
+<style>
+body{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;line-height:1.5;color:#1b1b1b}
+fieldset{border:1px solid #ccc;border-radius:6px;margin:1rem 0;padding:.5rem 1rem 1rem}
+label{display:block;margin:.5rem 0 .2rem;font-weight:600}
+input,textarea{width:100%;box-sizing:border-box;padding:.4rem;font:inherit}
+textarea{font-family:ui-monospace,monospace;font-size:.8rem}
+button{padding:.5rem 1.2rem;font:inherit;font-weight:600}
+.error{background:#fde8e8;border:1px solid #e0a0a0;border-radius:6px;padding:.6rem 1rem}
+.done{background:#e6f4ea;border:1px solid #9cc9a8;border-radius:6px;padding:.6rem 1rem}
+.hint{color:#555;font-size:.9rem}
+</style>
+</head>
+<body>
+<main>
+<h1>Hand in a deactivation receipt</h1>
+<p>A machine that gave up its activation without a connection (<code>licdesk deactivate --receipt FILE</code>)
+wrote a receipt. Upload it here to free that activation: the key can then be activated on another machine.</p>
+{{if .Error}}<p class="error" role="alert"><strong>Not freed:</strong> {{.Error}}<br><small>code: {{.Code}}</small></p>{{end}}
+{{if .Freed}}<p class="done" role="status" id="freed"><strong>Freed:</strong> the activation {{.Freed.ID}} of {{.Freed.Product}}
+on {{.Freed.Machine}} (key {{.Freed.Key}}) is deactivated; the key may be activated elsewhere.<br>
+<small>confirmation: <code id="confirmation">{{.Confirmation}}</code></small></p>{{end}}
+<form method="post" action="/receipt" enctype="multipart/form-data">
+<fieldset>
+<legend>Deactivation receipt</legend>
+<label for="receipt">Receipt file</label>
+<input type="file" id="receipt" name="receipt" accept=".lda,.txt,text/plain">
+<label for="receipt_text">or its text</label>
+<textarea id="receipt_text" name="receipt_text" rows="6" spellcheck="false"></textarea>
+</fieldset>
+<fieldset>
+<legend>Your License Desk login</legend>
+<label for="email">E-mail</label>
+<input type="email" id="email" name="email" autocomplete="username" value="{{.Email}}">
+<label for="password">Password</label>
+<input type="password" id="password" name="password" autocomplete="current-password">
+<p class="hint">or, instead of e-mail and password, an access token:</p>
+<label for="token">Access token</label>
+<input type="password" id="token" name="token" autocomplete="off">
+</fieldset>
+<button type="submit">Free the activation</button>
+</form>
+</main>
+</body>
+</html>
+`))
+
+type receiptPageData struct {
+	Error, Code, Email string
+	Freed              *api.Activation
+	Confirmation       string
+}
+
+func renderReceiptPage(w http.ResponseWriter, status int, d receiptPageData) {
+	setPageHeaders(w.Header())
+	w.WriteHeader(status)
+	receiptPageTmpl.Execute(w, d)
+}
+
+func (s *Server) receiptPage(w http.ResponseWriter, _ *http.Request) error {
+	renderReceiptPage(w, http.StatusOK, receiptPageData{})
+	return nil
+}
+
+// receiptPageSubmit authenticates the form's credentials and hands the
+// receipt in, answering the page with what was freed or why not.
+func (s *Server) receiptPageSubmit(w http.ResponseWriter, r *http.Request) error {
+	d := receiptPageData{}
+	fail := func(err error) error {
+		p, _, internal := problemOf(err)
+		if internal {
+			s.cfg.Logger.Error("receipt page failed", "err", err)
+		}
+		d.Error, d.Code = p.Detail, p.Code
+		renderReceiptPage(w, p.Status, d)
+		return nil
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxPageBody)
+	if err := r.ParseMultipartForm(maxPageBody); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return fail(refuse(http.StatusRequestEntityTooLarge, activation.CodeReceiptTooLarge,
+				"the upload is too large: a deactivation receipt is a few hundred bytes"))
+		}
+		return fail(refuse(http.StatusBadRequest, "request.malformed", "send the form as multipart/form-data"))
+	}
+	defer r.MultipartForm.RemoveAll()
+	d.Email = strings.TrimSpace(r.PostFormValue("email"))
+	file, err := pageFile(r, "receipt", "choose the deactivation receipt file, or paste its text", activation.CodeReceiptMalformed)
+	if err != nil {
+		return fail(err)
+	}
+	c, err := s.pageCaller(r, d.Email, r.PostFormValue("password"), strings.TrimSpace(r.PostFormValue("token")))
+	if err != nil {
+		return fail(err)
+	}
+	res, err := s.cfg.Store.DeactivateByReceipt(r.Context(), c, store.Write{}, file)
+	if err != nil {
+		return fail(tooLarge(err))
+	}
+	d.Freed, d.Confirmation = &res.Activation, res.Confirmation
+	renderReceiptPage(w, http.StatusOK, d)
+	return nil
+}
