@@ -262,6 +262,17 @@ func cmdStatus(ctx context.Context, a *app, args []string) error {
 	if r.LastError != "" {
 		fmt.Fprintf(w, "last error:   %s\n", r.LastError)
 	}
+	reachable := r.Online
+	if a.offline {
+		reachable = a.d.RecentlyReached(ctx)
+	}
+	if subs, err := a.d.LocalSubscriptions(ctx, reachable); err == nil {
+		for _, s := range subs {
+			if line := countdownLine(s, now); line != "" {
+				fmt.Fprintf(w, "attention:    %s\n", line)
+			}
+		}
+	}
 	fmt.Fprintf(w, "waiting:      %d writes\n", len(r.Pending))
 	for _, e := range r.Pending {
 		extra := ""

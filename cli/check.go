@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/licdesk/licdesk/api"
+	"github.com/licdesk/licdesk/internal/words"
 	"github.com/licdesk/licdesk/machine"
 )
 
@@ -27,8 +29,13 @@ func cmdCheck(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
+	sub, counting := a.d.Countdown(ctx, pos[0])
 	if a.json {
-		if err := a.printJSON(checkJSON(res)); err != nil {
+		out := checkJSON(res)
+		if counting {
+			out.Subscription = &sub
+		}
+		if err := a.printJSON(out); err != nil {
 			return err
 		}
 	} else if res.OK {
@@ -45,7 +52,29 @@ func cmdCheck(ctx context.Context, a *app, args []string) error {
 	for _, w := range res.Warnings {
 		fmt.Fprintf(a.env.Stderr, "licdesk check: warning: %s\n", reasonText(w))
 	}
+	if counting {
+		if line := countdownLine(sub, a.env.Now()); line != "" {
+			fmt.Fprintf(a.env.Stderr, "licdesk check: warning: %s\n", line)
+		}
+	}
 	return nil
+}
+
+// countdownLine says, in one line, where a subscription stands when it
+// asks for attention: renew soon, or the days left before the product
+// stops while the portal cannot be reached; "" while all is well.
+func countdownLine(s api.Subscription, now time.Time) string {
+	switch s.Phase {
+	case "warning":
+		return fmt.Sprintf("the subscription of %s ends in %s (%s): renew it to keep working", s.Product,
+			words.Plural(s.DaysLeft, "day"), date(*s.Expiry))
+	case "countdown":
+		return fmt.Sprintf("the portal cannot be reached: %s keeps working offline for %s, until %s",
+			s.Product, words.Plural(s.DaysLeft, "day"), date(*s.StopsIfUnreachable))
+	case "stopped":
+		return fmt.Sprintf("the subscription of %s has ended: renew it, then licdesk sync", s.Product)
+	}
+	return ""
 }
 
 // checkLicense runs the local check of a product on this machine, now.
@@ -86,6 +115,9 @@ type checkOut struct {
 	GraceDaysLeft int              `json:"grace_days_left,omitempty"`
 	GraceEnds     *time.Time       `json:"grace_ends,omitempty"`
 	Match         *matchOut        `json:"hardware_match,omitempty"`
+	// Subscription is the product's subscription as this machine sees it
+	// (phase, days left, the day it stops if the portal stays out of reach).
+	Subscription *api.Subscription `json:"subscription,omitempty"`
 }
 
 // matchOut is core.Match with JSON names.

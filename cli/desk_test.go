@@ -1,6 +1,7 @@
 package cli_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/licdesk/licdesk/api"
+	"github.com/licdesk/licdesk/cli"
 	lsync "github.com/licdesk/licdesk/sync"
 )
 
@@ -224,4 +226,57 @@ func TestOffers_AMembershipOfferIsListedAndAccepted(t *testing.T) {
 	r = bob.run("", "offers", "accept", "Nowhere Ltd")
 	assert.Equal(t, 1, r.code)
 	assert.Contains(t, r.stderr, "no membership offer from Nowhere Ltd")
+}
+
+// runAt runs licdesk with the clock set to now.
+func (u *user) runAt(now time.Time, args ...string) result {
+	u.t.Helper()
+	var out, errb bytes.Buffer
+	vars := map[string]string{"LICDESK_HOME": u.home, "LICDESK_SECRETS": "file"}
+	env := cli.Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb,
+		Getenv: func(k string) string { return vars[k] }, Now: func() time.Time { return now }}
+	code := cli.Run(context.Background(), args, env)
+	return result{code, out.String(), errb.String()}
+}
+
+func TestCountdown_OfflineASubscriptionWorksUntilTenDaysAfterItsExpiryAndSaysSo(t *testing.T) {
+	p := seeded(t)
+	ana := newUser(t)
+	ana.login(p, "ana@acme.example", "demo-password")
+	var c struct {
+		OK           bool
+		Subscription *api.Subscription
+	}
+	r := ana.run("", "check", "Eberick", "--json")
+	require.Equal(t, 0, r.code, r.stderr)
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &c))
+	require.NotNil(t, c.Subscription, "Eberick runs with a subscription")
+	require.NotNil(t, c.Subscription.Expiry)
+	expiry := *c.Subscription.Expiry
+	stop := expiry.Add(10 * 24 * time.Hour)
+	assert.Equal(t, "warning", c.Subscription.Phase, "it ends within 10 days")
+	assert.Contains(t, ana.run("", "check", "Eberick").stderr, "renew it to keep working")
+	p.Stop()
+
+	for _, tc := range []struct {
+		name string
+		at   time.Time
+		code int
+		says string
+	}{
+		{"a day after expiry, offline", expiry.Add(24 * time.Hour), 0, "keeps working offline for 9 days, until " + stop.UTC().Format("2006-01-02")},
+		{"an hour before the stop", stop.Add(-time.Hour), 0, "keeps working offline for 1 day"},
+		{"a minute after the stop", stop.Add(time.Minute), 1, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := ana.runAt(tc.at, "check", "Eberick")
+			assert.Equal(t, tc.code, r.code, r.stdout+r.stderr)
+			assert.Contains(t, r.stderr, tc.says)
+			if tc.code == 0 {
+				st := ana.runAt(tc.at, "status", "--offline")
+				assert.Contains(t, st.stdout, "attention:", "status shows the countdown")
+				assert.Contains(t, ana.runAt(tc.at, "assigned", "--offline").stdout, "keeps working offline", "assigned too")
+			}
+		})
+	}
 }

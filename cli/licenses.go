@@ -223,7 +223,19 @@ func cmdAssigned(ctx context.Context, a *app, args []string) error {
 			row(tw, p.Product, l.LicenseID, l.OwnerName, l.Edition, words.OrDash(strings.Join(l.Modules, ", ")), date(l.Expiry), l.State, words.OrDash(runs))
 		}
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	// What asks for attention: a subscription ending, or the offline
+	// countdown of the license a product runs with.
+	for _, p := range ps {
+		if s, ok := a.d.Countdown(ctx, p.Product); ok {
+			if line := countdownLine(s, a.env.Now()); line != "" {
+				fmt.Fprintln(a.env.Stdout, "note: "+line)
+			}
+		}
+	}
+	return nil
 }
 
 func cmdAdopt(ctx context.Context, a *app, args []string) error {

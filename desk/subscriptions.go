@@ -53,14 +53,59 @@ func (d *Desk) Subscriptions(ctx context.Context, offline bool) (Subscriptions, 
 		out.Why = err
 	}
 	out.Unreachable = true
-	list, err := d.localSubscriptions(ctx)
+	list, err := d.LocalSubscriptions(ctx, false)
 	out.List = list
 	return out, err
 }
 
-// localSubscriptions runs the subscription rule on the local copy with the
-// portal out of reach: the licenses the user runs with and the keys.
-func (d *Desk) localSubscriptions(ctx context.Context) ([]api.Subscription, error) {
+// reachedWithin is how recently the portal must have answered for the
+// local copy to count it as reachable: a client that is online syncs far
+// more often than that.
+const reachedWithin = core.Day
+
+// RecentlyReached reports whether the portal answered this profile within
+// the last day: what a command that does not ask the portal takes for
+// "reachable".
+func (d *Desk) RecentlyReached(ctx context.Context) bool {
+	c, err := d.Cache(ctx)
+	if err != nil {
+		return false
+	}
+	st, err := c.SyncState(ctx)
+	return err == nil && !st.LastReached.IsZero() && d.Now().Sub(st.LastReached) < reachedWithin
+}
+
+// Countdown is the subscription the product runs with here, as the offline
+// check sees it from the local copy (no network): while the portal has not
+// answered for a day, a countdown to the day the product stops (its expiry
+// plus ten days, source 002). ok is false without a login or a subscription
+// of the product.
+func (d *Desk) Countdown(ctx context.Context, product string) (api.Subscription, bool) {
+	s, err := d.Session(ctx)
+	if err != nil || !s.LoggedIn() {
+		return api.Subscription{}, false
+	}
+	list, err := d.LocalSubscriptions(ctx, d.RecentlyReached(ctx))
+	if err != nil {
+		return api.Subscription{}, false
+	}
+	for _, sub := range list {
+		if sub.Product == product && sub.Source == "license" {
+			return sub, true
+		}
+	}
+	for _, sub := range list {
+		if sub.Product == product {
+			return sub, true
+		}
+	}
+	return api.Subscription{}, false
+}
+
+// LocalSubscriptions runs the subscription rule on the local copy, the
+// portal reachable or not (the window knows from its sync): the licenses
+// the user runs with and the keys.
+func (d *Desk) LocalSubscriptions(ctx context.Context, reachable bool) ([]api.Subscription, error) {
 	c, err := d.Cache(ctx)
 	if err != nil {
 		return nil, err
@@ -72,7 +117,7 @@ func (d *Desk) localSubscriptions(ctx context.Context) ([]api.Subscription, erro
 	now := d.Now()
 	var out []api.Subscription
 	add := func(source, id, product string, expiry time.Time, renewed bool) {
-		s := core.SubscriptionState(expiry, renewed, false, st.LastReached, now)
+		s := core.SubscriptionState(expiry, renewed, reachable, st.LastReached, now)
 		v := api.Subscription{Source: source, ID: id, Product: product, Renewed: renewed, Phase: s.State.String(),
 			DaysLeft: s.DaysLeft, WarnDays: core.WarnDays}
 		if !expiry.IsZero() {

@@ -496,59 +496,46 @@ type banner struct {
 // days before expiry, and the countdown while the portal cannot be reached.
 func (a *App) loadBanners(ctx context.Context) []banner {
 	now := a.cfg.Now()
-	st, _ := a.sess.cache.SyncState(ctx)
 	reachable := a.lastState.State != lsync.StateOffline && !a.offline
-	type sub struct {
-		what    string
-		expiry  time.Time
-		renewed bool
+	subs, err := a.sess.d.LocalSubscriptions(ctx, reachable)
+	if err != nil {
+		return nil
 	}
-	var subs []sub
-	if assigned, err := a.sess.cache.Assigned(ctx); err == nil {
-		for _, p := range assigned {
-			for _, l := range p.Licenses {
-				if l.LicenseID == p.Effective {
-					subs = append(subs, sub{p.Product + " (from " + l.OwnerName + ")", l.Expiry, false})
-				}
-			}
-		}
-	}
-	if keys, err := lsync.List[api.Key](ctx, a.sess.cache, api.KindKey); err == nil {
-		for _, k := range keys {
-			if k.Expiry != nil {
-				subs = append(subs, sub{k.Product + " key " + k.Key, *k.Expiry, k.Renewed})
-			}
-		}
-	}
+	st, _ := a.sess.cache.SyncState(ctx)
 	var out []banner
 	// While the portal cannot be reached every subscription counts down;
 	// one banner names the soonest stop rather than one line per license.
-	var soonest *core.Subscription
-	soonestWhat, counting := "", 0
-	for _, s := range subs {
-		state := core.SubscriptionState(s.expiry, s.renewed, reachable, st.LastReached, now)
-		switch state.State {
-		case core.PhaseWarning:
+	var soonest *api.Subscription
+	counting := 0
+	what := func(s api.Subscription) string {
+		if s.Source == "key" {
+			return s.Product + " key " + s.ID
+		}
+		return s.Product
+	}
+	for i, s := range subs {
+		switch s.Phase {
+		case "warning":
 			out = append(out, banner{text: fmt.Sprintf("%s: the subscription ends in %s (%s). Renew it to keep working.",
-				s.what, words.Plural(state.DaysLeft, "day"), day(s.expiry))})
-		case core.PhaseCountdown:
+				what(s), words.Plural(s.DaysLeft, "day"), dayp(s.Expiry))})
+		case "countdown":
 			counting++
-			if soonest == nil || state.DaysLeft < soonest.DaysLeft {
-				soonest, soonestWhat = &state, s.what
+			if soonest == nil || s.DaysLeft < soonest.DaysLeft {
+				soonest = &subs[i]
 			}
-		case core.PhaseStopped:
-			if !s.expiry.IsZero() && now.Sub(s.expiry) < 30*core.Day {
-				out = append(out, banner{text: s.what + ": the subscription has ended (" + day(s.expiry) + ").", stop: true})
+		case "stopped":
+			if s.Expiry != nil && now.Sub(*s.Expiry) < 30*core.Day {
+				out = append(out, banner{text: what(s) + ": the subscription has ended (" + dayp(s.Expiry) + ").", stop: true})
 			}
 		}
 	}
 	if soonest != nil {
 		since := "cannot be reached right now"
-		if soonest.OfflineDays > 0 {
-			since = "has not been reached for " + words.Plural(soonest.OfflineDays, "day")
+		if !st.LastReached.IsZero() && now.Sub(st.LastReached) >= core.Day {
+			since = "has not been reached for " + words.Plural(int(now.Sub(st.LastReached)/core.Day), "day")
 		}
-		text := fmt.Sprintf("The portal %s. Licenses keep working offline; the first to stop is %s, in %s.",
-			since, soonestWhat, words.Plural(soonest.DaysLeft, "day"))
+		text := fmt.Sprintf("The portal %s. Licenses keep working offline; the first to stop is %s, in %s (%s).",
+			since, what(*soonest), words.Plural(soonest.DaysLeft, "day"), dayp(soonest.StopsIfUnreachable))
 		if counting > 1 {
 			text += fmt.Sprintf(" (%d subscriptions are counting down.)", counting)
 		}

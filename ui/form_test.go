@@ -94,7 +94,7 @@ func TestSolutions_ActionsThatCannotSucceedAreOffWithTheReason(t *testing.T) {
 	assert.False(t, sols.AssignBtn.Disabled())
 	assert.True(t, sols.RemoveBtn.Disabled(), "no seat holder selected")
 	assert.Contains(t, sols.Why.Text, "Select a seat holder")
-	assert.Contains(t, sols.leftWhy.Text, "only a partner account has orders")
+	assert.Contains(t, sols.leftWhy.Text, "none of your accounts integrates a product")
 
 	eb, _ := sols.List.current()
 	for i := 0; i < eb.Available; i++ {
@@ -189,4 +189,22 @@ func walk(o fyne.CanvasObject, fn func(fyne.CanvasObject)) {
 			walk(c, fn)
 		}
 	}
+}
+
+func TestBanners_TheSubscriptionWarningAndTheOfflineCountdown(t *testing.T) {
+	r := newRig(t, "ana@acme.example")
+	texts := func() string {
+		var b strings.Builder
+		walk(r.app.banner, func(o fyne.CanvasObject) {
+			if l, ok := o.(*widget.Label); ok {
+				b.WriteString(l.Text + "\n")
+			}
+		})
+		return b.String()
+	}
+	assert.Contains(t, texts(), "the subscription ends in 8 days", "Beta's Eberick ends within 10 days")
+
+	r.portal.Stop()
+	r.app.SyncNow()
+	assert.Contains(t, texts(), "Licenses keep working offline; the first to stop is Eberick, in 18 days")
 }
