@@ -33,6 +33,7 @@ var allowedArrows = map[string][]string{
 	"machine":                {"core", "core/activation", "core/licensefile"},
 	"check":                  {"core", "core/licensefile", "machine"},
 	"profile":                {},
+	"mailscan":               {"core"},
 	"desk":                   {"api", "core", "core/activation", "core/licensefile", "machine", "profile", "sync"},
 	"ui":                     {"api", "assets", "core", "core/activation", "desk", "internal/words", "machine", "sync"},
 	"ui/internal/startbench": {"ui"},
