@@ -8,9 +8,11 @@ export GOFLAGS := -tags=migrated_fynedo
 export LANG    := en_US.UTF-8
 
 # Fyne's cgo build needs the GL and X11 headers; the store tests need a real
-# PostgreSQL server.
+# PostgreSQL server, the mailbox tests a real Dovecot (and openssl for its
+# certificate).
 DEB_PACKAGES := gcc pkg-config libgl1-mesa-dev libx11-dev libxrandr-dev \
-	libxcursor-dev libxinerama-dev libxi-dev libxxf86vm-dev postgresql
+	libxcursor-dev libxinerama-dev libxi-dev libxxf86vm-dev postgresql \
+	dovecot-imapd openssl
 
 BIN := bin
 
@@ -32,7 +34,7 @@ vet:
 	$(GO) vet ./...
 
 test: deps fmt-check vet
-	scripts/with-postgres.sh $(GO) test -race -count=1 ./...
+	scripts/with-postgres.sh scripts/with-dovecot.sh $(GO) test -race -count=1 ./...
 
 # The window on a built-in demo portal; demo-portal serves a licportal alone
 # for the command line.

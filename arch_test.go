@@ -34,6 +34,8 @@ var allowedArrows = map[string][]string{
 	"check":                  {"core", "core/licensefile", "machine"},
 	"profile":                {},
 	"mailscan":               {"core"},
+	"mailbox":                {},
+	"mailbox/imapdemo":       {"portal/mail"},
 	"desk":                   {"api", "core", "core/activation", "core/licensefile", "machine", "profile", "sync"},
 	"ui":                     {"api", "assets", "core", "core/activation", "desk", "internal/words", "machine", "sync"},
 	"ui/internal/startbench": {"ui"},
