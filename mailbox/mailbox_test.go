@@ -5,9 +5,9 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"net"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -52,8 +52,8 @@ func (m *memServer) config(*testing.T) mailbox.Config {
 	return mailbox.Config{Security: mailbox.ImplicitTLS, Host: m.s.Host, Port: m.s.Port, User: m.user, Password: "secret", CAFile: m.s.CAFile}
 }
 func (m *memServer) deliver(t *testing.T, raw []byte) { require.NoError(t, m.s.Deliver(m.user, raw)) }
-func (m *memServer) renumber(t *testing.T)           { require.NoError(t, m.s.RenumberInbox(m.user)) }
-func (m *memServer) drop(*testing.T)                 { m.s.DropConnections() }
+func (m *memServer) renumber(t *testing.T)            { require.NoError(t, m.s.RenumberInbox(m.user)) }
+func (m *memServer) drop(*testing.T)                  { m.s.DropConnections() }
 
 // dovecot is the real server of scripts/with-dovecot.sh, which exports
 // where it listens, its certificate, its config (for doveadm) and one
