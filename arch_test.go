@@ -36,7 +36,7 @@ var allowedArrows = map[string][]string{
 	"mailscan":               {"core"},
 	"mailbox":                {},
 	"mailbox/imapdemo":       {"portal/mail"},
-	"desk":                   {"api", "core", "core/activation", "core/licensefile", "machine", "profile", "sync"},
+	"desk":                   {"api", "core", "core/activation", "core/licensefile", "machine", "mailbox", "mailscan", "profile", "sync"},
 	"ui":                     {"api", "assets", "core", "core/activation", "desk", "internal/words", "machine", "sync"},
 	"ui/internal/startbench": {"ui"},
 	"cli":                    {"api", "core", "desk", "internal/words", "machine", "profile", "sync"},

@@ -456,7 +456,7 @@ func (s *scanner) text(t, where string) {
 			if v == "" {
 				v = m[2]
 			}
-			v = strings.ToUpper(v)
+			// Kept as written: the portal matches license numbers exactly.
 			if !strings.ContainsAny(v, "0123456789") || keyRe.MatchString(v) {
 				continue
 			}

@@ -38,7 +38,15 @@ type Portal struct {
 // until the test ends.
 func Start(t testing.TB) *Portal {
 	t.Helper()
-	d, err := demo.Start(context.Background(), demo.Options{Dir: t.TempDir()})
+	return StartWithMail(t, nil)
+}
+
+// StartWithMail is Start with the portal's e-mails also handed to also
+// (after the mail folder), e.g. an IMAP server's inboxes; FlushMail sends
+// the queued ones.
+func StartWithMail(t testing.TB, also mail.Sender) *Portal {
+	t.Helper()
+	d, err := demo.Start(context.Background(), demo.Options{Dir: t.TempDir(), AlsoMail: also})
 	require.NoError(t, err)
 	p := &Portal{Portal: d, t: t}
 	t.Cleanup(func() {
