@@ -41,6 +41,9 @@ type Options struct {
 	Dir string
 	// Users are the accounts, by address, with their passwords.
 	Users map[string]string
+	// NewUsersPassword, when set, gives any address mail is delivered to
+	// a mailbox with this password (the demo: every demo user's inbox).
+	NewUsersPassword string
 	// NotAfter is the certificate's end; zero is a year from now. A time
 	// in the past serves an expired certificate (tests).
 	NotAfter time.Time
@@ -59,6 +62,7 @@ type Server struct {
 	ln     net.Listener
 	dir    string
 	ownDir bool
+	newPw  string
 
 	mu    gosync.Mutex // guards users and conns
 	users map[string]*imapmemserver.User
@@ -68,7 +72,7 @@ type Server struct {
 // Start serves the server on a free loopback port, each user with an empty
 // INBOX.
 func Start(o Options) (*Server, error) {
-	s := &Server{mem: imapmemserver.New(), dir: o.Dir, users: map[string]*imapmemserver.User{}, conns: map[net.Conn]struct{}{}}
+	s := &Server{mem: imapmemserver.New(), dir: o.Dir, newPw: o.NewUsersPassword, users: map[string]*imapmemserver.User{}, conns: map[net.Conn]struct{}{}}
 	if s.dir == "" {
 		d, err := os.MkdirTemp("", "licdesk-imap-")
 		if err != nil {
@@ -168,7 +172,16 @@ func (c *trackedConn) Close() error {
 	return c.Conn.Close()
 }
 
-// AddUser adds an account with an empty INBOX.
+// EnsureUser adds an account unless it exists.
+func (s *Server) EnsureUser(addr, password string) error {
+	if _, err := s.user(addr); err == nil {
+		return nil
+	}
+	return s.AddUser(addr, password)
+}
+
+// AddUser adds an account with an empty INBOX (replacing one of the same
+// address).
 func (s *Server) AddUser(addr, password string) error {
 	addr = strings.ToLower(strings.TrimSpace(addr))
 	u := imapmemserver.NewUser(addr, password)
@@ -198,6 +211,11 @@ func (s *Server) user(addr string) (*imapmemserver.User, error) {
 // Deliver appends a message to a user's INBOX.
 func (s *Server) Deliver(addr string, raw []byte) error {
 	u, err := s.user(addr)
+	if errors.Is(err, ErrNoUser) && s.newPw != "" {
+		if err = s.AddUser(addr, s.newPw); err == nil {
+			u, err = s.user(addr)
+		}
+	}
 	if err != nil {
 		return err
 	}
