@@ -425,3 +425,53 @@ func TestParseURL(t *testing.T) {
 		})
 	}
 }
+
+func TestDial_StartTLSUpgradesBeforeTheLogin(t *testing.T) {
+	for name, mk := range map[string]func(t *testing.T) (mailbox.Config, func([]byte)){
+		"memserver": func(t *testing.T) (mailbox.Config, func([]byte)) {
+			m := newMem(t, imapdemo.Options{StartTLS: true})
+			return m.config(t), func(raw []byte) { m.deliver(t, raw) }
+		},
+		"dovecot": func(t *testing.T) (mailbox.Config, func([]byte)) {
+			d := newDovecot(t)
+			_, port, _ := strings.Cut(os.Getenv("LICDESK_TEST_DOVECOT_STARTTLS"), ":")
+			p, _ := strconv.Atoi(port)
+			c := d.config(t)
+			c.Port = p
+			return c, func(raw []byte) { d.deliver(t, raw) }
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			cfg, deliver := mk(t)
+			cfg.Security = mailbox.StartTLS
+			deliver(msg(1))
+			ctx := context.Background()
+			c, err := mailbox.Dial(ctx, cfg)
+			require.NoError(t, err)
+			defer c.Close()
+			eventually(t, func() bool { _, got := scanAll(t, ctx, c, mailbox.Mark{}); return len(got) == 1 })
+
+			cfg.CAFile = ""
+			_, err = mailbox.Dial(ctx, cfg)
+			assert.ErrorIs(t, err, mailbox.ErrCertificate, "STARTTLS checks the certificate as implicit TLS does")
+		})
+	}
+}
+
+func TestDial_ImplicitTLSToAPlainPortFailsInOneLine(t *testing.T) {
+	m := newMem(t, imapdemo.Options{StartTLS: true})
+	cfg := m.config(t)
+	cfg.Timeout = 2 * time.Second
+	_, err := mailbox.Dial(context.Background(), cfg)
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "\n")
+}
+
+func TestDial_AWrongPasswordIsOneLineOnARealServer(t *testing.T) {
+	d := newDovecot(t)
+	cfg := d.config(t)
+	cfg.Password = "wrong"
+	_, err := mailbox.Dial(context.Background(), cfg)
+	require.ErrorIs(t, err, mailbox.ErrAuth)
+	assert.NotContains(t, err.Error(), "\n")
+}

@@ -5,6 +5,7 @@
 # that installing dovecot-imapd may have started is left alone. The command
 # sees, for the mailbox tests:
 #   LICDESK_TEST_DOVECOT           127.0.0.1:PORT (imaps)
+#   LICDESK_TEST_DOVECOT_STARTTLS  127.0.0.1:PORT (imap, STARTTLS)
 #   LICDESK_TEST_DOVECOT_CA        the server's certificate (PEM)
 #   LICDESK_TEST_DOVECOT_CONF      its configuration, for doveadm -c
 #   LICDESK_TEST_DOVECOT_USERS     the users, space separated, each with an
@@ -20,6 +21,7 @@ fi
 D=$(mktemp -d /tmp/licdesk-dovecot.XXXXXX)
 chmod 755 "$D"
 PORT=${LICDESK_DOVECOT_PORT:-$(( 20000 + RANDOM % 20000 ))}
+PORT2=$((PORT + 1))
 # Dovecot refuses to deliver mail as root: as root it runs as nobody.
 if [ "$(id -u)" -eq 0 ]; then
   U=nobody; G=$(id -gn nobody)
@@ -83,7 +85,8 @@ mail_location = maildir:~/Maildir
 service imap-login {
   chroot =
   inet_listener imap {
-    port = 0
+    address = 127.0.0.1
+    port = $PORT2
   }
   inet_listener imaps {
     address = 127.0.0.1
@@ -104,6 +107,7 @@ for _ in $(seq 100); do
 done
 
 export LICDESK_TEST_DOVECOT=127.0.0.1:$PORT
+export LICDESK_TEST_DOVECOT_STARTTLS=127.0.0.1:$PORT2
 export LICDESK_TEST_DOVECOT_CA=$D/cert.pem
 export LICDESK_TEST_DOVECOT_CONF=$D/dovecot.conf
 export LICDESK_TEST_DOVECOT_USERS="${USERS[*]}"

@@ -44,6 +44,9 @@ type Options struct {
 	// NewUsersPassword, when set, gives any address mail is delivered to
 	// a mailbox with this password (the demo: every demo user's inbox).
 	NewUsersPassword string
+	// StartTLS serves plain IMAP that upgrades with STARTTLS (the port-143
+	// way) instead of TLS from the first byte.
+	StartTLS bool
 	// NotAfter is the certificate's end; zero is a year from now. A time
 	// in the past serves an expired certificate (tests).
 	NotAfter time.Time
@@ -98,13 +101,14 @@ func Start(o Options) (*Server, error) {
 		return nil, err
 	}
 	caps := imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapIMAP4rev2: {}}
+	tlsCfg := &tls.Config{Certificates: []tls.Certificate{cert}}
 	s.srv = imapserver.New(&imapserver.Options{
 		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
 			return s.mem.NewSession(), nil, nil
 		},
 		Caps:      caps,
 		Logger:    log.New(io.Discard, "", 0),
-		TLSConfig: &tls.Config{Certificates: []tls.Certificate{cert}},
+		TLSConfig: tlsCfg, // offers STARTTLS on a plain listener
 	})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -115,7 +119,11 @@ func Start(o Options) (*Server, error) {
 	s.ln = ln
 	// The server insists on a *tls.Conn to accept a login: the tracking
 	// sits under TLS.
-	go s.srv.Serve(tls.NewListener(&trackingListener{Listener: ln, s: s}, &tls.Config{Certificates: []tls.Certificate{cert}}))
+	if o.StartTLS {
+		go s.srv.Serve(&trackingListener{Listener: ln, s: s})
+	} else {
+		go s.srv.Serve(tls.NewListener(&trackingListener{Listener: ln, s: s}, tlsCfg))
+	}
 	return s, nil
 }
 
