@@ -406,6 +406,7 @@ func TestParseURL(t *testing.T) {
 	}{
 		{"imaps://ana@mail.example.com", "imaps://ana@mail.example.com:993", ""},
 		{"imap://ana%40example.com@mail.example.com:1143", "imap://ana%40example.com@mail.example.com:1143", ""},
+		{"imaps://ana@example.com@mail.example.com", "imaps://ana%40example.com@mail.example.com:993", ""},
 		{"imaps://mail.example.com", "", "name the user"},
 		{"imaps://ana:pw@mail.example.com", "", "leave the password out"},
 		{"http://ana@mail.example.com", "", "scheme"},
