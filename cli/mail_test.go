@@ -184,3 +184,47 @@ func TestMail_RemoveForgetsThePasswordAndFindings(t *testing.T) {
 	assert.True(t, os.IsNotExist(err), "the password is gone")
 	assert.Empty(t, dora.findings())
 }
+
+// TestMail_AgainstARealDovecot is the end-to-end story on a real IMAP
+// server (scripts/with-dovecot.sh, as make test runs it): the portal's
+// assignment e-mail, as its mail folder holds it, is delivered into the
+// user's Maildir; `mail scan` finds it, `mail apply` opens the license.
+func TestMail_AgainstARealDovecot(t *testing.T) {
+	addr := os.Getenv("LICDESK_TEST_DOVECOT")
+	if addr == "" {
+		t.Skip("no Dovecot: run under scripts/with-dovecot.sh (make test does)")
+	}
+	users := strings.Fields(os.Getenv("LICDESK_TEST_DOVECOT_USERS"))
+	require.NotEmpty(t, users)
+	box := users[len(users)-1] // the mailbox package's tests take them from the first
+	maildir := filepath.Join(os.Getenv("LICDESK_TEST_DOVECOT_MAIL"), box, "Maildir")
+
+	p := seeded(t)
+	p.SignUp("dora@example.com", "Dora")
+	ana := newUser(t)
+	ana.login(p, "ana@acme.example", "demo-password")
+	eberick := licenseOf(t, ana.solutions(), "Eberick")
+	ana.ok("seats", "assign", "--license", eberick.LicenseID, "--email", "dora@example.com")
+	require.NoError(t, p.FlushMail(context.Background()))
+	files, err := filepath.Glob(filepath.Join(p.MailDir, "*dora@example.com*.eml"))
+	require.NoError(t, err)
+	require.Len(t, files, 1)
+	raw, err := os.ReadFile(files[0])
+	require.NoError(t, err)
+	name := fmt.Sprintf("%d.licdesk-cli-test.eml", os.Getpid())
+	require.NoError(t, os.WriteFile(filepath.Join(maildir, "tmp", name), raw, 0o666))
+	require.NoError(t, os.Rename(filepath.Join(maildir, "tmp", name), filepath.Join(maildir, "new", name)))
+
+	dora := newUser(t)
+	dora.login(p, "dora@example.com", portaltest.Password)
+	r := dora.run(os.Getenv("LICDESK_TEST_DOVECOT_PASSWORD")+"\n", "mail", "add", "--imap", "imaps://"+box+"@"+addr,
+		"--ca-file", os.Getenv("LICDESK_TEST_DOVECOT_CA"), "--password-stdin")
+	require.Equal(t, 0, r.code, r.stderr)
+	scan := dora.ok("mail", "scan", "--offline")
+	assert.Contains(t, scan, "scanned 1 message: 1 new finding")
+	assert.Contains(t, scan, "seat-assigned")
+	assert.Contains(t, scan, "done: Eberick is listed under Assigned to you", "her login's sync already shows it: known, marked done")
+	assert.Contains(t, dora.ok("mail", "apply", "1"), "Eberick is listed under Assigned to you")
+	assert.Contains(t, dora.ok("assigned", "--offline"), "Eberick")
+	assert.Contains(t, dora.ok("mail", "scan"), "scanned 0 messages", "read once")
+}
