@@ -614,8 +614,8 @@ type MailWatchState struct {
 	Scan *MailScan
 }
 
-// WatchMail scans the mailbox, then waits for new messages (IDLE, or a
-// poll every pollEvery) and scans again, until ctx ends. A dropped
+// WatchMail scans the mailbox, then waits for new messages (IDLE, renewed
+// every pollEvery, or a poll every pollEvery) and scans again, until ctx ends. A dropped
 // connection is reopened after retryEvery. Every change of state and every
 // scan that found something is reported to report, from this goroutine.
 func (d *Desk) WatchMail(ctx context.Context, pollEvery, retryEvery time.Duration, report func(MailWatchState)) error {
@@ -649,10 +649,10 @@ func (d *Desk) watchConn(ctx context.Context, conn *mailbox.Conn, pollEvery time
 			return err
 		}
 		report(MailWatchState{Connected: true, Idle: conn.Idle(), Scan: &s})
-		wait := pollEvery
-		if conn.Idle() {
-			wait = idleRenew
-		}
+		// IDLE wakes the wait when a message arrives; it is renewed (with
+		// a scan) every pollEvery anyway, which also catches a server that
+		// failed to announce one.
+		wait := min(pollEvery, idleRenew)
 		if err := conn.Wait(ctx, wait); err != nil {
 			return err
 		}

@@ -2,16 +2,19 @@ package desk_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/licdesk/licdesk/core"
 	"github.com/licdesk/licdesk/desk"
+	"github.com/licdesk/licdesk/mailbox/imapdemo"
 	"github.com/licdesk/licdesk/portal/portaltest"
 	"github.com/licdesk/licdesk/portal/store"
 	lsync "github.com/licdesk/licdesk/sync"
@@ -139,4 +142,54 @@ func TestImportMail_AnUnreadableFileKeepsNothing(t *testing.T) {
 	fs, err := d.MailFindings(context.Background())
 	require.NoError(t, err)
 	assert.Empty(t, fs)
+}
+
+func TestWatchMail_IdlePicksUpNewMessagesAndReconnectsAfterADrop(t *testing.T) {
+	s, err := imapdemo.Start(imapdemo.Options{Users: map[string]string{"dora@example.com": "mail-secret"}})
+	require.NoError(t, err)
+	t.Cleanup(s.Close)
+	d := open(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	_, err = d.AddMailbox(ctx, desk.MailboxSettings{URL: fmt.Sprintf("imaps://dora@example.com@127.0.0.1:%d", s.Port), CAFile: s.CAFile}, "mail-secret")
+	require.NoError(t, err)
+
+	reports := make(chan desk.MailWatchState, 100)
+	done := make(chan error, 1)
+	go func() {
+		// IDLE wakes the watcher at once; the renewal every 2 s covers a
+		// message that lands between a scan and the IDLE, which the
+		// in-memory server announces only with the next change.
+		done <- d.WatchMail(ctx, 2*time.Second, 50*time.Millisecond, func(st desk.MailWatchState) { reports <- st })
+	}()
+	next := func(want func(desk.MailWatchState) bool) desk.MailWatchState {
+		t.Helper()
+		for {
+			select {
+			case st := <-reports:
+				if want(st) {
+					return st
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatal("no such report")
+			}
+		}
+	}
+	found := func(st desk.MailWatchState) bool { return st.Scan != nil && len(st.Scan.New) > 0 }
+	st := next(func(st desk.MailWatchState) bool { return st.Connected && st.Scan != nil })
+	assert.True(t, st.Idle, "the watcher waits in IDLE")
+
+	require.NoError(t, s.Deliver("dora@example.com", []byte("Subject: k\r\n\r\nLicense key: LIC-04106-1050R-3GG28-A1C60-T3GFK\r\n")))
+	st = next(found)
+	assert.Equal(t, "LIC-04106-1050R-3GG28-A1C60-T3GFK", st.Scan.New[0].Value)
+
+	s.DropConnections()
+	next(func(st desk.MailWatchState) bool { return st.Err != nil })
+	next(func(st desk.MailWatchState) bool { return st.Connected })
+	require.NoError(t, s.Deliver("dora@example.com", []byte("Subject: k2\r\n\r\nInstall key: INS-144GJ-28914-4GJ28-9144G-J2896\r\n")))
+	st = next(found)
+	assert.Equal(t, "INS-144GJ-28914-4GJ28-9144G-J2896", st.Scan.New[0].Value, "after the drop, the next message and only it")
+
+	cancel()
+	assert.ErrorIs(t, <-done, context.Canceled)
 }

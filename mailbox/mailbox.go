@@ -309,6 +309,21 @@ func (c *Conn) Examine(ctx context.Context) (Folder, error) {
 	return f, nil
 }
 
+// refresh brings the examined folder up to date: a NOOP lets the server
+// report what arrived, without opening the folder again (which would
+// restart the server's view of it, and with some servers its IDLE
+// notifications). A folder not examined yet is examined.
+func (c *Conn) refresh(ctx context.Context) (Folder, error) {
+	f := c.Folder()
+	if f.UIDValidity == 0 || c.c.Mailbox() == nil {
+		return c.Examine(ctx)
+	}
+	if err := c.run(ctx, func() error { return c.c.Noop().Wait() }); err != nil {
+		return f, fmt.Errorf("folder %q: %w", f.Name, err)
+	}
+	return f, nil
+}
+
 // Mark is how far a folder has been read: the UIDVALIDITY the UIDs belong
 // to and the last UID handed over.
 type Mark struct {
@@ -346,7 +361,12 @@ type Scanned struct {
 // resumes after it. Messages larger than maxSize are handed over unread.
 func (c *Conn) Scan(ctx context.Context, from Mark, maxSize int64, handle func(Item) error) (Scanned, error) {
 	out := Scanned{Mark: from}
-	f, err := c.Examine(ctx)
+	// What arrived so far is about to be read: an earlier wake-up is spent.
+	select {
+	case <-c.changed:
+	default:
+	}
+	f, err := c.refresh(ctx)
 	if err != nil {
 		return out, err
 	}
@@ -467,6 +487,18 @@ func (c *Conn) Wait(ctx context.Context, max time.Duration) error {
 		case <-timer.C:
 		}
 		return c.run(ctx, func() error { return c.c.Noop().Wait() })
+	}
+	// A message that arrived after the last scan's search and before the
+	// IDLE below would be announced by some servers only with the next
+	// change: a NOOP first makes the server tell, and a wake-up left from
+	// it ends the wait at once.
+	if err := c.run(ctx, func() error { return c.c.Noop().Wait() }); err != nil {
+		return fmt.Errorf("idle: %w", err)
+	}
+	select {
+	case <-c.changed:
+		return nil
+	default:
 	}
 	var cmd *imapclient.IdleCommand
 	err := c.run(ctx, func() error {
