@@ -37,6 +37,11 @@ var stripKinds = map[string][]string{
 // maxStripRows bounds a strip, so that it never pushes the tab's list away.
 const maxStripRows = 3
 
+// recentDone is how long a finding handled without the user (already
+// known, or synced when the portal mailed) stays in the strip, so that
+// what arrived by e-mail is seen; dismissing it clears it sooner.
+const recentDone = 24 * time.Hour
+
 // MailStrip is a tab's "Found in your e-mail" strip: the waiting findings
 // of its kinds, each with a one-click action and a dismiss button.
 type MailStrip struct {
@@ -46,10 +51,12 @@ type MailStrip struct {
 	rows  *fyne.Container
 	// Message says what the last action did, or why it failed.
 	Message *widget.Label
-	// Shown are the findings on show, in order (UI goroutine).
-	Shown []lsync.MailFinding
-	// Buttons are the action buttons of Shown, in the same order.
+	// Shown are the findings waiting for the user, in order (UI
+	// goroutine); Buttons their action buttons, in the same order.
+	Shown   []lsync.MailFinding
 	Buttons []*widget.Button
+	// Recent are findings done lately, shown with what became of them.
+	Recent []lsync.MailFinding
 }
 
 func newMailStrip(a *App, tab string) *MailStrip {
@@ -67,14 +74,31 @@ func (s *MailStrip) content() fyne.CanvasObject { return s.box }
 // show puts the waiting findings of the strip's kinds on show (UI
 // goroutine).
 func (s *MailStrip) show(all []lsync.MailFinding) {
-	s.Shown, s.Buttons = nil, nil
+	s.Shown, s.Buttons, s.Recent = nil, nil, nil
 	s.rows.RemoveAll()
 	more := 0
+	now := s.app.cfg.Now()
 	for _, f := range all {
-		if f.State != lsync.FindingNew || !contains(s.kinds, f.Kind) {
+		if !contains(s.kinds, f.Kind) {
 			continue
 		}
-		if len(s.Shown) == maxStripRows {
+		if f.State == lsync.FindingDone && now.Sub(f.FoundAt) < recentDone {
+			if len(s.Shown)+len(s.Recent) == maxStripRows {
+				more++
+				continue
+			}
+			f := f
+			s.Recent = append(s.Recent, f)
+			dismiss := widget.NewButtonWithIcon("", theme.CancelIcon(), func() { s.app.dismissFinding(s, f) })
+			l := widget.NewLabel(findingText(f) + " · " + f.Note)
+			l.Truncation = fyne.TextTruncateEllipsis
+			s.rows.Add(container.NewBorder(nil, nil, widget.NewIcon(theme.ConfirmIcon()), dismiss, l))
+			continue
+		}
+		if f.State != lsync.FindingNew {
+			continue
+		}
+		if len(s.Shown)+len(s.Recent) == maxStripRows {
 			more++
 			continue
 		}
@@ -91,7 +115,7 @@ func (s *MailStrip) show(all []lsync.MailFinding) {
 	if more > 0 {
 		s.rows.Add(widget.NewLabel(fmt.Sprintf("… and %d more (licdesk mail list shows them all)", more)))
 	}
-	if len(s.Shown) > 0 || !s.Message.Hidden {
+	if len(s.Shown)+len(s.Recent) > 0 || !s.Message.Hidden {
 		s.box.Show()
 	} else {
 		s.box.Hide()

@@ -102,7 +102,10 @@ func TestMailStrip_AnAssignmentEmailIsOneClickAwayOnAssignedToYou(t *testing.T) 
 
 	test.Tap(strip.Buttons[0])
 	assert.Equal(t, "Eberick is listed under Assigned to you", strip.Message.Text)
-	assert.Empty(t, strip.Shown, "a finding acted on leaves the strip")
+	assert.Empty(t, strip.Shown, "a finding acted on no longer waits")
+	require.Len(t, strip.Recent, 1, "it shows what became of it for a while")
+	r.app.dismissFinding(strip, strip.Recent[0])
+	assert.Empty(t, strip.Recent, "until dismissed")
 	var products []string
 	for _, row := range r.app.Assigned.List.rows.items {
 		products = append(products, row.Product)
