@@ -16,7 +16,24 @@ DEB_PACKAGES := gcc pkg-config libgl1-mesa-dev libx11-dev libxrandr-dev \
 
 BIN := bin
 
-.PHONY: all deps build test vet fmt-check demo demo-portal bench clean screenshots
+# The release number lives in FyneApp.toml (version/version_test.go holds
+# version.Number, the metainfo and the Debian changelog to it).
+VERSION      := $(shell sed -n 's/^ *Version *= *"\(.*\)"/\1/p' FyneApp.toml)
+BUILD_NUMBER := $(shell sed -n 's/^ *Build *= *\([0-9]*\)/\1/p' FyneApp.toml)
+DIST         := dist
+# The `fyne` packaging command, at the version RECIPES.md verified.
+FYNE_TOOLS   := fyne.io/tools/cmd/fyne@v1.7.4
+FYNE         := .tmp/tools/fyne
+# What `make package` needs beyond the build: the mingw cross-compiler,
+# wixl (MSI), osslsigncode (Authenticode), imagemagick (icons), dpkg-dev
+# (dpkg-shlibdeps); and what `make package-test` runs: lintian, the
+# desktop-entry and AppStream validators, wine, openssl, curl.
+PACKAGE_DEB_PACKAGES := gcc-mingw-w64-x86-64 wixl osslsigncode imagemagick dpkg-dev xz-utils
+PACKAGE_TEST_DEB_PACKAGES := $(PACKAGE_DEB_PACKAGES) lintian desktop-file-utils appstream \
+	wine64 openssl curl adduser man-db procps
+
+.PHONY: all deps build test vet fmt-check demo demo-portal bench clean screenshots \
+	package package-deps package-test
 
 all: build
 
@@ -33,8 +50,10 @@ fmt-check:
 vet:
 	$(GO) vet ./...
 
+# The tests' profiles keep the second copy of their offline state in a
+# throwaway folder, not in the user's config folder.
 test: deps fmt-check vet
-	scripts/with-postgres.sh scripts/with-dovecot.sh $(GO) test -race -count=1 ./...
+	d=$$(mktemp -d) && LICDESK_STATE_DIR=$$d scripts/with-postgres.sh scripts/with-dovecot.sh $(GO) test -race -count=1 ./...; s=$$?; rm -rf "$$d"; exit $$s
 
 # The window on a built-in demo portal; demo-portal serves a licportal alone
 # for the command line.
@@ -63,5 +82,28 @@ bench: deps
 	$(GO) test -run '^$$' -bench FilterKeystroke -benchtime 100x ./ui/
 	scripts/startbench.sh
 
+# Installable packages into dist/: licdesk and licportal .deb, the fyne
+# tarball, the signed licdesk.exe and MSI, SHA256SUMS (packaging/README.md).
+# The Windows files need SIGN_CERT=FILE SIGN_KEY=FILE; without them it stops
+# before building anything.
+package: deps package-deps
+	@scripts/check-signing.sh
+	rm -rf $(DIST)
+	VERSION=$(VERSION) BUILD_NUMBER=$(BUILD_NUMBER) DIST=$(DIST) FYNE=$(FYNE) scripts/package-linux.sh
+	VERSION=$(VERSION) DIST=$(DIST) scripts/package-windows.sh
+	cd $(DIST) && sha256sum -- * >SHA256SUMS
+	@ls -l $(DIST)
+
+package-deps:
+	@scripts/install-deps.sh $(PACKAGE_DEB_PACKAGES)
+	@[ -x $(FYNE) ] || GOFLAGS= GOBIN=$(CURDIR)/.tmp/tools $(GO) install $(FYNE_TOOLS)
+
+# Builds the packages signed with a throwaway certificate (unless SIGN_CERT
+# is given), then checks, installs, runs and removes them on this machine
+# and runs the Windows program under wine.
+package-test: deps
+	@scripts/install-deps.sh $(PACKAGE_TEST_DEB_PACKAGES)
+	VERSION=$(VERSION) DIST=$(DIST) MAKE="$(MAKE)" scripts/package-test.sh
+
 clean:
-	rm -rf $(BIN)
+	rm -rf $(BIN) $(DIST)

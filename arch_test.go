@@ -30,6 +30,7 @@ var allowedArrows = map[string][]string{
 	"portal/demo":            {"portal", "portal/mail", "portal/store"},
 	"portal/portaltest":      {"api", "core", "portal", "portal/demo", "portal/mail", "portal/store"},
 	"sync":                   {"api", "core", "version"},
+	"machine/machinetest":    {"machine"},
 	"machine":                {"core", "core/activation", "core/licensefile"},
 	"check":                  {"core", "core/licensefile", "machine"},
 	"profile":                {},
@@ -42,7 +43,7 @@ var allowedArrows = map[string][]string{
 	"cli":                    {"api", "core", "desk", "internal/words", "machine", "profile", "sync"},
 	"assets":                 {},
 	"internal/quietinit":     {},
-	"internal/words":         {},
+	"internal/words":         {"core"},
 	"version":                {},
 }
 

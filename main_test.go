@@ -21,6 +21,7 @@ import (
 	"github.com/licdesk/licdesk/api"
 	"github.com/licdesk/licdesk/cli"
 	"github.com/licdesk/licdesk/internal/quietinit"
+	"github.com/licdesk/licdesk/machine/machinetest"
 	"github.com/licdesk/licdesk/portal/portaltest"
 	lsync "github.com/licdesk/licdesk/sync"
 )
@@ -61,7 +62,7 @@ func TestMain(m *testing.M) {
 		env.Checkpoint = checkpointHook(os.Getenv(envCheckpoint))
 		os.Exit(run(context.Background(), os.Args[1:], env, openWindow))
 	}
-	os.Exit(m.Run())
+	machinetest.Main(m) // licdesk children inherit its state folder
 }
 
 func TestRun_VersionAndUsage(t *testing.T) {

@@ -60,6 +60,10 @@ type User struct {
 	ID    string `json:"id"`
 	Email string `json:"email"`
 	Name  string `json:"name"`
+	// Verified is false until the code e-mailed at sign-up is entered
+	// (POST /v1/verify); an unverified user takes no Pending seat and
+	// cannot accept membership offers.
+	Verified bool `json:"verified"`
 }
 
 // Membership is one account the user may act in, and in which role.
@@ -243,6 +247,40 @@ type Member struct {
 	Email string `json:"email"`
 	Name  string `json:"name,omitempty"`
 	Role  string `json:"role"`
+	// Status is "member", or "offered" while the person has not accepted
+	// the offer yet.
+	Status string `json:"status,omitempty"`
+}
+
+// Offer is an account's offer of membership waiting for the caller to
+// accept (POST /v1/offers/{account}/accept) or decline it. In the change
+// feed: kind "offer", ID the account; a deletion when it was answered or
+// withdrawn.
+type Offer struct {
+	AccountID   string    `json:"account_id"`
+	AccountName string    `json:"account_name"`
+	Role        string    `json:"role"`
+	OfferedBy   string    `json:"offered_by"`
+	OfferedAt   time.Time `json:"offered_at"`
+}
+
+// KindOffer is the change-feed kind of a membership offer.
+const KindOffer = "offer"
+
+// VerifyRequest proves an address with the code the portal e-mailed.
+type VerifyRequest struct {
+	Email string `json:"email"`
+	Code  string `json:"code"`
+}
+
+// ResendRequest asks for a new verification code.
+type ResendRequest struct {
+	Email string `json:"email"`
+}
+
+// HandOverRequest names the verified member who becomes the owner.
+type HandOverRequest struct {
+	Email string `json:"email"`
 }
 
 // Product is a product registered to an account ("My products").
@@ -308,6 +346,11 @@ type Change struct {
 	Deleted bool            `json:"deleted,omitempty"`
 	Data    json.RawMessage `json:"data,omitempty"`
 }
+
+// MaxChangesPageBytes is the byte budget of one page of the change feed:
+// a page ends at the first object that takes it over this size, so a page
+// is at most this plus one object, however large the caller's data.
+const MaxChangesPageBytes = 4 << 20
 
 // Changes is a page of the change feed. The client stores Cursor and asks
 // again with it; while Complete is false it asks at once.
@@ -489,6 +532,7 @@ type ActivateRequest struct {
 type Activated struct {
 	Activation  Activation `json:"activation"`
 	Reused      bool       `json:"reused"`
+	Rebound     bool       `json:"rebound,omitempty"` // reused, and re-bound to changed hardware (audited, limited per key)
 	LicenseFile string     `json:"license_file"`
 	Response    string     `json:"response"`
 }
@@ -503,6 +547,11 @@ type Deactivated struct {
 // LeaseRequest renews the offline lease of a cloud-login program.
 type LeaseRequest struct {
 	Product string `json:"product"`
+	// Fingerprint is the calling machine's hardware fingerprint; the lease
+	// is bound to it like an activation, so that a copy on another machine
+	// is refused. Clients must send it (an older client that does not gets
+	// an unbound lease).
+	Fingerprint map[string]string `json:"fingerprint,omitempty"`
 }
 
 // Lease is a signed lease (licensefile kind lease) of the license the

@@ -76,8 +76,9 @@ func (l *License) HasModule(m string) bool {
 type Reason = machine.Reason
 
 // Code is a stable failure code: "expired", "lease_ended",
-// "hardware_changed", "not_activated", "module_missing", "signature",
-// "clock_set_back", "not_yet_valid".
+// "hardware_changed", "other_machine", "not_activated", "module_missing", "signature",
+// "clock_set_back", "not_yet_valid", "deactivated", "state_missing"
+// (warnings: "expiring_soon", "offline_countdown").
 type Code = machine.Code
 
 // The failure codes a program may switch on.
@@ -85,11 +86,14 @@ const (
 	Expired         = machine.CodeExpired
 	LeaseEnded      = machine.CodeLeaseEnded
 	HardwareChanged = machine.CodeHardwareChanged
+	OtherMachine    = machine.CodeOtherMachine
 	NotActivated    = machine.CodeNotActivated
 	ModuleMissing   = machine.CodeModuleMissing
 	Signature       = machine.CodeSignature
 	ClockSetBack    = machine.CodeClockSetBack
 	NotYetValid     = machine.CodeNotYetValid
+	Deactivated     = machine.CodeDeactivated
+	StateMissing    = machine.CodeStateMissing
 )
 
 // Error is the refusal Product returns when the program must not run: every
@@ -104,7 +108,7 @@ type options struct {
 	module  string
 	home    string
 	file    string
-	trusted licensefile.TrustedKeys
+	trusted licensefile.KeySet
 	keysErr error
 	now     func() time.Time
 	source  machine.Source
@@ -123,19 +127,26 @@ func Home(dir string) Option { return func(o *options) { o.home = dir } }
 func File(path string) Option { return func(o *options) { o.file = path } }
 
 // Keys pins the portal public keys licenses must be signed with, instead
-// of the profile's trust.json. Recommended: embed your portal's keys.
-func Keys(k licensefile.TrustedKeys) Option { return func(o *options) { o.trusted = k } }
+// of the profile's trust.json. Recommended: embed your portal's key set
+// with KeysJSON, which carries the keys' validity windows too.
+func Keys(k licensefile.TrustedKeys) Option {
+	return func(o *options) { o.trusted = licensefile.KeySetOf(k) }
+}
 
-// KeysJSON pins the keys of a public-key document (the portal's
-// /.well-known/licdesk-keys.json), as Keys.
+// KeysJSON pins the key set of a public-key document (the portal's
+// /.well-known/licdesk-keys.json): its keys, their validity windows and
+// its revoked keys. A file signed outside its key's window or by a revoked
+// key is refused; so is one signed by a key the profile learned was
+// revoked when licdesk last synced, even if this document predates it.
+// Documents without windows (from older portals) are accepted.
 func KeysJSON(doc []byte) Option {
 	return func(o *options) {
-		k, err := licensefile.ParsePublicKeys(doc)
+		ks, err := licensefile.ParseKeySet(doc)
 		if err != nil {
 			o.keysErr = fmt.Errorf("check: pinned portal keys: %w", err)
 			return
 		}
-		o.trusted = k
+		o.trusted = ks
 	}
 }
 
@@ -153,7 +164,8 @@ func Getenv(getenv func(string) string) Option { return func(o *options) { o.get
 // Product checks that this machine holds a valid license for product and
 // returns it. The error is an *Error listing every failure when the program
 // must not run, or a plain error when the profile cannot be read. Only the
-// profile's clock mark and hardware-grace record may change (see
+// profile's offline state (clock mark, hardware-grace record, kept in the
+// profile and in the per-user state folder) may change (see
 // machine.Store.Check); the license file is only read.
 func Product(ctx context.Context, product string, opts ...Option) (*License, error) {
 	o := options{now: time.Now, getenv: os.Getenv}
@@ -183,7 +195,7 @@ func Product(ctx context.Context, product string, opts ...Option) (*License, err
 		src = machine.System()
 	}
 	res, err := st.Check(ctx, product, o.now(), machine.CheckOptions{
-		Module: o.module, File: file, Trusted: o.trusted,
+		Module: o.module, File: file, KeySet: o.trusted,
 		Fingerprint: func(ctx context.Context) (core.Fingerprint, error) { return machine.CollectFrom(ctx, src) },
 	})
 	if err != nil {

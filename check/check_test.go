@@ -18,6 +18,7 @@ import (
 	"github.com/licdesk/licdesk/check"
 	"github.com/licdesk/licdesk/core/licensefile"
 	"github.com/licdesk/licdesk/machine"
+	"github.com/licdesk/licdesk/machine/machinetest"
 )
 
 var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
@@ -154,3 +155,34 @@ func TestPackage_PullsNoSyncSQLiteOrFyne(t *testing.T) {
 		}
 	}
 }
+
+// Issue 11: a license forged with a retired key taken from a database copy
+// passed with the portal's current key set pinned.
+func TestProduct_AFileForgedWithARetiredKeyFailsAgainstThePinnedKeySet(t *testing.T) {
+	home, old, path := profile(t, nil)
+	cur := portalSigner(t, "current")
+	rotated := t0.Add(-30 * time.Minute)
+	doc, err := licensefile.MarshalKeySet(licensefile.KeySet{
+		Keys: licensefile.TrustedKeys{old.KeyID: old.Public(), cur.KeyID: cur.Public()},
+		Windows: map[string]licensefile.KeyWindow{old.KeyID: {NotBefore: t0.AddDate(-1, 0, 0), NotAfter: rotated},
+			cur.KeyID: {NotBefore: rotated}}})
+	require.NoError(t, err)
+	forged, err := old.Sign(licensefile.Payload{Kind: licensefile.KindLicense, LicenseID: "FORGED", Product: "CAD Studio",
+		Edition: "Ultimate", Owner: "Mallory", Issued: t0})
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(path, forged, 0o600))
+
+	_, err = check.Product(context.Background(), "CAD Studio", check.Home(home), at(t0.Add(time.Hour)), check.KeysJSON(doc))
+	var refused *check.Error
+	require.ErrorAs(t, err, &refused)
+	assert.True(t, refused.Has(check.Signature), "%v", err)
+
+	legacy, err := licensefile.MarshalPublicKeys(licensefile.TrustedKeys{old.KeyID: old.Public(), cur.KeyID: cur.Public()})
+	require.NoError(t, err)
+	_, err = check.Product(context.Background(), "CAD Studio", check.Home(home), at(t0.Add(time.Hour)), check.KeysJSON(legacy))
+	require.NoError(t, err, "a pinned set without windows still parses (and cannot tell)")
+}
+
+// TestMain keeps the second copy of the offline state of every profile the
+// tests open out of the user's config folder.
+func TestMain(m *testing.M) { machinetest.Main(m) }

@@ -55,9 +55,15 @@ func ExampleProduct() {
 		check.Clock(func() time.Time { return now }), check.Hardware(thisMachine))
 	fmt.Println(lic.LicenseID, lic.Edition, err)
 
-	// The disk and memory were replaced and the OS reinstalled: 1 of 4
-	// components still match, so the 7-day grace starts.
-	moved := fakeMachine("0123456789abcdef0123456789abcdef", 32<<30)
+	// The processor and memory were replaced and the OS reinstalled on the
+	// same disk: 1 of 4 components still matches, a strong one (the disk),
+	// so the 7-day grace starts. (A machine sharing no strong component, such as the OS ID or
+	// the disk serial, is another machine and gets no grace.)
+	moved := machine.SourceFunc(func(ctx context.Context) (machine.Identifiers, error) {
+		id, err := thisMachine.Identifiers(ctx)
+		id.MachineID, id.MemoryBytes, id.CPUModel = "0123456789abcdef0123456789abcdef", 32<<30, "151"
+		return id, err
+	})
 	lic, err = check.Product(ctx, "CAD Studio", check.Home(home), check.Clock(func() time.Time { return now.Add(time.Hour) }),
 		check.Hardware(moved))
 	fmt.Println(lic.GraceDaysLeft, "days of grace left;", err)

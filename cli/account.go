@@ -18,6 +18,7 @@ import (
 type credentialFlags struct {
 	portal, email, caFile  string
 	passwordStdin, discard bool
+	insecure               bool
 	name, accountName      string
 }
 
@@ -27,6 +28,7 @@ func (c *credentialFlags) register(f *flags, signup bool) {
 	f.BoolVar(&c.passwordStdin, "password-stdin", false, "read the password from standard input")
 	f.StringVar(&c.caFile, "ca-file", "", "a PEM file of extra certificate authorities for the portal")
 	f.BoolVar(&c.discard, "discard-pending", false, "drop writes of another login that are still waiting to be sent")
+	f.BoolVar(&c.insecure, "insecure", false, "allow a plain http:// portal on another host (the password crosses the network in the clear)")
 	if signup {
 		f.StringVar(&c.name, "name", "", "your name (default: the e-mail's local part)")
 		f.StringVar(&c.accountName, "account-name", "", "your account's name (default: your name)")
@@ -67,7 +69,7 @@ func loginOrSignup(ctx context.Context, a *app, args []string, signup bool) erro
 		return err
 	}
 	res, err := a.d.Login(ctx, desk.Credentials{Portal: c.portal, Email: email, Password: password, CAFile: c.caFile,
-		SignUp: signup, Name: c.name, AccountName: c.accountName, DiscardPending: c.discard})
+		SignUp: signup, Name: c.name, AccountName: c.accountName, DiscardPending: c.discard, Insecure: c.insecure})
 	var pw *desk.PendingWritesError
 	if errors.As(err, &pw) {
 		return fmt.Errorf("%s: run licdesk sync when the portal is reachable, or add --discard-pending", pw)
@@ -97,6 +99,9 @@ func loginOrSignup(ctx context.Context, a *app, args []string, signup bool) erro
 	}
 	fmt.Fprintf(a.env.Stdout, "%s as %s at %s\n", verb, res.User.Email, res.Portal)
 	a.tokenNote(res.TokenIn)
+	if !res.User.Verified {
+		return a.askCode(ctx, res.User.Email)
+	}
 	if res.SyncErr != nil {
 		fmt.Fprintf(a.env.Stderr, "licdesk: first sync failed (%s): run licdesk sync\n", oneLine(res.SyncErr.Error()))
 	} else {
@@ -296,7 +301,7 @@ func cmdSync(ctx context.Context, a *app, args []string) error {
 	res, err := a.d.Sync(ctx)
 	if err != nil {
 		pending, _, _ := a.cache.OutboxCounts(ctx)
-		if pending > 0 && lsync.IsTransient(err) {
+		if pending > 0 && lsync.IsOffline(err) {
 			return fmt.Errorf("%s; %d writes stay queued", err, pending)
 		}
 		return err

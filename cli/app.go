@@ -186,11 +186,13 @@ func (a *app) table(header ...string) *tabwriter.Writer {
 	return tw
 }
 
-// row writes one table row.
+// row writes one table row. Every cell is neutralised (words.Safe): cells
+// carry other people's text (names, titles), which must not reach the
+// terminal as escape sequences or bidi overrides.
 func row(w io.Writer, cells ...any) {
 	parts := make([]string, len(cells))
 	for i, c := range cells {
-		parts[i] = fmt.Sprint(c)
+		parts[i] = words.Safe(fmt.Sprint(c))
 	}
 	fmt.Fprintln(w, strings.Join(parts, "\t"))
 }

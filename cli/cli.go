@@ -65,6 +65,8 @@ func commands() []command {
 	return []command{
 		{"login", "--portal URL --email E [--password-stdin]", "log in and sync", cmdLogin},
 		{"signup", "--portal URL --email E [--password-stdin] [--name N]", "create an account and log in", cmdSignup},
+		{"verify", "CODE|--resend", "verify your e-mail address with the code the portal sent", cmdVerify},
+		{"offers", "[list]|accept ACCOUNT|decline ACCOUNT", "accounts that offered you membership", cmdOffers},
 		{"logout", "[--discard-pending]", "log out and forget the cached data", cmdLogout},
 		{"status", "", "portal, user, online or not, last sync, waiting and refused writes", cmdStatus},
 		{"sync", "[--dismiss-failed]", "send waiting writes and fetch changes now", cmdSync},

@@ -314,6 +314,8 @@ func TestSignupThenLogout_ForgetsTheTokenAndTheCopy(t *testing.T) {
 	assert.Contains(t, bob.ok("status"), "Bob <bob@new.example>")
 	assert.Equal(t, "[]\n", bob.ok("solutions", "--json"), "a new account has no licenses")
 
+	// Bob enters the code from his mailbox; the address is then taken.
+	p.Verify("bob@new.example")
 	r = bob.run("a long enough password\n", "signup", "--portal", p.URL, "--email", "bob@new.example", "--password-stdin")
 	assert.Equal(t, 1, r.code)
 	assert.Contains(t, r.stderr, "an account already exists for this e-mail")

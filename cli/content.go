@@ -106,7 +106,7 @@ func (a *app) download(ctx context.Context, id, outDir string) error {
 		fmt.Fprintln(a.env.Stderr)
 	}
 	if err != nil {
-		if lsync.IsTransient(err) {
+		if lsync.IsOffline(err) {
 			return fmt.Errorf("%s: run the same command again to resume", err)
 		}
 		return err
@@ -185,13 +185,14 @@ func cmdSupport(ctx context.Context, a *app, args []string) error {
 		}
 		w := a.env.Stdout
 		fmt.Fprintf(w, "%s  %s\nproduct: %s\nstate:   %s\nopened:  %s by %s\nupdated: %s\n\n%s\n",
-			r.ID, r.Title, r.Product, r.State, date(r.CreatedAt), words.OrDash(r.RequesterName), date(r.UpdatedAt), r.Description)
+			r.ID, words.Safe(r.Title), words.Safe(r.Product), r.State, date(r.CreatedAt), words.Safe(words.OrDash(r.RequesterName)),
+			date(r.UpdatedAt), words.SafeText(r.Description))
 		for _, c := range r.Comments {
 			who := c.AuthorName
 			if c.AuthorEmail == "" {
 				who += " (support)"
 			}
-			fmt.Fprintf(w, "\n--- %s, %s\n%s\n", who, c.At.Local().Format("2006-01-02 15:04"), c.Body)
+			fmt.Fprintf(w, "\n--- %s, %s\n%s\n", words.Safe(who), c.At.Local().Format("2006-01-02 15:04"), words.SafeText(c.Body))
 		}
 		return nil
 	case "new":

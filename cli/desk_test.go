@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/licdesk/licdesk/api"
+	lsync "github.com/licdesk/licdesk/sync"
 )
 
 // These tests hold the behaviours that drifted while the window and the
@@ -170,4 +171,57 @@ func TestTwoSyncsAtOnce_SendEachQueuedWriteOnceAndReportNoFalseRefusal(t *testin
 	for i := range n {
 		assert.Equal(t, 1, strings.Count(seats, "twin"+string(rune('a'+i))+"@new.example"))
 	}
+}
+
+func TestSignup_TheCodeFromTheEmailVerifiesAndTurnsThePendingSeatAssigned(t *testing.T) {
+	p := seeded(t)
+	ana := newUser(t)
+	ana.login(p, "ana@acme.example", "demo-password")
+	lic := licenseOf(t, ana.solutions(), "Eberick")
+	assert.Contains(t, ana.ok("seats", "assign", "--license", lic.LicenseID, "--email", "dora@newhire.example"), "done")
+
+	dora := newUser(t)
+	r := dora.run("a long enough password\n", "signup", "--portal", p.URL, "--email", "dora@newhire.example", "--password-stdin")
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "not verified yet: the code is in the e-mail sent to dora@newhire.example")
+	assert.NotContains(t, dora.ok("assigned"), "Eberick", "an unverified address takes no seat")
+
+	bad := dora.run("", "verify", "00000000")
+	assert.Equal(t, 1, bad.code)
+	assert.Contains(t, bad.stderr, "code is wrong")
+
+	assert.Contains(t, dora.ok("verify", p.Code("dora@newhire.example")), "verified dora@newhire.example")
+	assert.Contains(t, dora.ok("assigned"), "Eberick", "the seat that waited for her is hers")
+}
+
+func TestOffers_AMembershipOfferIsListedAndAccepted(t *testing.T) {
+	ctx := context.Background()
+	p := seeded(t)
+	bob := newUser(t)
+	r := bob.run("a long enough password\n", "signup", "--portal", p.URL, "--email", "bob@new.example", "--password-stdin")
+	require.Equal(t, 0, r.code, r.stderr)
+	bob.ok("verify", p.Code("bob@new.example"))
+
+	sess, err := lsync.NewClient(lsync.ClientConfig{BaseURL: p.URL})
+	require.NoError(t, err)
+	login, err := sess.Login(ctx, "ana@acme.example", "demo-password")
+	require.NoError(t, err)
+	ana := sess.WithToken(login.Token)
+	me, err := ana.Me(ctx)
+	require.NoError(t, err)
+	acme := ""
+	for _, m := range me.Memberships {
+		if m.Role == "owner" {
+			acme = m.AccountID
+		}
+	}
+	_, err = ana.OfferMembership(ctx, lsync.NewKey(), acme, "bob@new.example", "member")
+	require.NoError(t, err)
+
+	assert.Regexp(t, `Acme Engenharia\s+member`, bob.ok("offers"))
+	assert.Contains(t, bob.ok("offers", "accept", "Acme Engenharia"), "joined Acme Engenharia")
+	assert.Contains(t, bob.ok("offers"), "no membership offer is waiting")
+	r = bob.run("", "offers", "accept", "Nowhere Ltd")
+	assert.Equal(t, 1, r.code)
+	assert.Contains(t, r.stderr, "no membership offer from Nowhere Ltd")
 }

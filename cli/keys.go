@@ -133,7 +133,7 @@ func (a *app) previewKey(ctx context.Context, w lsync.Write) error {
 	req.Confirm = false
 	p, err := a.d.PreviewKey(ctx, req)
 	if err != nil {
-		if lsync.IsTransient(err) {
+		if lsync.IsOffline(err) {
 			return fmt.Errorf("%s: add --yes to queue the request without a preview", err)
 		}
 		return err

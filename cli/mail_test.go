@@ -60,7 +60,7 @@ func TestMail_AnAssignmentEmailIsFoundAppliedAndTheProductShowsUp(t *testing.T) 
 	dora.login(w.p, "dora@example.com", portaltest.Password)
 	r := dora.addMailbox(w, "dora@example.com")
 	require.Equal(t, 0, r.code, r.stderr)
-	assert.Contains(t, r.stdout, "connected: folder INBOX holds 0 messages")
+	assert.Contains(t, r.stdout, "connected: folder INBOX holds") // (the portal has mailed Dora to verify her address)
 	assert.Contains(t, r.stdout, "the mail password is kept in", "the 0600 file fallback says so, as for the token")
 	secrets, err := os.ReadFile(filepath.Join(dora.home, "secrets.json"))
 	require.NoError(t, err)
@@ -77,7 +77,7 @@ func TestMail_AnAssignmentEmailIsFoundAppliedAndTheProductShowsUp(t *testing.T) 
 	require.NoError(t, w.p.FlushMail(context.Background()))
 
 	scan := dora.ok("mail", "scan", "--offline")
-	assert.Contains(t, scan, "scanned 1 message: 1 new finding")
+	assert.Contains(t, scan, ": 1 new finding")
 	assert.Contains(t, scan, "seat-assigned")
 	assert.Contains(t, scan, "Eberick")
 
@@ -208,9 +208,15 @@ func TestMail_AgainstARealDovecot(t *testing.T) {
 	require.NoError(t, p.FlushMail(context.Background()))
 	files, err := filepath.Glob(filepath.Join(p.MailDir, "*dora@example.com*.eml"))
 	require.NoError(t, err)
-	require.Len(t, files, 1)
-	raw, err := os.ReadFile(files[0])
-	require.NoError(t, err)
+	var raw []byte
+	for _, f := range files { // the portal also mailed Dora to verify her address
+		b, err := os.ReadFile(f)
+		require.NoError(t, err)
+		if strings.Contains(string(b), "X-Licdesk-Kind: seat.assigned") {
+			raw = b
+		}
+	}
+	require.NotNil(t, raw, "the portal wrote the assignment e-mail")
 	name := fmt.Sprintf("%d.licdesk-cli-test.eml", os.Getpid())
 	require.NoError(t, os.WriteFile(filepath.Join(maildir, "tmp", name), raw, 0o666))
 	require.NoError(t, os.Rename(filepath.Join(maildir, "tmp", name), filepath.Join(maildir, "new", name)))

@@ -50,6 +50,7 @@ const (
 	RegisterProduct                  // add products and license numbers to the account
 	ViewAudit                        // read the account's audit trail
 	DelegateManagement               // let a partner (or stop letting it) manage the account
+	ManageMembers                    // offer membership, change members' roles, remove members
 )
 
 // String names the action for messages.
@@ -69,6 +70,8 @@ func (a Action) String() string {
 		return "view the audit trail"
 	case DelegateManagement:
 		return "delegate management"
+	case ManageMembers:
+		return "manage members"
 	}
 	return "Action(" + strconv.Itoa(int(a)) + ")"
 }
@@ -102,6 +105,7 @@ type Actor struct {
 //	RegisterProduct       x     x                            x
 //	ViewAudit             x     x             x              x
 //	DelegateManagement    x
+//	ManageMembers         x     x
 //
 // Members have no account-wide right: they see only what is assigned to
 // them (AuthorizeView). Delegation is the owner's alone because it hands the
@@ -116,9 +120,9 @@ func Allows(r Role, a Action, delegated bool) bool {
 	}
 	switch r {
 	case RoleOwner:
-		return oneOf(a, ManageSeats, ViewSolutions, AssignOrder, ManageIntegrations, RegisterProduct, ViewAudit, DelegateManagement)
+		return oneOf(a, ManageSeats, ViewSolutions, AssignOrder, ManageIntegrations, RegisterProduct, ViewAudit, DelegateManagement, ManageMembers)
 	case RoleAdmin:
-		return oneOf(a, ManageSeats, ViewSolutions, AssignOrder, ManageIntegrations, RegisterProduct, ViewAudit)
+		return oneOf(a, ManageSeats, ViewSolutions, AssignOrder, ManageIntegrations, RegisterProduct, ViewAudit, ManageMembers)
 	case RolePartner:
 		return oneOf(a, ViewSolutions, AssignOrder, ViewAudit)
 	}

@@ -51,7 +51,7 @@ func TestCheck_MatchingMachineStaysActiveAndRecordsNothing(t *testing.T) {
 	got, st, events := a.Check(at(Day), machine())
 	assert.Equal(t, a, got)
 	assert.Equal(t, ActivationActive, st.State)
-	assert.Equal(t, Match{Matched: 4, Known: 4, OK: true}, st.Match)
+	assert.Equal(t, Match{Matched: 4, Known: 4, StrongMatched: 3, OK: true}, st.Match)
 	assert.Empty(t, events)
 	assert.NoError(t, st.Err())
 }
@@ -138,4 +138,38 @@ func TestActivationState_StringAndAction(t *testing.T) {
 	assert.Equal(t, ActionReactivate, ActivationGrace.Action())
 	assert.Equal(t, "grace", ActivationGrace.String())
 	assert.Equal(t, "ActivationState(9)", ActivationState(9).String())
+}
+
+func TestCheck_AnotherMachineIsRefusedAtOnceWithoutGrace(t *testing.T) {
+	a := activated(t)
+	twin := Fingerprint{"cpu": "c1", "board": "b9", "disk": "d9", "mac": "m9"}
+	got, st, events := a.Check(at(Day), twin)
+	assert.Equal(t, a, got, "no grace starts")
+	assert.Equal(t, ActivationOtherMachine, st.State)
+	assert.Empty(t, events)
+	assert.Equal(t, CodeActivationOtherMachine, CodeOf(st.Err()))
+	assert.Equal(t, ActionReactivate, st.State.Action())
+}
+
+func TestRebind_OnlyTheSameMachineAndAtMostThreeTimesInThirtyDays(t *testing.T) {
+	a := activated(t)
+	newDisk := Fingerprint{"cpu": "c1", "board": "b1", "disk": "d2", "mac": "m1"}
+	got, ev, err := a.Rebind(at(Day), newDisk, MaxRebinds-1)
+	require.NoError(t, err)
+	assert.Equal(t, newDisk, got.Bound)
+	assert.Equal(t, AuditRebind, ev.Action)
+	assert.Contains(t, ev.After, "3 of 4 known components match, 2 of them strong")
+
+	_, _, err = a.Rebind(at(Day), newDisk, MaxRebinds)
+	assert.Equal(t, CodeActivationRebindLimit, CodeOf(err))
+	assert.Equal(t, Conflict, KindOf(err))
+
+	onlyCPU := Fingerprint{"cpu": "c1"}
+	_, _, err = a.Rebind(at(Day), onlyCPU, 0)
+	assert.Equal(t, CodeActivationOtherMachine, CodeOf(err), "the crafted re-bind of issue 11")
+
+	gone, _, err := a.Deactivate(at(Day))
+	require.NoError(t, err)
+	_, _, err = gone.Rebind(at(Day), newDisk, 0)
+	assert.Equal(t, CodeActivationInactive, CodeOf(err))
 }

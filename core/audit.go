@@ -24,6 +24,7 @@ const (
 	AuditAdoptionAdopt       = "adoption.adopt"
 	AuditAdoptionFallback    = "adoption.fallback"
 	AuditActivate            = "activation.activate"
+	AuditRebind              = "activation.rebind"
 	AuditDeactivate          = "activation.deactivate"
 	AuditGraceStart          = "activation.grace_start"
 	AuditGraceEnd            = "activation.grace_end"

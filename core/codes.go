@@ -4,6 +4,9 @@ package core
 // to problem types, the client's outbox decides from them whether a refused
 // write is final), so a code never changes meaning or spelling once
 // released; add new ones instead. Each comment gives the Kind it comes with.
+// Every code made anywhere (these, the portal's, the client's) is also in
+// the one registry, api.Codes, with its kind, HTTP status and the client's
+// wording; a test there walks the source and fails on a code missing.
 const (
 	CodeEmailEmpty   = "email.empty"    // Invalid
 	CodeEmailTooLong = "email.too_long" // Invalid
@@ -45,6 +48,9 @@ const (
 	CodeActivationFingerprint  = "activation.fingerprint"   // Invalid: no readable hardware component
 	CodeActivationInactive     = "activation.inactive"      // Conflict or Forbidden: deactivated
 	CodeActivationGraceExpired = "activation.grace_expired" // Expired: reactivate
+	CodeActivationOtherMachine = "activation.other_machine" // Forbidden: the fingerprint shares no strong component
+	CodeActivationLimit        = "activation.limit"         // Conflict: the key is active on as many machines as it allows
+	CodeActivationRebindLimit  = "activation.rebind_limit"  // Conflict: too many re-binds of the key's activations lately
 
 	CodeIntegrationOff      = "integration.off"             // Forbidden: product integration is off
 	CodeIntegrationReadOnly = "integration.readonly"        // Forbidden: the external controller owns the licenses

@@ -4,8 +4,9 @@ import (
 	"encoding/hex"
 	"strconv"
 	"strings"
-	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // Downloads, service requests and news (source 003, "My products"): the
@@ -52,12 +53,12 @@ const (
 // control-character one, because product names are shown in lists, file
 // names of feeds and e-mail subjects.
 func CleanProductName(product string) (string, error) {
-	p := strings.TrimSpace(product)
-	if p == "" {
+	if strings.TrimSpace(product) == "" {
 		return "", E(Invalid, CodeProductMissing, "name the product")
 	}
-	if utf8.RuneCountInString(p) > MaxProductName || !utf8.ValidString(p) || hasControl(p, false) {
-		return "", E(Invalid, CodeProductName, "a product name is one line of up to 200 characters, not "+quoteShort(p))
+	p, err := CleanLine(product, MaxProductName, CodeProductName, "the product name")
+	if err != nil {
+		return "", E(Invalid, CodeProductName, "a product name is one line of up to 200 characters, not "+quoteShort(NeutralizeText(product, false)))
 	}
 	return p, nil
 }
@@ -66,7 +67,10 @@ func CleanProductName(product string) (string, error) {
 // without control characters other than line breaks and tabs (multi-line)
 // or none at all (one line).
 func cleanText(s string, max int, multiline bool, code, what string) (string, error) {
-	s = strings.TrimSpace(s)
+	if !utf8.ValidString(s) {
+		return "", E(Invalid, code, what+" is not valid UTF-8")
+	}
+	s = strings.TrimSpace(norm.NFC.String(s))
 	if s == "" {
 		return "", E(Invalid, code, what+" is empty")
 	}
@@ -80,7 +84,7 @@ func cleanText(s string, max int, multiline bool, code, what string) (string, er
 		if multiline && (c == '\n' || c == '\r' || c == '\t') {
 			continue
 		}
-		if unicode.IsControl(c) {
+		if unsafeRune(c) {
 			return "", E(Invalid, code, what+" contains control characters")
 		}
 	}

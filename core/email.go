@@ -6,6 +6,9 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/net/idna"
+	"golang.org/x/text/unicode/norm"
 )
 
 // Email is an e-mail address in the canonical form NormalizeEmail returns.
@@ -32,7 +35,26 @@ func (e Email) String() string { return string(e) }
 // hold two seats. The domain needs a dot, so "ana@localhost" (a typo far more
 // often than an intent) is refused.
 func NormalizeEmail(s string) (Email, error) {
-	s = strings.ToLower(strings.TrimSpace(s))
+	if !utf8.ValidString(s) {
+		return "", E(Invalid, CodeEmailInvalid, "the e-mail address is not valid UTF-8")
+	}
+	s = strings.ToLower(strings.TrimSpace(norm.NFC.String(s)))
+	for _, r := range s {
+		if unsafeRune(r) {
+			return "", E(Invalid, CodeEmailInvalid, "the e-mail address contains a control or text-direction character")
+		}
+	}
+	// The domain goes through IDNA (UTS #46 lookup mapping: width, case,
+	// compatibility forms) to its ASCII form, so that look-alike spellings
+	// of one domain ("ｅｘａｍｐｌｅ.com", "bücher.example" and its
+	// xn-- form) are one address.
+	if at := strings.LastIndexByte(s, '@'); at > 0 && at < len(s)-1 {
+		ascii, err := idna.Lookup.ToASCII(s[at+1:])
+		if err != nil {
+			return "", E(Invalid, CodeEmailInvalid, "the domain is not a valid host name: "+quoteShort(s[at+1:]))
+		}
+		s = s[:at+1] + strings.ToLower(ascii)
+	}
 	if s == "" {
 		return "", E(Invalid, CodeEmailEmpty, "e-mail address is empty")
 	}

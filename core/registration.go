@@ -3,7 +3,6 @@ package core
 import (
 	"strconv"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 )
 
@@ -82,7 +81,7 @@ func hasControl(s string, multiline bool) bool {
 		if multiline && (c == '\n' || c == '\r') {
 			continue
 		}
-		if unicode.IsControl(c) {
+		if unsafeRune(c) {
 			return true
 		}
 	}

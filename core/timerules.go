@@ -136,3 +136,55 @@ func SubscriptionState(expiry time.Time, renewed, portalReachable bool, lastReac
 	}
 	return s
 }
+
+// LeaseDays is how long a lease of a license without expiry (perpetual)
+// lets a cloud-login program run offline: the client renews it at every
+// sync, so a week covers a trip without a connection while a removed seat
+// stops working within one.
+const LeaseDays = 7
+
+// OfflineStop is when a subscription that expires at expiry stops if the
+// portal stays unreachable: WarnDays after expiry (source 002: a countdown of
+// days to expiry + 10). Zero for a zero expiry (perpetual: no stop).
+func OfflineStop(expiry time.Time) time.Time {
+	if expiry.IsZero() {
+		return time.Time{}
+	}
+	return expiry.Add(WarnDays * Day)
+}
+
+// LeaseEnd is when an offline lease issued at issued ends: for a
+// subscription, OfflineStop of its expiry, so that the lease never stops a
+// program before the countdown the user is shown does; for a perpetual
+// license, LeaseDays after issue.
+func LeaseEnd(issued, expiry time.Time) time.Time {
+	if expiry.IsZero() {
+		return issued.Add(LeaseDays * Day)
+	}
+	return OfflineStop(expiry)
+}
+
+// Countdown is what a client shows about one subscription at one instant
+// (licdesk status, check, assigned and the window's banner).
+type Countdown struct {
+	Phase SubscriptionPhase
+	// DaysLeft counts, rounded up, to the expiry (Active, Warning) or to
+	// StopsAt (Countdown); 0 when Stopped or perpetual.
+	DaysLeft int
+	// Expiry is the subscription's expiry; zero when perpetual.
+	Expiry time.Time
+	// StopsAt is when the program stops if the portal stays unreachable
+	// (Expiry + 10 days); zero when perpetual.
+	StopsAt time.Time
+	// OfflineDays is how many whole days the portal has been out of reach.
+	OfflineDays int
+}
+
+// SubscriptionCountdown applies SubscriptionState and adds the instants a
+// client shows: the expiry and the date the program stops when the portal
+// stays unreachable. lastReached is the last time the portal answered
+// (zero when never or unknown).
+func SubscriptionCountdown(expiry time.Time, renewed, portalReachable bool, lastReached, now time.Time) Countdown {
+	st := SubscriptionState(expiry, renewed, portalReachable, lastReached, now)
+	return Countdown{Phase: st.State, DaysLeft: st.DaysLeft, Expiry: expiry, StopsAt: OfflineStop(expiry), OfflineDays: st.OfflineDays}
+}

@@ -145,3 +145,37 @@ func TestSubscriptionPhase_String(t *testing.T) {
 		assert.NotContains(t, p.String(), "(")
 	}
 }
+
+func TestSubscriptionCountdown_OfflineRunsToTenDaysAfterExpiryWithItsStopDate(t *testing.T) {
+	expiry := time.Date(2026, 6, 30, 12, 0, 0, 0, time.UTC)
+	stop := expiry.Add(10 * Day)
+	last := expiry.Add(-20 * Day)
+	tests := []struct {
+		name      string
+		now       time.Time
+		reachable bool
+		want      Countdown
+	}{
+		{"online, long before", expiry.Add(-30 * Day), true, Countdown{Phase: PhaseActive, DaysLeft: 30, Expiry: expiry, StopsAt: stop}},
+		{"online, 10 days before", expiry.Add(-10 * Day), true, Countdown{Phase: PhaseWarning, DaysLeft: 10, Expiry: expiry, StopsAt: stop}},
+		{"online, at expiry", expiry, true, Countdown{Phase: PhaseStopped, Expiry: expiry, StopsAt: stop}},
+		{"offline, 5 days before", expiry.Add(-5 * Day), false, Countdown{Phase: PhaseCountdown, DaysLeft: 15, Expiry: expiry, StopsAt: stop, OfflineDays: 15}},
+		{"offline, at expiry", expiry, false, Countdown{Phase: PhaseCountdown, DaysLeft: 10, Expiry: expiry, StopsAt: stop, OfflineDays: 20}},
+		{"offline, last second", stop.Add(-time.Second), false, Countdown{Phase: PhaseCountdown, DaysLeft: 1, Expiry: expiry, StopsAt: stop, OfflineDays: 29}},
+		{"offline, at the stop", stop, false, Countdown{Phase: PhaseStopped, Expiry: expiry, StopsAt: stop, OfflineDays: 30}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, SubscriptionCountdown(expiry, false, tt.reachable, last, tt.now))
+		})
+	}
+	assert.Equal(t, Countdown{Phase: PhaseActive}, SubscriptionCountdown(time.Time{}, false, false, time.Time{}, expiry), "perpetual")
+}
+
+func TestLeaseEnd_FollowsTheOfflineRuleOfSubscriptionsAndAWeekForPerpetualLicenses(t *testing.T) {
+	issued := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	expiry := issued.AddDate(0, 0, 3)
+	assert.Equal(t, expiry.Add(10*Day), LeaseEnd(issued, expiry), "past the expiry, to the end of the countdown")
+	assert.Equal(t, issued.Add(7*Day), LeaseEnd(issued, time.Time{}))
+	assert.Equal(t, time.Time{}, OfflineStop(time.Time{}))
+}

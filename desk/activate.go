@@ -111,6 +111,9 @@ func (d *Desk) WriteRequest(ctx context.Context, key, machineName, path string) 
 	if err != nil {
 		return out, err
 	}
+	if err := d.answerableOffline(ctx, req.Key); err != nil {
+		return out, err
+	}
 	body, err := req.Encode()
 	if err != nil {
 		return out, err
@@ -135,6 +138,43 @@ func (d *Desk) WriteRequest(ctx context.Context, key, machineName, path string) 
 		return out, err
 	}
 	return RequestWritten{Request: req, Path: path, PNGPath: pngPath, QR: code}, nil
+}
+
+// NotOfflineError: a key whose request no machine could answer; Why says
+// why and what to do instead.
+type NotOfflineError struct {
+	Key core.Key
+	Why string
+}
+
+// Error says it.
+func (e *NotOfflineError) Error() string { return e.Why }
+
+// answerableOffline refuses, before any file is written, a key that the
+// portal would refuse to answer offline: an install key (it activates
+// online as it is added, source 002), and, when this profile's copy knows
+// the key, one expired or with every activation in use. A field machine
+// that never logged in knows only the key's kind.
+func (d *Desk) answerableOffline(ctx context.Context, key core.Key) error {
+	if key.Kind() == core.InstallKey {
+		return &NotOfflineError{Key: key, Why: "an install key is activated online as it is added: activate it online, on a machine that reaches the portal"}
+	}
+	s, err := d.Session(ctx)
+	if err != nil || !s.LoggedIn() {
+		return nil
+	}
+	c, _ := d.Cache(ctx)
+	var k api.Key
+	if found, err := c.Get(ctx, api.KindKey, string(key), &k); err != nil || !found {
+		return nil
+	}
+	switch {
+	case k.Status == "expired":
+		return &NotOfflineError{Key: key, Why: "this key has expired: renew it before activating it"}
+	case k.MaxActivations > 0 && k.ActiveActivations >= k.MaxActivations:
+		return &NotOfflineError{Key: key, Why: fmt.Sprintf("all %d activations of this key are in use: deactivate it on one of its machines first", k.MaxActivations)}
+	}
+	return nil
 }
 
 // Answered is a request answered for another machine.

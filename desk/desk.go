@@ -141,6 +141,8 @@ func (d *Desk) loadLocked(ctx context.Context) error {
 // Session describes the profile's login.
 type Session struct {
 	Portal, Email, UserID, UserName, CAFile string
+	// Insecure: the user allowed a plain http:// portal on another host.
+	Insecure bool
 	// HasToken: the portal session is open (else: signed out, or never
 	// signed in; the cached copy may still be readable).
 	HasToken bool
@@ -168,7 +170,8 @@ func (d *Desk) Session(ctx context.Context) (Session, error) {
 func (d *Desk) sessionLocked() Session {
 	s := d.settings
 	return Session{Portal: s[lsync.SettingPortal], Email: s[lsync.SettingEmail], UserID: s[lsync.SettingUserID],
-		UserName: s[lsync.SettingUserName], CAFile: s[lsync.SettingCAFile], HasToken: d.token != "", TokenIn: d.place}
+		UserName: s[lsync.SettingUserName], CAFile: s[lsync.SettingCAFile], HasToken: d.token != "", TokenIn: d.place,
+		Insecure: s[settingInsecure] == "yes"}
 }
 
 // Setting reads one of the profile's settings ("" when unset).
@@ -198,6 +201,10 @@ func (d *Desk) setSettings(ctx context.Context, kv map[string]string) error {
 	return nil
 }
 
+// settingInsecure records that the user allowed a plain http:// portal on
+// another host (login --insecure).
+const settingInsecure = "insecure"
+
 // ErrNotLoggedIn: the job needs a login and the profile has none.
 var ErrNotLoggedIn = errors.New("not logged in")
 
@@ -226,7 +233,7 @@ func (d *Desk) Client(ctx context.Context, retry lsync.RetryPolicy) (*lsync.Clie
 	d.mu.Lock()
 	tok := d.token
 	d.mu.Unlock()
-	return lsync.NewClient(lsync.ClientConfig{BaseURL: s.Portal, Token: tok, CAFile: s.CAFile, Retry: retry})
+	return lsync.NewClient(lsync.ClientConfig{BaseURL: s.Portal, Token: tok, CAFile: s.CAFile, Retry: retry, Insecure: s.Insecure})
 }
 
 // online is the client of a login with an open session, or ErrNeedsPortal.

@@ -119,6 +119,8 @@ func TestSubmit_ARefusalComesBackAtOnceAndRollsTheCacheBack(t *testing.T) {
 	var r *desk.RefusedError
 	require.ErrorAs(t, err, &r, "ana already holds a seat")
 	assert.Equal(t, "seat.duplicate", r.Code)
+	assert.ErrorIs(t, err, &core.Error{Code: "seat.duplicate"}, "the refusal is core's error, as on the portal")
+	assert.Equal(t, core.Conflict, core.KindOf(err))
 	assert.Equal(t, lic, solution(t, d, "Eberick"), "the optimistic effect is rolled back")
 }
 
@@ -173,4 +175,33 @@ func TestAnswerRequest_WritesNoFileWhenAnsweringFails(t *testing.T) {
 	require.Error(t, err)
 	_, statErr := os.Stat(out)
 	assert.True(t, errors.Is(statErr, os.ErrNotExist), "no response file is left behind")
+}
+
+func TestWriteRequest_RefusesAKeyNoMachineCouldAnswerAndWritesNothing(t *testing.T) {
+	ctx := context.Background()
+	p := seeded(t)
+	d := open(t)
+	login(t, d, p, "ana@acme.example")
+	c, _ := d.Cache(ctx)
+	keys, err := lsync.List[api.Key](ctx, c, api.KindKey)
+	require.NoError(t, err)
+	var install, full string
+	for _, k := range keys {
+		switch {
+		case k.Kind == "install":
+			install = k.Key
+		case k.MaxActivations > 0 && k.ActiveActivations >= k.MaxActivations:
+			full = k.Key
+		}
+	}
+	require.NotEmpty(t, install, "the demo has an install key")
+	require.NotEmpty(t, full, "the demo has a license key at its limit")
+	for name, key := range map[string]string{"install key": install, "key at its limit": full} {
+		path := filepath.Join(t.TempDir(), "req.lda")
+		_, err := d.WriteRequest(ctx, key, "field-pc", path)
+		var no *desk.NotOfflineError
+		assert.ErrorAs(t, err, &no, name)
+		_, statErr := os.Stat(path)
+		assert.True(t, errors.Is(statErr, os.ErrNotExist), "%s: no request file", name)
+	}
 }

@@ -25,6 +25,9 @@ type Credentials struct {
 	// DiscardPending drops the writes of another login still waiting to
 	// be sent; without it, such writes refuse the login.
 	DiscardPending bool
+	// Insecure allows a plain http:// portal that is not on this machine
+	// (the password and token then cross the network in the clear).
+	Insecure bool
 }
 
 // LoggedIn is what a login did.
@@ -72,7 +75,10 @@ func (d *Desk) Login(ctx context.Context, cr Credentials) (LoggedIn, error) {
 	if strings.TrimSpace(cr.Portal) == "" {
 		return out, invalid("portal.url", "give the portal's address")
 	}
-	base, err := lsync.ParsePortalURL(cr.Portal)
+	if !cr.Insecure && cr.Portal == old.Portal {
+		cr.Insecure = old.Insecure
+	}
+	base, err := lsync.ParsePortalURLWith(cr.Portal, cr.Insecure)
 	if err != nil {
 		return out, err
 	}
@@ -93,7 +99,7 @@ func (d *Desk) Login(ctx context.Context, cr Credentials) (LoggedIn, error) {
 			return out, &PendingWritesError{N: pending, Identity: oldID}
 		}
 	}
-	cl, err := lsync.NewClient(lsync.ClientConfig{BaseURL: portal, CAFile: cr.CAFile})
+	cl, err := lsync.NewClient(lsync.ClientConfig{BaseURL: portal, CAFile: cr.CAFile, Insecure: cr.Insecure})
 	if err != nil {
 		return out, err
 	}
@@ -126,7 +132,8 @@ func (d *Desk) Login(ctx context.Context, cr Credentials) (LoggedIn, error) {
 	}
 	if err := d.setSettings(ctx, map[string]string{lsync.SettingPortal: portal, lsync.SettingEmail: sess.User.Email,
 		lsync.SettingUserID: sess.User.ID, lsync.SettingUserName: sess.User.Name,
-		lsync.SettingCAFile: cr.CAFile, lsync.SettingTokenAt: string(place)}); err != nil {
+		lsync.SettingCAFile: cr.CAFile, lsync.SettingTokenAt: string(place),
+		settingInsecure: verifiedValue(cr.Insecure), settingVerified: verifiedValue(sess.User.Verified)}); err != nil {
 		return out, err
 	}
 	d.mu.Lock()
@@ -189,7 +196,7 @@ func (d *Desk) Logout(ctx context.Context, o LogoutOptions) (Session, error) {
 		return s, err
 	}
 	if err := d.setSettings(ctx, map[string]string{lsync.SettingEmail: "", lsync.SettingUserID: "",
-		lsync.SettingUserName: "", lsync.SettingTokenAt: ""}); err != nil {
+		lsync.SettingUserName: "", lsync.SettingTokenAt: "", settingVerified: ""}); err != nil {
 		return s, err
 	}
 	d.mu.Lock()

@@ -33,7 +33,46 @@ func (d *Desk) Sync(ctx context.Context) (Synced, error) {
 		return out, err
 	}
 	out.Leases = d.RenewLeases(ctx)
+	d.learnDeactivations(ctx)
 	return out, nil
+}
+
+// learnDeactivations tells this machine's license store about its
+// activations that the portal now shows as deactivated (freed from another
+// machine, or by a receipt): their license files are refused from then on,
+// even when a copy is restored.
+func (d *Desk) learnDeactivations(ctx context.Context) {
+	st, err := d.Machine()
+	if err != nil {
+		return
+	}
+	local, err := st.Activations(ctx)
+	if err != nil || len(local) == 0 {
+		return
+	}
+	c, err := d.Cache(ctx)
+	if err != nil {
+		return
+	}
+	keys, err := lsync.List[api.Key](ctx, c, api.KindKey)
+	if err != nil {
+		return
+	}
+	mine := map[string]bool{}
+	for _, r := range local {
+		mine[r.ActivationID] = true
+	}
+	var gone []string
+	for _, k := range keys {
+		for _, a := range k.Activations {
+			if mine[a.ID] && a.State == "deactivated" {
+				gone = append(gone, a.ID)
+			}
+		}
+	}
+	if len(gone) > 0 {
+		st.RecordDeactivated(ctx, gone...)
+	}
 }
 
 // Freshness is what a read's quick sync found.
@@ -68,12 +107,10 @@ func (d *Desk) Freshen(ctx context.Context) (Freshness, error) {
 		return f, ctx.Err()
 	}
 	if err != nil {
-		switch lsync.KindOf(err) {
-		case lsync.Offline, lsync.Unavailable, lsync.Unauthorized:
-			f.Stale, f.Why = true, err
-		default:
+		if !lsync.IsOffline(err) && lsync.KindOf(err) != lsync.Unauthorized {
 			return f, err
 		}
+		f.Stale, f.Why = true, err
 	}
 	c, _ := d.Cache(ctx)
 	f.LastSync, _ = c.SyncState(ctx)
@@ -95,14 +132,19 @@ type Outcome struct {
 
 // RefusedError is the portal's final no to a write: the cache was rolled
 // back and the write is kept, with its reason, among the refused writes.
+// It unwraps to core's error, so errors.Is and core.CodeOf see the code.
 type RefusedError struct {
 	Write  lsync.Write
 	Code   string
 	Reason string
+	Err    error
 }
 
 // Error is the portal's reason.
 func (e *RefusedError) Error() string { return e.Reason }
+
+// Unwrap is the portal's refusal as core's error.
+func (e *RefusedError) Unwrap() error { return e.Err }
 
 // Submit queues a write (it shows in the cache at once) and, unless
 // offline, sends it now: the portal has AnswerWithin to answer, else the
@@ -130,7 +172,7 @@ func (d *Desk) Submit(ctx context.Context, w lsync.Write, offline bool) (Outcome
 	cancel()
 	for _, r := range res.Push.Refused {
 		if r.Seq == e.Seq {
-			return out, &RefusedError{Write: w, Code: r.Code, Reason: r.Reason}
+			return out, &RefusedError{Write: w, Code: r.Code, Reason: r.Reason, Err: r.Refusal()}
 		}
 		out.Refused = append(out.Refused, r)
 	}
@@ -182,8 +224,14 @@ func (d *Desk) RenewLease(ctx context.Context, product string) (api.Lease, error
 	if err := d.EnsureTrust(ctx); err != nil {
 		return got, err
 	}
+	// The lease is bound to this machine, so that a copy elsewhere is
+	// refused like another machine's activation.
+	fp, err := d.Fingerprint(ctx)
+	if err != nil {
+		return got, err
+	}
 	qctx, cancel := d.quick(ctx)
-	got, err = cl.Lease(qctx, api.LeaseRequest{Product: product})
+	got, err = cl.Lease(qctx, api.LeaseRequest{Product: product, Fingerprint: fp})
 	cancel()
 	if err != nil {
 		return got, err

@@ -31,17 +31,34 @@ type TrustResult struct {
 	Err error
 }
 
-// portalKeys fetches and parses the portal's public keys.
-func portalKeys(ctx context.Context, cl *lsync.Client) (licensefile.TrustedKeys, error) {
+// portalKeys fetches and parses the portal's key set: its keys, their
+// validity windows and the keys it revoked.
+func portalKeys(ctx context.Context, cl *lsync.Client) (licensefile.KeySet, error) {
 	raw, err := cl.KeySet(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("fetch the portal's public keys: %w", err)
+		return licensefile.KeySet{}, fmt.Errorf("fetch the portal's public keys: %w", err)
 	}
-	keys, err := licensefile.ParsePublicKeys(raw)
+	ks, err := licensefile.ParseKeySet(raw)
 	if err != nil {
-		return nil, fmt.Errorf("the portal's public keys: %w", err)
+		return licensefile.KeySet{}, fmt.Errorf("the portal's public keys: %w", err)
 	}
-	return keys, nil
+	return ks, nil
+}
+
+// known is the part of a fetched key set about keys the profile already
+// trusts, with every revocation: what the profile learns from a portal
+// once it trusts keys (a new key is never added this way).
+func known(ks licensefile.KeySet, have licensefile.TrustedKeys) licensefile.KeySet {
+	out := licensefile.KeySet{Keys: licensefile.TrustedKeys{}, Windows: map[string]licensefile.KeyWindow{}, Revoked: ks.Revoked}
+	for kid, pub := range ks.Keys {
+		if _, ok := have[kid]; ok {
+			out.Keys[kid] = pub
+			if w, ok := ks.Windows[kid]; ok {
+				out.Windows[kid] = w
+			}
+		}
+	}
+	return out
 }
 
 // PinPortalKeys applies the trust policy with the login's portal.
@@ -62,21 +79,24 @@ func (d *Desk) PinPortalKeys(ctx context.Context) TrustResult {
 		r.Err = err
 		return r
 	}
-	keys, err := portalKeys(ctx, cl)
+	ks, err := portalKeys(ctx, cl)
 	if err != nil {
 		r.Err = err
 		return r
 	}
 	if len(have) > 0 {
-		for kid := range keys {
+		for kid := range ks.Trusted() {
 			if _, ok := have[kid]; !ok {
 				r.Unknown = append(r.Unknown, kid)
 			}
 		}
 		slices.Sort(r.Unknown)
+		// Revocations and narrowed windows of the keys it trusts are
+		// learned each time, and kept for good.
+		_, r.Err = st.LearnKeySet(ctx, known(ks, have))
 		return r
 	}
-	r.Added, r.Err = st.Trust(ctx, keys)
+	r.Added, r.Err = st.LearnKeySet(ctx, ks)
 	return r
 }
 
@@ -106,15 +126,18 @@ func (d *Desk) TrustFile(ctx context.Context, path string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	keys, err := licensefile.ParsePublicKeys(doc)
+	ks, err := licensefile.ParseKeySet(doc)
 	if err != nil {
 		return nil, err
+	}
+	if len(ks.Trusted()) == 0 {
+		return nil, fmt.Errorf("%s lists no key that is not revoked", path)
 	}
 	st, err := d.Machine()
 	if err != nil {
 		return nil, err
 	}
-	return st.Trust(ctx, keys)
+	return st.LearnKeySet(ctx, ks)
 }
 
 // TrustedKey is one key the profile trusts.

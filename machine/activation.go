@@ -276,7 +276,7 @@ func (s *Store) AcceptResponse(ctx context.Context, file []byte, req activation.
 		return licensefile.Payload{}, &Reason{Code: CodeHardwareChanged, Action: ActionReactivate,
 			Message: fmt.Sprintf("this response answers a request written on another machine (%d of %d known components match this one): import it where the request was written", m.Matched, m.Known)}
 	}
-	if _, err := s.Install(ctx, r.License, now, fp); err != nil {
+	if _, err := s.install(ctx, r.License, now, fp, true); err != nil {
 		return licensefile.Payload{}, err
 	}
 	rec := ActivationRecord{Product: p.Product, LicenseID: p.LicenseID, ActivationID: r.ActivationID, Key: r.Key,
@@ -319,8 +319,26 @@ func (s *Store) Deactivate(ctx context.Context, product string, now time.Time) (
 }
 
 // Forget removes the product's license file, grace record and activation
-// record: after an online deactivation, or once a receipt is written.
+// record: after an online deactivation, or once a receipt is written. The
+// activation is remembered as deactivated in the offline state, so that a
+// copy of its license file put back later is refused.
 func (s *Store) Forget(ctx context.Context, product string) error {
+	var ids []string
+	if rec, err := s.Activation(ctx, product); err == nil {
+		ids = append(ids, deactivatedKey(rec.ActivationID, rec.Nonce))
+	}
+	if b, err := s.ReadLicense(ctx, product); err == nil {
+		if ks, err := s.KeySet(ctx); err == nil {
+			if p, err := ks.Verify(b); err == nil && p.ActivationID != "" {
+				ids = append(ids, deactivatedKey(p.ActivationID, p.Nonce))
+			}
+		}
+	}
+	if len(ids) > 0 {
+		if err := s.RecordDeactivated(ctx, ids...); err != nil && !errors.Is(err, errStateMissing) {
+			return err
+		}
+	}
 	if err := s.Remove(ctx, product); err != nil {
 		return err
 	}

@@ -13,8 +13,8 @@ import (
 )
 
 // BenchmarkCheck compares the whole in-process check of a node-locked
-// license (read the file, trust.json and clock.json, verify, match the
-// fingerprint) with the one ed25519.Verify over the same file's signed bytes
+// license (read the file, trust.json and both copies of the offline state,
+// verify, match the fingerprint) with the one ed25519.Verify over the same file's signed bytes
 // that it cannot do without, in the same run. "real_fingerprint" also reads
 // this machine's hardware, as a protected program does at start-up.
 func BenchmarkCheck(b *testing.B) {
@@ -49,14 +49,20 @@ func BenchmarkCheck(b *testing.B) {
 	})
 	b.Run("check_real_fingerprint", func(b *testing.B) {
 		// A license bound to this very machine, so the real read matches.
+		// A profile of this very machine, whose offline state is sealed
+		// with its real fingerprint.
 		fp, err := machine.Collect(ctx)
+		require.NoError(b, err)
+		real, err := machine.OpenStoreWith(b.TempDir(), machine.StoreOptions{StateDir: b.TempDir()})
+		require.NoError(b, err)
+		_, err = real.Trust(ctx, keysOf(portal))
 		require.NoError(b, err)
 		p := nodeLocked()
 		p.Fingerprint, p.Product = fp, "Real Machine Product"
-		_, err = st.Install(ctx, sign(b, portal, p), t0, fp)
+		_, err = real.Install(ctx, sign(b, portal, p), t0, fp)
 		require.NoError(b, err)
 		for b.Loop() {
-			res, err := st.Check(ctx, p.Product, t0, machine.CheckOptions{})
+			res, err := real.Check(ctx, p.Product, t0, machine.CheckOptions{})
 			if err != nil || !res.OK {
 				b.Fatal(err, res.Reasons)
 			}

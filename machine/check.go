@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -18,16 +19,20 @@ type Code string
 
 // The check codes.
 const (
-	CodeExpired         Code = "expired"          // the license's expiry has passed
-	CodeLeaseEnded      Code = "lease_ended"      // the offline lease has ended: sync to renew it
-	CodeHardwareChanged Code = "hardware_changed" // the machine no longer matches (a warning during grace)
-	CodeNotActivated    Code = "not_activated"    // no license for the product on this machine
-	CodeModuleMissing   Code = "module_missing"   // the license does not include the module
-	CodeSignature       Code = "signature"        // the file is altered, damaged or signed by an untrusted key
-	CodeClockSetBack    Code = "clock_set_back"   // the clock is before a time already seen
-	CodeNotYetValid     Code = "not_yet_valid"    // issued more than the allowed skew in the future
-	CodeExpiringSoon    Code = "expiring_soon"    // a warning: the license expires within core.WarnDays
-	CodeOutdated        Code = "outdated"         // Install only: older than the installed file (a replay)
+	CodeExpired          Code = "expired"           // the license's expiry has passed
+	CodeLeaseEnded       Code = "lease_ended"       // the offline lease has ended: sync to renew it
+	CodeHardwareChanged  Code = "hardware_changed"  // the machine no longer matches (a warning during grace)
+	CodeOtherMachine     Code = "other_machine"     // the file belongs to another machine: no strong component matches
+	CodeNotActivated     Code = "not_activated"     // no license for the product on this machine
+	CodeModuleMissing    Code = "module_missing"    // the license does not include the module
+	CodeSignature        Code = "signature"         // the file is altered, damaged or signed by an untrusted key
+	CodeClockSetBack     Code = "clock_set_back"    // the clock is before a time already seen
+	CodeNotYetValid      Code = "not_yet_valid"     // issued more than the allowed skew in the future
+	CodeExpiringSoon     Code = "expiring_soon"     // a warning: the license expires within core.WarnDays
+	CodeOfflineCountdown Code = "offline_countdown" // a warning: expired, running offline until expiry + core.WarnDays
+	CodeOutdated         Code = "outdated"          // Install only: older than the installed file (a replay)
+	CodeDeactivated      Code = "deactivated"       // the file of an activation this machine gave up (a restored copy)
+	CodeStateMissing     Code = "state_missing"     // the offline state (clock mark, grace, deactivations) was deleted or altered
 )
 
 // Action is what the user should do about a Reason.
@@ -42,6 +47,7 @@ const (
 	ActionRenew      Action = "renew"      // renew the subscription, or sync to renew the lease
 	ActionFixClock   Action = "fix_clock"  // correct the system clock
 	ActionTrust      Action = "trust"      // trust the portal's key (log in, or licdesk trust add)
+	ActionSync       Action = "sync"       // connect and sync once (licdesk sync)
 )
 
 // Reason is one failure (or warning) of a check, with its stable code, the
@@ -126,8 +132,14 @@ type CheckOptions struct {
 	// program should pin its vendor's portal keys here: trust.json is
 	// writable by whoever owns the profile.
 	Trusted licensefile.TrustedKeys
-	// Fingerprint reads this machine's fingerprint; nil means Collect. It
-	// is called only for a node-locked license.
+	// KeySet, when it has keys, replaces the store's trust.json and
+	// Trusted with a pinned key set that carries windows and revocations.
+	// Either way, the revocations this profile learned online
+	// (Store.LearnKeySet) apply too.
+	KeySet licensefile.KeySet
+	// Fingerprint reads this machine's fingerprint; nil means the store's
+	// reader (Collect unless OpenStoreWith said otherwise). It seals the
+	// offline state and checks a node-locked license.
 	Fingerprint func(ctx context.Context) (core.Fingerprint, error)
 	// Skew is the clock difference tolerated; 0 means
 	// licensefile.DefaultSkew.
@@ -146,20 +158,28 @@ func Check(ctx context.Context, dir, product, module string, now time.Time, fp c
 }
 
 // Check verifies the product's license at now, with no network: the file
-// (not_activated when missing), its signature against the trusted keys only
-// (signature), the clock against the high-water mark (clock_set_back), the
-// issue time (not_yet_valid), expiry (expired), offline lease end
-// (lease_ended), the module (module_missing) and, for a node-locked
-// license, this machine's fingerprint by core.MatchFingerprint: a weak
-// match starts the 7-day grace, counted from the first check that saw it
-// (a warning with the days left), after which it fails (hardware_changed).
+// (not_activated when missing), its signature against the trusted key set
+// only, with the keys' windows and every revocation learned (signature),
+// the offline state (state_missing when it was deleted, altered or copied
+// from another machine while this license exists), the clock against the
+// high-water mark (clock_set_back), an activation this machine gave up
+// (deactivated), the issue time (not_yet_valid), expiry (expired; a warning,
+// offline_countdown, until core.OfflineStop), offline lease end
+// (lease_ended), the module (module_missing) and, for a node-locked license
+// or lease, this machine's fingerprint by core.MatchFingerprint: a file
+// that shares no strong component with this machine is another machine's
+// and fails at once (other_machine); a weak match starts the 7-day grace,
+// counted from the first check that saw it (a warning with the days left),
+// after which it fails (hardware_changed).
 //
 // The returned error is for problems of the store itself (unreadable
-// folder, damaged clock.json); refusals are in Result.Reasons. A check
-// changes the store only after the file verified, and then only the clock
-// mark (raised to now and to the file's issue time, never when the clock
-// was set back) and the grace record (started at the first mismatch, ended
-// by a match again; never when the clock was set back).
+// folder, damaged trust.json); refusals are in Result.Reasons. A check
+// changes the store only after the file verified and when the state is
+// present, and then only the offline state: the clock mark (raised to now
+// and to the file's issue time, never when the clock was set back), the
+// grace record (started at the first mismatch, ended by a match again;
+// never when the clock was set back) and its seal (bound again to the
+// machine as it is now).
 func (s *Store) Check(ctx context.Context, product string, now time.Time, opt CheckOptions) (Result, error) {
 	res := Result{Product: product, Module: opt.Module}
 	if err := ctx.Err(); err != nil {
@@ -190,15 +210,36 @@ func (s *Store) Check(ctx context.Context, product string, now time.Time, opt Ch
 		return res, err
 	}
 	res.Path = path
-	trusted := opt.Trusted
-	if trusted == nil {
-		if trusted, err = s.Trusted(ctx); err != nil {
+	ks := opt.KeySet
+	if len(ks.Keys) == 0 {
+		ks = licensefile.KeySetOf(opt.Trusted)
+	}
+	if opt.Trusted == nil && len(opt.KeySet.Keys) == 0 {
+		if ks, err = s.KeySet(ctx); err != nil {
+			return res, err
+		}
+	} else if stored, err := s.KeySet(ctx); err == nil {
+		// A pinned set still takes the revocations learned online.
+		if ks, err = ks.Merge(licensefile.KeySet{Revoked: stored.Revoked}); err != nil {
 			return res, err
 		}
 	}
-	p, err := licensefile.Verify(file, trusted)
+	fp, err := s.fingerprint(ctx, opt.Fingerprint)
 	if err != nil {
-		res.Reasons = append(res.Reasons, *signatureReason(err, len(trusted) == 0))
+		return res, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st, present, bound, err := s.loadState(fp)
+	if err != nil {
+		return res, err
+	}
+	if ks, err = withRevocations(ks, st); err != nil {
+		return res, err
+	}
+	p, err := ks.Verify(file)
+	if err != nil {
+		res.Reasons = append(res.Reasons, *signatureReason(err, len(ks.Keys) == 0))
 		return finish()
 	}
 	res.License = &p
@@ -208,22 +249,28 @@ func (s *Store) Check(ctx context.Context, product string, now time.Time, opt Ch
 		return finish()
 	}
 
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	hwm, err := s.highWater()
-	if err != nil {
-		return res, err
-	}
 	// timeOK says whether now may be written down: not when the clock is
 	// behind a time already seen, nor behind the portal that issued the
-	// file, since a grace start or mark recorded then would be wrong.
-	timeOK := !p.Issued.After(now.Add(skew))
-	if r := clockReason(now, hwm, skew); r != nil {
+	// file, since a grace start or mark recorded then would be wrong; nor
+	// when the state is missing, which only a file fresh from the portal
+	// may set up again.
+	timeOK := !p.Issued.After(now.Add(skew)) && present
+	if !present {
+		res.Reasons = append(res.Reasons, *stateMissingReason())
+	}
+	if r := clockReason(now, st.Latest, skew); r != nil {
 		timeOK = false
 		res.Reasons = append(res.Reasons, *r)
 	}
+	if r := deactivatedReason(p, st); r != nil {
+		res.Reasons = append(res.Reasons, *r)
+	}
 	if err := p.CheckTime(now, skew); err != nil {
-		res.Reasons = append(res.Reasons, *timeReason(err, p, now))
+		if w := countdownWarning(err, p, now); w != nil {
+			res.Warnings = append(res.Warnings, *w)
+		} else {
+			res.Reasons = append(res.Reasons, *timeReason(err, p, now))
+		}
 	}
 	// CheckTime stops at the first time problem; a lease both expired and
 	// ended is reported once, as expired, which is the one renewal fixes.
@@ -242,54 +289,101 @@ func (s *Store) Check(ctx context.Context, product string, now time.Time, opt Ch
 		}
 		res.Reasons = append(res.Reasons, r)
 	}
+	// A state not yet bound to this machine as it is now is sealed again.
+	dirty := present && !bound.Same(fp)
 	if p.NodeLocked() {
-		if err := s.checkHardware(ctx, &res, p, now, timeOK, opt.Fingerprint); err != nil {
-			return res, err
-		}
+		dirty = checkHardware(&res, &st, p, fp, now, timeOK)
 	}
 	if timeOK {
-		if err := s.observe(latest(now, p.Issued), hwm); err != nil {
-			return res, err
+		if mark := latest(now, p.Issued).UTC().Truncate(time.Second); mark.After(st.Latest.Add(clockGranularity)) {
+			st.Latest, dirty = mark, true
+		}
+		if dirty {
+			if err := s.saveState(st, fp); err != nil {
+				return res, err
+			}
 		}
 	}
 	return finish()
 }
 
+// countdownWarning turns an expiry into a warning while the subscription's
+// offline countdown runs (source 002: with the portal out of reach, a
+// subscription stops 10 days after its expiry, core.OfflineStop); nil when
+// err is not an expiry or the countdown is over. A check has no network:
+// stopping at the expiry itself when the portal says the subscription was
+// not renewed is the online client's part.
+func countdownWarning(err error, p licensefile.Payload, now time.Time) *Reason {
+	if !errors.Is(err, licensefile.ErrExpired) || (!p.LeaseEnd.IsZero() && !now.Before(p.LeaseEnd)) {
+		return nil
+	}
+	cd := core.SubscriptionCountdown(p.Expiry, false, false, time.Time{}, now)
+	if cd.Phase != core.PhaseCountdown {
+		return nil
+	}
+	return &Reason{Code: CodeOfflineCountdown, Action: ActionRenew, Err: err,
+		Message: fmt.Sprintf("license %s for %s expired %s; without the portal it stops in %s (%s): connect and sync, or renew it",
+			p.LicenseID, p.Product, stamp(p.Expiry), plural(cd.DaysLeft, "day"), stamp(cd.StopsAt))}
+}
+
+// stateMissingReason refuses a license whose offline state was deleted or
+// altered: the clock mark, the grace and the deactivations are gone, so
+// nothing else can be trusted until the portal sets them up again.
+func stateMissingReason() *Reason {
+	return &Reason{Code: CodeStateMissing, Action: ActionSync, Err: errStateMissing,
+		Message: "the offline licensing state of this profile (clock mark, hardware grace, deactivations) is missing or was altered: connect and run licdesk sync once (for an activated key: licdesk activate KEY again) to restore it from the portal"}
+}
+
+// deactivatedReason refuses the file of an activation this machine gave up.
+func deactivatedReason(p licensefile.Payload, st offlineState) *Reason {
+	if p.ActivationID == "" || (!slices.Contains(st.Deactivated, p.ActivationID) &&
+		!slices.Contains(st.Deactivated, deactivatedKey(p.ActivationID, p.Nonce))) {
+		return nil
+	}
+	return &Reason{Code: CodeDeactivated, Action: ActionActivate,
+		Message: fmt.Sprintf("activation %s of %s was deactivated on this machine; a copy of its license file does not bring it back: activate the key again",
+			p.ActivationID, p.Product)}
+}
+
 // checkHardware applies the match rule and the grace period to a
-// node-locked license, recording the grace start or end.
-func (s *Store) checkHardware(ctx context.Context, res *Result, p licensefile.Payload, now time.Time, record bool,
-	read func(context.Context) (core.Fingerprint, error)) error {
-	if read == nil {
-		read = Collect
-	}
-	fp, err := read(ctx)
-	if err != nil {
-		return err
-	}
+// node-locked license, recording the grace start or end in st when record
+// is set; it reports whether st changed.
+func checkHardware(res *Result, st *offlineState, p licensefile.Payload, fp core.Fingerprint, now time.Time, record bool) bool {
 	m := core.MatchFingerprint(p.Fingerprint, fp)
 	res.Match = &m
-	slug := Slug(p.Product)
-	g, err := s.grace()
-	if err != nil {
-		return err
+	if m.OtherMachine {
+		// Another machine's file (copied here, or a twin with the same CPU
+		// and memory): not a hardware change, so no grace starts.
+		res.Reasons = append(res.Reasons, Reason{Code: CodeOtherMachine, Action: ActionActivate,
+			Message: fmt.Sprintf("license %s for %s belongs to another machine (%s): activate it on this machine",
+				p.LicenseID, p.Product, m.Summary())})
+		return false
 	}
-	entry, had := g[slug]
+	slug := Slug(p.Product)
+	entry, had := st.Grace[slug]
 	same := had && entry.LicenseID == p.LicenseID && entry.ActivationID == p.ActivationID
 	if m.OK {
 		if had && record {
-			return s.updateGrace(func(g graceDoc) bool { delete(g, slug); return true })
+			delete(st.Grace, slug)
+			return true
 		}
-		return nil
+		return false
 	}
-	since := now
+	since, changed := now, false
 	if same {
 		since = entry.Since
-	} else if record {
-		e := graceEntry{LicenseID: p.LicenseID, ActivationID: p.ActivationID, Since: now.UTC().Truncate(time.Second)}
-		if err := s.updateGrace(func(g graceDoc) bool { g[slug] = e; return true }); err != nil {
-			return err
+	} else {
+		since = now.UTC().Truncate(time.Second)
+		if !st.Restored.IsZero() && p.Issued.Before(st.Restored) {
+			// The state was rebuilt after going missing: the mismatch may
+			// be as old as the file, and deleting the state must not
+			// restart the grace.
+			since = p.Issued
 		}
-		since = e.Since
+		if record {
+			st.Grace[slug] = graceEntry{LicenseID: p.LicenseID, ActivationID: p.ActivationID, Since: since}
+			changed = true
+		}
 	}
 	in, days, _ := core.HardwareGrace(since, now)
 	ends := since.Add(core.GraceDays * core.Day)
@@ -298,12 +392,12 @@ func (s *Store) checkHardware(ctx context.Context, res *Result, p licensefile.Pa
 		res.Warnings = append(res.Warnings, Reason{Code: CodeHardwareChanged, Action: ActionReactivate,
 			Message: fmt.Sprintf("this machine's hardware changed (%d of %d known components match): %s keeps working %s, until %s; reactivate it",
 				m.Matched, m.Known, p.Product, plural(days, "more day"), stamp(ends))})
-		return nil
+		return changed
 	}
 	res.Reasons = append(res.Reasons, Reason{Code: CodeHardwareChanged, Action: ActionReactivate,
 		Message: fmt.Sprintf("hardware changed and grace over since %s (%d of %d known components match): reactivate %s on this machine",
 			stamp(ends), m.Matched, m.Known, p.Product)})
-	return nil
+	return changed
 }
 
 // signatureReason explains a file that did not verify.
@@ -315,6 +409,9 @@ func signatureReason(err error, noTrust bool) *Reason {
 	case errors.Is(err, licensefile.ErrUnknownKey):
 		return &Reason{Code: CodeSignature, Action: ActionTrust, Err: err,
 			Message: "the license file is signed by a key this machine does not trust: " + err.Error()}
+	case errors.Is(err, licensefile.ErrKeyRevoked), errors.Is(err, licensefile.ErrOutsideKeyWindow):
+		return &Reason{Code: CodeSignature, Action: ActionReactivate, Err: err,
+			Message: "the license file is signed by a key the portal no longer vouches for (" + err.Error() + "): activate again or sync to get a fresh file"}
 	}
 	return &Reason{Code: CodeSignature, Action: ActionReactivate, Err: err,
 		Message: "the license file is altered or damaged (" + err.Error() + "): activate again to get a fresh copy"}

@@ -28,7 +28,7 @@ func TestCheck_ValidFilesPass(t *testing.T) {
 		{"node-locked with one part replaced", nodeLocked(), changed(1), ""},
 		{"node-locked with exactly half the parts replaced", nodeLocked(), changed(3), "cam"},
 		{"node-locked with unreadable components", nodeLocked(), core.Fingerprint{"machine_id": "a1", "cpu": "c1"}, ""},
-		{"cloud-login lease, any machine", lease(), elsewhere(), "render"},
+		{"cloud-login lease", lease(), here(), "render"},
 		{"perpetual license", func() licensefile.Payload {
 			p := lease()
 			p.Kind, p.Expiry, p.LeaseEnd = licensefile.KindLicense, time.Time{}, time.Time{}
@@ -115,7 +115,7 @@ func TestCheck_EveryRefusalHasItsCodeAndActionAndChangesOnlyWhatIsDocumented(t *
 		{
 			name: "a profile that trusts no key: signature",
 			setup: func(t *testing.T) setup {
-				st, err := machine.OpenStore(t.TempDir())
+				st, err := openStore(t, t.TempDir()), error(nil)
 				require.NoError(t, err)
 				path, _ := st.LicensePath(product)
 				require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o700))
@@ -140,11 +140,11 @@ func TestCheck_EveryRefusalHasItsCodeAndActionAndChangesOnlyWhatIsDocumented(t *
 			name: "expired",
 			setup: func(t *testing.T) setup {
 				st, _, _ := installed(t, nodeLocked())
-				return setup{st: st, now: t0.AddDate(1, 0, 1), fp: here()}
+				return setup{st: st, now: t0.AddDate(1, 0, core.WarnDays), fp: here()}
 			},
 			want:      []machine.Code{machine.CodeExpired},
 			action:    machine.ActionRenew,
-			mayChange: []string{"clock.json"}, wantInText: "expired",
+			mayChange: []string{"state.json"}, wantInText: "expired",
 		},
 		{
 			name: "offline lease ended",
@@ -154,7 +154,7 @@ func TestCheck_EveryRefusalHasItsCodeAndActionAndChangesOnlyWhatIsDocumented(t *
 			},
 			want:      []machine.Code{machine.CodeLeaseEnded},
 			action:    machine.ActionRenew,
-			mayChange: []string{"clock.json"}, wantInText: "licdesk sync",
+			mayChange: []string{"state.json"}, wantInText: "licdesk sync",
 		},
 		{
 			name: "module missing from a cloud-login lease: adopt another",
@@ -163,7 +163,7 @@ func TestCheck_EveryRefusalHasItsCodeAndActionAndChangesOnlyWhatIsDocumented(t *
 				return setup{st: st, now: t0, fp: here(), opt: machine.CheckOptions{Module: "export-dwg"}}
 			},
 			want: []machine.Code{machine.CodeModuleMissing}, action: machine.ActionAdopt,
-			mayChange: []string{"clock.json"}, wantInText: "licdesk adopt",
+			mayChange: []string{"state.json"}, wantInText: "licdesk adopt",
 		},
 		{
 			name: "module missing from an activation: activate another key",
@@ -172,19 +172,49 @@ func TestCheck_EveryRefusalHasItsCodeAndActionAndChangesOnlyWhatIsDocumented(t *
 				return setup{st: st, now: t0, fp: here(), opt: machine.CheckOptions{Module: "export-dwg"}}
 			},
 			want: []machine.Code{machine.CodeModuleMissing}, action: machine.ActionActivate,
-			mayChange: []string{"clock.json"}, wantInText: "export-dwg",
+			mayChange: []string{"state.json"}, wantInText: "export-dwg",
 		},
 		{
-			name: "another machine's file, beyond grace: hardware changed",
+			name: "hardware changed, beyond grace: hardware changed",
 			setup: func(t *testing.T) setup {
 				st, _, _ := installed(t, nodeLocked())
-				// The first check on the other machine starts the grace...
-				check(t, st, t0, elsewhere(), machine.CheckOptions{})
+				// The first check after the change starts the grace...
+				check(t, st, t0, changed(4), machine.CheckOptions{})
 				// ...which is over a week later.
-				return setup{st: st, now: t0.Add(core.GraceDays * core.Day), fp: elsewhere()}
+				return setup{st: st, now: t0.Add(core.GraceDays * core.Day), fp: changed(4)}
 			},
 			want: []machine.Code{machine.CodeHardwareChanged}, action: machine.ActionReactivate,
-			mayChange: []string{"clock.json"}, wantInText: "hardware changed and grace over",
+			mayChange: []string{"state.json"}, wantInText: "hardware changed and grace over",
+		},
+		{
+			// Issue 11: another machine's file was accepted for 7 days, as
+			// if the hardware had changed.
+			name: "another machine's file: refused at once, no grace",
+			setup: func(t *testing.T) setup {
+				st, portal, _ := installed(t, nodeLocked())
+				p := nodeLocked()
+				p.Fingerprint = elsewhere()
+				path, _ := st.LicensePath(product)
+				require.NoError(t, os.WriteFile(path, sign(t, portal, p), 0o600))
+				return setup{st: st, now: t0, fp: here()}
+			},
+			want: []machine.Code{machine.CodeOtherMachine}, action: machine.ActionActivate,
+			mayChange: []string{"state.json"}, wantInText: "belongs to another machine",
+		},
+		{
+			// Issue 11: a twin with the same CPU model and memory size
+			// matched 2 of 2 "known" components.
+			name: "a twin machine sharing only CPU and memory: refused at once",
+			setup: func(t *testing.T) setup {
+				st, portal, _ := installed(t, nodeLocked())
+				p := nodeLocked()
+				p.Fingerprint = core.Fingerprint{"machine_id": "a9", "board": "b9", "cpu": "c1", "memory": "d1", "mac": "e9", "disk": "f9"}
+				path, _ := st.LicensePath(product)
+				require.NoError(t, os.WriteFile(path, sign(t, portal, p), 0o600))
+				return setup{st: st, now: t0, fp: here()}
+			},
+			want: []machine.Code{machine.CodeOtherMachine}, action: machine.ActionActivate,
+			mayChange: []string{"state.json"}, wantInText: "belongs to another machine",
 		},
 		{
 			name: "clock set back before the latest time seen",
@@ -199,11 +229,10 @@ func TestCheck_EveryRefusalHasItsCodeAndActionAndChangesOnlyWhatIsDocumented(t *
 		{
 			name: "file issued 6 minutes in the future: not yet valid",
 			setup: func(t *testing.T) setup {
-				st, portal := newStore(t)
+				st, portal, _ := installed(t, nodeLocked())
 				p := nodeLocked()
 				p.Issued = t0.Add(6 * time.Minute)
 				path, _ := st.LicensePath(product)
-				require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o700))
 				require.NoError(t, os.WriteFile(path, sign(t, portal, p), 0o600))
 				return setup{st: st, now: t0, fp: here()}
 			},
@@ -212,12 +241,15 @@ func TestCheck_EveryRefusalHasItsCodeAndActionAndChangesOnlyWhatIsDocumented(t *
 		{
 			name: "several failures at once: one reason each",
 			setup: func(t *testing.T) setup {
-				st, _, _ := installed(t, nodeLocked())
-				check(t, st, t0, elsewhere(), machine.CheckOptions{})
-				return setup{st: st, now: t0.AddDate(1, 0, 1), fp: elsewhere(), opt: machine.CheckOptions{Module: "export-dwg"}}
+				st, portal, _ := installed(t, nodeLocked())
+				p := nodeLocked()
+				p.Fingerprint = elsewhere()
+				path, _ := st.LicensePath(product)
+				require.NoError(t, os.WriteFile(path, sign(t, portal, p), 0o600))
+				return setup{st: st, now: t0.AddDate(1, 0, core.WarnDays), fp: here(), opt: machine.CheckOptions{Module: "export-dwg"}}
 			},
-			want:      []machine.Code{machine.CodeExpired, machine.CodeModuleMissing, machine.CodeHardwareChanged},
-			mayChange: []string{"clock.json"},
+			want:      []machine.Code{machine.CodeExpired, machine.CodeModuleMissing, machine.CodeOtherMachine},
+			mayChange: []string{"state.json"},
 		},
 	}
 	for _, tt := range tests {
@@ -273,7 +305,7 @@ func TestCheck_HardwareChangeGivesSevenDaysOfGraceCountedFromTheFirstMismatch(t 
 		assert.Equal(t, s.ok, res.OK, "at %s", s.at)
 		assert.Equal(t, s.daysLeft, res.GraceDaysLeft, "at %s", s.at)
 		require.NotNil(t, res.Match)
-		assert.Equal(t, core.Match{Matched: 2, Known: 6}, *res.Match)
+		assert.Equal(t, core.Match{Matched: 2, Known: 6, StrongMatched: 1}, *res.Match)
 		if s.ok {
 			require.Equal(t, []machine.Code{machine.CodeHardwareChanged}, codes(res.Warnings))
 			assert.Equal(t, machine.ActionReactivate, res.Warnings[0].Action)
@@ -290,12 +322,11 @@ func TestCheck_PuttingThePartBackEndsTheGrace(t *testing.T) {
 	st, _, _ := installed(t, nodeLocked())
 	res := check(t, st, t0.Add(time.Hour), changed(4), machine.CheckOptions{})
 	require.Equal(t, 7, res.GraceDaysLeft)
-	assert.FileExists(t, filepath.Join(st.Dir(), "grace.json"))
 
 	res = check(t, st, t0.Add(2*core.Day), here(), machine.CheckOptions{})
 	assert.True(t, res.OK)
 	assert.Empty(t, res.Warnings)
-	assert.NoFileExists(t, filepath.Join(st.Dir(), "grace.json"))
+	assert.NotContains(t, readFile(t, filepath.Join(st.Dir(), "state.json")), `"grace"`)
 
 	// A later change starts a fresh grace.
 	res = check(t, st, t0.Add(5*core.Day), changed(4), machine.CheckOptions{})
@@ -326,17 +357,19 @@ func TestCheck_ClockSetBackWithinTheSkewIsTolerated(t *testing.T) {
 	assert.Equal(t, []machine.Code{machine.CodeClockSetBack}, codes(res.Reasons))
 }
 
-func TestCheck_ClockSetBackBeforeTheFilesIssueTimeIsRefusedWithNoMarkYet(t *testing.T) {
+func TestInstall_ClockSetBackBeforeTheFilesIssueTimeIsRefusedWithNoMarkYet(t *testing.T) {
 	st, portal := newStore(t)
 	p := nodeLocked()
 	p.Issued = t0
-	path, _ := st.LicensePath(product)
-	require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o700))
-	require.NoError(t, os.WriteFile(path, sign(t, portal, p), 0o600))
-	res := check(t, st, t0.Add(-time.Hour), here(), machine.CheckOptions{})
-	assert.Equal(t, []machine.Code{machine.CodeNotYetValid}, codes(res.Reasons))
-	res = check(t, st, t0.Add(4*time.Minute-5*time.Minute), here(), machine.CheckOptions{})
-	assert.True(t, res.OK, "issued up to 5 minutes ahead of the clock is tolerated: %v", res.Reasons)
+	file := sign(t, portal, p)
+	_, err := st.Install(context.Background(), file, t0.Add(-time.Hour), here())
+	var r *machine.Reason
+	require.ErrorAs(t, err, &r)
+	assert.Equal(t, machine.CodeNotYetValid, r.Code)
+	_, err = st.Install(context.Background(), file, t0.Add(4*time.Minute-5*time.Minute), here())
+	require.NoError(t, err, "issued up to 5 minutes ahead of the clock is tolerated")
+	res := check(t, st, t0.Add(-time.Minute), here(), machine.CheckOptions{})
+	assert.True(t, res.OK, "%v", res.Reasons)
 }
 
 func TestCheck_MarkNeverMovesBackAndFollowsChecksAndIssueTimes(t *testing.T) {
@@ -363,9 +396,11 @@ func TestCheck_MarkNeverMovesBackAndFollowsChecksAndIssueTimes(t *testing.T) {
 func TestCheck_ClockSetBackDoesNotRecordAGraceStart(t *testing.T) {
 	st, _, _ := installed(t, nodeLocked())
 	check(t, st, t0.AddDate(0, 0, 10), here(), machine.CheckOptions{})
-	res := check(t, st, t0.AddDate(0, 0, 1), elsewhere(), machine.CheckOptions{})
+	res := check(t, st, t0.AddDate(0, 0, 1), changed(4), machine.CheckOptions{})
 	assert.Contains(t, codes(res.Reasons), machine.CodeClockSetBack)
-	assert.NoFileExists(t, filepath.Join(st.Dir(), "grace.json"))
+	assert.NotContains(t, readFile(t, filepath.Join(st.Dir(), "state.json")), `"grace"`)
+	res = check(t, st, t0.AddDate(0, 0, 10).Add(time.Hour), changed(4), machine.CheckOptions{})
+	assert.Equal(t, 7, res.GraceDaysLeft, "the grace starts at the first check with a believable clock")
 }
 
 func TestCheck_ExpiryWithinTenDaysWarns(t *testing.T) {
@@ -394,22 +429,16 @@ func TestCheck_PinnedKeysReplaceTheProfilesTrust(t *testing.T) {
 	assert.Equal(t, []machine.Code{machine.CodeSignature}, codes(res.Reasons))
 }
 
-func TestCheck_FingerprintIsReadOnlyForNodeLockedFiles(t *testing.T) {
-	st, _, _ := installed(t, lease())
-	called := false
-	res := check(t, st, t0, nil, machine.CheckOptions{Fingerprint: func(context.Context) (core.Fingerprint, error) {
-		called = true
-		return nil, nil
-	}})
-	assert.True(t, res.OK)
-	assert.False(t, called)
-}
-
-func TestCheck_DamagedClockFileIsAnErrorNotAReset(t *testing.T) {
+func TestCheck_ADamagedStateCopyIsHealedFromTheOtherAndBothDamagedIsTampering(t *testing.T) {
 	st, _, _ := installed(t, nodeLocked())
-	require.NoError(t, os.WriteFile(filepath.Join(st.Dir(), "clock.json"), []byte("{}"), 0o600))
-	_, err := st.Check(context.Background(), product, t0, machine.CheckOptions{Fingerprint: fixedFP(here())})
-	assert.ErrorIs(t, err, machine.ErrDamaged)
+	check(t, st, t0.AddDate(0, 0, 10), here(), machine.CheckOptions{})
+	path := filepath.Join(st.Dir(), "state.json")
+	require.NoError(t, os.WriteFile(path, []byte("{}"), 0o600))
+	res := check(t, st, t0.AddDate(0, 0, 2), here(), machine.CheckOptions{})
+	assert.Equal(t, []machine.Code{machine.CodeClockSetBack}, codes(res.Reasons), "the second copy keeps the mark")
+	res = check(t, st, t0.AddDate(0, 0, 11), here(), machine.CheckOptions{})
+	assert.True(t, res.OK, "%v", res.Reasons)
+	assert.Contains(t, readFile(t, path), `"mac"`, "the damaged copy is written again")
 }
 
 func TestCheck_ResultJSONCarriesCodesAndActions(t *testing.T) {
@@ -430,3 +459,40 @@ func TestCheckFunction_UsesTheProfileFolder(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []machine.Code{machine.CodeNotActivated}, codes(res.Reasons))
 }
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	return string(b)
+}
+
+func TestCheck_AnExpiredSubscriptionRunsOfflineUntilTenDaysAfterItsExpiry(t *testing.T) {
+	expiry := nodeLocked().Expiry
+	st, _, _ := installed(t, nodeLocked())
+	steps := []struct {
+		at   time.Time
+		ok   bool
+		days int
+	}{
+		{expiry.Add(-time.Second), true, 0},
+		{expiry, true, 10},
+		{expiry.Add(9*core.Day + time.Hour), true, 1},
+		{expiry.Add(10*core.Day - time.Second), true, 1},
+		{expiry.Add(10 * core.Day), false, 0},
+	}
+	for _, s := range steps {
+		res := check(t, st, s.at, here(), machine.CheckOptions{})
+		assert.Equal(t, s.ok, res.OK, "at %s: %v", s.at, res.Reasons)
+		if s.days > 0 {
+			require.Contains(t, codes(res.Warnings), machine.CodeOfflineCountdown, "at %s", s.at)
+			assert.Contains(t, res.Warnings[len(res.Warnings)-1].Message, fmt.Sprintf("stops in %d day", s.days))
+			assert.Contains(t, res.Warnings[len(res.Warnings)-1].Message, stampOf(expiry.Add(10*core.Day)))
+		}
+		if !s.ok {
+			assert.Equal(t, []machine.Code{machine.CodeExpired}, codes(res.Reasons))
+		}
+	}
+}
+
+func stampOf(t time.Time) string { return t.UTC().Format(time.RFC3339) }

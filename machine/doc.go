@@ -11,7 +11,8 @@
 // network cards, the system disk's serial number) and returns each as an
 // HMAC-SHA256 of its value, so that serial numbers never leave the machine.
 // A component that cannot be read is left out: core.MatchFingerprint counts
-// it as unknown, never as a mismatch. Boot IDs and random or locally
+// it as unknown, never as a mismatch; the machine ID, board UUID, disk
+// serial and MACs are strong components, the CPU and memory weak ones. Boot IDs and random or locally
 // administered MAC addresses are never used: they change without the machine
 // changing.
 //
@@ -25,9 +26,12 @@
 // A Store is a profile folder's license files and what checking them needs:
 //
 //	licenses/<product-slug>.lic   one signed license file per product
-//	trust.json                    the portal public keys this profile trusts
-//	clock.json                    the latest trusted time seen (never moves back)
-//	grace.json                    when each product's hardware mismatch was first seen
+//	trust.json                    the portal key set this profile trusts (windows, revocations)
+//	state.json                    the offline state: the latest trusted time seen (never moves
+//	                              back), when each hardware mismatch was first seen, the
+//	                              activations given up and the keys learned revoked; sealed
+//	                              with a MAC bound to the machine, and kept a second time in
+//	                              the per-user state folder (EnvStateDir)
 //	activations/<slug>.json       offline activations' IDs, nonces and receipt secrets
 //	requests/<slug>.req           activation requests written and not yet answered
 //
@@ -37,8 +41,11 @@
 // # Check
 //
 // Store.Check verifies a product's license file offline: signature against
-// the trusted keys only, clock rollback, issue time, expiry, offline lease
-// end, module, and the hardware fingerprint with core's match rule and its
-// 7-day grace. It returns one Reason per failure, each with a stable Code and
+// the trusted key set only (key windows, revocations), the offline state
+// (missing means tampering), clock rollback, deactivated activations, issue
+// time, expiry (with the subscription's offline countdown to expiry + 10
+// days), offline lease end, module, and the hardware fingerprint with
+// core's match rule: another machine's file is refused, a changed machine
+// gets the 7-day grace. It returns one Reason per failure, each with a stable Code and
 // the Action to suggest.
 package machine

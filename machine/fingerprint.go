@@ -18,15 +18,15 @@ import (
 	"github.com/licdesk/licdesk/core"
 )
 
-// Fingerprint component names. They are the keys of core.Fingerprint and
-// appear in license files and activation requests, so they never change.
+// Fingerprint component names: core's, which also says which are strong
+// (machine ID, board, disk, MACs) and which weak (CPU, memory).
 const (
-	ComponentMachineID = "machine_id" // the OS installation's ID
-	ComponentBoard     = "board"      // the DMI/SMBIOS system UUID
-	ComponentCPU       = "cpu"        // vendor, family and model
-	ComponentMemory    = "memory"     // total memory rounded to GiB
-	ComponentMAC       = "mac"        // the set of permanent MACs of physical NICs
-	ComponentDisk      = "disk"       // the serial number of the disk holding the system
+	ComponentMachineID = core.ComponentMachineID // the OS installation's ID
+	ComponentBoard     = core.ComponentBoard     // the DMI/SMBIOS system UUID
+	ComponentCPU       = core.ComponentCPU       // vendor, family and model
+	ComponentMemory    = core.ComponentMemory    // total memory rounded to GiB
+	ComponentMAC       = core.ComponentMAC       // the set of permanent MACs of physical NICs
+	ComponentDisk      = core.ComponentDisk      // the serial number of the disk holding the system
 )
 
 // hashKey keys the HMAC that every component goes through before it leaves

@@ -3,6 +3,7 @@ package machine
 import (
 	"context"
 	"encoding/json"
+	"github.com/licdesk/licdesk/core"
 	"os"
 	"path/filepath"
 	"testing"
@@ -13,53 +14,34 @@ import (
 // user) can write to, so their parsers get arbitrary bytes: they must
 // refuse, never panic, and what they accept must survive a round trip.
 
-func FuzzParseClock(f *testing.F) {
-	f.Add([]byte(`{"latest":"2026-03-01T12:00:00Z"}`))
-	f.Add([]byte(`{"latest":"2026-03-01T12:00:00+02:00"}` + "\n"))
-	f.Add([]byte(`{}`))
-	f.Add([]byte(`{"latest":"0001-01-01T00:00:00Z"}`))
-	f.Add([]byte(`{"latest":"2026-03-01T12:00:00Z","extra":1}`))
-	f.Add([]byte(`{"latest":"2026-03-01T12:00:00Z"} {}`))
-	f.Fuzz(func(t *testing.T, b []byte) {
-		got, err := parseClock(b)
-		if err != nil {
-			return
-		}
-		if got.IsZero() || got.Location() != time.UTC {
-			t.Fatalf("accepted %q as %v", b, got)
-		}
-		again, err := json.Marshal(clockDoc{Latest: got})
-		if err != nil {
-			t.Fatal(err)
-		}
-		back, err := parseClock(again)
-		if err != nil || !back.Equal(got) {
-			t.Fatalf("round trip of %q: %v, %v", b, back, err)
-		}
-	})
-}
-
-func FuzzParseGrace(f *testing.F) {
-	f.Add([]byte(`{"cad-studio-1234abcd":{"license_id":"L","activation_id":"A","since":"2026-03-01T12:00:00Z"}}`))
-	f.Add([]byte(`{"x":{"license_id":"","since":"2026-03-01T12:00:00Z"}}`))
+func FuzzParseState(f *testing.F) {
+	st := offlineState{Latest: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC), Deactivated: []string{"ACT-1"},
+		Grace: map[string]graceEntry{"cad-studio-1234abcd": {LicenseID: "L", ActivationID: "A", Since: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}}}
+	fp := map[string]string{"machine_id": "a1"}
+	mac, _ := stateMAC(st, fp)
+	good, _ := json.Marshal(sealedState{State: st, Fingerprint: fp, MAC: mac})
+	f.Add(good)
+	f.Add([]byte(`{"state":{"latest":"2026-03-01T12:00:00Z"},"fingerprint":{},"mac":"00"}`))
 	f.Add([]byte(`{}`))
 	f.Add([]byte(`null`))
-	f.Add([]byte(`[]`))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		g, err := parseGrace(b)
+		d, err := parseState(b)
 		if err != nil {
 			return
 		}
-		for k, e := range g {
+		if d.State.Latest.IsZero() {
+			t.Fatalf("accepted %q without a mark", b)
+		}
+		for k, e := range d.State.Grace {
 			if k == "" || e.LicenseID == "" || e.Since.IsZero() {
 				t.Fatalf("accepted an incomplete entry from %q", b)
 			}
 		}
-		again, err := json.Marshal(g)
+		again, err := json.Marshal(d)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := parseGrace(again); err != nil {
+		if _, err := parseState(again); err != nil {
 			t.Fatalf("round trip of %q: %v", b, err)
 		}
 	})
@@ -79,22 +61,27 @@ func FuzzParseActivationRecord(f *testing.F) {
 	})
 }
 
-// FuzzStoreFiles writes arbitrary bytes as trust.json, clock.json and
-// grace.json and runs a check: errors are fine, panics are not, and a check
+// FuzzStoreFiles writes arbitrary bytes as trust.json and the two copies
+// of the offline state and runs a check: errors are fine, panics are not, and a check
 // that answers must not have been fooled into OK without a trusted key.
 func FuzzStoreFiles(f *testing.F) {
 	f.Add([]byte(`{"keys":[]}`), []byte(`{"latest":"2026-03-01T12:00:00Z"}`), []byte(`{}`))
 	f.Add([]byte(`{"keys":[{"kid":"k","alg":"Ed25519","public_key":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="}]}`), []byte(`{`), []byte(`{"a":{}}`))
-	f.Fuzz(func(t *testing.T, trust, clock, grace []byte) {
+	f.Fuzz(func(t *testing.T, trust, state, state2 []byte) {
 		dir := t.TempDir()
-		for name, b := range map[string][]byte{trustFile: trust, clockFile: clock, graceFile: grace} {
-			if err := os.WriteFile(filepath.Join(dir, name), b, 0o600); err != nil {
-				t.Fatal(err)
-			}
-		}
-		s, err := OpenStore(dir)
+		s, err := OpenStoreWith(dir, StoreOptions{StateDir: t.TempDir(),
+			Fingerprint: func(context.Context) (core.Fingerprint, error) { return core.Fingerprint{"machine_id": "a1"}, nil }})
 		if err != nil {
 			t.Fatal(err)
+		}
+		paths := s.statePaths()
+		for path, b := range map[string][]byte{filepath.Join(dir, trustFile): trust, paths[0]: state, paths[1]: state2} {
+			if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(path, b, 0o600); err != nil {
+				t.Fatal(err)
+			}
 		}
 		ctx := context.Background()
 		_, _ = s.Trusted(ctx)

@@ -93,11 +93,20 @@ func sign(tb testing.TB, s licensefile.Signer, p licensefile.Payload) []byte {
 	return f
 }
 
+// openStore opens the profile dir on this test machine (here()), with the
+// second copy of the offline state in a folder of the test's own.
+func openStore(tb testing.TB, dir string) *machine.Store {
+	tb.Helper()
+	st, err := machine.OpenStoreWith(dir, machine.StoreOptions{StateDir: tb.TempDir(), Fingerprint: fixedFP(here())})
+	require.NoError(tb, err)
+	return st
+}
+
 // newStore is an empty profile trusting the portal key "portal".
 func newStore(tb testing.TB) (*machine.Store, licensefile.Signer) {
 	tb.Helper()
-	st, err := machine.OpenStore(tb.TempDir())
-	require.NoError(tb, err)
+	st := openStore(tb, tb.TempDir())
+	var err error
 	portal := signer(tb, "portal")
 	_, err = st.Trust(context.Background(), keysOf(portal))
 	require.NoError(tb, err)
@@ -137,6 +146,9 @@ func snapshot(tb testing.TB, dir string) map[string]string {
 
 func check(tb testing.TB, st *machine.Store, now time.Time, fp core.Fingerprint, opt machine.CheckOptions) machine.Result {
 	tb.Helper()
+	if fp == nil {
+		fp = here()
+	}
 	if opt.Fingerprint == nil {
 		opt.Fingerprint = fixedFP(fp)
 	}
@@ -189,4 +201,17 @@ func fulfil(tb testing.TB, portal licensefile.Signer, reqFile []byte, issued tim
 	resp, err := activation.Response{ActivationID: activationID, Key: req.Key, Nonce: req.Nonce, Secret: secret[:], License: lic}.Seal(portal)
 	require.NoError(tb, err)
 	return resp
+}
+
+// TestMain keeps the second copy of the offline state of every profile the
+// tests open (machine.OpenStore) out of the user's config folder.
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "licdesk-state-")
+	if err != nil {
+		panic(err)
+	}
+	os.Setenv(machine.EnvStateDir, dir)
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
 }

@@ -56,13 +56,11 @@ const (
 	activationsDir = "activations"
 	requestsDir    = "requests"
 	trustFile      = "trust.json"
-	clockFile      = "clock.json"
-	graceFile      = "grace.json"
 	licenseExt     = ".lic"
 	requestExt     = ".req"
 )
 
-// maxStateFile bounds the store's own JSON files (clock, grace, activation
+// maxStateFile bounds the store's own JSON files (offline state, activation
 // records): they are small, and a damaged or planted huge file must not be
 // read whole into memory.
 const maxStateFile = 64 << 10
@@ -81,18 +79,36 @@ var ErrDamaged = errors.New("damaged profile file")
 
 // Store is the local license store in a profile folder (see the package
 // doc). Its methods are safe for concurrent use within a process; between
-// processes every write is atomic, and the clock mark is re-read just before
-// it is written so that it does not move back.
+// processes every write is atomic, and the offline state is re-read just
+// before it is written so that the clock mark does not move back.
 type Store struct {
 	dir string
+	// stateDir holds the second copy of the offline state ("" for none).
+	stateDir string
+	// readFP reads this machine's fingerprint, which seals the state.
+	readFP func(context.Context) (core.Fingerprint, error)
 	// mu serializes read-modify-write of the store's JSON files.
 	mu sync.Mutex
+}
+
+// StoreOptions tune OpenStoreWith.
+type StoreOptions struct {
+	// StateDir is the folder of the second copy of the offline state;
+	// empty means $LICDESK_STATE_DIR, else "licdesk-state" in the user's
+	// config folder.
+	StateDir string
+	// Fingerprint reads this machine's fingerprint; nil means Collect.
+	Fingerprint func(context.Context) (core.Fingerprint, error)
 }
 
 // OpenStore returns the store in profile folder dir. Nothing is created
 // until something is written, so a check in a folder that does not exist
 // reports "not activated" and leaves no trace.
-func OpenStore(dir string) (*Store, error) {
+func OpenStore(dir string) (*Store, error) { return OpenStoreWith(dir, StoreOptions{}) }
+
+// OpenStoreWith is OpenStore with options (tests give their own state
+// folder and fingerprint).
+func OpenStoreWith(dir string, opt StoreOptions) (*Store, error) {
 	if dir == "" {
 		return nil, errors.New("open license store: no profile folder given")
 	}
@@ -100,7 +116,16 @@ func OpenStore(dir string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open license store: %w", err)
 	}
-	return &Store{dir: abs}, nil
+	s := &Store{dir: abs, stateDir: opt.StateDir, readFP: opt.Fingerprint}
+	if s.stateDir == "" {
+		s.stateDir = defaultStateDir(os.Getenv)
+	} else if s.stateDir, err = filepath.Abs(s.stateDir); err != nil {
+		return nil, fmt.Errorf("open license store: %w", err)
+	}
+	if s.readFP == nil {
+		s.readFP = Collect
+	}
+	return s, nil
 }
 
 // Dir is the store's profile folder.
@@ -200,7 +225,7 @@ type Installed struct {
 // Licenses lists the store's license files, each verified against the
 // trusted keys (a file that does not verify is listed with its error).
 func (s *Store) Licenses(ctx context.Context) ([]Installed, error) {
-	trusted, err := s.Trusted(ctx)
+	ks, err := s.KeySet(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -219,7 +244,7 @@ func (s *Store) Licenses(ctx context.Context) ([]Installed, error) {
 		in := Installed{Path: filepath.Join(s.dir, licensesDir, e.Name())}
 		b, err := readLicenseFile(in.Path)
 		if err == nil {
-			in.Payload, err = licensefile.Verify(b, trusted)
+			in.Payload, err = ks.Verify(b)
 		}
 		in.Err = err
 		out = append(out, in)
@@ -229,37 +254,73 @@ func (s *Store) Licenses(ctx context.Context) ([]Installed, error) {
 
 // Install verifies a signed license file and stores it as its product's
 // license, replacing the previous one. It refuses, changing nothing: a file
-// that does not verify against the trusted keys (CodeSignature), a
-// deactivation receipt (CodeNotActivated), a clock set back
-// (CodeClockSetBack), a file not yet valid, expired or past its lease
-// (CodeNotYetValid, CodeExpired, CodeLeaseEnded), a node-locked file that
-// does not match fp when fp is given (CodeHardwareChanged), and a file older
-// than the one installed (CodeOutdated: a replayed response). On success it
-// raises the clock mark to the file's issue time and ends any hardware
-// grace the product was in. The refusals are *Reason errors.
+// that does not verify against the trusted key set (CodeSignature: unknown
+// or revoked key, signed outside its key's window), a deactivation receipt
+// (CodeNotActivated), a clock set back (CodeClockSetBack), a file not yet
+// valid, expired or past its lease (CodeNotYetValid, CodeExpired,
+// CodeLeaseEnded), a node-locked file that does not match fp when fp is
+// given (CodeOtherMachine, CodeHardwareChanged), the file of an activation
+// this machine gave up (CodeDeactivated), a file older than the one
+// installed (CodeOutdated: a replayed response), and, when the offline
+// state went missing while licenses are installed, any file but one fresh
+// from the portal (CodeStateMissing). On success it raises the clock mark
+// to the file's issue time and ends any hardware grace the product was in.
+// The refusals are *Reason errors.
 func (s *Store) Install(ctx context.Context, file []byte, now time.Time, fp core.Fingerprint) (licensefile.Payload, error) {
+	return s.install(ctx, file, now, fp, false)
+}
+
+// install is Install; answered is set when the file comes in the signed
+// response to a request this machine wrote (nonce-bound, so fresh from the
+// portal however long it took to carry).
+func (s *Store) install(ctx context.Context, file []byte, now time.Time, fp core.Fingerprint, answered bool) (licensefile.Payload, error) {
 	if err := ctx.Err(); err != nil {
 		return licensefile.Payload{}, err
 	}
-	trusted, err := s.Trusted(ctx)
+	ks, err := s.KeySet(ctx)
 	if err != nil {
 		return licensefile.Payload{}, err
 	}
-	p, err := licensefile.Verify(file, trusted)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	// Not told the machine (fp nil), Install keeps the state bound as it
+	// is (or unbound, for a new one): the next check binds it.
+	st, present, bound, err := s.loadState(fp)
 	if err != nil {
-		return licensefile.Payload{}, signatureReason(err, len(trusted) == 0)
+		return licensefile.Payload{}, err
+	}
+	seal := fp
+	if seal == nil {
+		seal = bound
+	}
+	ks, err = withRevocations(ks, st)
+	if err != nil {
+		return licensefile.Payload{}, err
+	}
+	p, err := ks.Verify(file)
+	if err != nil {
+		return licensefile.Payload{}, signatureReason(err, len(ks.Keys) == 0)
 	}
 	if p.Kind == licensefile.KindDeactivationReceipt {
 		return licensefile.Payload{}, &Reason{Code: CodeNotActivated, Action: ActionActivate,
 			Message: "this is a deactivation receipt, not a license: carry it to a connected machine (licdesk deactivate --receipt FILE)"}
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	hwm, err := s.highWater()
-	if err != nil {
-		return licensefile.Payload{}, err
+	if !present {
+		// The state is rebuilt from a file fresh from the portal (its
+		// issue time is the portal's clock, now), or set up by the first
+		// license of a new profile; a kept file cannot rebuild it.
+		fresh := answered || (!p.Issued.After(now.Add(licensefile.DefaultSkew)) && !p.Issued.Before(now.Add(-licensefile.DefaultSkew)))
+		if s.hasLicenses() {
+			if !fresh {
+				return licensefile.Payload{}, stateMissingReason()
+			}
+			st.Restored = now.UTC().Truncate(time.Second)
+		}
 	}
-	if r := clockReason(now, hwm, licensefile.DefaultSkew); r != nil {
+	if r := clockReason(now, st.Latest, licensefile.DefaultSkew); r != nil {
+		return licensefile.Payload{}, r
+	}
+	if r := deactivatedReason(p, st); r != nil {
 		return licensefile.Payload{}, r
 	}
 	if err := p.CheckTime(now, licensefile.DefaultSkew); err != nil {
@@ -267,8 +328,12 @@ func (s *Store) Install(ctx context.Context, file []byte, now time.Time, fp core
 	}
 	if p.NodeLocked() && fp != nil {
 		if m := core.MatchFingerprint(p.Fingerprint, fp); !m.OK {
-			return licensefile.Payload{}, &Reason{Code: CodeHardwareChanged, Action: ActionReactivate,
-				Message: fmt.Sprintf("license %s is bound to another machine (%d of %d known hardware components match): activate it on this machine", p.LicenseID, m.Matched, m.Known)}
+			code := CodeHardwareChanged
+			if m.OtherMachine {
+				code = CodeOtherMachine
+			}
+			return licensefile.Payload{}, &Reason{Code: code, Action: ActionActivate,
+				Message: fmt.Sprintf("license %s is bound to another machine (%s): activate it on this machine", p.LicenseID, m.Summary())}
 		}
 	}
 	path, err := s.LicensePath(p.Product)
@@ -276,10 +341,10 @@ func (s *Store) Install(ctx context.Context, file []byte, now time.Time, fp core
 		return licensefile.Payload{}, err
 	}
 	if old, err := readLicenseFile(path); err == nil {
-		if bytes.Equal(old, file) {
+		if bytes.Equal(old, file) && present {
 			return p, nil
 		}
-		if op, err := licensefile.Verify(old, trusted); err == nil && op.Issued.After(p.Issued) {
+		if op, err := ks.Verify(old); err == nil && op.Issued.After(p.Issued) {
 			return licensefile.Payload{}, &Reason{Code: CodeOutdated, Action: ActionActivate,
 				Message: fmt.Sprintf("this license file (issued %s) is older than the one installed for %s (issued %s): it was already used or replaced",
 					stamp(p.Issued), p.Product, stamp(op.Issued))}
@@ -288,17 +353,26 @@ func (s *Store) Install(ctx context.Context, file []byte, now time.Time, fp core
 	if err := writeAtomic(path, file); err != nil {
 		return licensefile.Payload{}, err
 	}
-	if err := s.observe(latest(p.Issued, now), hwm); err != nil {
-		return p, err
-	}
-	if err := s.updateGrace(func(g graceDoc) bool {
-		_, had := g[Slug(p.Product)]
-		delete(g, Slug(p.Product))
-		return had
-	}); err != nil {
+	st.Latest = latest(st.Latest, latest(p.Issued, now))
+	delete(st.Grace, Slug(p.Product))
+	if err := s.saveState(st, seal); err != nil {
 		return p, err
 	}
 	return p, nil
+}
+
+// hasLicenses reports whether the profile holds any license file.
+func (s *Store) hasLicenses() bool {
+	ents, err := os.ReadDir(filepath.Join(s.dir, licensesDir))
+	if err != nil {
+		return false
+	}
+	for _, e := range ents {
+		if !e.IsDir() && strings.HasSuffix(e.Name(), licenseExt) {
+			return true
+		}
+	}
+	return false
 }
 
 // Remove deletes the product's license file and its grace record (the
@@ -315,33 +389,50 @@ func (s *Store) Remove(ctx context.Context, product string) error {
 	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("remove license of %s: %w", product, err)
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.updateGrace(func(g graceDoc) bool {
-		_, had := g[Slug(product)]
-		delete(g, Slug(product))
-		return had
-	})
+	return s.forgetGrace(ctx, product)
 }
 
-// Trusted returns the portal public keys the profile trusts: empty (not
-// nil) when none were added.
+// forgetGrace drops the product's grace record, when there is a state.
+func (s *Store) forgetGrace(ctx context.Context, product string) error {
+	err := s.updateState(ctx, func(st *offlineState) bool {
+		_, had := st.Grace[Slug(product)]
+		delete(st.Grace, Slug(product))
+		return had
+	})
+	if errors.Is(err, errStateMissing) {
+		return nil
+	}
+	return err
+}
+
+// Trusted returns the portal public keys the profile trusts, revoked ones
+// left out: empty (not nil) when none were added.
 func (s *Store) Trusted(ctx context.Context) (licensefile.TrustedKeys, error) {
-	if err := ctx.Err(); err != nil {
+	ks, err := s.KeySet(ctx)
+	if err != nil {
 		return nil, err
+	}
+	return ks.Trusted(), nil
+}
+
+// KeySet returns the profile's trusted key set (trust.json), with the
+// windows and revocations it learned: empty when none were added.
+func (s *Store) KeySet(ctx context.Context) (licensefile.KeySet, error) {
+	if err := ctx.Err(); err != nil {
+		return licensefile.KeySet{}, err
 	}
 	b, err := readCapped(filepath.Join(s.dir, trustFile), licensefile.MaxFileSize+1)
 	if errors.Is(err, fs.ErrNotExist) {
-		return licensefile.TrustedKeys{}, nil
+		return licensefile.KeySet{Keys: licensefile.TrustedKeys{}}, nil
 	}
 	if err != nil {
-		return nil, err
+		return licensefile.KeySet{}, err
 	}
-	t, err := licensefile.ParsePublicKeys(b)
+	ks, err := licensefile.ParseKeySet(b)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %v; add the portal's keys again with licdesk trust add", ErrDamaged, trustFile, err)
+		return licensefile.KeySet{}, fmt.Errorf("%w: %s: %v; add the portal's keys again with licdesk trust add", ErrDamaged, trustFile, err)
 	}
-	return t, nil
+	return ks, nil
 }
 
 // Trust adds public keys to the trusted set and returns the key IDs that
@@ -351,170 +442,105 @@ func (s *Store) Trust(ctx context.Context, add licensefile.TrustedKeys) ([]strin
 	if len(add) == 0 {
 		return nil, errors.New("trust: no keys given")
 	}
+	return s.trust(ctx, licensefile.KeySetOf(add))
+}
+
+// LearnKeySet merges a key set fetched from the portal (its
+// /.well-known/licdesk-keys.json) into the profile: new keys are trusted,
+// windows narrowed, and revocations kept for good, in trust.json and in
+// the offline state (so that a check against a pinned key set refuses the
+// revoked keys too, and deleting trust.json forgets none). The sync layer
+// calls it each time it fetched the key set. It returns the key IDs newly
+// trusted.
+func (s *Store) LearnKeySet(ctx context.Context, ks licensefile.KeySet) ([]string, error) {
+	added, err := s.trust(ctx, ks)
+	if err != nil || len(ks.Revoked) == 0 {
+		return added, err
+	}
+	err = s.updateState(ctx, func(st *offlineState) bool {
+		changed := false
+		for kid, at := range ks.Revoked {
+			if _, ok := st.Revoked[kid]; !ok {
+				st.Revoked[kid], changed = at, true
+			}
+		}
+		return changed
+	})
+	if errors.Is(err, errStateMissing) {
+		// Nothing to keep them in yet: trust.json has them until a first
+		// license sets up the state, which then takes them over.
+		return added, nil
+	}
+	return added, err
+}
+
+func (s *Store) trust(ctx context.Context, add licensefile.KeySet) ([]string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	cur, err := s.Trusted(ctx)
+	cur, err := s.KeySet(ctx)
 	if err != nil {
 		return nil, err
 	}
+	merged, err := cur.Merge(add)
+	if err != nil {
+		return nil, fmt.Errorf("trust: %w; refusing to replace it", err)
+	}
 	var added []string
-	for kid, pub := range add {
-		if old, ok := cur[kid]; ok {
-			if !bytes.Equal(old, pub) {
-				return nil, fmt.Errorf("trust: key ID %s is already trusted with a different key; refusing to replace it", kid)
-			}
-			continue
+	for kid := range add.Keys {
+		if _, ok := cur.Keys[kid]; !ok {
+			added = append(added, kid)
 		}
-		cur[kid] = pub
-		added = append(added, kid)
 	}
 	slices.Sort(added)
-	if len(added) == 0 {
-		return nil, nil
+	if len(merged.Trusted()) == 0 {
+		return nil, errors.New("trust: every key given is revoked")
 	}
-	b, err := licensefile.MarshalPublicKeys(cur)
+	b, err := licensefile.MarshalKeySet(merged)
 	if err != nil {
 		return nil, fmt.Errorf("trust: %w", err)
+	}
+	if old, err := readCapped(filepath.Join(s.dir, trustFile), licensefile.MaxFileSize+1); err == nil && bytes.Equal(old, b) {
+		return added, nil
 	}
 	return added, writeAtomic(filepath.Join(s.dir, trustFile), b)
 }
 
-// clockDoc is clock.json.
-type clockDoc struct {
-	Latest time.Time `json:"latest"`
+// withRevocations adds the revocations the offline state learned to ks.
+func withRevocations(ks licensefile.KeySet, st offlineState) (licensefile.KeySet, error) {
+	if len(st.Revoked) == 0 {
+		return ks, nil
+	}
+	return ks.Merge(licensefile.KeySet{Revoked: st.Revoked})
 }
 
 // HighWater returns the latest trusted time this profile has seen (zero
-// when none).
+// when none, or when the offline state is missing).
 func (s *Store) HighWater(ctx context.Context) (time.Time, error) {
 	if err := ctx.Err(); err != nil {
 		return time.Time{}, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.highWater()
-}
-
-func (s *Store) highWater() (time.Time, error) {
-	b, err := readCapped(filepath.Join(s.dir, clockFile), maxStateFile)
-	if errors.Is(err, fs.ErrNotExist) {
-		return time.Time{}, nil
-	}
-	if err != nil {
-		return time.Time{}, err
-	}
-	t, err := parseClock(b)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("%w: %s: %v", ErrDamaged, clockFile, err)
-	}
-	return t, nil
-}
-
-// parseClock reads clock.json strictly.
-func parseClock(b []byte) (time.Time, error) {
-	var d clockDoc
-	if err := decodeStrict(b, &d); err != nil {
-		return time.Time{}, err
-	}
-	if d.Latest.IsZero() || d.Latest.Year() > 9999 {
-		return time.Time{}, errors.New("no valid latest time")
-	}
-	return d.Latest.UTC(), nil
+	st, _, _, err := s.loadState(nil)
+	return st.Latest, err
 }
 
 // Observe raises the high-water mark to t; an earlier t changes nothing, so
-// the mark never moves back.
+// the mark never moves back. It does not create a missing state: only a
+// file from the portal does (Install).
 func (s *Store) Observe(ctx context.Context, t time.Time) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	hwm, err := s.highWater()
-	if err != nil {
-		return err
-	}
-	return s.observe(t, hwm)
-}
-
-// observe writes t as the mark when it is more than clockGranularity past
-// hwm. The file is re-read just before writing, so that another process
-// that raised it meanwhile is not undone.
-func (s *Store) observe(t, hwm time.Time) error {
 	t = t.UTC().Truncate(time.Second)
-	if !hwm.IsZero() && !t.After(hwm.Add(clockGranularity)) {
-		return nil
-	}
-	if cur, err := s.highWater(); err == nil && !t.After(cur) {
-		return nil
-	}
-	b, _ := json.Marshal(clockDoc{Latest: t})
-	return writeAtomic(filepath.Join(s.dir, clockFile), append(b, '\n'))
-}
-
-// graceEntry records when a product's node-locked license first failed to
-// match this machine, for the license it was (a new license or activation
-// starts afresh).
-type graceEntry struct {
-	LicenseID    string    `json:"license_id"`
-	ActivationID string    `json:"activation_id,omitempty"`
-	Since        time.Time `json:"since"`
-}
-
-// graceDoc is grace.json: product slug to entry.
-type graceDoc map[string]graceEntry
-
-func (s *Store) grace() (graceDoc, error) {
-	b, err := readCapped(filepath.Join(s.dir, graceFile), maxStateFile)
-	if errors.Is(err, fs.ErrNotExist) {
-		return graceDoc{}, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	g, err := parseGrace(b)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", ErrDamaged, graceFile, err)
-	}
-	return g, nil
-}
-
-// parseGrace reads grace.json strictly.
-func parseGrace(b []byte) (graceDoc, error) {
-	g := graceDoc{}
-	if err := decodeStrict(b, &g); err != nil {
-		return nil, err
-	}
-	for k, e := range g {
-		if k == "" || e.LicenseID == "" || e.Since.IsZero() || e.Since.Year() > 9999 {
-			return nil, fmt.Errorf("entry %q is incomplete", k)
+	err := s.updateState(ctx, func(st *offlineState) bool {
+		if !t.After(st.Latest.Add(clockGranularity)) {
+			return false
 		}
-	}
-	return g, nil
-}
-
-// updateGrace applies change to grace.json and writes it back when change
-// reports a change.
-func (s *Store) updateGrace(change func(graceDoc) bool) error {
-	g, err := s.grace()
-	if err != nil {
-		return err
-	}
-	if !change(g) {
+		st.Latest = t
+		return true
+	})
+	if errors.Is(err, errStateMissing) {
 		return nil
 	}
-	path := filepath.Join(s.dir, graceFile)
-	if len(g) == 0 {
-		if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("update %s: %w", graceFile, err)
-		}
-		return nil
-	}
-	b, err := json.MarshalIndent(g, "", "  ")
-	if err != nil {
-		return fmt.Errorf("update %s: %w", graceFile, err)
-	}
-	return writeAtomic(path, append(b, '\n'))
+	return err
 }
 
 // decodeStrict decodes one JSON value with no unknown fields and nothing

@@ -25,7 +25,7 @@ func TestInstall_StoresOneFilePerProductPrivately(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, file, got)
 	if runtime.GOOS != "windows" {
-		for _, f := range []string{path, filepath.Join(st.Dir(), "trust.json"), filepath.Join(st.Dir(), "clock.json")} {
+		for _, f := range []string{path, filepath.Join(st.Dir(), "trust.json"), filepath.Join(st.Dir(), "state.json")} {
 			fi, err := os.Stat(f)
 			require.NoError(t, err)
 			assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm(), f)
@@ -71,6 +71,11 @@ func TestInstall_RefusalsChangeNothing(t *testing.T) {
 		{"bound to another machine", func(t *testing.T, portal licensefile.Signer, _ []byte) []byte {
 			p := nodeLocked()
 			p.Fingerprint, p.Issued = elsewhere(), t0
+			return sign(t, portal, p)
+		}, t0.Add(time.Hour), machine.CodeOtherMachine},
+		{"bound to this machine before a big change", func(t *testing.T, portal licensefile.Signer, _ []byte) []byte {
+			p := nodeLocked()
+			p.Fingerprint, p.Issued = changed(4), t0
 			return sign(t, portal, p)
 		}, t0.Add(time.Hour), machine.CodeHardwareChanged},
 		{"older than the installed one (a replay)", func(t *testing.T, portal licensefile.Signer, _ []byte) []byte {
@@ -144,7 +149,7 @@ func TestStore_RemoveAndLicenses(t *testing.T) {
 
 func TestTrust_AddsListsAndRefusesAKeyIDWithOtherBytes(t *testing.T) {
 	ctx := context.Background()
-	st, err := machine.OpenStore(t.TempDir())
+	st, err := openStore(t, t.TempDir()), error(nil)
 	require.NoError(t, err)
 	empty, err := st.Trusted(ctx)
 	require.NoError(t, err)

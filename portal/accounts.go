@@ -31,18 +31,28 @@ func (s *Server) signup(w http.ResponseWriter, r *http.Request) error {
 		return core.E(core.Invalid, "account.password",
 			fmt.Sprintf("the password must have %d to %d characters", minPassword, maxPassword))
 	}
-	name := strings.TrimSpace(cr.Name)
-	if name == "" {
-		name, _, _ = strings.Cut(string(email), "@")
+	name, acctName, err := signupNames(cr, email)
+	if err != nil {
+		return err
 	}
-	acctName := strings.TrimSpace(cr.AccountName)
-	if acctName == "" {
-		acctName = name
+	ctx := r.Context()
+	if err := s.limit(ctx, "signup-client:"+s.clientAddr(r), s.cfg.Limits.SignupsPerClient, "sign-ups from your address"); err != nil {
+		return err
 	}
-	if len(name) > 200 || len(acctName) > 200 {
-		return core.E(core.Invalid, "account.name", "names are at most 200 characters")
+	if err := s.limit(ctx, "signup-email:"+string(email), s.cfg.Limits.SignupsPerAddress, "sign-ups for this e-mail address"); err != nil {
+		return err
 	}
-	u, err := s.cfg.Store.CreateUser(r.Context(), email, name, acctName, hashPassword(cr.Password))
+	// Refused before the costly hash: a taken address costs one query.
+	if taken, err := s.cfg.Store.AddressTaken(ctx, email); err != nil {
+		return err
+	} else if taken {
+		return errAccountExists(email)
+	}
+	var hash string
+	if err := s.withHashSlot(ctx, func() { hash = hashPassword(cr.Password) }); err != nil {
+		return err
+	}
+	u, err := s.cfg.Store.CreateUser(ctx, email, name, acctName, hash)
 	if err != nil {
 		return err
 	}
@@ -52,6 +62,10 @@ func (s *Server) signup(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeJSON(w, http.StatusCreated, sess)
 	return nil
+}
+
+func errAccountExists(email core.Email) error {
+	return core.E(core.Conflict, "account.exists", "an account already exists for "+string(email))
 }
 
 func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
@@ -71,37 +85,50 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// authenticate checks an e-mail and password, under the failure limits
-// (per e-mail and per client address) that stop guessing at network speed.
-// It takes as long whether or not the account exists. Every way in with a
+// authenticate checks an e-mail and password under the login throttle
+// (growing waits per e-mail and client address, counted in the store). It
+// takes as long whether or not the account exists. Every way in with a
 // password (the API's login, the activation page) goes through here.
 func (s *Server) authenticate(r *http.Request, rawEmail, password string) (store.User, error) {
 	email, err := core.NormalizeEmail(rawEmail)
 	if err != nil {
 		return store.User{}, err
 	}
-	now := s.cfg.Now()
-	keys := []string{"email:" + string(email), "addr:" + clientAddr(r)}
-	for _, k := range keys {
-		if blocked, wait := s.logins.blocked(k, now); blocked {
-			return store.User{}, &httpError{status: http.StatusTooManyRequests, code: "auth.rate_limited",
-				msg:        fmt.Sprintf("too many failed logins; try again in %d minutes", int(wait.Minutes())+1),
-				retryAfter: int(wait.Seconds()) + 1}
-		}
+	ctx := r.Context()
+	client := "login-client:" + s.clientAddr(r)
+	pair := "login:" + string(email) + "|" + s.clientAddr(r)
+	wait, err := s.loginWait(ctx, pair, client)
+	if err != nil {
+		return store.User{}, err
 	}
-	u, hash, err := s.cfg.Store.Credentials(r.Context(), email)
+	if wait > 0 {
+		return store.User{}, &httpError{status: http.StatusTooManyRequests, code: "auth.rate_limited",
+			msg:        fmt.Sprintf("too many failed logins; try again in %d seconds", int(wait.Seconds())+1),
+			retryAfter: int(wait.Seconds()) + 1}
+	}
+	u, hash, err := s.cfg.Store.Credentials(ctx, email)
 	if core.KindOf(err) == core.NotFound {
 		hash = s.dummyHash()
 	} else if err != nil {
 		return store.User{}, err
 	}
-	if len(password) > maxPassword || !checkPassword(hash, password) || u.ID == "" {
-		for _, k := range keys {
-			s.logins.fail(k, now)
+	ok := false
+	if len(password) <= maxPassword {
+		if err := s.withHashSlot(ctx, func() { ok = checkPassword(hash, password) }); err != nil {
+			return store.User{}, err
+		}
+	}
+	if !ok || u.ID == "" {
+		for _, k := range []string{pair, client} {
+			if err := s.cfg.Store.LoginFailed(ctx, k); err != nil {
+				return store.User{}, err
+			}
 		}
 		return store.User{}, refuse(http.StatusUnauthorized, "auth.credentials", "wrong e-mail or password")
 	}
-	s.logins.reset(keys[0])
+	if err := s.cfg.Store.LoginSucceeded(ctx, pair); err != nil {
+		return store.User{}, err
+	}
 	return u, nil
 }
 
@@ -111,7 +138,7 @@ func (s *Server) startSession(r *http.Request, u store.User) (api.Session, error
 	if err := s.cfg.Store.CreateToken(r.Context(), u.ID, hash, exp); err != nil {
 		return api.Session{}, err
 	}
-	return api.Session{Token: tok, ExpiresAt: exp, User: api.User{ID: u.ID, Email: string(u.Email), Name: u.Name}}, nil
+	return api.Session{Token: tok, ExpiresAt: exp, User: api.User{ID: u.ID, Email: string(u.Email), Name: u.Name, Verified: u.Verified}}, nil
 }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request, _ store.Caller) error {
@@ -124,7 +151,7 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request, _ store.Caller) 
 }
 
 func (s *Server) me(w http.ResponseWriter, _ *http.Request, c store.Caller) error {
-	me := api.Me{User: api.User{ID: c.ID, Email: string(c.Email), Name: c.Name}, Memberships: []api.Membership{}}
+	me := api.Me{User: api.User{ID: c.ID, Email: string(c.Email), Name: c.Name, Verified: c.Verified}, Memberships: []api.Membership{}}
 	for _, m := range c.Memberships {
 		me.Memberships = append(me.Memberships, api.Membership{AccountID: m.AccountID, AccountName: m.AccountName,
 			Role: m.Role.String(), Partner: m.Partner, DelegatedTo: m.DelegatedTo})
@@ -154,4 +181,23 @@ func (s *Server) addMember(w http.ResponseWriter, r *http.Request, c store.Calle
 	}
 	writeJSON(w, http.StatusOK, m)
 	return nil
+}
+
+// signupNames checks the person's and the account's names, defaulting the
+// person's to the e-mail's local part and the account's to the person's.
+func signupNames(cr api.Credentials, email core.Email) (name, acctName string, err error) {
+	name, acctName = cr.Name, cr.AccountName
+	if strings.TrimSpace(name) == "" {
+		name, _, _ = strings.Cut(string(email), "@")
+	}
+	if name, err = core.CleanPersonName(name); err != nil {
+		return "", "", err
+	}
+	if strings.TrimSpace(acctName) == "" {
+		acctName = name
+	}
+	if acctName, err = core.CleanAccountName(acctName); err != nil {
+		return "", "", err
+	}
+	return name, acctName, nil
 }

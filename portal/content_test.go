@@ -311,6 +311,7 @@ func TestNewsStory_NewThenReadEmailedToSubscribersAndReadableAsRSS(t *testing.T)
 	eachContentBackend(t, func(t *testing.T, p *contentPortal) {
 		ctx := context.Background()
 		ana := p.signup("ana@acme.example", "Acme")
+		p.sell("Eberick")
 		require.Equal(t, http.StatusCreated, p.do("POST", "/v1/products", ana.Token, api.RegisterProductRequest{Product: "Eberick"}).Status)
 		released := time.Date(2026, 1, 15, 9, 30, 0, 0, time.UTC)
 		_, err := p.srv.PublishNews(ctx, store.NewsSpec{Product: "Eberick", Title: "Eberick 2026.1 released",
@@ -400,6 +401,7 @@ func newContentVictim(t *testing.T, p *contentPortal) contentVictim {
 	v := contentVictim{}
 	s := p.signup("owner@victim.example", "Victim")
 	v.token, v.account = s.Token, p.accountOf(s.Token)
+	p.sell("Eberick")
 	require.Equal(t, http.StatusCreated, p.do("POST", "/v1/products", v.token, api.RegisterProductRequest{Product: "Eberick"}).Status)
 	v.file = p.publish("Eberick", "Eberick-2026.1.exe", "2026.1", time.Time{}, installer("v", 4096)).ID
 	resp, _ := p.raw("GET", "/v1/downloads/"+v.file+"/content", v.token)
@@ -498,6 +500,7 @@ func TestDownloadContent_WithoutAFilesFolderAnswers503AndRecordsNothing(t *testi
 		bare := httptest.NewServer(portal.New(portal.Config{Store: p.Store}))
 		defer bare.Close()
 		ana := p.signup("ana@acme.example", "Acme")
+		p.sell("Eberick")
 		require.Equal(t, http.StatusCreated, p.do("POST", "/v1/products", ana.Token, api.RegisterProductRequest{Product: "Eberick"}).Status)
 		f := p.publish("Eberick", "E.exe", "1", time.Time{}, installer("e", 10))
 		req, _ := http.NewRequest("GET", bare.URL+"/v1/downloads/"+f.ID+"/content", nil)

@@ -38,6 +38,12 @@ func decodeJSON(r *http.Request, v any) ([]byte, error) {
 	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
 		return nil, refuse(http.StatusUnsupportedMediaType, "request.content_type", "the request body must be application/json")
 	}
+	if t := bytes.TrimSpace(b); len(t) == 0 || t[0] != '{' {
+		if len(t) == 0 {
+			return nil, refuse(http.StatusBadRequest, "request.empty", "the request body is empty; a JSON object is expected")
+		}
+		return nil, refuse(http.StatusBadRequest, "request.malformed", "the request body must be a JSON object")
+	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {

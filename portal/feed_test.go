@@ -3,6 +3,7 @@ package portal_test
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strconv"
 	"testing"
 
@@ -111,8 +112,48 @@ func TestChangeFeed_LargeSnapshotsArePagedAndComplete(t *testing.T) {
 			require.Less(t, pages, 100)
 		}
 		assert.Len(t, seen, 1203)
-		assert.GreaterOrEqual(t, pages, 3)
 		assert.Empty(t, p.pull(owner.Token, cursor).Changes)
+	})
+}
+
+func TestChangeFeed_EveryPageStaysWithinTheByteBudget(t *testing.T) {
+	eachBackend(t, func(t *testing.T, p *testPortal) {
+		owner := p.signup("owner@huge.example", "Huge")
+		acct := p.accountOf(owner.Token)
+		require.NoError(t, p.Store.BulkLoad(context.Background(), acct, 200, 400, 400, p.nowForTest()))
+		member := join(t, p, owner, acct, "member@huge.example", "admin")
+		seen := map[string]bool{}
+		cursor, pages, largest := "", 0, 0
+		for {
+			r := p.do("GET", "/v1/changes?cursor="+url.QueryEscape(cursor), member.Token, nil)
+			require.Equal(t, http.StatusOK, r.Status)
+			var c api.Changes
+			r.decode(t, &c)
+			for _, ch := range c.Changes {
+				largest = max(largest, len(ch.Data))
+				if ch.Kind == api.KindSolution {
+					seen[ch.ID] = true
+				}
+			}
+			assert.LessOrEqual(t, len(r.Body), api.MaxChangesPageBytes+2*largest+4096, "page %d", pages)
+			pages++
+			cursor = c.Cursor
+			if c.Complete {
+				break
+			}
+			require.Less(t, pages, 100)
+		}
+		assert.Len(t, seen, 200)
+		assert.GreaterOrEqual(t, pages, 2, "%d licenses of 400 assigned seats take more than one page", 200)
+
+		// However large the account, the member can always leave it.
+		require.Equal(t, http.StatusNoContent, p.do("DELETE", "/v1/accounts/"+acct+"/members/member@huge.example", member.Token, nil).Status)
+		after := p.pull(member.Token, cursor)
+		assert.True(t, after.Resync)
+		assert.True(t, after.Complete, "what is left fits in one page")
+		for _, ch := range after.Changes {
+			assert.NotEqual(t, api.KindSolution, ch.Kind)
+		}
 	})
 }
 
@@ -126,7 +167,13 @@ func TestChangeFeed_AccessChangesStartASnapshot(t *testing.T) {
 		assert.Zero(t, kinds(c)[api.KindSolution])
 		r := p.do("POST", "/v1/accounts/"+acct+"/members", owner.Token, api.MemberRequest{Email: "admin@acc.example", Role: "admin"})
 		require.Equal(t, http.StatusOK, r.Status, string(r.Body))
-		after := p.pull(admin.Token, c.Cursor)
+		offered := p.pull(admin.Token, c.Cursor)
+		assert.False(t, offered.Resync, "an offer changes no access yet")
+		assert.Equal(t, 1, kinds(offered)[api.KindOffer], "the invitee's feed shows the offer")
+		assert.Zero(t, kinds(offered)[api.KindSolution])
+		r = p.do("POST", "/v1/offers/"+acct+"/accept", admin.Token, nil)
+		require.Equal(t, http.StatusOK, r.Status, string(r.Body))
+		after := p.pull(admin.Token, offered.Cursor)
 		assert.True(t, after.Resync)
 		assert.Equal(t, 1, kinds(after)[api.KindSolution], "the new admin now sees the account's licenses")
 	})

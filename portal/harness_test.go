@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strings"
 	"testing"
@@ -33,7 +34,10 @@ type testPortal struct {
 	// FilesDir holds the bytes of published downloads.
 	FilesDir string
 	Server   *portal.Server
-	http     *http.Client
+	// KEK seals the signing keys: a second instance on the same database
+	// opens its store with the same one.
+	KEK  []byte
+	http *http.Client
 }
 
 // eachBackend runs fn against a fresh portal on every database backend.
@@ -45,15 +49,16 @@ func eachBackend(t *testing.T, fn func(t *testing.T, p *testPortal)) {
 
 func startPortal(t testing.TB, dsn string) *testPortal {
 	t.Helper()
-	st, err := store.Open(context.Background(), dsn)
+	kek := testKEK(t)
+	st, err := store.Open(context.Background(), dsn, store.WithKeyEncryptionKey(kek))
 	require.NoError(t, err)
 	t.Cleanup(func() { st.Close() })
 	base := t.TempDir()
 	dir, files := filepath.Join(base, "mail"), filepath.Join(base, "files")
-	ps := portal.New(portal.Config{Store: st, Mail: mail.Dir{Path: dir}, FilesDir: files})
+	ps := portal.New(portal.Config{Store: st, Mail: mail.Dir{Path: dir}, FilesDir: files, Limits: testLimits})
 	srv := httptest.NewServer(ps)
 	t.Cleanup(srv.Close)
-	return &testPortal{t: t, URL: srv.URL, Store: st, MailDir: dir, FilesDir: files, Server: ps,
+	return &testPortal{t: t, URL: srv.URL, Store: st, MailDir: dir, FilesDir: files, Server: ps, KEK: kek,
 		http: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 256}}}
 }
 
@@ -107,14 +112,59 @@ func (p *testPortal) do(method, path, token string, body any, headers ...string)
 	return reply{Status: resp.StatusCode, Body: b}
 }
 
-// signup creates an account and returns its session.
+// testLimits lift the hourly sign-up budgets for tests that sign many
+// people up from one loopback address; the limit tests use the defaults.
+var testLimits = portal.Limits{SignupsPerClient: 1 << 20, SignupsPerAddress: 1 << 20, VerifiesPerClient: 1 << 20}
+
+// signup creates an account, verifies its address with the code the
+// portal e-mailed, and returns its session.
 func (p *testPortal) signup(email, name string) api.Session {
+	p.t.Helper()
+	s := p.signupUnverified(email, name)
+	p.verifyByMail(s.User.Email)
+	s.User.Verified = true
+	return s
+}
+
+// signupUnverified creates an account and leaves its address unverified.
+func (p *testPortal) signupUnverified(email, name string) api.Session {
 	p.t.Helper()
 	r := p.do("POST", "/v1/signup", "", api.Credentials{Email: email, Password: "correct horse battery", Name: name, AccountName: name})
 	require.Equal(p.t, http.StatusCreated, r.Status, string(r.Body))
 	var s api.Session
 	r.decode(p.t, &s)
 	return s
+}
+
+// codeRe finds the code in a verification e-mail's subject.
+var codeRe = regexp.MustCompile(`Subject: Your License Desk code: (\d+)`)
+
+// mailedCode returns the newest verification code e-mailed to an address.
+func (p *testPortal) mailedCode(email string) string {
+	p.t.Helper()
+	var code string
+	if p.Server == nil {
+		p.t.Fatalf("this test portal has no mail sender")
+	}
+	require.NoError(p.t, p.Server.FlushMail(context.Background()))
+	for _, m := range p.allMails(email) {
+		if c := codeRe.FindStringSubmatch(m); c != nil {
+			code = c[1]
+		}
+	}
+	require.NotEmpty(p.t, code, "no verification e-mail to %s", email)
+	return code
+}
+
+// verifyByMail enters the code e-mailed to an address, as its owner does.
+func (p *testPortal) verifyByMail(email string) {
+	p.t.Helper()
+	if p.Server == nil {
+		require.NoError(p.t, p.Store.MarkVerified(context.Background(), core.Email(email)))
+		return
+	}
+	r := p.do("POST", "/v1/verify", "", api.VerifyRequest{Email: email, Code: p.mailedCode(email)})
+	require.Equal(p.t, http.StatusOK, r.Status, string(r.Body))
 }
 
 // accountOf returns the account a session's user owns.
@@ -151,8 +201,21 @@ func (p *testPortal) mails(to string) []string {
 	return p.mailsNoFlush(to)
 }
 
-// mailsNoFlush returns the .eml files already written to an address.
+// mailsNoFlush returns the .eml files already written to an address,
+// without the verification codes every sign-up sends.
 func (p *testPortal) mailsNoFlush(to string) []string {
+	p.t.Helper()
+	var out []string
+	for _, m := range p.allMails(to) {
+		if !codeRe.MatchString(m) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// allMails returns every .eml file already written to an address.
+func (p *testPortal) allMails(to string) []string {
 	p.t.Helper()
 	entries, _ := os.ReadDir(p.MailDir)
 	var out []string
@@ -188,4 +251,20 @@ func startPortalLive(t testing.TB, dsn string) *testPortal {
 	go func() { defer close(done); p.Server.Background(ctx) }()
 	t.Cleanup(func() { cancel(); <-done })
 	return p
+}
+
+// testKEK is a fresh key-encryption key: every test portal makes its own.
+func testKEK(t testing.TB) []byte {
+	t.Helper()
+	k, err := store.GenerateKEK()
+	require.NoError(t, err)
+	return k
+}
+
+// sell puts a product in the vendor's catalogue (a serial of it), so that
+// users may register it from the list.
+func (p *testPortal) sell(product string) {
+	p.t.Helper()
+	_, err := p.Store.CreateSerial(context.Background(), "", store.KeySpec{Product: product, Edition: core.EditionProfessional, Capacity: 1})
+	require.NoError(p.t, err)
 }

@@ -36,14 +36,16 @@ func (s *Server) keyRoutes() {
 	s.handle("POST /activate", s.activatePageSubmit)
 }
 
-// publicKeys publishes every public key the portal signs or signed with,
-// so that clients can pin them (a file never brings its own trust).
+// publicKeys publishes the key set: every public key the portal signs or
+// signed with and its validity window, and the keys it revoked, so that
+// clients can pin them (a file never brings its own trust) and learn the
+// revocations.
 func (s *Server) publicKeys(w http.ResponseWriter, r *http.Request) error {
-	keys, err := s.cfg.Store.TrustedKeys(r.Context())
+	ks, err := s.cfg.Store.KeySet(r.Context())
 	if err != nil {
 		return err
 	}
-	doc, err := licensefile.MarshalPublicKeys(keys)
+	doc, err := licensefile.MarshalKeySet(ks)
 	if err != nil {
 		return fmt.Errorf("publish keys: %w", err)
 	}
@@ -206,7 +208,7 @@ func (s *Server) lease(w http.ResponseWriter, r *http.Request, c store.Caller) e
 	if _, err := decodeJSON(r, &req); err != nil {
 		return err
 	}
-	v, err := s.cfg.Store.Lease(r.Context(), c, req.Product)
+	v, err := s.cfg.Store.Lease(r.Context(), c, req)
 	if err != nil {
 		return err
 	}

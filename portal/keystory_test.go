@@ -494,3 +494,39 @@ func strangerReceiptFile() []byte {
 	}
 	return f
 }
+
+// Issue 11: the published key set gives every key a validity window and
+// lists the revoked keys, so that a file forged with a retired key (its
+// private half taken from a database copy) fails against it.
+func TestWellKnownKeys_PublishWindowsAndRevocationsThatRefuseAForgedFile(t *testing.T) {
+	eachBackend(t, func(t *testing.T, p *testPortal) {
+		ctx := context.Background()
+		first := p.trustedKeys()
+		require.Len(t, first, 1)
+		var oldKID string
+		for kid := range first {
+			oldKID = kid
+		}
+		_, err := p.Store.RotateSigningKey(ctx)
+		require.NoError(t, err)
+
+		r := p.do("GET", api.WellKnownKeysPath, "", nil)
+		require.Equal(t, http.StatusOK, r.Status)
+		ks, err := licensefile.ParseKeySet(r.Body)
+		require.NoError(t, err)
+		require.Len(t, ks.Keys, 2)
+		for kid := range ks.Keys {
+			assert.False(t, ks.Windows[kid].NotBefore.IsZero(), "every key has a window")
+		}
+		assert.False(t, ks.Windows[oldKID].NotAfter.IsZero(), "the retired key's window is closed")
+
+		_, err = p.Store.RevokeSigningKey(ctx, oldKID)
+		require.NoError(t, err)
+		r = p.do("GET", api.WellKnownKeysPath, "", nil)
+		ks, err = licensefile.ParseKeySet(r.Body)
+		require.NoError(t, err)
+		assert.Contains(t, ks.Revoked, oldKID)
+		assert.NotContains(t, ks.Keys, oldKID)
+		assert.NotContains(t, p.trustedKeys(), oldKID, "an old reader does not trust it either")
+	})
+}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/licdesk/licdesk/api"
 	"github.com/licdesk/licdesk/core"
+	"github.com/licdesk/licdesk/portal/store"
 )
 
 // httpError is a refusal of the HTTP layer itself (authentication, rate
@@ -25,25 +26,6 @@ func refuse(status int, code, msg string) error {
 	return &httpError{status: status, code: code, msg: msg}
 }
 
-// statusOf maps a domain refusal to its HTTP status.
-func statusOf(k core.Kind) int {
-	switch k {
-	case core.Invalid:
-		return http.StatusBadRequest
-	case core.NotFound:
-		return http.StatusNotFound
-	case core.Conflict:
-		return http.StatusConflict
-	case core.Forbidden:
-		return http.StatusForbidden
-	case core.Expired:
-		return http.StatusGone
-	case core.Offline:
-		return http.StatusServiceUnavailable
-	}
-	return http.StatusInternalServerError
-}
-
 func kindName(status int) string {
 	switch status {
 	case http.StatusBadRequest:
@@ -54,6 +36,8 @@ func kindName(status int) string {
 		return "forbidden"
 	case http.StatusNotFound:
 		return "not_found"
+	case http.StatusMethodNotAllowed:
+		return "method_not_allowed"
 	case http.StatusConflict:
 		return "conflict"
 	case http.StatusGone:
@@ -72,15 +56,18 @@ func kindName(status int) string {
 // neither domain refusals nor HTTP-layer refusals are internal: the client
 // gets a generic answer and the details go only to the log.
 func problemOf(err error) (api.Problem, int, bool) {
+	err = store.AsRefusal(err)
 	var he *httpError
 	if errors.As(err, &he) {
 		return api.Problem{Status: he.status, Code: he.code, Detail: he.msg}, he.retryAfter, false
 	}
 	var ce *core.Error
 	if errors.As(err, &ce) {
-		st := statusOf(ce.Kind)
-		if ce.Code == "auth.token" {
-			st = http.StatusUnauthorized
+		// A refusal answers with its kind's status, except a code the
+		// registry answers 401 (an ended session: log in again).
+		st := api.StatusOf(ce.Kind)
+		if info, ok := api.LookupCode(ce.Code); ok && info.Status == http.StatusUnauthorized {
+			st = info.Status
 		}
 		return api.Problem{Status: st, Code: ce.Code, Detail: ce.Msg}, 0, false
 	}

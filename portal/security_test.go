@@ -84,6 +84,11 @@ func foreignCases(v victim) map[string]struct {
 		"PUT /v1/accounts/{id}/delegation":                    {"/v1/accounts/" + v.account + "/delegation", api.DelegationRequest{PartnerAccountID: v.partner}},
 		"GET /v1/accounts/{id}/members":                       {"/v1/accounts/" + v.account + "/members", nil},
 		"POST /v1/accounts/{id}/members":                      {"/v1/accounts/" + v.account + "/members", api.MemberRequest{Email: "stranger@evil.example", Role: "admin"}},
+		"DELETE /v1/accounts/{id}/members/{email}":            {"/v1/accounts/" + v.account + "/members/owner@victim.example", nil},
+		"POST /v1/accounts/{id}/owner":                        {"/v1/accounts/" + v.account + "/owner", api.HandOverRequest{Email: "stranger@evil.example"}},
+		"GET /v1/offers":                                      {"/v1/offers", nil},
+		"POST /v1/offers/{account}/accept":                    {"/v1/offers/" + v.account + "/accept", nil},
+		"POST /v1/offers/{account}/decline":                   {"/v1/offers/" + v.account + "/decline", nil},
 		"GET /v1/accounts/{id}/audit":                         {"/v1/accounts/" + v.account + "/audit", nil},
 		"GET /v1/accounts/{id}/integrations":                  {"/v1/accounts/" + v.account + "/integrations", nil},
 		"GET /v1/accounts/{id}/integrations/{product}":        {"/v1/accounts/" + v.account + "/integrations/Eberick", nil},
@@ -192,7 +197,7 @@ func TestBadInput_GetsAClearErrorAndChangesNothing(t *testing.T) {
 
 func TestLogin_RepeatedFailuresAreRateLimitedAndSecretsNeverLogged(t *testing.T) {
 	var logs bytes.Buffer
-	st, err := store.Open(context.Background(), storetest.Backends(t)[0].DSN)
+	st, err := store.Open(context.Background(), storetest.Backends(t)[0].DSN, store.WithKeyEncryptionKey(testKEK(t)))
 	require.NoError(t, err)
 	defer st.Close()
 	srv := httptest.NewServer(portal.New(portal.Config{Store: st, Mail: mail.Dir{Path: filepath.Join(t.TempDir(), "m")},

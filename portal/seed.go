@@ -64,6 +64,10 @@ func (sd Seeder) Demo(ctx context.Context) ([]DemoLogin, error) {
 			return nil, fmt.Errorf("seed demo: %w", err)
 		}
 		u.id = created.ID
+		// The vendor vouches for its demo people: no code to enter.
+		if err := sd.Store.MarkVerified(ctx, core.Email(u.email)); err != nil {
+			return nil, fmt.Errorf("seed demo: %w", err)
+		}
 		if u.acct, err = sd.Store.OwnedAccount(ctx, u.id); err != nil {
 			return nil, fmt.Errorf("seed demo: %w", err)
 		}
@@ -129,14 +133,30 @@ func (sd Seeder) Demo(ctx context.Context) ([]DemoLogin, error) {
 	}
 
 	// Members, the partner and its orders, the delegation, the integration.
+	// Membership is an offer the person accepts: the demo's members did.
+	join := func(owner, member *demoUser) error {
+		cOwner, err := caller(owner)
+		if err != nil {
+			return err
+		}
+		if _, err := sd.Store.AddMember(ctx, cOwner, store.Write{}, owner.acct, member.email, "member"); err != nil {
+			return err
+		}
+		cMember, err := caller(member)
+		if err != nil {
+			return err
+		}
+		_, err = sd.Store.AcceptOffer(ctx, cMember, store.Write{}, owner.acct)
+		return err
+	}
+	if err := join(ana, carla); err != nil {
+		return nil, fmt.Errorf("seed demo: %w", err)
+	}
+	if err := join(carlos, eva); err != nil {
+		return nil, fmt.Errorf("seed demo: %w", err)
+	}
 	cAna, _ := caller(ana)
-	if _, err := sd.Store.AddMember(ctx, cAna, store.Write{}, ana.acct, carla.email, "member"); err != nil {
-		return nil, fmt.Errorf("seed demo: %w", err)
-	}
 	cCarlos, _ := caller(carlos)
-	if _, err := sd.Store.AddMember(ctx, cCarlos, store.Write{}, carlos.acct, eva.email, "member"); err != nil {
-		return nil, fmt.Errorf("seed demo: %w", err)
-	}
 	if err := sd.Store.SetPartner(ctx, paula.acct, true); err != nil {
 		return nil, fmt.Errorf("seed demo: %w", err)
 	}
@@ -176,7 +196,7 @@ func (sd Seeder) Demo(ctx context.Context) ([]DemoLogin, error) {
 	}
 
 	// Deliver the e-mails the demo's writes queued (the invitation).
-	if _, err := deliverMail(ctx, sd.Store, sd.Mail, "", slog.New(slog.DiscardHandler), time.Now); err != nil {
+	if _, err := deliverMail(ctx, sd.Store, sd.Mail, "", slog.New(slog.DiscardHandler), time.Now, defaultMailClaim); err != nil {
 		return nil, fmt.Errorf("seed demo: %w", err)
 	}
 
@@ -198,6 +218,9 @@ func (sd Seeder) Scale(ctx context.Context, n int) (DemoLogin, error) {
 	}
 	u, err := sd.Store.CreateUser(ctx, ScaleOwner, "Scale Owner", "Scale Co", hashPassword(DemoPassword))
 	if err != nil {
+		return DemoLogin{}, fmt.Errorf("seed scale: %w", err)
+	}
+	if err := sd.Store.MarkVerified(ctx, ScaleOwner); err != nil {
 		return DemoLogin{}, fmt.Errorf("seed scale: %w", err)
 	}
 	acct, err := sd.Store.OwnedAccount(ctx, u.ID)

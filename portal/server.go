@@ -11,8 +11,9 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"log/slog"
-	"net"
 	"net/http"
+	"net/netip"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -37,16 +38,27 @@ type Config struct {
 	// published downloads (package blobs); without it downloads list but
 	// their content answers 503.
 	FilesDir string
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
+	// the client; without any, the connection's peer is the client.
+	TrustedProxies []netip.Prefix
+	// HashSlots bounds the password hashes computed at once (each takes
+	// 19 MiB); GOMAXPROCS when zero.
+	HashSlots int
+	// Limits are the sign-up and verification budgets; defaults when zero.
+	Limits Limits
+	// MailClaim is how long an e-mail being sent stays claimed by this
+	// instance (renewed before each send); two minutes when zero.
+	MailClaim time.Duration
 }
 
 // Server answers the portal API.
 type Server struct {
-	cfg      Config
-	logins   *failureLimiter
-	dummyMu  sync.Once
-	dummy    string
-	mux      *http.ServeMux
-	handlers http.Handler
+	cfg       Config
+	hashSlots chan struct{}
+	dummyMu   sync.Once
+	dummy     string
+	mux       *http.ServeMux
+	handlers  http.Handler
 	// patterns lists every route with whether it needs a login, so that
 	// tests can prove each one checks who is asking.
 	patterns []Route
@@ -72,14 +84,53 @@ func New(cfg Config) *Server {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{cfg: cfg, logins: newFailureLimiter(5, 15*time.Minute), mux: http.NewServeMux()}
+	cfg.Limits = cfg.Limits.withDefaults()
+	if cfg.MailClaim <= 0 {
+		cfg.MailClaim = defaultMailClaim
+	}
+	if cfg.HashSlots <= 0 {
+		cfg.HashSlots = max(2, runtime.GOMAXPROCS(0))
+	}
+	s := &Server{cfg: cfg, hashSlots: make(chan struct{}, cfg.HashSlots), mux: http.NewServeMux()}
 	s.routes()
-	s.handlers = s.logRequests(s.mux)
+	s.handlers = s.logRequests(http.HandlerFunc(s.route))
 	return s
 }
 
 // ServeHTTP answers one request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handlers.ServeHTTP(w, r) }
+
+// route dispatches a request; a path no endpoint answers gets a
+// problem+json 404 (or 405) like every other refusal, not the mux's text.
+func (s *Server) route(w http.ResponseWriter, r *http.Request) {
+	if _, pattern := s.mux.Handler(r); pattern == "" {
+		rec := &probeRecorder{header: http.Header{}}
+		s.mux.ServeHTTP(rec, r.WithContext(r.Context()))
+		if rec.status == http.StatusMethodNotAllowed {
+			w.Header().Set("Allow", rec.header.Get("Allow"))
+			writeProblem(w, api.Problem{Status: http.StatusMethodNotAllowed, Code: "route.method",
+				Detail: r.Method + " is not allowed on " + r.URL.Path}, 0)
+			return
+		}
+		if rec.status == http.StatusNotFound || rec.status == 0 {
+			writeProblem(w, api.Problem{Status: http.StatusNotFound, Code: "route.unknown",
+				Detail: "no such endpoint: " + r.Method + " " + r.URL.Path}, 0)
+			return
+		}
+	}
+	s.mux.ServeHTTP(w, r)
+}
+
+// probeRecorder captures what the mux answers for a path it has no
+// endpoint for (404, 405 or a redirect), without writing it.
+type probeRecorder struct {
+	header http.Header
+	status int
+}
+
+func (p *probeRecorder) Header() http.Header         { return p.header }
+func (p *probeRecorder) Write(b []byte) (int, error) { return len(b), nil }
+func (p *probeRecorder) WriteHeader(code int)        { p.status = code }
 
 // handler is an endpoint that may fail; the error becomes a problem answer.
 type handler func(w http.ResponseWriter, r *http.Request) error
@@ -164,15 +215,6 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 	})
 }
 
-// clientAddr is the caller's address for rate limiting.
-func clientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
-
 // dummyHash is checked against when an e-mail has no account, so that a
 // failed login takes as long whether or not the account exists. Made once,
 // on first use, to keep it off start-up.
@@ -193,6 +235,9 @@ func (s *Server) Background(ctx context.Context) {
 	for {
 		if err := s.cfg.Store.PruneIdempotency(ctx, api.IdempotencyRetention.Milliseconds()); err != nil && ctx.Err() == nil {
 			s.cfg.Logger.Warn("prune idempotency", "err", err)
+		}
+		if err := s.cfg.Store.PruneLimits(ctx, 24*time.Hour); err != nil && ctx.Err() == nil {
+			s.cfg.Logger.Warn("prune rate limits", "err", err)
 		}
 		select {
 		case <-ctx.Done():

@@ -7,6 +7,9 @@ ADDR=${DEMO_ADDR:-127.0.0.1:8470}
 D=$(mktemp -d /tmp/licdesk-demo.XXXXXX)
 trap 'rm -rf "$D"' EXIT
 
+# The signing keys are encrypted under a key file kept beside the throwaway database.
+export LICPORTAL_KEY_FILE="$D/portal.key"
+"$BIN/licportal" keys init >/dev/null
 "$BIN/licportal" seed --db "sqlite:$D/portal.db" --mail-dir "$D/mail" --files-dir "$D/files" --demo
 cat <<MSG
 

@@ -96,6 +96,9 @@ shot 6-sign-in 2
 stop_app
 
 # 3. Offline: sync a profile from a real licportal, stop it, open the window.
+# The signing keys are encrypted under a key file kept beside the throwaway database.
+export LICPORTAL_KEY_FILE="$D/portal.key"
+"$BIN/licportal" keys init >/dev/null
 "$BIN/licportal" seed --db "sqlite:$D/portal.db" --mail-dir "$D/mail" --files-dir "$D/files" --demo >/dev/null
 "$BIN/licportal" serve --db "sqlite:$D/portal.db" --mail-dir "$D/mail" --files-dir "$D/files" --listen 127.0.0.1:18471 >"$D/portal.log" 2>&1 &
 PORTAL=$!

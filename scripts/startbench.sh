@@ -13,6 +13,9 @@ cleanup() {
 }
 trap cleanup EXIT
 go build -o "$D/" . ./cmd/licportal ./ui/internal/startbench
+# The signing keys are encrypted under a key file kept beside the throwaway database.
+export LICPORTAL_KEY_FILE="$D/portal.key"
+"$D/licportal" keys init >/dev/null
 "$D/licportal" seed --db "sqlite:$D/p.db" --mail-dir "$D/mail" --files-dir "$D/files" --scale 10000 >/dev/null
 "$D/licportal" serve --db "sqlite:$D/p.db" --mail-dir "$D/mail" --files-dir "$D/files" --listen 127.0.0.1:18479 2>/dev/null &
 PORTAL=$!

@@ -11,6 +11,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -297,3 +298,45 @@ func BenchmarkSolutionsJSON(b *testing.B) {
 }
 
 func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
+
+// BenchmarkSubmitSeatAssign: queueing a seat assignment on the scale cache
+// (10 000 licenses) and showing its effect, which rebuilds core's license,
+// runs core's rule and asks the cache whether the address has an account.
+// Each round queues a new address and drops the write again, so the cache
+// stays the same size.
+func BenchmarkSubmitSeatAssign(b *testing.B) {
+	p, token := scalePortal(b)
+	ctx := context.Background()
+	cache, err := lsync.OpenCache(ctx, filepath.Join(b.TempDir(), "cache.db"))
+	require.NoError(b, err)
+	defer cache.Close()
+	require.NoError(b, cache.SetSettings(ctx, map[string]string{lsync.SettingEmail: portal.ScaleOwner}))
+	cl, err := lsync.NewClient(lsync.ClientConfig{BaseURL: p.URL, Token: token})
+	require.NoError(b, err)
+	s := lsync.NewSyncer(lsync.SyncerConfig{Cache: cache, Client: cl, Identity: "bench"})
+	_, err = s.Sync(ctx)
+	require.NoError(b, err)
+	sols, err := cache.Solutions(ctx)
+	require.NoError(b, err)
+	var lic string
+	for _, sol := range sols {
+		if sol.Available > 0 {
+			lic = sol.LicenseID
+			break
+		}
+	}
+	require.NotEmpty(b, lic, "a license with a free seat")
+	i := 0
+	for b.Loop() {
+		i++
+		w, err := lsync.AssignSeat(lic, fmt.Sprintf("bench%d@scale.example", i))
+		require.NoError(b, err)
+		if _, err := s.Submit(ctx, w); err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		_, err = cache.DiscardPending(ctx)
+		require.NoError(b, err)
+		b.StartTimer()
+	}
+}

@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	_ "modernc.org/sqlite" // the "sqlite" driver
@@ -92,6 +94,19 @@ CREATE TABLE mail_findings (
 
 // OpenCache opens (creating if needed) the cache file and migrates it.
 func OpenCache(ctx context.Context, path string) (*Cache, error) {
+	// The copy holds other people's names and addresses: only its user may
+	// read it. Created 0600 here (SQLite gives its -wal and -shm files the
+	// database file's mode), and tightened if an older version left it wider.
+	if path != ":memory:" && !strings.HasPrefix(path, "file:") {
+		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+		if err != nil {
+			return nil, fmt.Errorf("open cache %s: %w", path, err)
+		}
+		f.Close()
+		if err := os.Chmod(path, 0o600); err != nil {
+			return nil, fmt.Errorf("open cache %s: %w", path, err)
+		}
+	}
 	// Pragmas go in the DSN so that every pooled connection gets them;
 	// immediate transactions make read-then-write safe between processes.
 	q := url.Values{}

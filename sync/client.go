@@ -35,6 +35,10 @@ type ClientConfig struct {
 	// CAFile names a PEM file of extra certificate authorities trusted
 	// beside the system's (a company portal with its own CA).
 	CAFile string
+	// Insecure allows a plain http:// portal on a host other than this
+	// machine (loopback), where the token and passwords would cross the
+	// network unencrypted; the command line sets it with --insecure.
+	Insecure bool
 	// Retry is how transient failures are retried; DefaultRetry when its
 	// Attempts is zero.
 	Retry RetryPolicy
@@ -55,7 +59,7 @@ type Client struct {
 
 // NewClient checks the configuration and builds a client.
 func NewClient(cfg ClientConfig) (*Client, error) {
-	base, err := ParsePortalURL(cfg.BaseURL)
+	base, err := ParsePortalURLWith(cfg.BaseURL, cfg.Insecure)
 	if err != nil {
 		return nil, err
 	}
@@ -82,14 +86,33 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}, nil
 }
 
-// ParsePortalURL checks a portal address: http or https, a host, no query.
-func ParsePortalURL(s string) (*url.URL, error) {
+// ParsePortalURL checks a portal address: https, or http to this machine
+// (loopback) only; a host, no query.
+func ParsePortalURL(s string) (*url.URL, error) { return ParsePortalURLWith(s, false) }
+
+// ParsePortalURLWith is ParsePortalURL that, with insecure set, also takes
+// plain http:// to another host (the --insecure option).
+func ParsePortalURLWith(s string, insecure bool) (*url.URL, error) {
 	u, err := url.Parse(strings.TrimRight(strings.TrimSpace(s), "/"))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.User != nil {
 		return nil, &Error{Kind: Invalid, Code: "portal.url",
 			Msg: fmt.Sprintf("%q is not a portal address: give http(s)://HOST[:PORT]", s)}
 	}
+	if u.Scheme == "http" && !insecure && !loopbackHost(u.Hostname()) {
+		return nil, &Error{Kind: Invalid, Code: "portal.insecure",
+			Msg: fmt.Sprintf("%s is not encrypted: use https://, or --insecure to send your password and token in clear anyway", u.Redacted())}
+	}
 	return u, nil
+}
+
+// loopbackHost reports whether a host name is this machine: "localhost" or
+// a loopback address.
+func loopbackHost(h string) bool {
+	if strings.EqualFold(h, "localhost") || strings.HasSuffix(strings.ToLower(h), ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
 }
 
 // newTransport is the HTTP transport: the system's roots plus an optional

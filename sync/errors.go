@@ -1,6 +1,7 @@
 package sync
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"github.com/licdesk/licdesk/api"
+	"github.com/licdesk/licdesk/core"
 )
 
 // Kind classifies what went wrong with a call to the portal, so that callers
@@ -51,22 +53,37 @@ func (k Kind) String() string {
 	return "unknown"
 }
 
-// Error is a failed call to the portal: either the portal's refusal
-// (problem+json, with its stable Code) or the client's own failure to get an
-// answer (Kind Offline, Code "network" or "timeout").
+// Error is a failed call to the portal, or a write refused before it was
+// queued. The error model is one across the wire (after upspin's errors):
+//
+//   - A refusal (the portal's problem+json answer, or the client's own check
+//     of a write's input) carries core's error as its cause: Err is a
+//     *core.Error with the same Code and the core.Kind the portal made it
+//     with (rebuilt from the answer's status and the code registry,
+//     api.LookupCode). So errors.Is(err, &core.Error{Code: core.CodeSeatFull}),
+//     core.CodeOf and core.KindOf answer on the client as on the portal.
+//   - A transport failure (no answer, the portal failing or throttling, the
+//     session ended) is the client's own: Kind Offline, Unavailable or
+//     Unauthorized, Err the network cause; there is no core error in it
+//     then, except that an ended session (auth.*) still names its code.
+//
+// Kind is the class the client reacts to: it mirrors the core kind of a
+// refusal and names the transport failures core has no kind for.
 type Error struct {
 	Kind Kind
-	// Code is the portal's stable problem code ("seat.full"), or the
-	// client's own: "network", "timeout", "response.too_large",
-	// "response.malformed".
+	// Code is the stable code (api.Codes lists them all): the portal's
+	// ("seat.full"), or the client's own ("network", "timeout",
+	// "response.malformed", "request.argument").
 	Code string
 	// Status is the HTTP status, 0 when no answer came.
 	Status int
-	// Msg is one line for people.
+	// Msg is one line for people: the registry's wording for the code, else
+	// the portal's detail.
 	Msg string
 	// RetryAfter is how long the portal asked us to wait (429, 503).
 	RetryAfter time.Duration
-	// Err is the underlying cause, if any.
+	// Err is the underlying cause: the *core.Error of a refusal, the
+	// network error of a transport failure.
 	Err error
 }
 
@@ -112,59 +129,44 @@ func IsTransient(err error) bool {
 	return errors.As(err, &e) && e.Transient()
 }
 
-// messageFor returns the one-line explanation of one of the portal's known
-// problem codes, worded for someone at a command line or in the window, or
-// "" for a code whose own detail should be shown.
-func messageFor(code string) string {
-	switch code {
-	case "auth.required":
-		return "not logged in: run licdesk login"
-	case "auth.token":
-		return "your session has ended: log in again with licdesk login"
-	case "auth.credentials":
-		return "wrong e-mail or password"
-	case "account.exists":
-		return "an account already exists for this e-mail: log in instead"
-	case "account.password":
-		return "the password must have 10 to 256 characters"
-	case "seat.full":
-		return "no seat of this license is free: remove someone first or buy more seats"
-	case "seat.duplicate":
-		return "that e-mail already holds a seat of this license"
-	case "seat.not_held":
-		return "no seat of this license is held by that e-mail"
-	case "license.not_found":
-		return "no such license in your accounts"
-	case "not_found":
-		return "no such object in your accounts"
-	case "adoption.none":
-		return "no license of that product is assigned to you"
-	case "adoption.not_held":
-		return "that license is not assigned to you"
-	case "access.no_role":
-		return "you have no role in that account"
-	case "access.denied":
-		return "your role in that account does not allow this"
-	case "order.not_found":
-		return "no such order"
-	case "order.assigned":
-		return "that order was already assigned to a customer"
-	case "order.customer":
-		return "no such customer account, or it did not buy from you"
-	case "order.not_partner":
-		return "only a partner account assigns orders"
-	case "idempotency.reused":
-		return "this write's key was already used for a different request (a client bug): write it again"
-	case "request.too_large":
-		return "the request is too large for the portal"
-	case "request.content_type":
-		return "the portal refused the request's content type (a client bug)"
-	case "feed.cursor":
-		return "the portal refused the sync position; run licdesk sync again"
-	case "internal":
-		return "the portal failed to answer; try again later"
+// IsOffline is the one test of "the portal is out of reach, work from the
+// cache": no answer came (Kind Offline), the portal failed or throttled
+// (Unavailable), a refusal core classes Offline (it needs the portal), or a
+// deadline passed before the answer. The caller's own cancellation
+// (context.Canceled, Ctrl+C) is not offline.
+func IsOffline(err error) bool {
+	switch {
+	case err == nil:
+		return false
+	case KindOf(err) == Offline, KindOf(err) == Unavailable, core.KindOf(err) == core.Offline:
+		return true
 	}
-	return ""
+	return errors.Is(err, context.DeadlineExceeded)
+}
+
+// messageFor returns the one line the client shows for a code, worded for
+// someone at a command line or in the window, or "" for a code whose own
+// detail should be shown. The wording lives in the code registry.
+func messageFor(code string) string {
+	info, _ := api.LookupCode(code)
+	return info.Message
+}
+
+// refusal rebuilds core's error from a problem+json answer: the code as the
+// portal sent it, the kind its status stands for (or, for a status that
+// stands for none, the one the registry gives the code), the portal's
+// detail as the message.
+func refusal(status int, p api.Problem) *core.Error {
+	kind, ok := api.KindOfStatus(status)
+	if !ok {
+		info, _ := api.LookupCode(p.Code)
+		kind = info.Kind
+	}
+	msg := p.Detail
+	if msg == "" {
+		msg = strings.ToLower(p.Title)
+	}
+	return &core.Error{Kind: kind, Code: p.Code, Msg: msg}
 }
 
 // problemError turns a problem+json answer into an *Error.
@@ -172,7 +174,11 @@ func problemError(status int, p api.Problem, retryAfter time.Duration) *Error {
 	e := &Error{Status: status, Code: p.Code, RetryAfter: retryAfter}
 	e.Kind = kindOfStatus(status)
 	if e.Code == "" {
+		// Not a problem+json answer of the portal (a proxy's, say): no core
+		// error to rebuild.
 		e.Code = "http." + strings.ToLower(strings.ReplaceAll(http.StatusText(status), " ", "_"))
+	} else {
+		e.Err = refusal(status, p)
 	}
 	switch {
 	case messageFor(e.Code) != "":
@@ -189,6 +195,25 @@ func problemError(status int, p api.Problem, retryAfter time.Duration) *Error {
 		e.Msg = p.Detail
 	}
 	return e
+}
+
+// kindOfCore is the client's class of a refusal of a core kind.
+func kindOfCore(k core.Kind) Kind {
+	switch k {
+	case core.Invalid:
+		return Invalid
+	case core.NotFound:
+		return NotFound
+	case core.Conflict:
+		return Conflict
+	case core.Forbidden:
+		return Forbidden
+	case core.Expired:
+		return Expired
+	case core.Offline:
+		return Offline
+	}
+	return Unknown
 }
 
 // kindOfStatus classifies an HTTP status.

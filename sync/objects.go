@@ -109,28 +109,13 @@ func (t *txn) effects() (*effectEnv, error) {
 	if t.env != nil {
 		return t.env, nil
 	}
-	env := &effectEnv{owners: map[string]bool{}, now: time.Now().UTC()}
+	env := &effectEnv{now: time.Now().UTC()}
 	var err error
 	if env.email, err = getKV(t.ctx, t.tx, "settings", SettingEmail); err != nil {
 		return nil, err
 	}
-	rows, err := t.tx.QueryContext(t.ctx, `SELECT data FROM objects WHERE kind = ? AND data IS NOT NULL`, api.KindAccount)
-	if err != nil {
-		return nil, fmt.Errorf("accounts: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var b []byte
-		if err := rows.Scan(&b); err != nil {
-			return nil, err
-		}
-		var m api.Membership
-		if json.Unmarshal(b, &m) == nil && m.Role == "owner" {
-			env.owners[m.AccountID] = true
-		}
-	}
 	t.env = env
-	return env, rows.Err()
+	return env, nil
 }
 
 // putServer stores the portal's version of an object (nil: the portal no

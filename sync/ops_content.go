@@ -29,13 +29,15 @@ const (
 // confirmed yet (a new service request); the portal gives the real ID.
 const LocalPrefix = "local-"
 
-func text(what, s string, maxLen int) (string, error) {
+// text checks one field of free text; code is the refusal's code, the one
+// the portal refuses the same field with where it has one.
+func text(code, what, s string, maxLen int) (string, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return "", invalid("request."+what, "give the "+what)
+		return "", invalid(code, "give the "+what)
 	}
 	if len(s) > maxLen {
-		return "", invalid("request."+what, fmt.Sprintf("the %s is at most %d characters", what, maxLen))
+		return "", invalid(code, fmt.Sprintf("the %s is at most %d characters", what, maxLen))
 	}
 	return s, nil
 }
@@ -55,10 +57,10 @@ func GetKey(req api.GetKeyRequest) (Write, error) {
 
 // UpgradeKey asks for the key of a version upgrade.
 func UpgradeKey(req api.UpgradeKeyRequest) (Write, error) {
-	if _, err := text("notification ID", req.NotificationID, 100); err != nil {
+	if _, err := text("upgrade.notification", "notification ID", req.NotificationID, 100); err != nil {
 		return Write{}, err
 	}
-	if _, err := text("product", req.Product, 100); err != nil {
+	if _, err := text(core.CodeProductMissing, "product", req.Product, 100); err != nil {
 		return Write{}, err
 	}
 	if req.Quantity < 1 {
@@ -88,13 +90,13 @@ func AddKey(key, accountID string) (Write, error) {
 // local ID; the portal's ID replaces it once the portal has it.
 func OpenServiceRequest(req api.NewServiceRequest) (Write, error) {
 	var err error
-	if req.Product, err = text("product", req.Product, 100); err != nil {
+	if req.Product, err = text(core.CodeProductMissing, "product", req.Product, 100); err != nil {
 		return Write{}, err
 	}
-	if req.Title, err = text("title", req.Title, 200); err != nil {
+	if req.Title, err = text("request.title", "title", req.Title, 200); err != nil {
 		return Write{}, err
 	}
-	if req.Description, err = text("description", req.Description, 20000); err != nil {
+	if req.Description, err = text("request.text", "description", req.Description, 20000); err != nil {
 		return Write{}, err
 	}
 	var b [6]byte
@@ -114,7 +116,7 @@ func CommentServiceRequest(id, body string) (Write, error) {
 	if strings.HasPrefix(rid, LocalPrefix) {
 		return Write{}, invalid("request.local", "that request is not on the portal yet: comment once it has its SR number (licdesk sync)")
 	}
-	if body, err = text("comment", body, 20000); err != nil {
+	if body, err = text("request.text", "comment", body, 20000); err != nil {
 		return Write{}, err
 	}
 	return Write{Op: OpSupportComment, Method: http.MethodPost, Path: "/v1/support/" + url.PathEscape(rid) + "/comments",
@@ -133,7 +135,7 @@ func CloseServiceRequest(id string) (Write, error) {
 
 // MarkNewsRead marks a product's news visited.
 func MarkNewsRead(product string) (Write, error) {
-	p, err := text("product", product, 100)
+	p, err := text(core.CodeProductMissing, "product", product, 100)
 	if err != nil {
 		return Write{}, err
 	}
@@ -143,7 +145,7 @@ func MarkNewsRead(product string) (Write, error) {
 
 // SubscribeNews switches the e-mails of a product's news on or off.
 func SubscribeNews(product string, on bool) (Write, error) {
-	p, err := text("product", product, 100)
+	p, err := text(core.CodeProductMissing, "product", product, 100)
 	if err != nil {
 		return Write{}, err
 	}
@@ -156,78 +158,62 @@ func SubscribeNews(product string, on bool) (Write, error) {
 		Summary: verb + " the news of " + p, Targets: []Ref{{api.KindNews, p}}}, nil
 }
 
-// contentEffect is the expected effect of the writes on keys, support
-// requests and news; ok is false for an operation it does not know.
-func contentEffect(env *effectEnv, w Write, ref Ref, cur []byte) (eff func() ([]byte, error), ok bool) {
-	switch w.Op {
-	case OpKeyAdd:
-		return func() ([]byte, error) {
-			if cur != nil {
-				return cur, nil
-			}
-			var req api.AddKeyRequest
-			if err := json.Unmarshal(w.Body, &req); err != nil {
-				return nil, err
-			}
-			return json.Marshal(api.Key{Key: req.Key, Kind: "license", AccountID: req.AccountID, Status: "added",
-				AddedAt: env.now, IssuedAt: env.now, Modules: []string{}, Activations: []api.Activation{}})
-		}, true
-	case OpSupportOpen:
-		return func() ([]byte, error) {
-			var req api.NewServiceRequest
-			if err := json.Unmarshal(w.Body, &req); err != nil {
-				return nil, err
-			}
-			return json.Marshal(api.ServiceRequest{ID: ref.ID, AccountID: req.AccountID, Product: req.Product, Title: req.Title,
-				Description: req.Description, State: api.RequestOpen, RequesterEmail: env.email, CreatedAt: env.now, UpdatedAt: env.now})
-		}, true
-	case OpSupportComment, OpSupportClose:
-		return func() ([]byte, error) {
-			if cur == nil {
-				return nil, nil
-			}
-			var r api.ServiceRequest
-			if err := json.Unmarshal(cur, &r); err != nil {
-				return nil, err
-			}
-			if w.Op == OpSupportClose {
-				r.State = api.RequestClosed
-			} else {
-				var c api.NewComment
-				if err := json.Unmarshal(w.Body, &c); err != nil {
-					return nil, err
-				}
-				r.Comments = append(r.Comments, api.RequestComment{AuthorEmail: env.email, AuthorName: env.email, At: env.now, Body: c.Body})
-				r.CommentCount++
-			}
-			r.UpdatedAt = env.now
-			return json.Marshal(r)
-		}, true
-	case OpNewsRead, OpNewsSubscription:
-		return func() ([]byte, error) {
-			if cur == nil {
-				return nil, nil
-			}
-			var n api.ProductNews
-			if err := json.Unmarshal(cur, &n); err != nil {
-				return nil, err
-			}
-			if w.Op == OpNewsRead {
-				for i := range n.Items {
-					n.Items[i].New = false
-				}
-				n.NewCount = 0
-				now := env.now
-				n.LastVisit = &now
-			} else {
-				var s api.NewsSubscription
-				if err := json.Unmarshal(w.Body, &s); err != nil {
-					return nil, err
-				}
-				n.Subscribed = s.Subscribed
-			}
-			return json.Marshal(n)
-		}, true
+// keyAddEffect shows an added license key at once; a key the cache holds
+// already stays as it is.
+func keyAddEffect(env *effectEnv, w Write, _ Ref, cur []byte) ([]byte, error) {
+	if cur != nil {
+		return cur, nil
 	}
-	return nil, false
+	req, err := body[api.AddKeyRequest](w)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(api.Key{Key: req.Key, Kind: "license", AccountID: req.AccountID, Status: "added",
+		AddedAt: env.now, IssuedAt: env.now, Modules: []string{}, Activations: []api.Activation{}})
+}
+
+// supportOpenEffect shows a new service request under its local ID.
+func supportOpenEffect(env *effectEnv, w Write, ref Ref, _ []byte) ([]byte, error) {
+	req, err := body[api.NewServiceRequest](w)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(api.ServiceRequest{ID: ref.ID, AccountID: req.AccountID, Product: req.Product, Title: req.Title,
+		Description: req.Description, State: api.RequestOpen, RequesterEmail: env.email, CreatedAt: env.now, UpdatedAt: env.now})
+}
+
+func supportCommentEffect(env *effectEnv, w Write, r api.ServiceRequest) (api.ServiceRequest, error) {
+	c, err := body[api.NewComment](w)
+	if err != nil {
+		return r, err
+	}
+	r.Comments = append(r.Comments, api.RequestComment{AuthorEmail: env.email, AuthorName: env.email, At: env.now, Body: c.Body})
+	r.CommentCount++
+	r.UpdatedAt = env.now
+	return r, nil
+}
+
+func supportCloseEffect(env *effectEnv, _ Write, r api.ServiceRequest) (api.ServiceRequest, error) {
+	r.State = api.RequestClosed
+	r.UpdatedAt = env.now
+	return r, nil
+}
+
+func newsReadEffect(env *effectEnv, _ Write, n api.ProductNews) (api.ProductNews, error) {
+	for i := range n.Items {
+		n.Items[i].New = false
+	}
+	n.NewCount = 0
+	now := env.now
+	n.LastVisit = &now
+	return n, nil
+}
+
+func newsSubscriptionEffect(_ *effectEnv, w Write, n api.ProductNews) (api.ProductNews, error) {
+	s, err := body[api.NewsSubscription](w)
+	if err != nil {
+		return n, err
+	}
+	n.Subscribed = s.Subscribed
+	return n, nil
 }

@@ -1,7 +1,6 @@
 package sync
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -85,73 +84,37 @@ func onOff(b bool) string {
 	return "off"
 }
 
-// integrationState rebuilds core's state from the portal's view: the
-// account's capacity is what is free plus what users hold.
-func integrationState(v api.Integration) core.IntegrationState {
-	st := core.IntegrationState{Account: core.AccountID(v.AccountID), Product: v.Product,
-		Integration: core.Integration{ProductOn: v.ProductOn, ExternalController: v.ExternalController},
-		Capacity:    v.FreeLicenses}
-	for _, u := range v.Users {
-		st.Users = append(st.Users, core.UserLicense{User: core.Email(u.Email), HasLicense: u.Active})
-		if u.Active {
-			st.Capacity++
-		}
-	}
-	return st
-}
-
-// integrationViewOf is the portal's view of a state, as the store builds it.
-func integrationViewOf(st core.IntegrationState) api.Integration {
-	v := api.Integration{AccountID: string(st.Account), Product: st.Product, ProductOn: st.ProductOn,
-		ExternalController: st.ExternalController, FreeLicenses: st.Free(), Users: []api.IntegrationUser{}}
-	for _, u := range st.Users {
-		sw := st.Switch(u.User)
-		v.Users = append(v.Users, api.IntegrationUser{Email: string(u.User), State: sw.String(), Active: u.HasLicense,
-			ReadOnly: sw == core.SwitchReadOnlyOn, Enabled: sw.Editable()})
-	}
-	return v
-}
-
-// integrationEffect applies an integration write with core's rules, in the
+// integrationSwitchesEffect applies the switches with core's rules, in the
 // portal's order (the controller on first, then the product integration,
-// then the controller off). A write core refuses has no effect: the portal
-// will refuse it too, and the reason is kept then.
-func integrationEffect(env *effectEnv, w Write, cur []byte) ([]byte, error) {
-	if cur == nil {
-		return nil, nil
+// then the controller off), and renders the state as the portal does. A
+// switch core refuses changes nothing: the portal will refuse it too.
+func integrationSwitchesEffect(env *effectEnv, w Write, v api.Integration) (api.Integration, error) {
+	sw, err := body[api.IntegrationSwitches](w)
+	if err != nil {
+		return v, err
 	}
-	var v api.Integration
-	if err := json.Unmarshal(cur, &v); err != nil {
-		return nil, err
+	st, by := v.IntegrationState(), env.by()
+	if sw.ExternalController != nil && *sw.ExternalController {
+		st, _, _ = core.SetExternalController(by, st, true)
 	}
-	st := integrationState(v)
-	by := core.By{Actor: core.Email(env.email), At: env.now}
-	switch w.Op {
-	case OpIntegrationSwitches:
-		var sw api.IntegrationSwitches
-		if err := json.Unmarshal(w.Body, &sw); err != nil {
-			return nil, err
-		}
-		if sw.ExternalController != nil && *sw.ExternalController {
-			st, _, _ = core.SetExternalController(by, st, true)
-		}
-		if sw.ProductOn != nil {
-			st, _, _ = core.SetProductIntegration(by, st, *sw.ProductOn)
-		}
-		if sw.ExternalController != nil && !*sw.ExternalController {
-			st, _, _ = core.SetExternalController(by, st, false)
-		}
-	case OpIntegrationUser:
-		var req api.UserSwitch
-		if err := json.Unmarshal(w.Body, &req); err != nil {
-			return nil, err
-		}
-		var err error
-		if st, _, err = core.SetUserLicense(by, st, core.Email(req.Email), req.On); err != nil {
-			return nil, err
-		}
-	default:
-		return nil, fmt.Errorf("not an integration write: %s", w.Op)
+	if sw.ProductOn != nil {
+		st, _, _ = core.SetProductIntegration(by, st, *sw.ProductOn)
 	}
-	return json.Marshal(integrationViewOf(st))
+	if sw.ExternalController != nil && !*sw.ExternalController {
+		st, _, _ = core.SetExternalController(by, st, false)
+	}
+	return api.IntegrationOf(st), nil
+}
+
+// integrationUserEffect turns one user's license on or off with core's rule.
+func integrationUserEffect(env *effectEnv, w Write, v api.Integration) (api.Integration, error) {
+	req, err := body[api.UserSwitch](w)
+	if err != nil {
+		return v, err
+	}
+	st, _, err := core.SetUserLicense(env.by(), v.IntegrationState(), core.Email(req.Email), req.On)
+	if err != nil {
+		return v, err
+	}
+	return api.IntegrationOf(st), nil
 }

@@ -10,6 +10,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/licdesk/licdesk/api"
+	"github.com/licdesk/licdesk/core"
 )
 
 // EntryState is where a write stands in the outbox.
@@ -71,6 +74,20 @@ type Entry struct {
 	Reason    string `json:"reason,omitempty"`
 	// Answer is the portal's answer to an accepted write.
 	Answer json.RawMessage `json:"answer,omitempty"`
+}
+
+// Refusal is the portal's refusal of a failed write, rebuilt from what the
+// outbox kept (its code and reason) like the answer itself: an *Error whose
+// cause is core's error, so errors.Is(err, &core.Error{Code: ...}) and
+// core.CodeOf answer on an entry read back later as on the refusal when it
+// came. nil for an entry that was not refused.
+func (e Entry) Refusal() error {
+	if e.State != Failed {
+		return nil
+	}
+	info, _ := api.LookupCode(e.Code)
+	return &Error{Kind: kindOfCore(info.Kind), Code: e.Code, Status: info.Status, Msg: e.Reason,
+		Err: &core.Error{Kind: info.Kind, Code: e.Code, Msg: e.Reason}}
 }
 
 // newKey returns a fresh idempotency key: 128 random bits.

@@ -203,7 +203,7 @@ func (sc *Scheduler) Run(ctx context.Context) error {
 		switch {
 		case err == nil:
 			failures = 0
-		case IsTransient(err):
+		case IsOffline(err):
 			state = StateOffline
 			wait = sc.cfg.Offline.Delay(failures)
 			failures++

@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/widget"
+	"rsc.io/qr"
 
 	"github.com/licdesk/licdesk/core/activation"
 	"github.com/licdesk/licdesk/desk"
@@ -124,16 +125,19 @@ func (t *KeysTab) selectedKey() string {
 
 // activateDialog asks for a key to activate online on this machine.
 func (t *KeysTab) activateDialog() {
-	key := widget.NewEntry()
+	key := newFormEntry("LIC-… or INS-…", validKey)
 	key.SetText(t.selectedKey())
-	name := widget.NewEntry()
+	name := newFormEntry("this computer's name", nil)
 	name.SetText(desk.MachineName(""))
-	dialog.ShowForm("Activate a key on this machine", "Activate", "Cancel", []*widget.FormItem{
-		widget.NewFormItem("Key", key), widget.NewFormItem("Machine name", name)}, func(ok bool) {
-		if ok {
-			t.ActivateOnline(strings.TrimSpace(key.Text), strings.TrimSpace(name.Text))
-		}
-	}, t.app.win)
+	t.app.showForm("Activate a key on this machine", "Activate", []formField{
+		{label: "Key", obj: key}, {label: "Machine name", obj: name, hint: "How this machine shows on the portal."}},
+		func(ctx context.Context) (string, error) {
+			msg, err := t.activateOnline(ctx, strings.TrimSpace(key.Text), strings.TrimSpace(name.Text))
+			if err == nil {
+				t.app.Refresh()
+			}
+			return msg, err
+		}, t.say)
 }
 
 // ActivateOnline activates a key for this machine in one round trip, as
@@ -174,8 +178,10 @@ func activatedText(act desk.Activated) string {
 // import the response here.
 func (t *KeysTab) offlineDialog() {
 	key := widget.NewEntry()
-	key.SetPlaceHolder("the license key to activate")
-	key.SetText(t.selectedKey())
+	key.SetPlaceHolder("the license key (LIC-…) to activate")
+	if k := t.selectedKey(); strings.HasPrefix(k, "LIC-") {
+		key.SetText(k) // install keys activate online only
+	}
 	writeBtn := widget.NewButton("1. Write the request…", func() {
 		k := strings.TrimSpace(key.Text)
 		if k == "" {
@@ -190,7 +196,7 @@ func (t *KeysTab) offlineDialog() {
 			f.Close()
 			t.WriteRequest(k, path)
 		}, t.app.win)
-		d.SetFileName("activation-request.txt")
+		d.SetFileName("activation-request.lda")
 		d.Resize(fyne.NewSize(760, 520))
 		d.Show()
 	})
@@ -203,7 +209,7 @@ func (t *KeysTab) offlineDialog() {
 			f.Close()
 			t.ImportResponse(path)
 		}, t.app.win)
-		d.SetFilter(storage.NewExtensionFileFilter([]string{".txt", ".lic", ".resp"}))
+		d.SetFilter(storage.NewExtensionFileFilter([]string{".lda", ".txt", ".lic"}))
 		d.Resize(fyne.NewSize(760, 520))
 		d.Show()
 	})
@@ -212,10 +218,36 @@ func (t *KeysTab) offlineDialog() {
 		"2. On a connected machine, answer it: Keys > Answer a request… in License Desk, licdesk activate --fulfil, or the portal's /activate page (scan the QR code with a phone).\n" +
 		"3. Bring the response file back and import it here.")
 	steps.Wrapping = fyne.TextWrapWord
-	qrBox := container.NewCenter(t.QR)
+	saveQR := widget.NewButton("Save the QR code as a picture…", func() {
+		if len(t.qrPNG) == 0 {
+			return
+		}
+		d := dialog.NewFileSave(func(f fyne.URIWriteCloser, err error) {
+			if err != nil || f == nil {
+				return
+			}
+			_, werr := f.Write(t.qrPNG)
+			if cerr := f.Close(); werr == nil {
+				werr = cerr
+			}
+			if werr != nil {
+				t.FlowStep.SetText("The picture was not saved: " + werr.Error())
+			}
+		}, t.app.win)
+		d.SetFileName("activation-request.png")
+		d.Resize(fyne.NewSize(760, 520))
+		d.Show()
+	})
+	if len(t.qrPNG) == 0 {
+		saveQR.Hide()
+	}
+	t.saveQR = saveQR
+	qrBox := container.NewVBox(container.NewCenter(t.QR), container.NewCenter(saveQR))
 	body := container.NewVBox(steps, widget.NewForm(widget.NewFormItem("Key", key)),
-		container.NewHBox(writeBtn, importBtn), t.FlowStep, qrBox, t.FlowResult)
-	d := dialog.NewCustom("Offline activation", "Close", container.NewVScroll(body), t.app.win)
+		container.NewHBox(writeBtn, importBtn), qrBox, t.FlowStep, t.FlowResult)
+	scroll := container.NewVScroll(body)
+	t.flowBody = scroll
+	d := dialog.NewCustom("Offline activation", "Close", scroll, t.app.win)
 	d.Resize(fyne.NewSize(720, 640))
 	d.Show()
 }
@@ -234,6 +266,12 @@ func (t *KeysTab) WriteRequest(key, path string) {
 			}
 			t.QR.Image = img
 			t.QR.Show()
+			if t.saveQR != nil {
+				t.saveQR.Show()
+			}
+			if t.flowBody != nil {
+				t.flowBody.Refresh() // make room for the code
+			}
 			t.QR.Refresh()
 			t.FlowStep.SetText("2. Request written to " + path + " (QR code: " + pngPath + "). Carry it to a connected machine; " +
 				"there, Keys > Answer a request… (or the portal's /activate page) gives the response file to import here.")
@@ -248,7 +286,39 @@ func (t *KeysTab) writeRequest(ctx context.Context, key, path string) (image.Ima
 	if err != nil {
 		return nil, "", err
 	}
-	return w.QR.Image(), w.PNGPath, nil
+	t.qrPNG = w.QR.PNG()
+	return qrImage(w.QR), w.PNGPath, nil
+}
+
+// qrModule is how many screen pixels a QR module takes: a request's code
+// (about 60 modules) then spans some 400 pixels, large enough for a phone
+// to read from the screen.
+const qrModule = 6
+
+// qrImage draws a QR code with crisp square modules and the four-module
+// quiet zone readers need (rsc.io/qr's own Image draws one pixel a module
+// in a much larger white square).
+func qrImage(c *qr.Code) image.Image {
+	const quiet = 4
+	n := (c.Size + 2*quiet) * qrModule
+	img := image.NewGray(image.Rect(0, 0, n, n))
+	for i := range img.Pix {
+		img.Pix[i] = 0xff
+	}
+	for y := 0; y < c.Size; y++ {
+		for x := 0; x < c.Size; x++ {
+			if !c.Black(x, y) {
+				continue
+			}
+			for dy := 0; dy < qrModule; dy++ {
+				row := ((y+quiet)*qrModule + dy) * img.Stride
+				for dx := 0; dx < qrModule; dx++ {
+					img.Pix[row+(x+quiet)*qrModule+dx] = 0
+				}
+			}
+		}
+	}
+	return img
 }
 
 // ImportResponse installs the response to this machine's request.
@@ -291,7 +361,7 @@ func (t *KeysTab) fulfilDialog() {
 			w.Close()
 			t.Fulfil(reqPath, out)
 		}, t.app.win)
-		save.SetFileName(strings.TrimSuffix(filepath.Base(reqPath), filepath.Ext(reqPath)) + "-response.txt")
+		save.SetFileName(strings.TrimSuffix(filepath.Base(reqPath), filepath.Ext(reqPath)) + "-response.lda")
 		save.Resize(fyne.NewSize(760, 520))
 		save.Show()
 	}, t.app.win)
@@ -370,7 +440,7 @@ func (t *KeysTab) deactivateDialog() {
 					w.Close()
 					t.Deactivate(pick.Selected, out)
 				}, t.app.win)
-				s.SetFileName("deactivation-receipt.txt")
+				s.SetFileName("deactivation-receipt.lda")
 				s.Resize(fyne.NewSize(760, 520))
 				s.Show()
 			})
@@ -411,7 +481,7 @@ func newQR() *canvas.Image {
 	img := canvas.NewImageFromImage(nil)
 	img.FillMode = canvas.ImageFillContain
 	img.ScaleMode = canvas.ImageScalePixels
-	img.SetMinSize(fyne.NewSize(240, 240))
+	img.SetMinSize(fyne.NewSize(360, 360))
 	img.Hide()
 	return img
 }

@@ -103,12 +103,17 @@ type App struct {
 	sess       *session
 	stopSched  context.CancelFunc
 	unsubSched func()
-	offline    bool // "Work offline": no sync rounds
+	offline    bool  // "Work offline": no sync rounds
+	modal      int   // dialogs of the form pattern open: the window's shortcuts wait
+	openForm   *form // the form dialog on top, nil when none
 
 	// UI state, touched on the UI goroutine only.
-	tabs      *container.AppTabs
-	tabList   []tab
-	status    *widget.Label
+	tabs    *container.AppTabs
+	tabList []tab
+	status  *widget.Label
+	// Notice says what the last action did, in one sentence; its line is
+	// always there, so nothing moves when it changes.
+	Notice    *widget.Label
 	failedBtn *widget.Button
 	banner    *fyne.Container
 	lastState lsync.Status
@@ -314,8 +319,10 @@ func (a *App) showMain() {
 	a.failedBtn.Hide()
 	syncBtn := widget.NewButtonWithIcon("Sync now", theme.ViewRefreshIcon(), a.SyncNow)
 	bar := container.NewBorder(nil, nil, nil, container.NewHBox(a.failedBtn, syncBtn), a.status)
+	a.Notice = widget.NewLabel(" ")
+	a.Notice.Truncation = fyne.TextTruncateEllipsis
 	a.banner = container.NewVBox()
-	a.win.SetContent(container.NewBorder(a.banner, container.NewVBox(widget.NewSeparator(), bar), nil, nil, a.tabs))
+	a.win.SetContent(container.NewBorder(a.banner, container.NewVBox(widget.NewSeparator(), a.Notice, bar), nil, nil, a.tabs))
 	a.win.SetMainMenu(a.menu())
 	a.shortcuts()
 	if err := a.startSync(); err != nil {
@@ -324,16 +331,23 @@ func (a *App) showMain() {
 	a.pinTrust()
 	a.startMailWatch()
 	a.Refresh()
+	a.askVerify()
 	if a.cfg.Inline && !a.offline {
 		a.SyncNow() // no scheduler loop to run the first round
 	}
 }
+
+// notice shows what the last action did (UI goroutine).
+func (a *App) notice(msg string) { a.Notice.SetText(msg) }
 
 // menu is the main menu: File (sync, sign out) and, in the demo, Users.
 func (a *App) menu() *fyne.MainMenu {
 	file := fyne.NewMenu("File",
 		fyne.NewMenuItem("Sync now", a.SyncNow),
 		fyne.NewMenuItem("Mailbox…", func() { a.Mailbox = a.showMailbox() }),
+		fyne.NewMenuItem("Membership offers…", a.OffersDialog),
+		fyne.NewMenuItem("Verify your e-mail address…", a.VerifyDialog),
+		fyne.NewMenuItemSeparator(),
 		fyne.NewMenuItem("Sign out…", a.signOut),
 	)
 	menus := []*fyne.Menu{file}
@@ -351,19 +365,28 @@ func (a *App) menu() *fyne.MainMenu {
 // shortcuts binds Ctrl+F (filter), Ctrl+R and F5 (sync now), Ctrl+1..5 (tabs).
 func (a *App) shortcuts() {
 	c := a.win.Canvas()
-	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) {
+	// Behind an open dialog the window's shortcuts wait: Ctrl+4 must not
+	// switch tabs under the form the user is typing in.
+	free := func(fn func()) func(fyne.Shortcut) {
+		return func(fyne.Shortcut) {
+			if a.modal == 0 {
+				fn()
+			}
+		}
+	}
+	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault}, free(func() {
 		a.tabList[a.tabs.SelectedIndex()].focusFilter(a.win)
-	})
-	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyR, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) { a.SyncNow() })
+	}))
+	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyR, Modifier: fyne.KeyModifierShortcutDefault}, free(a.SyncNow))
 	c.SetOnTypedKey(func(e *fyne.KeyEvent) {
-		if e.Name == fyne.KeyF5 {
+		if e.Name == fyne.KeyF5 && a.modal == 0 {
 			a.SyncNow()
 		}
 	})
 	for i, k := range []fyne.KeyName{fyne.Key1, fyne.Key2, fyne.Key3, fyne.Key4, fyne.Key5} {
-		c.AddShortcut(&desktop.CustomShortcut{KeyName: k, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) {
+		c.AddShortcut(&desktop.CustomShortcut{KeyName: k, Modifier: fyne.KeyModifierShortcutDefault}, free(func() {
 			a.tabs.SelectIndex(i)
-		})
+		}))
 	}
 }
 
@@ -391,10 +414,10 @@ func (a *App) SyncNow() {
 		st.State = lsync.StateIdle
 		if err != nil {
 			st.State = lsync.StateError
-			switch lsync.KindOf(err) {
-			case lsync.Offline, lsync.Unavailable:
+			switch {
+			case lsync.IsOffline(err):
 				st.State = lsync.StateOffline
-			case lsync.Unauthorized:
+			case lsync.KindOf(err) == lsync.Unauthorized:
 				st.State = lsync.StateSignedOut
 			}
 		} else {

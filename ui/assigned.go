@@ -50,12 +50,12 @@ type AssignedTab struct {
 
 func newAssignedTab(a *App) *AssignedTab {
 	t := &AssignedTab{app: a, states: map[string]localState{}, programs: map[string]string{}}
-	t.List = newFilterList("licenses", 7, func(r assignedRow, c []*widget.Label) {
-		c[0].SetText(r.Product)
-		c[1].SetText(r.OwnerName)
-		c[2].SetText(title(r.Edition))
-		c[3].SetText(strings.Join(r.Modules, ", "))
-		c[4].SetText(day(r.Expiry))
+	t.List = newFilterList("licenses", []column{{"Product", 140}, {"Owner", 150}, {"Edition", 110}, {"Modules", 180}, {"Expires", 100}, {"Status", 160}, {"On this machine", 220}}, func(r assignedRow, c []string) {
+		c[0] = r.Product
+		c[1] = r.OwnerName
+		c[2] = title(r.Edition)
+		c[3] = strings.Join(r.Modules, ", ")
+		c[4] = day(r.Expiry)
 		var m []string
 		switch {
 		case r.Adopted:
@@ -66,11 +66,11 @@ func newAssignedTab(a *App) *AssignedTab {
 		if r.State == "pending" {
 			m = append(m, "Pending")
 		}
-		c[5].SetText(words.OrDash(strings.Join(m, " · ")))
+		c[5] = words.OrDash(strings.Join(m, " · "))
 		if st, ok := t.states[r.Product]; ok {
-			c[6].SetText(st.text())
+			c[6] = st.text()
 		} else {
-			c[6].SetText("Checking…")
+			c[6] = "Checking…"
 		}
 	})
 	t.AdoptBtn = widget.NewButtonWithIcon("Adopt this license", theme.ConfirmIcon(), func() {
@@ -93,6 +93,7 @@ func newAssignedTab(a *App) *AssignedTab {
 	for _, b := range []*widget.Button{t.AdoptBtn, t.GetBtn, t.ProgramBtn, t.LaunchBtn} {
 		b.Disable()
 	}
+	t.List.onOpen = func(r assignedRow) { t.Launch(r.Product) }
 	t.List.onSelect = func(r assignedRow) {
 		if r.Adopted {
 			t.AdoptBtn.Disable()
@@ -118,7 +119,7 @@ func newAssignedTab(a *App) *AssignedTab {
 func (t *AssignedTab) content() fyne.CanvasObject {
 	return container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), t.details, t.Message, t.note,
 		container.NewHBox(t.AdoptBtn, t.GetBtn, t.ProgramBtn, t.LaunchBtn)), nil, nil,
-		t.List.view("Product", "Owner", "Edition", "Modules", "Expires", "Status", "On this machine"))
+		t.List.view())
 }
 
 // showDetails describes the selected product on this machine (UI goroutine).

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"errors"
 	"path/filepath"
 
 	"fyne.io/fyne/v2"
@@ -35,15 +34,15 @@ type DownloadsTab struct {
 
 func newDownloadsTab(a *App) *DownloadsTab {
 	t := &DownloadsTab{app: a, Dir: filepath.Join(a.cfg.ProfileDir, "downloads")}
-	t.List = newFilterList("files", 5, func(f api.DownloadFile, c []*widget.Label) {
-		c[0].SetText(f.Product + " · " + f.Name)
-		c[1].SetText(f.Version)
-		c[2].SetText(day(f.ReleasedAt) + " · " + words.Size(f.Size))
-		c[3].SetText(dayp(f.DownloadedAt))
+	t.List = newFilterList("files", []column{{"Product · file", 320}, {"Version", 100}, {"Released · size", 180}, {"Downloaded", 110}, {"Newer version", 160}}, func(f api.DownloadFile, c []string) {
+		c[0] = f.Product + " · " + f.Name
+		c[1] = f.Version
+		c[2] = day(f.ReleasedAt) + " · " + words.Size(f.Size)
+		c[3] = dayp(f.DownloadedAt)
 		if f.NewerVersion {
-			c[4].SetText("Newer: " + f.LatestVersion)
+			c[4] = "Newer: " + f.LatestVersion
 		} else {
-			c[4].SetText("Latest")
+			c[4] = "Latest"
 		}
 	})
 	t.Progress = widget.NewProgressBar()
@@ -61,6 +60,7 @@ func newDownloadsTab(a *App) *DownloadsTab {
 	})
 	t.PauseBtn.Disable()
 	t.DownloadBtn.Disable()
+	t.List.onOpen = func(f api.DownloadFile) { t.Download(f) }
 	t.List.onSelect = func(api.DownloadFile) {
 		if t.pause == nil {
 			t.DownloadBtn.Enable()
@@ -73,7 +73,7 @@ func (t *DownloadsTab) content() fyne.CanvasObject {
 	bottom := container.NewVBox(widget.NewSeparator(), t.Message,
 		container.NewBorder(nil, nil, nil, container.NewHBox(t.DownloadBtn, t.PauseBtn), t.Progress))
 	return container.NewBorder(nil, bottom, nil, nil,
-		t.List.view("Product · file", "Version", "Released · size", "Downloaded", "Newer version"))
+		t.List.view())
 }
 
 func (t *DownloadsTab) focusFilter(w fyne.Window) { w.Canvas().Focus(t.List.filter) }
@@ -122,7 +122,7 @@ func (t *DownloadsTab) Download(f api.DownloadFile) {
 			case paused:
 				t.Message.SetText("Paused: Download resumes " + f.Name + " where it stopped.")
 			case err != nil:
-				if lsync.KindOf(err) == lsync.Offline || errors.Is(err, context.DeadlineExceeded) {
+				if lsync.IsOffline(err) {
 					err = errOffline
 				}
 				t.Message.SetText("Download failed: " + err.Error())

@@ -9,7 +9,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -38,26 +37,30 @@ type KeysTab struct {
 	// and the import's result.
 	FlowStep, FlowResult *widget.Label
 	QR                   *canvas.Image
+	qrPNG                []byte         // the request's QR code as a PNG file
+	saveQR               *widget.Button // saves qrPNG; shown once there is one
+	flowBody             *container.Scroll
 }
 
 func newKeysTab(a *App) *KeysTab {
 	t := &KeysTab{app: a}
-	t.List = newFilterList("keys", 5, func(k api.Key, c []*widget.Label) {
-		c[0].SetText(k.Key)
-		c[1].SetText(k.Product + " " + title(k.Edition))
-		c[2].SetText(title(k.Kind) + " · " + title(k.Status))
-		c[3].SetText(fmt.Sprintf("%d of %d machines", k.ActiveActivations, k.MaxActivations))
+	t.List = newFilterList("keys", []column{{"Key", 300}, {"Product", 240}, {"Kind · status", 150}, {"Activations", 140}, {"Expires", 140}}, func(k api.Key, c []string) {
+		c[0] = k.Key
+		c[1] = k.Product + " " + title(k.Edition)
+		c[2] = title(k.Kind) + " · " + title(k.Status)
+		c[3] = fmt.Sprintf("%d of %d machines", k.ActiveActivations, k.MaxActivations)
 		exp := dayp(k.Expiry)
 		if k.Expiry == nil {
 			exp = "perpetual"
 		} else if k.Renewed {
 			exp += " (renewed)"
 		}
-		c[4].SetText(exp)
+		c[4] = exp
 	})
 	t.details = widget.NewLabel("Select a key to see its activations.")
 	t.details.Wrapping = fyne.TextWrapWord
 	t.List.onSelect = t.showKey
+	t.List.onOpen = func(api.Key) { t.activateDialog() }
 	t.GetBtn = widget.NewButtonWithIcon("Get key from serial…", theme.ContentAddIcon(), t.getKey)
 	t.UpgradeBtn = widget.NewButtonWithIcon("Upgrade…", theme.UploadIcon(), t.upgrade)
 	t.AddBtn = widget.NewButtonWithIcon("Add key…", theme.ContentAddIcon(), t.addKey)
@@ -69,7 +72,7 @@ func newKeysTab(a *App) *KeysTab {
 	t.Machine = widget.NewLabel("This machine: reading…")
 	t.Machine.Wrapping = fyne.TextWrapWord
 	t.Message = widget.NewLabel("")
-	t.Message.Wrapping = fyne.TextWrapWord
+	t.Message.Truncation = fyne.TextTruncateEllipsis // one line: a wrapped one overlaps the details above
 	t.Message.Hide()
 	t.FlowStep = widget.NewLabel("")
 	t.FlowStep.Wrapping = fyne.TextWrapWord
@@ -83,7 +86,7 @@ func (t *KeysTab) content() fyne.CanvasObject {
 	bottom := container.NewVBox(widget.NewSeparator(), t.details, widget.NewSeparator(), t.Machine, t.Message,
 		container.NewHBox(t.ActivateBtn, t.OfflineBtn, t.FulfilBtn, t.DeactivateBtn),
 		container.NewHBox(t.GetBtn, t.UpgradeBtn, t.AddBtn))
-	return container.NewBorder(nil, bottom, nil, nil, t.List.view("Key", "Product", "Kind · status", "Activations", "Expires"))
+	return container.NewBorder(nil, bottom, nil, nil, t.List.view())
 }
 
 func (t *KeysTab) focusFilter(w fyne.Window) { w.Canvas().Focus(t.List.filter) }
@@ -117,56 +120,48 @@ func (t *KeysTab) showKey(k api.Key) {
 	t.details.SetText(b.String())
 }
 
-// getKey is the "Get a license key" form: the serial and the registration.
+// getKey is the "Get a license key" form: the serial and the registration,
+// starting from the user's e-mail.
 func (t *KeysTab) getKey() {
-	e := func(ph string) *widget.Entry { x := widget.NewEntry(); x.SetPlaceHolder(ph); return x }
-	serial, company, person, address := e("XXXX-XXXX-XXXX"), e("Company"), e("Full name"), e("Street, city")
-	country, email, phone := e("PT"), e("you@company.example"), e("optional")
+	serial := newFormEntry("XXXX-XXXX-XXXX", required("the serial number"))
+	company := newFormEntry("Company", required("the company"))
+	person := newFormEntry("Full name", required("the contact person"))
+	address := newFormEntry("Street, city", required("the address"))
+	country := newFormEntry("PT", validCountry)
+	email := newFormEntry("you@company.example", validEmail)
+	phone := newFormEntry("optional", nil)
 	email.SetText(t.app.sess.email())
-	d := dialog.NewForm("Get a license key from a serial number", "Get key", "Cancel", []*widget.FormItem{
-		widget.NewFormItem("Serial number", serial), widget.NewFormItem("Company", company),
-		widget.NewFormItem("Contact person", person), widget.NewFormItem("Address", address),
-		widget.NewFormItem("Country (ISO code)", country), widget.NewFormItem("E-mail", email),
-		widget.NewFormItem("Phone", phone),
-	}, func(ok bool) {
-		if !ok {
-			return
-		}
-		t.app.send(lsync.GetKey(api.GetKeyRequest{Serial: strings.TrimSpace(serial.Text), Confirm: true,
+	t.app.showForm("Get a license key from a serial number", "Get key", []formField{
+		{label: "Serial number", obj: serial}, {label: "Company", obj: company},
+		{label: "Contact person", obj: person}, {label: "Address", obj: address},
+		{label: "Country (ISO code)", obj: country}, {label: "E-mail", obj: email}, {label: "Phone", obj: phone},
+	}, func(ctx context.Context) (string, error) {
+		return t.app.trySend(ctx, write(lsync.GetKey(api.GetKeyRequest{Serial: strings.TrimSpace(serial.Text), Confirm: true,
 			Registration: api.Registration{Company: company.Text, Person: person.Text, Address: address.Text,
-				Country: strings.ToUpper(strings.TrimSpace(country.Text)), Email: email.Text, Phone: phone.Text}}))
-	}, t.app.win)
-	d.Resize(fyne.NewSize(520, 480))
-	d.Show()
+				Country: strings.ToUpper(strings.TrimSpace(country.Text)), Email: email.Text, Phone: phone.Text}})))
+	}, t.say)
 }
 
 // upgrade asks for a version upgrade's key.
 func (t *KeysTab) upgrade() {
-	notif, product, qty := widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
+	notif := newFormEntry("from the upgrade notice", required("the notification ID"))
+	product := newFormEntry("the product upgraded", required("the product"))
+	qty := newFormEntry("1", validQuantity)
 	qty.SetText("1")
-	dialog.ShowForm("Upgrade to a new version", "Upgrade", "Cancel", []*widget.FormItem{
-		widget.NewFormItem("Notification ID", notif), widget.NewFormItem("Product", product),
-		widget.NewFormItem("Quantity", qty)}, func(ok bool) {
-		if !ok {
-			return
-		}
-		n, err := strconv.Atoi(strings.TrimSpace(qty.Text))
-		if err != nil || n < 1 {
-			t.app.showError(fmt.Errorf("quantity: a whole number of at least 1"))
-			return
-		}
-		t.app.send(lsync.UpgradeKey(api.UpgradeKeyRequest{NotificationID: strings.TrimSpace(notif.Text),
-			Product: strings.TrimSpace(product.Text), Quantity: n}))
-	}, t.app.win)
+	t.app.showForm("Upgrade to a new version", "Upgrade", []formField{
+		{label: "Notification ID", obj: notif}, {label: "Product", obj: product}, {label: "Quantity", obj: qty}},
+		func(ctx context.Context) (string, error) {
+			n, _ := strconv.Atoi(strings.TrimSpace(qty.Text))
+			return t.app.trySend(ctx, write(lsync.UpgradeKey(api.UpgradeKeyRequest{NotificationID: strings.TrimSpace(notif.Text),
+				Product: strings.TrimSpace(product.Text), Quantity: n})))
+		}, t.say)
 }
 
 // addKey adds a license key to the user's account.
 func (t *KeysTab) addKey() {
-	key := widget.NewEntry()
-	dialog.ShowForm("Add a license key", "Add", "Cancel",
-		[]*widget.FormItem{widget.NewFormItem("Key", key)}, func(ok bool) {
-			if ok {
-				t.app.send(lsync.AddKey(strings.TrimSpace(key.Text), ""))
-			}
-		}, t.app.win)
+	key := newFormEntry("LIC-… or INS-…", validKey)
+	t.app.showForm("Add a license key", "Add", []formField{{label: "Key", obj: key}},
+		func(ctx context.Context) (string, error) {
+			return t.app.trySend(ctx, write(lsync.AddKey(strings.TrimSpace(key.Text), "")))
+		}, t.say)
 }

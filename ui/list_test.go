@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 	"github.com/stretchr/testify/assert"
@@ -12,7 +13,7 @@ import (
 
 func TestFilterList_SelectionFollowsTheItemNotTheRowPosition(t *testing.T) {
 	test.NewTempApp(t)
-	f := newFilterList[string]("names", 1, func(s string, l []*widget.Label) { l[0].SetText(s) })
+	f := newFilterList[string]("names", []column{{"Name", 200}}, func(s string, c []string) { c[0] = s })
 	f.set(prepareRows([]string{"alpha", "beta", "gamma"}, func(s string) string { return s }), nil)
 
 	f.list.Select(0)
@@ -51,4 +52,108 @@ func TestSupportLine_SaysExpiredOnAndActiveUntil(t *testing.T) {
 	} {
 		assert.Equal(t, c.want, supportLine(c.status, c.end), c.status)
 	}
+}
+
+func TestFilterList_SelectionSurvivesAShorterList(t *testing.T) {
+	a := test.NewTempApp(t)
+	f := newFilterList[string]("seats", []column{{"A", 100}, {"B", 100}}, func(s string, c []string) { c[0], c[1] = s, s })
+	w := a.NewWindow("list")
+	w.SetContent(f.view())
+	w.Resize(fyne.NewSize(400, 400))
+	w.Show()
+	key := func(s string) string { return s }
+	for _, c := range []struct{ from, to []string }{
+		{[]string{"a", "b", "c", "d", "e"}, []string{"x", "y", "z"}},
+		{[]string{"a", "b", "c", "d"}, nil},
+		{[]string{"a", "b", "c", "d"}, []string{"d"}},
+	} {
+		f.set(prepareRows(c.from, key), nil)
+		f.list.Select(len(c.from) - 1)
+		require.NotPanics(t, func() { f.set(prepareRows(c.to, key), func(a, b string) bool { return a == b }) })
+		got, ok := f.current()
+		if ok {
+			assert.Contains(t, c.to, got, "the selection is an item of the new list")
+		}
+		// Every row the list can ask for is within the data.
+		for id := range f.list.Rows() {
+			require.Less(t, f.shown[id], len(f.rows.items))
+		}
+	}
+}
+
+// seatTable is a table of e-mails and states shown in a window.
+func seatTable(t *testing.T) (*filterList[[2]string], fyne.Window) {
+	t.Helper()
+	a := test.NewTempApp(t)
+	f := newFilterList("seats", []column{{"Holder", 200}, {"State", 120}}, func(s [2]string, c []string) { c[0], c[1] = s[0], s[1] })
+	w := a.NewWindow("table")
+	w.SetContent(f.view())
+	w.Resize(fyne.NewSize(500, 400))
+	w.Show()
+	f.set(prepareRows([][2]string{
+		{"seat10@x.example", "assigned"}, {"seat9@x.example", "available"}, {"seat2@x.example", "assigned"}, {"b@x.example", "available"},
+	}, func(s [2]string) string { return s[0] + " " + s[1] }), nil)
+	return f, w
+}
+
+func shownFirstColumn(f *filterList[[2]string]) []string {
+	var out []string
+	for _, i := range f.shown {
+		out = append(out, f.rows.items[i][0])
+	}
+	return out
+}
+
+func TestTable_SortedByTheFirstColumn_AHeaderClickSortsAndAgainReverses_TiesGoByTheNextColumns(t *testing.T) {
+	f, _ := seatTable(t)
+	assert.Equal(t, []string{"b@x.example", "seat2@x.example", "seat9@x.example", "seat10@x.example"}, shownFirstColumn(f),
+		"a stable order from the start; numbers in names sort by value")
+	f.sortBy(0)
+	assert.Equal(t, []string{"seat10@x.example", "seat9@x.example", "seat2@x.example", "b@x.example"}, shownFirstColumn(f),
+		"the same header again reverses")
+	f.sortBy(1)
+	assert.Equal(t, []string{"seat2@x.example", "seat10@x.example", "b@x.example", "seat9@x.example"}, shownFirstColumn(f),
+		"by state; rows of one state in the order of the other columns")
+
+	// Clicking the header button does the same as sortBy.
+	hdr, ok := f.headers[0].(*widget.Button)
+	require.True(t, ok, "headers are buttons")
+	test.Tap(hdr)
+	assert.Equal(t, 0, f.sortCol)
+	assert.NotNil(t, hdr.Icon, "the sorted column shows an arrow")
+	assert.Equal(t, "b@x.example", shownFirstColumn(f)[0])
+}
+
+func TestTable_KeysMoveTheSelectionAndEnterOpens(t *testing.T) {
+	f, _ := seatTable(t)
+	var opened string
+	f.onOpen = func(s [2]string) { opened = s[0] }
+	press := func(k fyne.KeyName) { f.list.TypedKey(&fyne.KeyEvent{Name: k}) }
+	press(fyne.KeyDown)
+	cur, _ := f.current()
+	assert.Equal(t, "b@x.example", cur[0], "Down with nothing selected selects the first row")
+	press(fyne.KeyDown)
+	cur, _ = f.current()
+	assert.Equal(t, "seat2@x.example", cur[0])
+	press(fyne.KeyEnd)
+	cur, _ = f.current()
+	assert.Equal(t, "seat10@x.example", cur[0])
+	press(fyne.KeyDown)
+	cur, _ = f.current()
+	assert.Equal(t, "seat10@x.example", cur[0], "the last row stays")
+	press(fyne.KeyHome)
+	cur, _ = f.current()
+	assert.Equal(t, "b@x.example", cur[0])
+	press(fyne.KeyReturn)
+	assert.Equal(t, "b@x.example", opened)
+}
+
+func TestTable_ColumnWidthsAreRemembered(t *testing.T) {
+	f, _ := seatTable(t)
+	f.list.SetColumnWidth(0, 333)
+	f.list.Refresh()
+	f.list.DragEnd()
+	again := newFilterList("seats", []column{{"Holder", 200}, {"State", 120}}, func(s [2]string, c []string) { c[0], c[1] = s[0], s[1] })
+	assert.InDelta(t, 333, again.width(0, 200), 0.5, "the next table of seats starts at the width the user gave")
+	assert.InDelta(t, 120, again.width(1, 120), 0.5)
 }

@@ -142,8 +142,10 @@ func TestOfflineActivationStory(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, res.OK, "%+v", res.Reasons)
 
-	// The hardware changes: the grace countdown shows.
-	r.hw.MachineID, r.hw.BoardUUID, r.hw.DiskSerial = "ffffffffffffffffffffffffffffffff", "", ""
+	// The hardware changes, the system disk kept (a strong component still
+	// matches, so it is this machine changed, not another one): the grace
+	// countdown shows.
+	r.hw.MachineID, r.hw.BoardUUID = "ffffffffffffffffffffffffffffffff", ""
 	r.hw.MACs = []string{"02:00:00:00:00:01"}
 	r.hw.CPUModel, r.hw.MemoryBytes = "99", 8<<30
 	r.app.Refresh()

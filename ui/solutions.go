@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -32,29 +33,38 @@ type SolutionsTab struct {
 	OrdersBtn                          *widget.Button
 	integrations                       []api.Integration
 	integrPending                      map[string]int // integration ID → writes in flight
+	// unsent holds, per license, the e-mails that queued seat writes not
+	// sent yet touch: their rows say so.
+	unsent map[string]map[string]bool
 	// Integr holds the switches of the open Integrations dialog (nil while
 	// it is closed), rebuilt from the cache after every change.
 	Integr                                *IntegrationsView
 	orders                                []api.Order
 	accounts                              []api.Membership
 	detailPane, emptyPane, detailsStacker *fyne.Container
+	// Why says why the buttons that are off are off; Empty says what to
+	// do when the user manages no license.
+	Why, leftWhy, Empty *widget.Label
 }
 
 func newSolutionsTab(a *App) *SolutionsTab {
 	t := &SolutionsTab{app: a}
-	t.List = newFilterList("licenses", 4, func(s api.Solution, c []*widget.Label) {
-		c[0].SetText(s.Product + " " + title(s.Edition))
-		c[1].SetText(s.ContractNumber + " · " + s.OwnerName)
-		c[2].SetText(fmt.Sprintf("%d / %d / %d", s.Contracted, s.AssignedOthers, s.Available))
+	t.List = newFilterList("licenses", []column{{"Product", 170}, {"Contract · owner", 170}, {"Seats", 190}, {"Support", 130}}, func(s api.Solution, c []string) {
+		c[0] = s.Product + " " + title(s.Edition)
+		c[1] = s.ContractNumber + " · " + s.OwnerName
+		c[2] = seatCounts(s)
 		st := title(s.SupportStatus)
 		if s.Action != "" {
 			st += " · " + title(s.Action) + " needed"
 		}
-		c[3].SetText(st)
+		c[3] = st
 	})
-	t.Seats = newFilterList("seats", 2, func(s api.Seat, c []*widget.Label) {
-		c[0].SetText(words.OrDash(s.Email))
-		c[1].SetText(title(s.State))
+	t.Seats = newFilterList("seats", []column{{"Seat holder", 260}, {"State", 160}}, func(s api.Seat, c []string) {
+		c[0] = words.OrDash(s.Email)
+		c[1] = title(s.State)
+		if cur, ok := t.List.current(); ok && s.Email != "" && t.unsent[cur.LicenseID][s.Email] {
+			c[1] += " · not sent yet"
+		}
 	})
 	t.details = widget.NewLabel("")
 	t.details.Wrapping = fyne.TextWrapWord
@@ -67,18 +77,25 @@ func newSolutionsTab(a *App) *SolutionsTab {
 	t.OrdersBtn = widget.NewButtonWithIcon("Partner orders", theme.DocumentIcon(), t.showOrders)
 	t.List.onSelect = func(s api.Solution) { t.showSolution(s) }
 	t.Seats.onSelect = func(api.Seat) { t.updateButtons() }
+	// Enter on a license goes to its seats.
+	t.List.onOpen = func(api.Solution) { a.win.Canvas().Focus(t.Seats.list) }
+	t.Why = hintLabel()
+	t.leftWhy = hintLabel()
 	t.detailPane = container.NewBorder(
-		container.NewVBox(t.details, container.NewHBox(t.AssignBtn, t.RemoveBtn, t.ReassignBtn, t.HistoryBtn)),
-		nil, nil, nil, t.Seats.view("Seat holder", "State"))
-	t.emptyPane = container.NewCenter(widget.NewLabel("Select a license to see its seats."))
+		container.NewVBox(t.details, container.NewHBox(t.AssignBtn, t.RemoveBtn, t.ReassignBtn, t.HistoryBtn), t.Why),
+		nil, nil, nil, t.Seats.view())
+	t.Empty = widget.NewLabel("Select a license to see its seats.")
+	t.Empty.Wrapping = fyne.TextWrapWord
+	t.Empty.Alignment = fyne.TextAlignCenter
+	t.emptyPane = container.NewCenter(t.Empty)
 	t.detailsStacker = container.NewStack(t.emptyPane)
 	t.updateButtons()
 	return t
 }
 
 func (t *SolutionsTab) content() fyne.CanvasObject {
-	left := container.NewBorder(nil, container.NewHBox(t.RegisterBtn, t.IntegrBtn, t.OrdersBtn), nil, nil,
-		t.List.view("Product", "Contract · owner", "Seats: total / others / free", "Support"))
+	left := container.NewBorder(nil, container.NewVBox(container.NewHBox(t.RegisterBtn, t.IntegrBtn, t.OrdersBtn), t.leftWhy), nil, nil,
+		t.List.view())
 	split := container.NewHSplit(left, t.detailsStacker)
 	split.Offset = 0.55
 	return split
@@ -90,11 +107,24 @@ func (t *SolutionsTab) load(ctx context.Context) func() {
 	sols, err := t.app.sess.cache.Solutions(ctx)
 	integ, _ := t.app.sess.cache.Integrations(ctx)
 	integPending := map[string]int{}
+	unsent := map[string]map[string]bool{}
 	if es, err := t.app.sess.cache.Entries(ctx, lsync.Pending); err == nil {
 		for _, e := range es {
 			for _, r := range e.Write.Targets {
-				if r.Kind == api.KindIntegration {
+				switch r.Kind {
+				case api.KindIntegration:
 					integPending[r.ID]++
+				case api.KindSolution:
+					var b struct{ Email, To, From string }
+					json.Unmarshal(e.Write.Body, &b)
+					if unsent[r.ID] == nil {
+						unsent[r.ID] = map[string]bool{}
+					}
+					for _, m := range []string{b.Email, b.To, b.From} {
+						if m != "" {
+							unsent[r.ID][m] = true
+						}
+					}
 				}
 			}
 		}
@@ -109,25 +139,45 @@ func (t *SolutionsTab) load(ctx context.Context) func() {
 			t.details.SetText(err.Error())
 		}
 		t.integrations, t.orders, t.accounts = integ, orders, accts
-		t.integrPending = integPending
+		t.integrPending, t.unsent = integPending, unsent
 		if t.Integr != nil {
 			t.Integr.render()
 		}
 		t.List.set(r, func(a, b api.Solution) bool { return a.LicenseID == b.LicenseID })
 		t.List.selectFirst()
 		if _, ok := t.List.current(); !ok {
+			t.Empty.SetText(emptySolutions(accts))
 			t.detailsStacker.Objects = []fyne.CanvasObject{t.emptyPane}
 			t.detailsStacker.Refresh()
 		}
+		var why []string
 		t.IntegrBtn.Disable()
 		if len(integ) > 0 {
 			t.IntegrBtn.Enable()
+		} else {
+			why = append(why, "Integrations: none of your accounts integrates a product.")
 		}
 		t.OrdersBtn.Disable()
 		if len(orders) > 0 {
 			t.OrdersBtn.Enable()
+		} else {
+			why = append(why, "Partner orders: only a partner account has orders.")
 		}
+		setHint(t.leftWhy, strings.Join(why, " "))
 	}
+}
+
+// seatCounts is a license's seats as an admin counts them: assigned of
+// contracted (Pending ones included: they are taken), and what is left.
+func seatCounts(s api.Solution) string {
+	return fmt.Sprintf("%d of %d assigned · %d available", s.Contracted-s.Available, s.Contracted, s.Available)
+}
+
+// seatDetail adds who holds the assigned seats: the user and others.
+func seatDetail(s api.Solution) string {
+	assigned := s.Contracted - s.Available
+	return fmt.Sprintf("%d contracted · %d assigned (%d to others, %d to you) · %d available",
+		s.Contracted, assigned, s.AssignedOthers, assigned-s.AssignedOthers, s.Available)
 }
 
 // supportLine says the maintenance state with its date the way a person
@@ -150,10 +200,10 @@ func (t *SolutionsTab) showSolution(s api.Solution) {
 	if s.Action != "" {
 		support += " — action needed: " + title(s.Action)
 	}
-	t.details.SetText(fmt.Sprintf("%s %s · owner %s\nModules: %s\nContract %s · started %s · auto-renewal %s · expires %s\nSupport: %s · license %s\nSeats: %d contracted, %d assigned to others, %d available",
+	t.details.SetText(fmt.Sprintf("%s %s · owner %s\nModules: %s\nContract %s · started %s · auto-renewal %s · expires %s\nSupport: %s · license %s\nSeats: %s",
 		s.Product, title(s.Edition), s.OwnerName, strings.Join(s.Modules, ", "), s.ContractNumber,
 		day(s.ContractStart), day(s.AutoRenewal), day(s.Expiry), support, title(s.LicenseStatus),
-		s.Contracted, s.AssignedOthers, s.Available))
+		seatDetail(s)))
 	t.Seats.set(prepareRows(s.Seats, func(x api.Seat) string { return x.Email + " " + x.State }),
 		func(a, b api.Seat) bool { return a.ID == b.ID })
 	t.detailsStacker.Objects = []fyne.CanvasObject{t.detailPane}
@@ -161,24 +211,54 @@ func (t *SolutionsTab) showSolution(s api.Solution) {
 	t.updateButtons()
 }
 
+// updateButtons turns on what can succeed and says why the rest is off.
 func (t *SolutionsTab) updateButtons() {
-	_, haveSol := t.List.current()
+	s, haveSol := t.List.current()
 	seat, haveSeat := t.Seats.current()
 	held := haveSeat && seat.Email != ""
-	for _, b := range []*widget.Button{t.AssignBtn, t.HistoryBtn} {
-		if haveSol {
-			b.Enable()
-		} else {
-			b.Disable()
+	var why []string
+	enable(t.HistoryBtn, haveSol && t.app.online())
+	if haveSol && !t.app.online() {
+		why = append(why, "History needs the portal.")
+	}
+	enable(t.AssignBtn, haveSol && s.Available > 0)
+	if haveSol && s.Available == 0 {
+		why = append(why, "Every seat is taken: remove someone first, or buy more seats.")
+	}
+	enable(t.RemoveBtn, held)
+	enable(t.ReassignBtn, held)
+	if haveSol && !held {
+		why = append(why, "Select a seat holder to remove or reassign their seat.")
+	}
+	setHint(t.Why, strings.Join(why, " "))
+}
+
+// emptySolutions says what to do when the list of licenses is empty, by
+// the user's place in their accounts.
+func emptySolutions(accts []api.Membership) string {
+	var managed, member []string
+	for _, m := range accts {
+		switch m.Role {
+		case "owner", "admin", "partner":
+			managed = append(managed, m.AccountName)
+		default:
+			member = append(member, m.AccountName)
 		}
 	}
-	for _, b := range []*widget.Button{t.RemoveBtn, t.ReassignBtn} {
-		if held {
-			b.Enable()
-		} else {
-			b.Disable()
-		}
+	var b strings.Builder
+	if len(managed) > 0 {
+		b.WriteString("No license yet in " + strings.Join(managed, ", ") + ": register a product with its license number (Register product… below).")
 	}
+	if len(member) > 0 || len(managed) == 0 {
+		if b.Len() > 0 {
+			b.WriteString("\n")
+		}
+		if len(member) > 0 {
+			b.WriteString("The licenses of " + strings.Join(member, ", ") + " are managed by its owner or admins. ")
+		}
+		b.WriteString("The seats assigned to you are under Assigned to you.")
+	}
+	return b.String()
 }
 
 // assign asks for an e-mail and queues the assignment.
@@ -187,14 +267,12 @@ func (t *SolutionsTab) assign() {
 	if !ok {
 		return
 	}
-	email := widget.NewEntry()
-	email.SetPlaceHolder("colleague@company.example")
-	dialog.ShowForm("Assign a seat of "+s.Product, "Assign", "Cancel",
-		[]*widget.FormItem{widget.NewFormItem("E-mail", email)}, func(ok bool) {
-			if ok {
-				t.Assign(s.LicenseID, email.Text)
-			}
-		}, t.app.win)
+	email := newFormEntry("colleague@company.example", validEmail)
+	t.app.showForm("Assign a seat of "+s.Product+" "+title(s.Edition), "Assign", []formField{
+		{label: "E-mail", obj: email, hint: "Without an account yet, the seat waits (Pending) and they are invited."}},
+		func(ctx context.Context) (string, error) {
+			return t.app.trySend(ctx, write(lsync.AssignSeat(s.LicenseID, strings.TrimSpace(email.Text))))
+		}, t.app.notice)
 }
 
 // Assign queues the assignment of a seat of a license to an e-mail.
@@ -229,14 +307,12 @@ func (t *SolutionsTab) reassign() {
 	if !ok1 || !ok2 || seat.Email == "" {
 		return
 	}
-	to := widget.NewEntry()
-	to.SetPlaceHolder("new holder's e-mail")
-	dialog.ShowForm("Reassign "+seat.Email+"'s seat", "Reassign", "Cancel",
-		[]*widget.FormItem{widget.NewFormItem("New holder", to)}, func(ok bool) {
-			if ok {
-				t.app.send(lsync.ReassignSeat(s.LicenseID, seat.Email, strings.TrimSpace(to.Text)))
-			}
-		}, t.app.win)
+	to := newFormEntry("new holder's e-mail", validEmail)
+	t.app.showForm("Reassign "+seat.Email+"'s seat of "+s.Product, "Reassign", []formField{
+		{label: "New holder", obj: to, hint: "Both are told by e-mail."}},
+		func(ctx context.Context) (string, error) {
+			return t.app.trySend(ctx, write(lsync.ReassignSeat(s.LicenseID, seat.Email, strings.TrimSpace(to.Text))))
+		}, t.app.notice)
 }
 
 // history fetches the license's audit trail from the portal (it is not
@@ -250,7 +326,7 @@ func (t *SolutionsTab) history() {
 		events, err := t.app.sess.d.History(ctx, s.LicenseID)
 		t.app.do(func() {
 			if err != nil {
-				if lsync.KindOf(err) == lsync.Offline {
+				if lsync.IsOffline(err) {
 					err = errOffline
 				}
 				t.app.showError(err)
@@ -275,22 +351,15 @@ func (t *SolutionsTab) history() {
 	})
 }
 
-// register registers a product to the user's account by license number.
+// register registers a product by license number, to the license's own
+// account when the cache knows it, else to the user's.
 func (t *SolutionsTab) register() {
-	number := widget.NewEntry()
-	number.SetPlaceHolder("license (contract) number")
-	dialog.ShowForm("Register a product", "Register", "Cancel",
-		[]*widget.FormItem{widget.NewFormItem("License number", number)}, func(ok bool) {
-			if !ok {
-				return
-			}
-			n := strings.TrimSpace(number.Text)
-			t.app.bg(func(ctx context.Context) {
-				known, _, _ := t.app.sess.cache.SolutionByNumber(ctx, n)
-				acct := t.app.sess.accountID(ctx)
-				t.app.do(func() { t.app.send(lsync.RegisterProduct(acct, n, known)) })
-			})
-		}, t.app.win)
+	number := newFormEntry("the license (contract) number from your purchase e-mail", required("the license number"))
+	t.app.showForm("Register a product", "Register", []formField{{label: "License number", obj: number}},
+		func(ctx context.Context) (string, error) {
+			w, err := t.app.sess.d.RegisterProduct(ctx, strings.TrimSpace(number.Text), "")
+			return t.app.trySend(ctx, write(w, err))
+		}, t.app.notice)
 }
 
 // showIntegrations shows the switches of the accounts with integrations:
@@ -404,12 +473,9 @@ func (t *SolutionsTab) showOrders() {
 }
 
 func (t *SolutionsTab) assignOrder(o api.Order) {
-	acct := widget.NewEntry()
-	acct.SetPlaceHolder("customer account ID")
-	dialog.ShowForm("Assign order "+o.ID, "Assign", "Cancel",
-		[]*widget.FormItem{widget.NewFormItem("Customer account", acct)}, func(ok bool) {
-			if ok {
-				t.app.send(lsync.AssignOrder(o.ID, strings.TrimSpace(acct.Text)))
-			}
-		}, t.app.win)
+	acct := newFormEntry("customer account ID", required("the customer's account"))
+	t.app.showForm("Assign order "+o.ID, "Assign", []formField{{label: "Customer account", obj: acct}},
+		func(ctx context.Context) (string, error) {
+			return t.app.trySend(ctx, write(lsync.AssignOrder(o.ID, strings.TrimSpace(acct.Text))))
+		}, t.app.notice)
 }

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -43,13 +44,13 @@ type SupportTab struct {
 
 func newSupportTab(a *App) *SupportTab {
 	t := &SupportTab{app: a}
-	t.List = newFilterList("requests", 6, func(r api.ServiceRequest, c []*widget.Label) {
-		c[0].SetText(r.ID)
-		c[1].SetText(r.Title)
-		c[2].SetText(r.Product)
-		c[3].SetText(title(r.State))
-		c[4].SetText(day(r.CreatedAt))
-		c[5].SetText(day(r.UpdatedAt))
+	t.List = newFilterList("requests", []column{{"ID", 110}, {"Title", 260}, {"Product", 150}, {"State", 100}, {"Created", 100}, {"Updated", 100}}, func(r api.ServiceRequest, c []string) {
+		c[0] = r.ID
+		c[1] = r.Title
+		c[2] = r.Product
+		c[3] = title(r.State)
+		c[4] = day(r.CreatedAt)
+		c[5] = day(r.UpdatedAt)
 	})
 	t.details = widget.NewLabel("Select a request to read it and its comments.")
 	t.details.Wrapping = fyne.TextWrapWord
@@ -73,16 +74,17 @@ func newSupportTab(a *App) *SupportTab {
 		}
 	})
 	t.List.onSelect = t.showRequest
+	t.List.onOpen = func(api.ServiceRequest) { a.win.Canvas().Focus(t.Comment) }
 
-	t.News = newFilterList("news items", 4, func(n newsRow, c []*widget.Label) {
+	t.News = newFilterList("news items", []column{{"Published", 130}, {"Product", 150}, {"Severity", 100}, {"Title", 300}}, func(n newsRow, c []string) {
 		mark := ""
 		if n.New {
 			mark = "● NEW "
 		}
-		c[0].SetText(mark + day(n.PublishedAt))
-		c[1].SetText(n.Product)
-		c[2].SetText(title(n.Severity))
-		c[3].SetText(n.Title)
+		c[0] = mark + day(n.PublishedAt)
+		c[1] = n.Product
+		c[2] = title(n.Severity)
+		c[3] = n.Title
 	})
 	t.Subscribe = widget.NewCheck("E-mail me this product's news", nil)
 	t.Subscribe.Disable()
@@ -99,11 +101,11 @@ func (t *SupportTab) content() fyne.CanvasObject {
 		container.NewVScroll(t.details))
 	requests := container.NewVSplit(
 		container.NewBorder(nil, container.NewHBox(t.NewBtn), nil, nil,
-			t.List.view("ID", "Title", "Product", "State", "Created", "Updated")),
+			t.List.view()),
 		detail)
 	requests.Offset = 0.55
 	news := container.NewBorder(nil, container.NewHBox(t.Subscribe, t.ReadBtn, t.rss), nil, nil,
-		t.News.view("Published", "Product", "Severity", "Title"))
+		t.News.view())
 	split := container.NewHSplit(requests, news)
 	split.Offset = 0.6
 	return split
@@ -172,6 +174,16 @@ func (t *SupportTab) showRequest(r api.ServiceRequest) {
 		fmt.Fprintf(&b, "\n\n— %s, %s:\n%s", c.AuthorName, c.At.Local().Format("2006-01-02 15:04"), c.Body)
 	}
 	t.details.SetText(b.String())
+	closed := r.State == "closed"
+	enable(t.CloseBtn, !closed)
+	enable(t.CommentBt, !closed)
+	t.Comment.Enable()
+	if closed {
+		t.Comment.Disable()
+		t.Comment.SetPlaceHolder("This request is closed: open a new one to ask again.")
+	} else {
+		t.Comment.SetPlaceHolder("Add a comment")
+	}
 }
 
 // showNews shows a news item's body and its product's switch and RSS link.
@@ -194,22 +206,24 @@ func (t *SupportTab) showNews(n newsRow) {
 	}
 }
 
-// newRequest is the new request form.
+// newRequest is the new request form: the product picked from the
+// account's products.
 func (t *SupportTab) newRequest() {
-	product := widget.NewSelectEntry(t.products)
-	product.SetPlaceHolder("Product")
-	ttl := widget.NewEntry()
+	product := widget.NewSelect(t.products, nil)
+	product.PlaceHolder = "Pick the product"
+	ttl := newFormEntry("one line that says what is wrong", required("a title"))
 	desc := widget.NewMultiLineEntry()
 	desc.SetMinRowsVisible(5)
-	d := dialog.NewForm("New support request", "Open request", "Cancel", []*widget.FormItem{
-		widget.NewFormItem("Product", product), widget.NewFormItem("Title", ttl), widget.NewFormItem("Description", desc),
-	}, func(ok bool) {
-		if ok {
-			t.Open(product.Text, ttl.Text, desc.Text)
-		}
-	}, t.app.win)
-	d.Resize(fyne.NewSize(560, 420))
-	d.Show()
+	desc.SetPlaceHolder("what you did, what happened, what you expected")
+	t.app.showForm("New support request", "Open request", []formField{
+		{label: "Product", obj: product}, {label: "Title", obj: ttl}, {label: "Description", obj: desc}},
+		func(ctx context.Context) (string, error) {
+			if product.Selected == "" {
+				return "", errors.New("Pick the product the request is about.")
+			}
+			return t.app.trySend(ctx, write(lsync.OpenServiceRequest(api.NewServiceRequest{Product: product.Selected,
+				Title: strings.TrimSpace(ttl.Text), Description: desc.Text})))
+		}, t.app.notice)
 }
 
 // Open queues a new support request.

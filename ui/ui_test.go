@@ -114,7 +114,7 @@ func TestAdoption(t *testing.T) {
 	}
 	require.GreaterOrEqual(t, other, 0, "ana holds a non-default Eberick license: %+v", as.List.rows.items)
 	target := as.List.rows.items[other]
-	as.List.list.Select(other)
+	require.True(t, as.List.selectWhere(func(r assignedRow) bool { return r.LicenseID == target.LicenseID }))
 	require.False(t, as.AdoptBtn.Disabled())
 	test.Tap(as.AdoptBtn)
 	for _, row := range as.List.rows.items {

@@ -16,6 +16,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"syscall"
 	"text/tabwriter"
 	"time"
@@ -74,8 +75,16 @@ usage:
                   [--files-dir DIR]
                   [--tls-cert FILE --tls-key FILE] [--base-url URL]
   licportal seed  [--db ...] (--demo | --scale N) [--json] [--mail-dir DIR] [--files-dir DIR]
-  licportal keys  list|rotate [--db ...]   the license-signing keys (rotate: new active key, old ones stay published)
+  licportal keys  init --key-file FILE     write a fresh key-encryption key (mode 0600)
+  licportal keys  list|rotate [--db ...]   the license-signing keys (rotate: new active key; the old one stays
+                                           published until its window ends, its private half is erased)
+  licportal keys  revoke KEY-ID [--db ...] withdraw a retired key: clients refuse every file it signed
   licportal --version
+
+The signing keys are encrypted in the database with a key-encryption key
+kept outside it: serve, seed and keys take --key-file FILE (or
+`+store.EnvKeyFile+`); --dev-plain-keys keeps them unencrypted, for
+development only.
 
 Defaults: the database, the mail folder and the downloads folder live in
 the user's data folder (`+dataDir()+`); the API listens on 127.0.0.1:8470.
@@ -106,10 +115,12 @@ func dataDir() string {
 	return filepath.Join(base, "licportal")
 }
 
-// common are the flags serve and seed share.
+// common are the flags serve, seed and keys share.
 type common struct {
 	db, mailDir, smtp string
 	filesDir          string
+	keyFile           string
+	devPlainKeys      bool
 }
 
 func (c *common) register(fs *flag.FlagSet) {
@@ -117,6 +128,27 @@ func (c *common) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.mailDir, "mail-dir", filepath.Join(dataDir(), "mail"), "write e-mails as .eml files into this folder")
 	fs.StringVar(&c.filesDir, "files-dir", filepath.Join(dataDir(), "files"), "keep the bytes of published downloads in this folder (content-addressed)")
 	fs.StringVar(&c.smtp, "smtp", "", "send e-mails through this server instead: smtp://[user:pass@]host:port, smtp+starttls://..., smtps://...")
+	fs.StringVar(&c.keyFile, "key-file", os.Getenv(store.EnvKeyFile), "the key-encryption key of the signing keys (licportal keys init makes one; default $"+store.EnvKeyFile+")")
+	fs.BoolVar(&c.devPlainKeys, "dev-plain-keys", false, "keep the signing keys unencrypted (development only)")
+}
+
+// keyOption is how the store keeps its signing keys: under the key file,
+// or plain when the development flag says so; never plain by default.
+func (c *common) keyOption() (store.Option, error) {
+	switch {
+	case c.keyFile != "" && c.devPlainKeys:
+		return nil, errors.New("give --key-file or --dev-plain-keys, not both")
+	case c.devPlainKeys:
+		return store.WithPlainSigningKeys(), nil
+	case c.keyFile == "":
+		return nil, errors.New("the signing keys need a key-encryption key: give --key-file FILE or set " + store.EnvKeyFile +
+			" (make one with licportal keys init --key-file FILE), or --dev-plain-keys for development")
+	}
+	k, err := store.ReadKeyFile(c.keyFile)
+	if err != nil {
+		return nil, err
+	}
+	return store.WithKeyEncryptionKey(k), nil
 }
 
 func (c *common) open(ctx context.Context) (*store.Store, mail.Sender, error) {
@@ -133,7 +165,11 @@ func (c *common) open(ctx context.Context) (*store.Store, mail.Sender, error) {
 			return nil, nil, err
 		}
 	}
-	st, err := store.Open(ctx, c.db)
+	keys, err := c.keyOption()
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := store.Open(ctx, c.db, keys)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -156,8 +192,13 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	cert := fs.String("tls-cert", "", "TLS certificate (PEM); serve HTTPS with --tls-key")
 	key := fs.String("tls-key", "", "TLS private key (PEM)")
 	baseURL := fs.String("base-url", "", "the URL users reach the portal at, for links in e-mails")
+	proxies := fs.String("trusted-proxy", "", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For names the client (rate limits); none: the connection's peer is the client")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	trusted, err := portal.ParseTrustedProxies(*proxies)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
 	}
 	if (*cert == "") != (*key == "") {
 		return errors.New("serve: give both --tls-cert and --tls-key, or neither")
@@ -179,7 +220,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if *baseURL == "" {
 		*baseURL = scheme + "://" + ln.Addr().String()
 	}
-	srv := portal.New(portal.Config{Store: st, Mail: sender, Logger: log, BaseURL: *baseURL, FilesDir: c.filesDir})
+	srv := portal.New(portal.Config{Store: st, Mail: sender, Logger: log, BaseURL: *baseURL, FilesDir: c.filesDir,
+		TrustedProxies: trusted})
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
 		WriteTimeout: 10 * time.Minute, IdleTimeout: 2 * time.Minute}
 
@@ -250,34 +292,71 @@ func seed(ctx context.Context, args []string, stdout io.Writer) error {
 	return tw.Flush()
 }
 
-// signingKeys lists or rotates the portal's license-signing keys. Rotation
-// takes effect on every instance sharing the database at its next
-// signature; the retired keys stay published at /.well-known so that files
-// they signed keep verifying.
+// signingKeys manages the portal's license-signing keys: init writes a
+// key-encryption key file, list shows the keys, rotate makes a new active
+// key (on every instance sharing the database at its next signature; the
+// retired key stays published with the end of its window and loses its
+// private half), revoke withdraws a retired key from trust.
 func signingKeys(ctx context.Context, args []string, stdout io.Writer) error {
-	if len(args) == 0 || (args[0] != "list" && args[0] != "rotate") {
-		return errors.New("keys: want list or rotate")
+	if len(args) == 0 {
+		return errors.New("keys: want init, list, rotate or revoke")
 	}
-	fs := flag.NewFlagSet("keys "+args[0], flag.ContinueOnError)
+	cmd := args[0]
+	switch cmd {
+	case "init", "list", "rotate", "revoke":
+	default:
+		return fmt.Errorf("keys: unknown subcommand %q (want init, list, rotate or revoke)", cmd)
+	}
+	fs := flag.NewFlagSet("keys "+cmd, flag.ContinueOnError)
 	var c common
 	c.register(fs)
-	if err := fs.Parse(args[1:]); err != nil {
+	// The key ID of revoke may come before the flags or after them.
+	rest, kid := args[1:], ""
+	if cmd == "revoke" && len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
+		kid, rest = rest[0], rest[1:]
+	}
+	if err := fs.Parse(rest); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("keys %s: unexpected argument %q", args[0], fs.Arg(0))
+	extra := fs.Args()
+	if cmd == "revoke" && kid == "" && len(extra) > 0 {
+		kid, extra = extra[0], extra[1:]
+	}
+	switch {
+	case cmd == "revoke" && kid == "":
+		return errors.New("keys revoke: name the key ID to revoke (see licportal keys list)")
+	case len(extra) > 0:
+		return fmt.Errorf("keys %s: unexpected argument %q", cmd, extra[0])
+	}
+	if cmd == "init" {
+		if c.keyFile == "" {
+			return errors.New("keys init: give --key-file FILE (or set " + store.EnvKeyFile + ")")
+		}
+		if err := store.WriteKeyFile(c.keyFile); err != nil {
+			return fmt.Errorf("keys init: %w", err)
+		}
+		fmt.Fprintf(stdout, "wrote a new key-encryption key to %s (mode 0600): keep it out of the database backups, and give it to serve with --key-file\n", c.keyFile)
+		return nil
 	}
 	st, _, err := c.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if args[0] == "rotate" {
+	switch cmd {
+	case "rotate":
 		k, err := st.RotateSigningKey(ctx)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "new active signing key %s; the previous keys stay published\n", k.KeyID)
+		fmt.Fprintf(stdout, "new active signing key %s; the previous key stays published for the files it signed, its private half is erased\n", k.KeyID)
+		return nil
+	case "revoke":
+		k, err := st.RevokeSigningKey(ctx, kid)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "revoked signing key %s: clients refuse every file it signed once they fetch the key set\n", k.KeyID)
 		return nil
 	}
 	keys, err := st.SigningKeys(ctx)
@@ -285,13 +364,15 @@ func signingKeys(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "KEY ID\tSTATE\tCREATED\tRETIRED")
-	for _, k := range keys {
-		state, retired := "retired", k.RetiredAt.Format(time.RFC3339)
-		if k.Active {
-			state, retired = "active", "-"
+	fmt.Fprintln(tw, "KEY ID\tSTATE\tNOT BEFORE\tNOT AFTER\tREVOKED")
+	stamp := func(t time.Time) string {
+		if t.IsZero() {
+			return "-"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", k.KeyID, state, k.CreatedAt.Format(time.RFC3339), retired)
+		return t.UTC().Format(time.RFC3339)
+	}
+	for _, k := range keys {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", k.KeyID, k.State(), stamp(k.CreatedAt), stamp(k.RetiredAt), stamp(k.RevokedAt))
 	}
 	return tw.Flush()
 }

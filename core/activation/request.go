@@ -168,9 +168,20 @@ func checkMachine(name string) error {
 		return errorString("the machine name has surrounding spaces")
 	}
 	for _, c := range name {
-		if unicode.IsControl(c) {
+		if core.IsUnsafeTextRune(c) {
 			return errorString("the machine name contains control characters")
 		}
+	}
+	return nil
+}
+
+// CheckFingerprint applies a request's fingerprint rules (at most
+// MaxComponents components, names and hashes of the allowed shape, one
+// readable at least) to a fingerprint sent elsewhere, such as a lease
+// request: a refusal is Invalid with core.CodeActivationFingerprint.
+func CheckFingerprint(fp core.Fingerprint) error {
+	if err := checkFingerprint(fp); err != nil {
+		return core.E(core.Invalid, core.CodeActivationFingerprint, "fingerprint: "+err.Error())
 	}
 	return nil
 }

@@ -75,6 +75,7 @@ func TestCommittedFuzzCorpusIsCurrent(t *testing.T) {
 	for fuzzer, seeds := range map[string]map[string][]byte{
 		"FuzzVerify":          verifySeeds(t),
 		"FuzzParsePublicKeys": publicKeySeeds(t),
+		"FuzzParseKeySet":     keySetSeeds(t),
 	} {
 		dir := filepath.Join("testdata", "fuzz", fuzzer)
 		for name, data := range seeds {

@@ -106,3 +106,5 @@ func requireOneLineError(tb testing.TB, err, want error) {
 	require.ErrorIs(tb, err, want)
 	require.NotContains(tb, err.Error(), "\n", "error must be one line")
 }
+
+func b64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }

@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
 	"sort"
 )
 
@@ -124,42 +123,18 @@ func MarshalPublicKeys(t TrustedKeys) ([]byte, error) {
 }
 
 // ParsePublicKeys decodes a public-key JSON document (as written by
-// MarshalPublicKeys; any JSON whitespace is accepted). It refuses documents
-// over MaxFileSize, unknown fields, trailing data, an empty key list, an
-// "alg" other than "Ed25519", keys that are not base64 of 32 bytes, invalid
-// and duplicate key IDs.
+// MarshalPublicKeys or MarshalKeySet; any JSON whitespace is accepted) into
+// the keys it trusts: revoked keys are left out, windows are dropped (use
+// ParseKeySet to keep them). It refuses what ParseKeySet refuses, and a
+// document whose every key is revoked.
 func ParsePublicKeys(data []byte) (TrustedKeys, error) {
-	if len(data) > MaxFileSize {
-		return nil, fmt.Errorf("%w: %d bytes, limit %d", ErrTooLarge, len(data), MaxFileSize)
+	ks, err := ParseKeySet(data)
+	if err != nil {
+		return nil, err
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	var doc publicKeysDoc
-	if err := dec.Decode(&doc); err != nil {
-		return nil, malformed("public-key document: %v", err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, malformed("public-key document: data after the JSON object")
-	}
-	if len(doc.Keys) == 0 {
-		return nil, malformed("public-key document: no keys")
-	}
-	t := make(TrustedKeys, len(doc.Keys))
-	for i, e := range doc.Keys {
-		if !validKeyID(e.KID) {
-			return nil, malformed("public-key document: key %d: key ID %q must be 1 to %d characters of A-Z a-z 0-9 . _ -", i+1, e.KID, maxKeyIDLen)
-		}
-		if e.Alg != publicKeyAlg {
-			return nil, malformed("public-key document: key %q: alg %q, want %q", e.KID, e.Alg, publicKeyAlg)
-		}
-		pub, err := b64.DecodeString(e.PublicKey)
-		if err != nil || len(pub) != ed25519.PublicKeySize {
-			return nil, malformed("public-key document: key %q: public_key is not base64 of %d bytes", e.KID, ed25519.PublicKeySize)
-		}
-		if _, dup := t[e.KID]; dup {
-			return nil, malformed("public-key document: key ID %q appears twice", e.KID)
-		}
-		t[e.KID] = ed25519.PublicKey(pub)
+	t := ks.Trusted()
+	if len(t) == 0 {
+		return nil, malformed("public-key document: every key is revoked")
 	}
 	return t, nil
 }

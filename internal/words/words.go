@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/licdesk/licdesk/core"
 )
 
 // Plural writes "1 seat", "3 seats"; a noun already ending in s (a plural
@@ -65,3 +67,14 @@ func OrDash(s string) string {
 	}
 	return s
 }
+
+// Safe makes other people's text (names, titles, product names from the
+// portal) safe to print on a terminal or in a one-line label: control
+// characters (an escape sequence such as "\x1b[31m"), bidi overrides and
+// line separators become U+FFFD, so that nobody's name can recolour,
+// rewrite or reorder what the user sees.
+func Safe(s string) string { return core.NeutralizeText(s, false) }
+
+// SafeText is Safe for multi-line text (descriptions, comments, news):
+// line breaks and tabs are kept.
+func SafeText(s string) string { return core.NeutralizeText(s, true) }

@@ -33,3 +33,11 @@ func TestAgo_SaysHowLongBeforeNow(t *testing.T) {
 		assert.Equal(t, c.want, Ago(c.t, now))
 	}
 }
+
+func TestSafe_NeutralisesEscapesAndBidiInOtherPeoplesText(t *testing.T) {
+	assert.Equal(t, "Eberick\uFFFD[31m red", Safe("Eberick\x1b[31m red"))
+	assert.Equal(t, "invoice\uFFFDexe.pdf", Safe("invoice\u202Eexe.pdf"))
+	assert.Equal(t, "a\uFFFDb", Safe("a\nb"))
+	assert.Equal(t, "a\nb\tc\uFFFD", SafeText("a\nb\tc\x07"))
+	assert.Equal(t, "José Lima", Safe("José Lima"))
+}

@@ -36,6 +36,12 @@ type Options struct {
 	Now func() time.Time
 	// Logger receives the portal's log; nil discards it.
 	Logger *slog.Logger
+	// Limits are the portal's rate limits and caps (zero: the defaults).
+	Limits portal.Limits
+	// KeyEncryptionKey seals the portal's signing keys in its database;
+	// nil makes a fresh one in memory, enough for a portal that lives as
+	// long as this process (its signing keys die with it).
+	KeyEncryptionKey []byte
 	// AlsoMail receives the portal's e-mails after the mail folder: the
 	// demo's IMAP server (mailbox/imapdemo.Sender), so that they arrive
 	// in the demo users' mailboxes.
@@ -64,12 +70,11 @@ type Portal struct {
 	// Logins are the demo's users, when seeded.
 	Logins []portal.DemoLogin
 
-	handler http.Handler
-	server  *portal.Server
-	addr    string
-	ownDir  bool
-	cancel  context.CancelFunc
-	bgDone  chan struct{}
+	server *portal.Server
+	addr   string
+	ownDir bool
+	cancel context.CancelFunc
+	bgDone chan struct{}
 
 	mu   gosync.Mutex  // guards srv and done
 	srv  *http.Server  // nil while stopped
@@ -97,8 +102,15 @@ func Start(ctx context.Context, o Options) (*Portal, error) {
 		}
 		return nil, err
 	}
+	kek := o.KeyEncryptionKey
+	if kek == nil {
+		var err error
+		if kek, err = store.GenerateKEK(); err != nil {
+			return fail(err)
+		}
+	}
 	var err error
-	if p.Store, err = store.Open(ctx, "sqlite:"+filepath.Join(p.Dir, "portal.db")); err != nil {
+	if p.Store, err = store.Open(ctx, "sqlite:"+filepath.Join(p.Dir, "portal.db"), store.WithKeyEncryptionKey(kek)); err != nil {
 		return fail(err)
 	}
 	now := o.Now
@@ -124,8 +136,9 @@ func Start(ctx context.Context, o Options) (*Portal, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	srv := portal.New(portal.Config{Store: p.Store, Mail: mailer, FilesDir: p.FilesDir, BaseURL: p.URL, Now: o.Now, Logger: logger})
-	p.handler, p.server = srv, srv
+	srv := portal.New(portal.Config{Store: p.Store, Mail: mailer, FilesDir: p.FilesDir, BaseURL: p.URL, Now: o.Now, Logger: logger,
+		Limits: o.Limits})
+	p.server = srv
 	bctx, cancel := context.WithCancel(context.Background())
 	p.cancel = cancel
 	if o.Background {
@@ -144,7 +157,10 @@ func Start(ctx context.Context, o Options) (*Portal, error) {
 func (p *Portal) FlushMail(ctx context.Context) error { return p.server.FlushMail(ctx) }
 
 // Handler is the portal's HTTP handler.
-func (p *Portal) Handler() http.Handler { return p.handler }
+func (p *Portal) Handler() http.Handler { return p.server }
+
+// Server is the portal itself (to deliver its queued e-mails now).
+func (p *Portal) Server() *portal.Server { return p.server }
 
 // Addr is the portal's host:port.
 func (p *Portal) Addr() string { return p.addr }
@@ -153,7 +169,7 @@ func (p *Portal) Addr() string { return p.addr }
 func (p *Portal) serve(ln net.Listener) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	srv := &http.Server{Handler: p.handler, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: p.server, ReadHeaderTimeout: 10 * time.Second}
 	done := make(chan struct{})
 	p.srv, p.done = srv, done
 	go func() {

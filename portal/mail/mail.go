@@ -28,6 +28,10 @@ type Message struct {
 	To      string
 	Subject string
 	Body    string // plain text
+	// MessageID is the id-left part of the Message-ID header (without
+	// brackets or domain); the portal derives it from the outbox row so
+	// that a receiver can drop a duplicate. Random when empty.
+	MessageID string
 	// Headers are extra header fields, in order: the structured
 	// X-Licdesk-* headers by which License Desk recognises the portal's
 	// e-mails in a mailbox (mailscan).
@@ -63,7 +67,11 @@ func Encode(m Message, now time.Time) []byte {
 	fmt.Fprintf(&b, "To: %s\r\n", m.To)
 	fmt.Fprintf(&b, "Subject: %s\r\n", mime.QEncoding.Encode("utf-8", m.Subject))
 	fmt.Fprintf(&b, "Date: %s\r\n", now.Format(time.RFC1123Z))
-	fmt.Fprintf(&b, "Message-ID: <%s@licdesk.invalid>\r\n", hex.EncodeToString(id[:]))
+	mid := hex.EncodeToString(id[:])
+	if m.MessageID != "" {
+		mid = m.MessageID
+	}
+	fmt.Fprintf(&b, "Message-ID: <%s@licdesk.invalid>\r\n", mid)
 	for _, h := range m.Headers {
 		fmt.Fprintf(&b, "%s: %s\r\n", headerSafe(h.Name), mime.QEncoding.Encode("utf-8", headerSafe(h.Value)))
 	}

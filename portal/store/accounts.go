@@ -19,6 +19,9 @@ type User struct {
 	ID    string
 	Email core.Email
 	Name  string
+	// Verified is set once the user entered the code sent to their
+	// address; until then they take no Pending seat and join no account.
+	Verified bool
 }
 
 // Membership is an account the user may act in, with the role held there.
@@ -49,17 +52,36 @@ func newID(prefix string) string {
 	return prefix + "_" + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:]))
 }
 
-// CreateUser signs a user up: the user, an account they own, and the
-// conversion of every seat Pending for their e-mail into Assigned.
+// CreateUser signs a user up: the user, unverified, an account they own,
+// and an e-mail with the code that verifies the address (seats Pending for
+// it become Assigned only then). A new sign-up for an address whose
+// account was never verified starts that account over (new password, new
+// code, old sessions ended): whoever squatted it cannot keep it from its
+// owner. A verified address is refused.
 func (s *Store) CreateUser(ctx context.Context, email core.Email, name, accountName, passwordHash string) (User, error) {
 	u := User{ID: newID("usr"), Email: email, Name: name}
 	err := s.inTx(ctx, func(t *tx) error {
-		var n int
-		if err := t.queryRow(ctx, `SELECT COUNT(*) FROM users WHERE email = ?`, string(email)).Scan(&n); err != nil {
+		var id string
+		var verified int64
+		err := t.queryRow(ctx, `SELECT id, verified_at FROM users WHERE email = ?`+t.d.forUpdate(), string(email)).Scan(&id, &verified)
+		switch {
+		case err == nil && verified != 0:
+			return errAccountExists(email)
+		case err == nil:
+			u.ID = id
+			if _, err := t.exec(ctx, `UPDATE users SET name = ?, password_hash = ? WHERE id = ?`, name, passwordHash, id); err != nil {
+				return err
+			}
+			if _, err := t.exec(ctx, `UPDATE tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at = 0`, ms(t.now), id); err != nil {
+				return err
+			}
+			if _, err := t.exec(ctx, `UPDATE accounts SET name = ? WHERE id IN
+				(SELECT account_id FROM memberships WHERE user_id = ? AND role = 'owner')`, accountName, id); err != nil {
+				return err
+			}
+			return t.newEmailCode(ctx, u)
+		case !errors.Is(err, sql.ErrNoRows):
 			return err
-		}
-		if n > 0 {
-			return core.E(core.Conflict, "account.exists", "an account already exists for "+string(email))
 		}
 		if _, err := t.exec(ctx, `INSERT INTO users (id, email, name, password_hash, created_at) VALUES (?, ?, ?, ?, ?)`,
 			u.ID, string(email), name, passwordHash, ms(t.now)); err != nil {
@@ -74,23 +96,45 @@ func (s *Store) CreateUser(ctx context.Context, email core.Email, name, accountN
 			acct, u.ID, core.RoleOwner.String()); err != nil {
 			return err
 		}
-		if err := t.activatePending(ctx, email); err != nil {
+		if err := t.newEmailCode(ctx, u); err != nil {
 			return err
 		}
 		return t.recordChange(ctx, api.KindAccount, acct, acct, string(email))
 	})
 	if err != nil {
+		if core.KindOf(AsRefusal(err)) == core.Conflict {
+			// Two sign-ups for one address at once: the unique index
+			// decided.
+			return User{}, errAccountExists(email)
+		}
 		return User{}, fmt.Errorf("create user %s: %w", email, err)
 	}
 	return u, nil
+}
+
+func errAccountExists(email core.Email) error {
+	return core.E(core.Conflict, "account.exists", "an account already exists for "+string(email))
+}
+
+// AddressTaken reports whether a verified account holds an e-mail, so that
+// a sign-up for it is refused before its password is hashed.
+func (s *Store) AddressTaken(ctx context.Context, email core.Email) (bool, error) {
+	var n int
+	err := s.queryRow(ctx, `SELECT COUNT(*) FROM users WHERE email = ? AND verified_at <> 0`, string(email)).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("address taken: %w", err)
+	}
+	return n > 0, nil
 }
 
 // Credentials returns the user with an e-mail and their password hash.
 func (s *Store) Credentials(ctx context.Context, email core.Email) (User, string, error) {
 	var u User
 	var hash, em string
-	err := s.db.QueryRowContext(ctx, s.d.rebind(`SELECT id, email, name, password_hash FROM users WHERE email = ?`),
-		string(email)).Scan(&u.ID, &em, &u.Name, &hash)
+	var verified int64
+	err := s.db.QueryRowContext(ctx, s.d.rebind(`SELECT id, email, name, password_hash, verified_at FROM users WHERE email = ?`),
+		string(email)).Scan(&u.ID, &em, &u.Name, &hash, &verified)
+	u.Verified = verified != 0
 	if errors.Is(err, sql.ErrNoRows) {
 		return User{}, "", core.E(core.NotFound, "account.not_found", "no account for "+string(email))
 	}
@@ -101,10 +145,12 @@ func (s *Store) Credentials(ctx context.Context, email core.Email) (User, string
 	return u, hash, nil
 }
 
-// hasAccount reports whether an account exists for an e-mail.
+// hasAccount reports whether a verified account exists for an e-mail: an
+// unverified one does not count, so that a seat for the address stays
+// Pending until its owner proves they read its mail.
 func (t *tx) hasAccount(ctx context.Context, email core.Email) (bool, error) {
 	var n int
-	err := t.queryRow(ctx, `SELECT COUNT(*) FROM users WHERE email = ?`, string(email)).Scan(&n)
+	err := t.queryRow(ctx, `SELECT COUNT(*) FROM users WHERE email = ? AND verified_at <> 0`, string(email)).Scan(&n)
 	return n > 0, err
 }
 
@@ -133,10 +179,11 @@ var errBadToken = core.E(core.Forbidden, "auth.token", "the session is not valid
 func (s *Store) CallerByToken(ctx context.Context, tokenHash string) (Caller, error) {
 	var c Caller
 	var email string
-	var expires, revoked int64
-	err := s.queryRow(ctx, `SELECT u.id, u.email, u.name, t.expires_at, t.revoked_at
+	var expires, revoked, verified int64
+	err := s.queryRow(ctx, `SELECT u.id, u.email, u.name, t.expires_at, t.revoked_at, u.verified_at
 		FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.hash = ?`,
-		tokenHash).Scan(&c.ID, &email, &c.Name, &expires, &revoked)
+		tokenHash).Scan(&c.ID, &email, &c.Name, &expires, &revoked, &verified)
+	c.Verified = verified != 0
 	if errors.Is(err, sql.ErrNoRows) {
 		return Caller{}, errBadToken
 	}
@@ -154,8 +201,10 @@ func (s *Store) CallerByToken(ctx context.Context, tokenHash string) (Caller, er
 func (s *Store) Caller(ctx context.Context, userID string) (Caller, error) {
 	var c Caller
 	var email string
-	err := s.db.QueryRowContext(ctx, s.d.rebind(`SELECT id, email, name FROM users WHERE id = ?`), userID).
-		Scan(&c.ID, &email, &c.Name)
+	var verified int64
+	err := s.db.QueryRowContext(ctx, s.d.rebind(`SELECT id, email, name, verified_at FROM users WHERE id = ?`), userID).
+		Scan(&c.ID, &email, &c.Name, &verified)
+	c.Verified = verified != 0
 	if errors.Is(err, sql.ErrNoRows) {
 		return Caller{}, errBadToken
 	}

@@ -107,7 +107,8 @@ func planActivation(key core.Key, fp map[string]string, machine, nonce string, n
 }
 
 // activate binds key k to the machine of the plan, reusing the machine's
-// activation when its fingerprint still matches one (core's match rule),
+// activation when its fingerprint still matches one (core's match rule;
+// a changed fingerprint is a re-bind, audited and limited per key),
 // and answers the signed license file and activation response. The key row
 // is locked by the caller, which records the change feed entries
 // (recordActivationChange) once its own writes are done, since those must
@@ -132,16 +133,35 @@ func (t *tx) activate(ctx context.Context, c Caller, k keyRow, p activationPlan,
 	}
 	var row activationRow
 	var ev core.Event
-	reused := false
+	var match core.Match
+	reused, rebound := false, false
+	// core's one match rule decides whether the request is a machine that
+	// already holds an activation of the key: a strong component matching
+	// and half of the known ones. A fingerprint sharing only weak
+	// components (a twin, or a crafted request) is another machine.
 	for _, a := range live {
-		if core.MatchFingerprint(a.Bound, fp).OK {
-			row, reused = a, true
+		if m := core.MatchFingerprint(a.Bound, fp); m.OK {
+			row, reused, match = a, true, m
 			break
 		}
 	}
 	fpJSON, _ := json.Marshal(fp)
 	if reused {
-		if row.Activation, ev, err = row.Reactivate(by, fp); err != nil {
+		if row.Bound.Same(fp) {
+			// The bound machine as it was: a fresh file, nothing re-bound.
+			row.Activation, ev, err = row.Reactivate(by, fp)
+		} else {
+			// Changed hardware: a re-bind, audited and counted per key.
+			var recent int
+			if recent, err = t.recentRebinds(ctx, k.Key); err != nil {
+				return api.Activated{}, activationRow{}, err
+			}
+			if row.Activation, ev, err = row.Rebind(by, fp, recent); err == nil {
+				rebound = true
+				err = t.recordRebind(ctx, k.Key, row.ID, match, t.now)
+			}
+		}
+		if err != nil {
 			return api.Activated{}, activationRow{}, err
 		}
 		if _, err := t.exec(ctx, `UPDATE activations SET machine = ?, fingerprint = ?, mode = ?, nonce = ?, activated_at = ? WHERE id = ?`,
@@ -154,7 +174,7 @@ func (t *tx) activate(ctx context.Context, c Caller, k keyRow, p activationPlan,
 			for i, a := range live {
 				machines[i] = a.Machine
 			}
-			return api.Activated{}, activationRow{}, core.E(core.Conflict, "activation.limit", fmt.Sprintf(
+			return api.Activated{}, activationRow{}, core.E(core.Conflict, core.CodeActivationLimit, fmt.Sprintf(
 				"key %s is active on %d of %d machines (%s): deactivate one of them first",
 				k.Key, len(live), k.MaxActivations, strings.Join(machines, ", ")))
 		}
@@ -198,7 +218,8 @@ func (t *tx) activate(ctx context.Context, c Caller, k keyRow, p activationPlan,
 	if err := t.audit(ctx, core.AccountID(k.AccountID), "", ev); err != nil {
 		return api.Activated{}, activationRow{}, err
 	}
-	return api.Activated{Activation: activationViewOf(row), Reused: reused, LicenseFile: string(lic), Response: string(resp)}, row, nil
+	return api.Activated{Activation: activationViewOf(row), Reused: reused, Rebound: rebound, LicenseFile: string(lic),
+		Response: string(resp)}, row, nil
 }
 
 // activateAndRecord is activate followed by its change feed entries.

@@ -70,22 +70,11 @@ func assignedViews(ctx context.Context, q querier, d dialect, email core.Email, 
 	sort.Strings(products)
 	out := []api.AssignedProduct{}
 	for _, p := range products {
-		hs := held[p]
-		eff, st, err := core.Effective(hs, adopted[p])
+		ap, err := api.AssignedProductOf(p, held[p], adopted[p], func(id string) core.SeatState {
+			return seatStateOf(byID[id].License, email)
+		})
 		if err != nil {
 			continue
-		}
-		def, _ := core.DefaultPick(hs)
-		ap := api.AssignedProduct{Product: p, Effective: eff.LicenseID, Adoption: st.String()}
-		for _, h := range hs {
-			r := byID[h.LicenseID]
-			ap.Licenses = append(ap.Licenses, api.AssignedLicense{
-				LicenseID: h.LicenseID, OwnerName: h.OwnerName, AccountID: string(h.Owner),
-				Edition: h.Edition.String(), Modules: nonNil(h.Modules), Expiry: h.Expiry,
-				State:   seatStateOf(r.License, email).String(),
-				Default: h.LicenseID == def.LicenseID,
-				Adopted: st == core.AdoptionAdopted && h.LicenseID == eff.LicenseID,
-			})
 		}
 		out = append(out, ap)
 	}

@@ -31,11 +31,16 @@ func (t *tx) recordChange(ctx context.Context, kind, entityID, accountID, email 
 	return nil
 }
 
-// Feed page sizes: change rows per incremental page, licenses per snapshot
-// page.
+// Feed page sizes: change rows read per incremental page, licenses read
+// per snapshot query, and the fixed byte budget of every page (a page
+// stops at the first object that takes it over, so it holds at most one
+// object more). However large an account's data, a pull is a series of
+// pages of this size, never one answer a client cannot take.
 const (
 	feedPage     = 1000
-	snapshotPage = 500
+	snapshotPage = 50
+	pageBudget   = api.MaxChangesPageBytes
+	renderChunk  = 20
 )
 
 // A snapshot walks stages in order and the cursor remembers where: stage 0
@@ -164,6 +169,7 @@ func (s *Store) incremental(ctx context.Context, c Caller, cur feedCursor, head 
 		return api.Changes{}, fmt.Errorf("pull changes: %w", err)
 	}
 	var refs []entityRef
+	var firstSeq []int64 // per ref, the feed row that first named it
 	seen := map[entityRef]bool{}
 	last := cur.Seq
 	n := 0
@@ -191,6 +197,7 @@ func (s *Store) incremental(ctx context.Context, c Caller, cur feedCursor, head 
 		if !seen[ref] {
 			seen[ref] = true
 			refs = append(refs, ref)
+			firstSeq = append(firstSeq, seq)
 		}
 	}
 	rows.Close()
@@ -201,9 +208,24 @@ func (s *Store) incremental(ctx context.Context, c Caller, cur feedCursor, head 
 		// Nothing visible to the caller after last up to head.
 		last = head
 	}
-	changes, err := s.render(ctx, c, refs)
-	if err != nil {
-		return api.Changes{}, err
+	// Render in feed order, a few objects at a time, and stop once the page
+	// is over its byte budget; the cursor then points just before the first
+	// object not rendered, whose rows the next page reads again.
+	changes := []api.Change{}
+	size := 0
+	for i := 0; i < len(refs); i += renderChunk {
+		if size > pageBudget {
+			last, complete = firstSeq[i]-1, false
+			break
+		}
+		chunk, err := s.render(ctx, c, refs[i:min(i+renderChunk, len(refs))])
+		if err != nil {
+			return api.Changes{}, err
+		}
+		for _, ch := range chunk {
+			size += len(ch.Data) + len(ch.ID) + 64
+		}
+		changes = append(changes, chunk...)
 	}
 	return api.Changes{Cursor: feedCursor{Seq: last}.String(), Complete: complete, Changes: changes}, nil
 }
@@ -306,6 +328,7 @@ func (s *Store) viewers() map[string]viewer {
 		api.KindIntegration: s.integrationView,
 		api.KindProduct:     s.productView,
 		api.KindAccount:     s.accountView,
+		api.KindOffer:       s.offerView,
 	}
 	for k, v := range s.keyViewers() {
 		m[k] = v
@@ -335,43 +358,56 @@ func (s *Store) snapshotListers() []kindLister {
 		{api.KindProduct, s.listProducts},
 	}
 	out = append(out, s.keyListers()...)
-	return append(out, s.contentListers()...)
+	out = append(out, s.contentListers()...)
+	return append(out, kindLister{api.KindOffer, s.listOffers})
 }
 
 // snapshot answers one page of a full copy of what the caller may see; the
-// first page tells the client to drop its copy.
+// first page tells the client to drop its copy. Every stage pages by size:
+// a page ends once it is over its byte budget, and the cursor names the
+// stage and the last object sent, so the next page resumes after it.
 func (s *Store) snapshot(ctx context.Context, c Caller, cur feedCursor) (api.Changes, error) {
 	page := api.Changes{Resync: cur.Stage == stageAccounts && cur.After == "", Changes: []api.Change{}}
-	add := func(kind string, objs map[string]any) error {
-		for _, id := range sortedKeys(objs) {
-			b, err := json.Marshal(objs[id])
-			if err != nil {
-				return err
-			}
-			page.Changes = append(page.Changes, api.Change{Kind: kind, ID: id, Data: b})
+	size := 0
+	full := func() bool { return size > pageBudget }
+	add := func(kind, id string, v any) error {
+		b, err := json.Marshal(v)
+		if err != nil {
+			return err
 		}
+		size += len(b) + len(id) + 64
+		page.Changes = append(page.Changes, api.Change{Kind: kind, ID: id, Data: b})
 		return nil
+	}
+	stop := func() (api.Changes, error) {
+		page.Cursor = cur.String()
+		return page, nil
 	}
 	listers := s.snapshotListers()
 	stageDone := stageSolutions + 1 + len(listers)
 	for cur.Stage < stageDone {
 		if cur.Stage == stageSolutions {
-			sols, last, err := s.solutionPage(ctx, c, cur.After)
-			if err != nil {
-				return api.Changes{}, err
-			}
-			for _, v := range sols {
-				b, err := json.Marshal(v)
+			for {
+				if full() {
+					return stop()
+				}
+				sols, last, err := s.solutionPage(ctx, c, cur.After)
 				if err != nil {
 					return api.Changes{}, err
 				}
-				page.Changes = append(page.Changes, api.Change{Kind: api.KindSolution, ID: v.LicenseID, Data: b})
-			}
-			if last != "" {
-				// More licenses may follow: stop the page here.
+				for _, v := range sols {
+					if full() {
+						return stop()
+					}
+					if err := add(api.KindSolution, v.LicenseID, v); err != nil {
+						return api.Changes{}, err
+					}
+					cur.After = v.LicenseID
+				}
+				if last == "" {
+					break
+				}
 				cur.After = last
-				page.Cursor = cur.String()
-				return page, nil
 			}
 		} else {
 			var objs map[string]any
@@ -387,8 +423,17 @@ func (s *Store) snapshot(ctx context.Context, c Caller, cur feedCursor) (api.Cha
 			if err != nil {
 				return api.Changes{}, err
 			}
-			if err := add(kind, objs); err != nil {
-				return api.Changes{}, err
+			for _, id := range sortedKeys(objs) {
+				if cur.After != "" && id <= cur.After {
+					continue // sent in an earlier page
+				}
+				if full() {
+					return stop()
+				}
+				if err := add(kind, id, objs[id]); err != nil {
+					return api.Changes{}, err
+				}
+				cur.After = id
 			}
 		}
 		cur.Stage++
@@ -423,9 +468,13 @@ func (s *Store) solutionPage(ctx context.Context, c Caller, after string) ([]api
 			out = append(out, solutionView(r, now))
 		}
 	}
+	// Sorted, so that a page cut after any of them resumes exactly there.
+	sort.Slice(out, func(i, j int) bool { return out[i].LicenseID < out[j].LicenseID })
 	last := ""
 	if len(rows) == snapshotPage {
-		last = rows[len(rows)-1].ID
+		for _, r := range rows {
+			last = max(last, r.ID)
+		}
 	}
 	return out, last, nil
 }

@@ -60,7 +60,7 @@ func eachContentBackend(t *testing.T, fn func(t *testing.T, f *contentFixture)) 
 		t.Run(b.Name, func(t *testing.T) {
 			ctx := context.Background()
 			clk := &clock{t: time.Now().UTC().Truncate(time.Millisecond)}
-			s, err := store.Open(ctx, b.DSN, store.WithClock(clk.now))
+			s, err := store.Open(ctx, b.DSN, store.WithClock(clk.now), store.WithKeyEncryptionKey(testKEK(t)))
 			require.NoError(t, err)
 			t.Cleanup(func() { s.Close() })
 			f := &contentFixture{t: t, ctx: ctx, s: s, clock: clk, files: blobs.Dir{Path: t.TempDir()}}
@@ -74,6 +74,7 @@ func (f *contentFixture) user(email, name string) (id, acct string) {
 	f.t.Helper()
 	u, err := f.s.CreateUser(f.ctx, core.Email(email), name, name, "x")
 	require.NoError(f.t, err)
+	require.NoError(f.t, f.s.MarkVerified(f.ctx, core.Email(email)))
 	acct, err = f.s.OwnedAccount(f.ctx, u.ID)
 	require.NoError(f.t, err)
 	return u.ID, acct
@@ -99,10 +100,13 @@ func (f *contentFixture) setUp() {
 		Modules: []string{"Concrete"}, Seats: 3, Start: now.AddDate(0, -1, 0), Expiry: now.AddDate(1, 0, 0)})
 	require.NoError(f.t, err)
 	ana := f.c(f.ana)
-	_, err = f.s.AddMember(f.ctx, ana, store.Write{}, f.acme, "adam@acme.example", "admin")
-	require.NoError(f.t, err)
-	_, err = f.s.AddMember(f.ctx, ana, store.Write{}, f.acme, "mia@acme.example", "member")
-	require.NoError(f.t, err)
+	for who, role := range map[string]string{f.adam: "admin", f.mia: "member"} {
+		c := f.c(who)
+		_, err = f.s.AddMember(f.ctx, ana, store.Write{}, f.acme, string(c.Email), role)
+		require.NoError(f.t, err)
+		_, err = f.s.AcceptOffer(f.ctx, c, store.Write{}, f.acme)
+		require.NoError(f.t, err)
+	}
 	_, err = f.s.RegisterProduct(f.ctx, ana, store.Write{}, f.acme, "", "Eberick")
 	require.NoError(f.t, err)
 	_, err = f.s.AssignSeat(f.ctx, ana, store.Write{}, f.license, "carla@outside.example")

@@ -24,6 +24,8 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/licdesk/licdesk/core"
 )
 
 // dialect is what differs between the two databases.
@@ -60,6 +62,10 @@ type Store struct {
 	rstmts sync.Map // the same for the read pool
 	// kick wakes the mail sender after a write queued an e-mail.
 	kick chan struct{}
+	// kek encrypts the signing keys at rest (WithKeyEncryptionKey);
+	// plainKeys allows them unencrypted, for development only.
+	kek       []byte
+	plainKeys bool
 }
 
 // Option changes how a Store is opened.
@@ -69,7 +75,9 @@ type Option func(*Store)
 func WithClock(now func() time.Time) Option { return func(s *Store) { s.now = now } }
 
 // Open opens (creating if needed) the database named by dsn and migrates its
-// schema: "sqlite:PATH" or a "postgres://" URL.
+// schema: "sqlite:PATH" or a "postgres://" URL. It needs
+// WithKeyEncryptionKey (or, for development, WithPlainSigningKeys): the
+// signing keys are never kept in plain form by accident.
 func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 	s := &Store{now: time.Now, kick: make(chan struct{}, 1)}
 	for _, o := range opts {
@@ -111,11 +119,25 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", redactDSN(dsn), err)
 	}
+	if err := s.checkKeyMode(); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("open store: %w", err)
+	}
 	if err := s.db.PingContext(ctx); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("open store %s: %w", redactDSN(dsn), err)
 	}
 	if err := s.migrate(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("open store %s: %w", redactDSN(dsn), err)
+	}
+	if err := s.sealPlainKeys(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("open store %s: %w", redactDSN(dsn), err)
+	}
+	// A wrong key file (or none for encrypted keys) fails here, at start,
+	// rather than at the first signature.
+	if _, _, err := s.readSigner(ctx, s.db, s.d); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("open store %s: %w", redactDSN(dsn), err)
 	}
@@ -372,4 +394,36 @@ func (s *Store) readStmt(ctx context.Context, q string) *sql.Stmt {
 		return v.(*sql.Stmt)
 	}
 	return st
+}
+
+// AsRefusal turns a database error that the request caused (a duplicate,
+// text the database cannot hold) into the domain refusal it amounts to, so
+// that no input makes the portal answer 500; other errors pass unchanged.
+func AsRefusal(err error) error {
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		switch {
+		case pg.Code == "23505":
+			return core.Wrap(err, core.Conflict, "conflict.duplicate", "this already exists; reload and try again")
+		case pg.Code == "23503":
+			return core.Wrap(err, core.Conflict, "conflict.reference", "this refers to something that no longer exists")
+		case strings.HasPrefix(pg.Code, "22"):
+			// Data exceptions: NUL bytes, invalid encodings, out-of-range
+			// numbers, over-long values.
+			return core.Wrap(err, core.Invalid, "request.invalid_text", "a value in the request cannot be stored (invalid text or number)")
+		}
+		return err
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() {
+		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+			return core.Wrap(err, core.Conflict, "conflict.duplicate", "this already exists; reload and try again")
+		case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+			return core.Wrap(err, core.Conflict, "conflict.reference", "this refers to something that no longer exists")
+		case sqlite3.SQLITE_TOOBIG:
+			return core.Wrap(err, core.Invalid, "request.invalid_text", "a value in the request is too large to store")
+		}
+	}
+	return err
 }

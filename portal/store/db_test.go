@@ -14,14 +14,14 @@ func TestOpen_MigratesToLatestVersionOnceAndAgainIsANoop(t *testing.T) {
 	for _, b := range storetest.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
 			ctx := context.Background()
-			s, err := store.Open(ctx, b.DSN)
+			s, err := store.Open(ctx, b.DSN, store.WithKeyEncryptionKey(testKEK(t)))
 			require.NoError(t, err)
 			v1, err := s.SchemaVersion(ctx)
 			require.NoError(t, err)
 			require.Positive(t, v1)
 			require.NoError(t, s.Close())
 
-			s, err = store.Open(ctx, b.DSN)
+			s, err = store.Open(ctx, b.DSN, store.WithKeyEncryptionKey(testKEK(t)))
 			require.NoError(t, err)
 			defer s.Close()
 			v2, err := s.SchemaVersion(ctx)

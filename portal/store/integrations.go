@@ -66,17 +66,6 @@ func (t *tx) integrationState(ctx context.Context, acct core.Account, product st
 	return st, lics, nil
 }
 
-func integrationView(st core.IntegrationState) api.Integration {
-	v := api.Integration{AccountID: string(st.Account), Product: st.Product, ProductOn: st.ProductOn,
-		ExternalController: st.ExternalController, FreeLicenses: st.Free(), Users: []api.IntegrationUser{}}
-	for _, u := range st.Users {
-		sw := st.Switch(u.User)
-		v.Users = append(v.Users, api.IntegrationUser{Email: string(u.User), State: sw.String(), Active: u.HasLicense,
-			ReadOnly: sw == core.SwitchReadOnlyOn, Enabled: sw.Editable()})
-	}
-	return v
-}
-
 // integrationAccount loads an account and checks the caller may manage its
 // integrations.
 func (t *tx) integrationAccount(ctx context.Context, c Caller, accountID string) (core.Account, error) {
@@ -97,7 +86,7 @@ func (s *Store) Integration(ctx context.Context, c Caller, accountID, product st
 			return err
 		}
 		st, _, err := t.integrationState(ctx, acct, product, false)
-		out = integrationView(st)
+		out = api.IntegrationOf(st)
 		return err
 	})
 	return out, err
@@ -121,7 +110,7 @@ func (s *Store) Integrations(ctx context.Context, c Caller, accountID string) ([
 			if err != nil {
 				return err
 			}
-			out = append(out, integrationView(st))
+			out = append(out, api.IntegrationOf(st))
 		}
 		return nil
 	})
@@ -202,7 +191,7 @@ func (s *Store) SetIntegration(ctx context.Context, c Caller, w Write, accountID
 			return api.Integration{}, err
 		}
 		st, _, err = t.integrationState(ctx, acct, product, false)
-		return integrationView(st), err
+		return api.IntegrationOf(st), err
 	})
 	if err != nil {
 		return api.Integration{}, fmt.Errorf("integration %s of %s: %w", product, accountID, err)
@@ -242,7 +231,7 @@ func (s *Store) SetUserLicense(ctx context.Context, c Caller, w Write, accountID
 			}
 		}
 		st, _, err = t.integrationState(ctx, acct, product, false)
-		return integrationView(st), err
+		return api.IntegrationOf(st), err
 	})
 	if err != nil {
 		return api.Integration{}, fmt.Errorf("license of %s for %s: %w", product, email, err)

@@ -48,7 +48,7 @@ func eachKeyWorld(t *testing.T, fn func(t *testing.T, w *keyWorld)) {
 	for _, b := range storetest.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
 			w := &keyWorld{t: t, ctx: context.Background(), now: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
-			s, err := store.Open(w.ctx, b.DSN, store.WithClock(w.clock))
+			s, err := store.Open(w.ctx, b.DSN, store.WithClock(w.clock), store.WithKeyEncryptionKey(testKEK(t)))
 			require.NoError(t, err)
 			t.Cleanup(func() { s.Close() })
 			w.s = s
@@ -62,6 +62,7 @@ func eachKeyWorld(t *testing.T, fn func(t *testing.T, w *keyWorld)) {
 func (w *keyWorld) user(email, name string) (store.Caller, string) {
 	u, err := w.s.CreateUser(w.ctx, core.Email(email), name, name, "x")
 	require.NoError(w.t, err)
+	require.NoError(w.t, w.s.MarkVerified(w.ctx, core.Email(email)))
 	c, err := w.s.Caller(w.ctx, u.ID)
 	require.NoError(w.t, err)
 	acct, err := w.s.OwnedAccount(w.ctx, u.ID)
@@ -527,7 +528,7 @@ func TestDeactivateByReceipt_FreesTheActivationOnlyOnAGenuineCurrentReceipt(t *t
 
 func TestLease_SignedForTheEffectiveLicenseOnlyWhileTheCallerHoldsAnAssignedSeat(t *testing.T) {
 	eachKeyWorld(t, func(t *testing.T, w *keyWorld) {
-		_, err := w.s.Lease(w.ctx, w.owner, "Eberick")
+		_, err := w.s.Lease(w.ctx, w.owner, api.LeaseRequest{Product: "Eberick"})
 		requireCode(t, err, core.CodeCloudLoginNoSeat)
 
 		lic, err := w.s.IssueLicense(w.ctx, w.acct, store.LicenseSpec{Product: "Eberick", Edition: core.EditionProfessional,
@@ -536,11 +537,11 @@ func TestLease_SignedForTheEffectiveLicenseOnlyWhileTheCallerHoldsAnAssignedSeat
 		_, err = w.s.AssignSeat(w.ctx, w.owner, store.Write{}, lic, "ana@acme.example")
 		require.NoError(t, err)
 
-		l, err := w.s.Lease(w.ctx, w.owner, "Eberick")
+		l, err := w.s.Lease(w.ctx, w.owner, api.LeaseRequest{Product: "Eberick"})
 		require.NoError(t, err)
 		assert.Equal(t, lic, l.LicenseID)
 		assert.Equal(t, "default", l.Adoption)
-		assert.Equal(t, w.now.Add(store.LeaseDays*core.Day), l.LeaseEnd)
+		assert.Equal(t, w.now.AddDate(1, 0, 0).Add(core.WarnDays*core.Day), l.LeaseEnd, "a subscription's lease runs to the end of its offline countdown")
 		trusted, err := w.s.TrustedKeys(w.ctx)
 		require.NoError(t, err)
 		p, err := licensefile.Verify([]byte(l.LeaseFile), trusted)
@@ -548,11 +549,11 @@ func TestLease_SignedForTheEffectiveLicenseOnlyWhileTheCallerHoldsAnAssignedSeat
 		assert.Equal(t, licensefile.KindLease, p.Kind)
 		assert.Equal(t, "ana@acme.example", p.Assignee)
 		assert.NoError(t, p.CheckTime(w.now.Add(6*core.Day), 0))
-		assert.Error(t, p.CheckTime(w.now.Add(7*core.Day), 0), "the lease ends")
+		assert.Empty(t, p.Fingerprint, "no fingerprint sent: an unbound lease, for older clients")
 
-		_, err = w.s.Lease(w.ctx, w.stranger, "Eberick")
+		_, err = w.s.Lease(w.ctx, w.stranger, api.LeaseRequest{Product: "Eberick"})
 		requireCode(t, err, core.CodeCloudLoginNoSeat)
-		_, err = w.s.Lease(w.ctx, w.owner, " ")
+		_, err = w.s.Lease(w.ctx, w.owner, api.LeaseRequest{Product: " "})
 		requireCode(t, err, core.CodeProductMissing)
 	})
 }
@@ -680,5 +681,138 @@ func TestActivate_ConcurrentMachinesRacingForTheLastActivationGetItOnce(t *testi
 		l, err := w.s.Keys(w.ctx, w.owner)
 		require.NoError(t, err)
 		assert.Equal(t, 1, l.Keys[0].ActiveActivations)
+	})
+}
+
+// six is a machine with every component of a real fingerprint.
+func six(machine string) map[string]string {
+	return map[string]string{"machine_id": machine + "-id", "board": machine + "-board", "disk": machine + "-disk",
+		"mac": machine + "-mac", "cpu": "intel-6-106", "memory": "16GiB"}
+}
+
+func TestActivate_AFingerprintSharingOnlyWeakComponentsIsAnotherMachineAndCannotTakeTheActivation(t *testing.T) {
+	eachKeyWorld(t, func(t *testing.T, w *keyWorld) {
+		k := w.licenseKey(25) // one activation
+		first, err := w.s.Activate(w.ctx, w.owner, store.Write{}, api.ActivateRequest{Key: k.Key, Fingerprint: six("srv1"), Machine: "srv1"})
+		require.NoError(t, err)
+		before := w.snapshot()
+		for name, f := range map[string]map[string]string{
+			// Issue 11: only the CPU shared, the rest left out, was "1 of 1".
+			"crafted: the CPU only":                   {"cpu": "intel-6-106"},
+			"crafted: CPU, memory and unknown extras": {"cpu": "intel-6-106", "memory": "16GiB", "host": "x"},
+			// Two machines of one model: same CPU and memory, nothing else.
+			"twin machine": six("srv2"),
+		} {
+			_, err := w.s.Activate(w.ctx, w.owner, store.Write{}, api.ActivateRequest{Key: k.Key, Fingerprint: f, Machine: "m2"})
+			requireCode(t, err, core.CodeActivationLimit)
+			assert.Equal(t, before, w.snapshot(), "%s: nothing changed, the bound fingerprint is untouched", name)
+		}
+		l, err := w.s.Keys(w.ctx, w.owner)
+		require.NoError(t, err)
+		assert.Equal(t, 1, l.Keys[0].ActiveActivations)
+		assert.Equal(t, six("srv1"), l.Keys[0].Activations[0].Fingerprint)
+		assert.Equal(t, first.Activation.ID, l.Keys[0].Activations[0].ID)
+	})
+}
+
+func TestActivate_AReBindIsAuditedCountedAndLimitedToThreePerKeyInThirtyDays(t *testing.T) {
+	eachKeyWorld(t, func(t *testing.T, w *keyWorld) {
+		k := w.licenseKey(25)
+		act := func(f map[string]string) (api.Activated, error) {
+			return w.s.Activate(w.ctx, w.owner, store.Write{}, api.ActivateRequest{Key: k.Key, Fingerprint: f, Machine: "srv1"})
+		}
+		cur := six("srv1")
+		first, err := act(cur)
+		require.NoError(t, err)
+
+		same, err := act(cur)
+		require.NoError(t, err)
+		assert.True(t, same.Reused)
+		assert.False(t, same.Rebound, "the same machine as it was is no re-bind")
+
+		for i, part := range []string{"disk", "board", "mac"} {
+			cur[part] = "new-" + part
+			got, err := act(cur)
+			require.NoError(t, err, "re-bind %d", i+1)
+			assert.True(t, got.Rebound)
+			assert.Equal(t, first.Activation.ID, got.Activation.ID)
+			assert.Equal(t, cur, got.Activation.Fingerprint)
+		}
+		audit, err := w.s.Audit(w.ctx, w.owner, store.AuditQuery{AccountID: w.acct})
+		require.NoError(t, err)
+		rebinds := 0
+		for _, e := range audit {
+			if e.Action == core.AuditRebind {
+				rebinds++
+				assert.Contains(t, e.After, "of them strong")
+			}
+		}
+		assert.Equal(t, 3, rebinds, "every re-bind is in the audit trail")
+
+		before := w.snapshot()
+		cur["machine_id"] = "new-id"
+		_, err = act(cur)
+		requireCode(t, err, core.CodeActivationRebindLimit)
+		assert.Equal(t, before, w.snapshot(), "a refused re-bind changes nothing")
+
+		w.advance((core.RebindWindowDays + 1) * core.Day)
+		got, err := act(cur)
+		require.NoError(t, err, "the window moved on")
+		assert.True(t, got.Rebound)
+	})
+}
+
+func TestActivate_ConcurrentReBindsCannotExceedTheLimit(t *testing.T) {
+	eachKeyWorld(t, func(t *testing.T, w *keyWorld) {
+		k := w.licenseKey(25)
+		_, err := w.s.Activate(w.ctx, w.owner, store.Write{}, api.ActivateRequest{Key: k.Key, Fingerprint: six("srv1"), Machine: "srv1"})
+		require.NoError(t, err)
+		const n = 8
+		errs := make([]error, n)
+		var wg sync.WaitGroup
+		for i := 0; i < n; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				f := six("srv1")
+				f["disk"] = "disk-" + string(rune('a'+i))
+				_, errs[i] = w.s.Activate(w.ctx, w.owner, store.Write{}, api.ActivateRequest{Key: k.Key, Fingerprint: f, Machine: "srv1"})
+			}()
+		}
+		wg.Wait()
+		won := 0
+		for _, err := range errs {
+			if err == nil {
+				won++
+				continue
+			}
+			assert.Equal(t, core.CodeActivationRebindLimit, core.CodeOf(err), "%v", err)
+		}
+		assert.Equal(t, core.MaxRebinds, won)
+	})
+}
+
+func TestLease_IsBoundToTheCallersMachineAndRunsToTheEndOfTheOfflineCountdown(t *testing.T) {
+	eachKeyWorld(t, func(t *testing.T, w *keyWorld) {
+		expiry := w.now.AddDate(0, 0, 3)
+		lic, err := w.s.IssueLicense(w.ctx, w.acct, store.LicenseSpec{Product: "Eberick", Edition: core.EditionProfessional,
+			Seats: 1, Start: w.now.AddDate(0, -1, 0), Expiry: expiry})
+		require.NoError(t, err)
+		_, err = w.s.AssignSeat(w.ctx, w.owner, store.Write{}, lic, "ana@acme.example")
+		require.NoError(t, err)
+
+		l, err := w.s.Lease(w.ctx, w.owner, api.LeaseRequest{Product: "Eberick", Fingerprint: six("laptop")})
+		require.NoError(t, err)
+		assert.Equal(t, expiry.Add(core.WarnDays*core.Day), l.LeaseEnd, "not 7 days: the lease never stops before the countdown")
+		trusted, err := w.s.TrustedKeys(w.ctx)
+		require.NoError(t, err)
+		p, err := licensefile.Verify([]byte(l.LeaseFile), trusted)
+		require.NoError(t, err)
+		assert.Equal(t, six("laptop"), p.Fingerprint, "bound like an activation")
+
+		_, err = w.s.Lease(w.ctx, w.owner, api.LeaseRequest{Product: "Eberick", Fingerprint: map[string]string{"cpu": "intel-6-106"}})
+		requireCode(t, err, core.CodeActivationFingerprint)
+		_, err = w.s.Lease(w.ctx, w.owner, api.LeaseRequest{Product: "Eberick", Fingerprint: map[string]string{"BAD NAME": "x"}})
+		requireCode(t, err, core.CodeActivationFingerprint)
 	})
 }

@@ -9,25 +9,41 @@ import (
 
 	"github.com/licdesk/licdesk/api"
 	"github.com/licdesk/licdesk/core"
+	"github.com/licdesk/licdesk/core/activation"
 	"github.com/licdesk/licdesk/core/licensefile"
 )
 
-// LeaseDays is how long a cloud-login program may run offline on one
-// lease: the client renews it at every sync, so a week covers a trip
-// without a connection while a revoked seat stops working within one.
-const LeaseDays = 7
+// LeaseDays is how long a lease of a perpetual license lets a cloud-login
+// program run offline (core.LeaseDays); a subscription's lease runs to the
+// end of its offline countdown (core.LeaseEnd).
+const LeaseDays = core.LeaseDays
 
 // Lease signs an offline lease of the license the caller's program of a
 // product runs with (the adopted one, or the default pick: core.RunWith),
 // refused unless the caller holds an Assigned seat of a live license of it
-// (source 000: a cloud-login program runs only for its assignee).
-func (s *Store) Lease(ctx context.Context, c Caller, product string) (api.Lease, error) {
-	product = strings.TrimSpace(product)
+// (source 000: a cloud-login program runs only for its assignee). The lease
+// is bound to the caller's machine fingerprint when one is given (it must
+// have a strong component, core.Bindable), so that a copy on another
+// machine is refused by the same match rule as an activation; it ends as
+// core.LeaseEnd says: expiry + 10 days for a subscription, a week for a
+// perpetual license.
+func (s *Store) Lease(ctx context.Context, c Caller, req api.LeaseRequest) (api.Lease, error) {
+	product := strings.TrimSpace(req.Product)
 	if product == "" {
 		return api.Lease{}, core.E(core.Invalid, core.CodeProductMissing, "name the product to renew the lease of")
 	}
+	fp := core.Fingerprint(req.Fingerprint)
+	if len(fp) > 0 {
+		if err := activation.CheckFingerprint(fp); err != nil {
+			return api.Lease{}, err
+		}
+		if err := core.Bindable(fp); err != nil {
+			return api.Lease{}, err
+		}
+	}
 	var out api.Lease
 	var held core.Holding
+	var issued time.Time
 	err := s.readTx(ctx, func(t *tx) error {
 		rows, err := heldLicenses(ctx, t, t.d, c.Email, product)
 		if err != nil {
@@ -50,7 +66,8 @@ func (s *Store) Lease(ctx context.Context, c Caller, product string) (api.Lease,
 		}
 		held = h
 		out = api.Lease{Product: product, LicenseID: h.LicenseID, OwnerName: h.OwnerName, Adoption: st.String(),
-			LeaseEnd: now.Add(LeaseDays * core.Day)}
+			LeaseEnd: core.LeaseEnd(now, h.Expiry).Truncate(time.Second)}
+		issued = now
 		if !h.Expiry.IsZero() {
 			e := h.Expiry
 			out.Expiry = &e
@@ -66,7 +83,7 @@ func (s *Store) Lease(ctx context.Context, c Caller, product string) (api.Lease,
 	}
 	file, err := signer.Sign(licensefile.Payload{Kind: licensefile.KindLease, LicenseID: held.LicenseID, Product: held.Product,
 		Edition: held.Edition.String(), Modules: held.Modules, Owner: held.OwnerName, Assignee: string(c.Email),
-		Issued: out.LeaseEnd.Add(-LeaseDays * core.Day), Expiry: held.Expiry, LeaseEnd: out.LeaseEnd})
+		Fingerprint: fp, Issued: issued, Expiry: held.Expiry, LeaseEnd: out.LeaseEnd})
 	if err != nil {
 		return api.Lease{}, fmt.Errorf("lease %s: sign: %w", product, err)
 	}
@@ -124,7 +141,7 @@ func subscriptionOf(source, id, product string, expiry time.Time, renewed bool, 
 	v := api.Subscription{Source: source, ID: id, Product: product, Renewed: renewed, Phase: st.State.String(),
 		DaysLeft: st.DaysLeft, WarnDays: core.WarnDays}
 	if !expiry.IsZero() {
-		e, from, stop := expiry, expiry.Add(-core.WarnDays*core.Day), expiry.Add(core.WarnDays*core.Day)
+		e, from, stop := expiry, expiry.Add(-core.WarnDays*core.Day), core.OfflineStop(expiry)
 		v.Expiry, v.WarnFrom, v.StopsIfUnreachable = &e, &from, &stop
 	}
 	return v

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -20,6 +21,17 @@ type QueuedMail struct {
 	To       string
 	Payload  json.RawMessage
 	Attempts int
+	// Created is when the write queued it; with ID it names the message
+	// (its Message-ID) for every retry and every instance.
+	Created time.Time
+	// Claim is the token of the claim that took it: only its holder renews
+	// the claim and marks the message sent or failed.
+	Claim string
+}
+
+// MessageID is the stable Message-ID (left part) of a queued e-mail.
+func (m QueuedMail) MessageID() string {
+	return fmt.Sprintf("outbox-%d.%d", m.ID, m.Created.UnixMilli())
 }
 
 // queueMail adds an e-mail to the outbox of the transaction's write.
@@ -42,9 +54,14 @@ func (s *Store) MailQueued() <-chan struct{} { return s.kick }
 
 // ClaimMail takes up to n e-mails that are due, for claimFor: another
 // sender (another portal instance) skips them meanwhile, and they come back
-// if the claimer dies before marking them.
+// if the claimer dies before marking them. The claim carries a token; the
+// sender renews it before each send (RenewMailClaim) and marks the message
+// with it, so a sender whose claim lapsed and was taken over stops.
 func (s *Store) ClaimMail(ctx context.Context, n int, claimFor time.Duration) ([]QueuedMail, error) {
 	var out []QueuedMail
+	var b [12]byte
+	randRead(b[:])
+	token := hex.EncodeToString(b[:])
 	err := s.inTx(ctx, func(t *tx) error {
 		out = out[:0]
 		skip := ""
@@ -52,7 +69,7 @@ func (s *Store) ClaimMail(ctx context.Context, n int, claimFor time.Duration) ([
 			skip = " FOR UPDATE SKIP LOCKED"
 		}
 		now := ms(t.now)
-		rows, err := t.query(ctx, `SELECT id, kind, recipient, payload, attempts FROM mail_outbox
+		rows, err := t.query(ctx, `SELECT id, kind, recipient, payload, attempts, created_at FROM mail_outbox
 			WHERE sent_at = 0 AND next_attempt_at <= ? AND claimed_until <= ? ORDER BY id LIMIT ?`+skip, now, now, n)
 		if err != nil {
 			return err
@@ -60,11 +77,13 @@ func (s *Store) ClaimMail(ctx context.Context, n int, claimFor time.Duration) ([
 		for rows.Next() {
 			var m QueuedMail
 			var payload string
-			if err := rows.Scan(&m.ID, &m.Kind, &m.To, &payload, &m.Attempts); err != nil {
+			var created int64
+			if err := rows.Scan(&m.ID, &m.Kind, &m.To, &payload, &m.Attempts, &created); err != nil {
 				rows.Close()
 				return err
 			}
 			m.Payload = json.RawMessage(payload)
+			m.Created, m.Claim = fromMS(created), token
 			out = append(out, m)
 		}
 		rows.Close()
@@ -72,7 +91,8 @@ func (s *Store) ClaimMail(ctx context.Context, n int, claimFor time.Duration) ([
 			return err
 		}
 		for _, m := range out {
-			if _, err := t.exec(ctx, `UPDATE mail_outbox SET claimed_until = ? WHERE id = ?`, ms(t.now.Add(claimFor)), m.ID); err != nil {
+			if _, err := t.exec(ctx, `UPDATE mail_outbox SET claimed_until = ?, claim_token = ? WHERE id = ?`,
+				ms(t.now.Add(claimFor)), token, m.ID); err != nil {
 				return err
 			}
 		}
@@ -84,22 +104,47 @@ func (s *Store) ClaimMail(ctx context.Context, n int, claimFor time.Duration) ([
 	return out, nil
 }
 
-// MailSent marks an e-mail delivered.
-func (s *Store) MailSent(ctx context.Context, id int64) error {
+// RenewMailClaim extends the claim on an e-mail just before it is sent; it
+// reports false when the claim was lost (it lapsed and another sender took
+// the message, or it was sent), and the caller must not send it.
+func (s *Store) RenewMailClaim(ctx context.Context, m QueuedMail, claimFor time.Duration) (bool, error) {
+	var held bool
+	err := s.inTx(ctx, func(t *tx) error {
+		res, err := t.exec(ctx, `UPDATE mail_outbox SET claimed_until = ? WHERE id = ? AND claim_token = ? AND sent_at = 0`,
+			ms(t.now.Add(claimFor)), m.ID, m.Claim)
+		if err != nil {
+			return err
+		}
+		n, _ := res.RowsAffected()
+		held = n == 1
+		return nil
+	})
+	if err != nil {
+		return false, fmt.Errorf("renew mail claim: %w", err)
+	}
+	return held, nil
+}
+
+// MailSent marks an e-mail delivered, if the caller still holds its claim.
+// A verification e-mail's payload (the code) is dropped once sent.
+func (s *Store) MailSent(ctx context.Context, m QueuedMail) error {
 	return s.inTx(ctx, func(t *tx) error {
-		_, err := t.exec(ctx, `UPDATE mail_outbox SET sent_at = ?, claimed_until = 0 WHERE id = ?`, ms(t.now), id)
+		_, err := t.exec(ctx, `UPDATE mail_outbox SET sent_at = ?, claimed_until = 0,
+			payload = CASE WHEN kind = ? THEN '{}' ELSE payload END WHERE id = ? AND claim_token = ?`,
+			ms(t.now), MailVerify, m.ID, m.Claim)
 		return err
 	})
 }
 
-// MailFailed records a failed delivery and when to try again.
-func (s *Store) MailFailed(ctx context.Context, id int64, reason string, retryAt time.Time) error {
+// MailFailed records a failed delivery and when to try again, if the
+// caller still holds the claim.
+func (s *Store) MailFailed(ctx context.Context, m QueuedMail, reason string, retryAt time.Time) error {
 	if len(reason) > 500 {
 		reason = reason[:500]
 	}
 	return s.inTx(ctx, func(t *tx) error {
 		_, err := t.exec(ctx, `UPDATE mail_outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?, claimed_until = 0
-			WHERE id = ?`, reason, ms(retryAt), id)
+			WHERE id = ? AND claim_token = ? AND sent_at = 0`, reason, ms(retryAt), m.ID, m.Claim)
 		return err
 	})
 }

@@ -21,6 +21,8 @@ var migrations = []migration{
 	{1, "accounts, licenses and seats", schemaAccounts},
 	{2, "keys, activations and signing keys", schemaKeys},
 	{3, "downloads, support requests and news", schemaContent},
+	{4, "activation re-binds and signing key revocation", schemaHolds},
+	{5, "verified addresses, membership offers, shared limits, mail claims", schemaTrust},
 }
 
 func (d dialect) ddl(stmt string) string {
@@ -205,4 +207,33 @@ var schemaAccounts = []string{
 		last_error TEXT NOT NULL DEFAULT '',
 		sent_at BIGINT NOT NULL DEFAULT 0)`,
 	`CREATE INDEX mail_outbox_due ON mail_outbox(sent_at, next_attempt_at)`,
+}
+
+var schemaTrust = []string{
+	`ALTER TABLE users ADD COLUMN verified_at BIGINT NOT NULL DEFAULT 0`,
+	// Accounts made before verification existed keep working.
+	`UPDATE users SET verified_at = created_at`,
+	`CREATE TABLE email_codes (
+		user_id TEXT PRIMARY KEY REFERENCES users(id),
+		code_hash TEXT NOT NULL,
+		expires_at BIGINT NOT NULL,
+		attempts INTEGER NOT NULL DEFAULT 0)`,
+	`CREATE TABLE member_offers (
+		account_id TEXT NOT NULL REFERENCES accounts(id),
+		user_id TEXT NOT NULL REFERENCES users(id),
+		role TEXT NOT NULL,
+		offered_by TEXT NOT NULL,
+		created_at BIGINT NOT NULL,
+		PRIMARY KEY (account_id, user_id))`,
+	`CREATE INDEX member_offers_user ON member_offers(user_id)`,
+	`CREATE TABLE rate_counters (
+		key TEXT NOT NULL,
+		window_start BIGINT NOT NULL,
+		hits INTEGER NOT NULL,
+		PRIMARY KEY (key, window_start))`,
+	`CREATE TABLE login_failures (
+		key TEXT PRIMARY KEY,
+		fails INTEGER NOT NULL,
+		last_at BIGINT NOT NULL)`,
+	`ALTER TABLE mail_outbox ADD COLUMN claim_token TEXT NOT NULL DEFAULT ''`,
 }

@@ -48,9 +48,16 @@ func (s *Store) CreateOrder(ctx context.Context, c Caller, w Write, partnerID st
 		if err != nil {
 			return api.Order{}, err
 		}
-		o.Product = strings.TrimSpace(o.Product)
-		if o.Product == "" || len(o.Product) > 100 {
-			return api.Order{}, core.E(core.Invalid, "order.product", "name the product (at most 100 characters)")
+		if o.Product, err = core.CleanLine(o.Product, core.MaxOrderField, "order.product", "the product"); err != nil {
+			return api.Order{}, err
+		}
+		if len(o.Modules) > 64 {
+			return api.Order{}, core.E(core.Invalid, "order.modules", "an order names at most 64 modules")
+		}
+		for i, m := range o.Modules {
+			if o.Modules[i], err = core.CleanLine(m, core.MaxOrderField, "order.modules", "a module name"); err != nil {
+				return api.Order{}, err
+			}
 		}
 		if o.Quantity < 1 || o.Quantity > 10000 {
 			return api.Order{}, core.E(core.Invalid, "order.quantity", "the quantity must be between 1 and 10000")

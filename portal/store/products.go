@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/licdesk/licdesk/api"
@@ -27,6 +28,9 @@ func (s *Store) RegisterProduct(ctx context.Context, c Caller, w Write, accountI
 			return api.Product{}, err
 		}
 		source := core.SourcePicked
+		if len(number) > 200 {
+			return api.Product{}, core.E(core.Invalid, "product.license_unknown", "a license number is at most 200 characters")
+		}
 		if number = strings.TrimSpace(number); number != "" {
 			err := t.queryRow(ctx, `SELECT product FROM licenses WHERE contract_number = ? AND account_id = ?`,
 				number, accountID).Scan(&product)
@@ -38,6 +42,28 @@ func (s *Store) RegisterProduct(ctx context.Context, c Caller, w Write, accountI
 				return api.Product{}, err
 			}
 			source = core.SourceLicenseNumber
+		} else {
+			// Picked from the list: only a product the vendor's catalogue
+			// has, so a user cannot fill the portal with made-up names.
+			if product, err = core.CleanProductName(product); err != nil {
+				return api.Product{}, err
+			}
+			known, err := inCatalogue(ctx, t, t.d, product)
+			if err != nil {
+				return api.Product{}, err
+			}
+			if !known {
+				return api.Product{}, core.E(core.NotFound, "product.unknown",
+					"the vendor has no product named "+strconv.Quote(product)+"; pick one from the list")
+			}
+		}
+		var n int
+		if err := t.queryRow(ctx, `SELECT COUNT(*) FROM products WHERE account_id = ?`, accountID).Scan(&n); err != nil {
+			return api.Product{}, err
+		}
+		if n >= maxProducts {
+			return api.Product{}, core.E(core.Conflict, "account.products_limit",
+				fmt.Sprintf("an account lists at most %d products", maxProducts))
 		}
 		if err := t.addProduct(ctx, acct.ID, product, source); err != nil {
 			return api.Product{}, err
@@ -77,6 +103,24 @@ func (t *tx) addProduct(ctx context.Context, account core.AccountID, product str
 		return err
 	}
 	return t.productVisible(ctx, string(account), product)
+}
+
+// maxProducts caps the products registered to one account.
+const maxProducts = 500
+
+// inCatalogue reports whether the vendor sells a product: one it issued a
+// license or serial of, or published a file or news item for. (Unlike
+// productKnown, an account's own listing does not count.)
+func inCatalogue(ctx context.Context, q reader, d dialect, product string) (bool, error) {
+	var n int
+	err := q.QueryRowContext(ctx, d.rebind(`SELECT CASE WHEN
+		EXISTS (SELECT 1 FROM licenses WHERE product = ?) OR EXISTS (SELECT 1 FROM serials WHERE product = ?) OR
+		EXISTS (SELECT 1 FROM files WHERE product = ?) OR EXISTS (SELECT 1 FROM news WHERE product = ?)
+		THEN 1 ELSE 0 END`), product, product, product, product).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("product %s in catalogue: %w", product, err)
+	}
+	return n == 1, nil
 }
 
 // productOf renders a registered product with the account's license numbers

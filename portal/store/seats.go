@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 
 	"github.com/licdesk/licdesk/api"
@@ -64,28 +65,49 @@ func (s *Store) ReassignSeat(ctx context.Context, c Caller, w Write, licenseID, 
 // seats, audit, adoption fallbacks and the change feed in one transaction.
 func (s *Store) seatWrite(ctx context.Context, c Caller, w Write, licenseID string,
 	apply func(*tx, core.License) (core.License, core.Event, error)) (api.Solution, error) {
-	res, _, err := writeOnce(ctx, s, c.ID, w, func(t *tx) (api.Solution, error) {
+	// The answer is the license's whole view (thousands of seats); the
+	// idempotency record keeps only the license ID and renders it again.
+	res, _, err := writeOnceRef(ctx, s, c.ID, w, func(t *tx) (api.Solution, []byte, error) {
 		row, err := t.license(ctx, licenseID, true)
 		if err != nil {
-			return api.Solution{}, err
+			return api.Solution{}, nil, err
 		}
 		if err := hide(core.Authorize(c.actor(), core.ManageSeats, row.Account)); err != nil {
-			return api.Solution{}, err
+			return api.Solution{}, nil, err
 		}
 		after, ev, err := apply(t, row.License)
 		if err != nil {
-			return api.Solution{}, err
+			return api.Solution{}, nil, err
 		}
 		if err := t.commitSeats(ctx, c.by(t), row, after, ev); err != nil {
-			return api.Solution{}, err
+			return api.Solution{}, nil, err
 		}
 		row.License = after
+		ref, _ := json.Marshal(seatAnswer{LicenseID: row.ID})
+		return solutionView(row, t.now), ref, nil
+	}, func(t *tx, body []byte) (api.Solution, error) {
+		var a seatAnswer
+		if err := json.Unmarshal(body, &a); err != nil || a.LicenseID == "" {
+			return api.Solution{}, fmt.Errorf("replay seat answer: %q", body)
+		}
+		row, err := t.license(ctx, a.LicenseID, false)
+		if err != nil {
+			return api.Solution{}, err
+		}
+		if err := hide(core.Authorize(c.actor(), core.ViewSolutions, row.Account)); err != nil {
+			return api.Solution{}, err
+		}
 		return solutionView(row, t.now), nil
 	})
 	if err != nil {
 		return api.Solution{}, fmt.Errorf("seat of license %s: %w", licenseID, err)
 	}
 	return res, nil
+}
+
+// seatAnswer is what the idempotency record keeps of a seat write.
+type seatAnswer struct {
+	LicenseID string `json:"license_id"`
 }
 
 // commitSeats persists a seat transition of one license and everything that

@@ -201,6 +201,13 @@ func (s *Store) ServiceRequest(ctx context.Context, c Caller, id string) (api.Se
 	return out, nil
 }
 
+// Per-account caps, so that no single user can grow what every member of
+// the account syncs without bound.
+const (
+	maxOpenRequests = 200
+	maxComments     = 200
+)
+
 // CreateServiceRequest opens a request for a product in one of the
 // caller's accounts (their own by default). The product must be one the
 // vendor has, and it then appears in that account's products (source 003).
@@ -230,6 +237,15 @@ func (s *Store) CreateServiceRequest(ctx context.Context, c Caller, w Write, req
 		known, err := productKnown(ctx, t, t.d, product)
 		if err != nil {
 			return api.ServiceRequest{}, err
+		}
+		var open int
+		if err := t.queryRow(ctx, `SELECT COUNT(*) FROM service_requests WHERE account_id = ? AND state <> ?`,
+			account, core.RequestClosed.String()).Scan(&open); err != nil {
+			return api.ServiceRequest{}, err
+		}
+		if open >= maxOpenRequests {
+			return api.ServiceRequest{}, core.E(core.Conflict, "account.requests_limit",
+				fmt.Sprintf("an account has at most %d open service requests; close some first", maxOpenRequests))
 		}
 		if !known {
 			return api.ServiceRequest{}, core.E(core.NotFound, core.CodeProductUnknown,
@@ -268,6 +284,14 @@ func (s *Store) CommentServiceRequest(ctx context.Context, c Caller, w Write, id
 		r, err := t.visibleRequest(ctx, &c, id, true)
 		if err != nil {
 			return api.ServiceRequest{}, err
+		}
+		var n int
+		if err := t.queryRow(ctx, `SELECT COUNT(*) FROM request_comments WHERE request_seq = ?`, r.Seq).Scan(&n); err != nil {
+			return api.ServiceRequest{}, err
+		}
+		if n >= maxComments {
+			return api.ServiceRequest{}, core.E(core.Conflict, "request.comments_limit",
+				fmt.Sprintf("a service request takes at most %d comments; open a new one", maxComments))
 		}
 		return t.updateRequest(ctx, r, r.State, core.PartyCustomer, string(c.Email), c.Name, text)
 	})

@@ -1,0 +1,156 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/test"
+	"github.com/licdesk/licdesk/api"
+	"github.com/licdesk/licdesk/portal/portaltest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// entryOf is the form's n-th field as the entry the user types in.
+func entryOf(t *testing.T, f *form, n int) *formEntry {
+	t.Helper()
+	e, ok := f.fields.Items[n].Widget.(*formEntry)
+	require.True(t, ok, "field %d is an entry", n)
+	return e
+}
+
+func openAssignForm(t *testing.T, r *rig) *form {
+	t.Helper()
+	sols := r.app.Solutions
+	test.Type(sols.List.filter, "ACME-EB")
+	sols.List.list.Select(0)
+	sols.assign()
+	f := r.app.openForm
+	require.NotNil(t, f, "the Assign seat dialog is open")
+	return f
+}
+
+func TestForm_TheFirstFieldHasFocusAndAMistakeStaysInTheDialog(t *testing.T) {
+	r := newRig(t, "ana@acme.example")
+	f := openAssignForm(t, r)
+	email := entryOf(t, f, 0)
+	assert.Equal(t, email, r.app.win.Canvas().Focused(), "the first field is focused")
+
+	test.Type(email, "not-an-address")
+	email.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	assert.Same(t, f, r.app.openForm, "a mistake keeps the dialog open")
+	assert.Equal(t, "not-an-address", email.Text, "and keeps what was typed")
+	assert.Contains(t, f.status.Text, "e-mail such as")
+}
+
+func TestForm_ARefusalShowsInTheSameDialog(t *testing.T) {
+	r := newRig(t, "ana@acme.example")
+	f := openAssignForm(t, r)
+	email := entryOf(t, f, 0)
+	test.Type(email, "carla@acme.example") // holds a seat already
+	email.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	assert.Same(t, f, r.app.openForm, "the refusal keeps the dialog open")
+	assert.Contains(t, f.status.Text, "already holds a seat")
+	assert.Equal(t, "carla@acme.example", email.Text)
+}
+
+func TestForm_EnterSubmitsAndTheDialogSaysWhatHappened(t *testing.T) {
+	r := newRig(t, "ana@acme.example")
+	f := openAssignForm(t, r)
+	email := entryOf(t, f, 0)
+	test.Type(email, "dora@newhire.example")
+	email.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	assert.Nil(t, r.app.openForm, "done: the dialog closed")
+	assert.Contains(t, r.app.Notice.Text, "Done: assign a seat")
+	assert.Equal(t, "pending", r.seatState("ACME-EB-2026", "dora@newhire.example"))
+}
+
+func TestForm_OfflineTheWriteQueuesAndTheDialogSaysSo(t *testing.T) {
+	r := newRig(t, "ana@acme.example")
+	r.portal.Stop()
+	f := openAssignForm(t, r)
+	test.Type(entryOf(t, f, 0), "later@newhire.example")
+	f.Submit()
+	assert.Nil(t, r.app.openForm)
+	assert.Contains(t, r.app.Notice.Text, "Not sent yet")
+
+	seats := r.app.Solutions.Seats
+	require.True(t, seats.selectWhere(func(s api.Seat) bool { return s.Email == "later@newhire.example" }), "the queued seat shows at once")
+	seat, _ := seats.current()
+	cells := make([]string, 2)
+	seats.cells(seat, cells)
+	assert.Contains(t, cells[1], "not sent yet", "its row says it is not sent")
+}
+
+func TestSolutions_ActionsThatCannotSucceedAreOffWithTheReason(t *testing.T) {
+	r := newRig(t, "ana@acme.example")
+	sols := r.app.Solutions
+	require.True(t, sols.List.selectWhere(func(s api.Solution) bool { return s.ContractNumber == "ACME-EB-2026" }))
+	assert.False(t, sols.AssignBtn.Disabled())
+	assert.True(t, sols.RemoveBtn.Disabled(), "no seat holder selected")
+	assert.Contains(t, sols.Why.Text, "Select a seat holder")
+	assert.Contains(t, sols.leftWhy.Text, "only a partner account has orders")
+
+	eb, _ := sols.List.current()
+	for i := 0; i < eb.Available; i++ {
+		sols.Assign(eb.LicenseID, fmt.Sprintf("fill%d@newhire.example", i))
+	}
+	require.True(t, sols.List.selectWhere(func(s api.Solution) bool { return s.ContractNumber == "ACME-EB-2026" }))
+	assert.True(t, sols.AssignBtn.Disabled(), "every seat is taken")
+	assert.Contains(t, sols.Why.Text, "Every seat is taken")
+}
+
+func TestSolutions_AMemberIsToldWhereTheirLicensesAre(t *testing.T) {
+	r := newRig(t, "carla@acme.example")
+	assert.Contains(t, r.app.Solutions.Empty.Text, "Assigned to you")
+}
+
+func TestForm_EscapeCancelsAndShortcutsWaitBehindTheDialog(t *testing.T) {
+	r := newRig(t, "ana@acme.example")
+	f := openAssignForm(t, r)
+	before := r.app.tabs.SelectedIndex()
+	ctrl4(r.app.win)
+	assert.Equal(t, before, r.app.tabs.SelectedIndex(), "Ctrl+4 does not switch tabs behind the dialog")
+
+	entryOf(t, f, 0).TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	assert.Nil(t, r.app.openForm, "Escape closed it")
+	ctrl4(r.app.win)
+	assert.Equal(t, 3, r.app.tabs.SelectedIndex(), "with the dialog gone, Ctrl+4 works")
+}
+
+// ctrl4 presses Ctrl+4 on the window, as the driver hands shortcuts over.
+func ctrl4(w fyne.Window) {
+	w.Canvas().(interface{ TypedShortcut(fyne.Shortcut) }).TypedShortcut(
+		&desktop.CustomShortcut{KeyName: fyne.Key4, Modifier: fyne.KeyModifierShortcutDefault})
+}
+
+func TestSignUp_TheWindowAsksForTheEmailedCodeAndVerifies(t *testing.T) {
+	p := portaltest.Start(t)
+	p.Seed()
+	fa := test.NewTempApp(t)
+	a, err := New(fa, Config{ProfileDir: t.TempDir(), SecretsMode: "file", Inline: true, hardware: fakeHardware(laptop())})
+	require.NoError(t, err)
+	t.Cleanup(a.Close)
+	s := a.SignInScreen()
+	require.NotNil(t, s)
+	s.Portal.SetText(p.URL)
+	s.Email.SetText("dora@newhire.example")
+	s.Password.SetText("a long enough password")
+	test.Tap(s.SignUpBtn)
+
+	f := a.openForm
+	require.NotNil(t, f, "an unverified sign-up asks for the code at once")
+	entryOf(t, f, 0).SetText("00000000")
+	f.Submit()
+	assert.Same(t, f, a.openForm, "a wrong code keeps the dialog open")
+	assert.Contains(t, f.status.Text, "code is wrong")
+
+	entryOf(t, f, 0).SetText(p.Code("dora@newhire.example"))
+	f.Submit()
+	assert.Nil(t, a.openForm)
+	assert.Contains(t, a.Notice.Text, "Verified dora@newhire.example")
+	assert.True(t, a.sess.d.Verified(context.Background()))
+}
