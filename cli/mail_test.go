@@ -234,3 +234,21 @@ func TestMail_AgainstARealDovecot(t *testing.T) {
 	assert.Contains(t, dora.ok("assigned", "--offline"), "Eberick")
 	assert.Contains(t, dora.ok("mail", "scan"), "scanned 0 messages", "read once")
 }
+
+func TestMail_AnInvitationOffersTheSignUpWithTheMailboxAddress(t *testing.T) {
+	w := newMailWorld(t, "newbie@example.com")
+	ana := newUser(t)
+	ana.login(w.p, "ana@acme.example", "demo-password")
+	ana.ok("seats", "assign", "--license", licenseOf(t, ana.solutions(), "Eberick").LicenseID, "--email", "newbie@example.com")
+	require.NoError(t, w.p.FlushMail(context.Background()))
+
+	newbie := newUser(t) // no login yet: only the mailbox
+	require.Equal(t, 0, newbie.addMailbox(w, "newbie@example.com").code)
+	scan := newbie.ok("mail", "scan")
+	assert.Contains(t, scan, "invitation")
+	assert.Contains(t, scan, "Sign up")
+	out := newbie.ok("mail", "apply", "--all")
+	assert.Contains(t, out, "sign up at "+w.p.URL)
+	assert.Contains(t, out, "licdesk signup --portal "+w.p.URL+" --email newbie@example.com")
+	assert.Equal(t, lsync.FindingNew, newbie.findings()[0].State, "offered, not done: it waits until the seat shows")
+}

@@ -335,7 +335,7 @@ func (d *Desk) known(ctx context.Context, f lsync.MailFinding) (string, bool) {
 				}
 			}
 		}
-	case mailscan.SeatAssigned:
+	case mailscan.SeatAssigned, mailscan.Invitation:
 		if p, _ := c.AssignedProductOf(ctx, f.License); p != "" && d.synced(ctx, f.SentAt) {
 			return p + " is listed under Assigned to you", true
 		}
@@ -415,8 +415,12 @@ func (d *Desk) ApplyFinding(ctx context.Context, id int64, o ApplyOptions) (Appl
 		c.SetMailFindingState(ctx, f.ID, lsync.FindingNew, firstLine(err.Error()))
 		return out, err
 	}
-	c.SetMailFindingState(ctx, f.ID, lsync.FindingDone, out.Summary)
-	out.Finding.State, out.Finding.Note = lsync.FindingDone, out.Summary
+	state := lsync.FindingDone
+	if out.SignUp != nil {
+		state = lsync.FindingNew // offered, not done: it waits until the seat shows
+	}
+	c.SetMailFindingState(ctx, f.ID, state, out.Summary)
+	out.Finding.State, out.Finding.Note = state, out.Summary
 	return out, nil
 }
 
