@@ -8,10 +8,11 @@ export GOFLAGS := -tags=migrated_fynedo
 export LANG    := en_US.UTF-8
 
 # Fyne's cgo build needs the GL and X11 headers; the store tests need a real
-# PostgreSQL server.
+# PostgreSQL server, the mailbox tests a real Dovecot (and openssl for its
+# certificate).
 DEB_PACKAGES := gcc pkg-config libgl1-mesa-dev libx11-dev libxrandr-dev \
 	libxcursor-dev libxinerama-dev libxi-dev libxxf86vm-dev postgresql \
-	chromium
+	chromium dovecot-imapd openssl
 
 BIN := bin
 
@@ -52,7 +53,7 @@ vet:
 # The tests' profiles keep the second copy of their offline state in a
 # throwaway folder, not in the user's config folder.
 test: deps fmt-check vet
-	d=$$(mktemp -d) && LICDESK_STATE_DIR=$$d scripts/with-postgres.sh $(GO) test -race -count=1 ./...; s=$$?; rm -rf "$$d"; exit $$s
+	d=$$(mktemp -d) && LICDESK_STATE_DIR=$$d scripts/with-postgres.sh scripts/with-dovecot.sh $(GO) test -race -count=1 ./...; s=$$?; rm -rf "$$d"; exit $$s
 
 # The window on a built-in demo portal; demo-portal serves a licportal alone
 # for the command line.

@@ -6,11 +6,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 
 	"fyne.io/fyne/v2"
 
+	"github.com/licdesk/licdesk/desk"
+	"github.com/licdesk/licdesk/mailbox/imapdemo"
 	"github.com/licdesk/licdesk/portal/demo"
 	"github.com/licdesk/licdesk/ui"
 )
@@ -25,23 +30,45 @@ func startDemoSession(ctx context.Context) (demoSession, error) {
 }
 
 // demoPortal is the portal of --demo: the demo data served in this
-// process, and a throwaway profile beside it.
+// process, an IMAP server where its e-mails arrive for the demo users, and
+// a throwaway profile beside them, connected to the user's inbox.
 type demoPortal struct {
 	*demo.Portal
+	mail       *imapdemo.Server
 	profileDir string
 	users      []ui.Login
 }
 
-// startDemo serves a freshly seeded portal on a loopback port.
+// Close stops the portal and the mail server.
+func (d *demoPortal) Close() {
+	d.Portal.Close()
+	d.mail.Close()
+}
+
+// startDemo serves a freshly seeded portal on a loopback port, its e-mails
+// delivered to the demo users' inboxes on an in-process IMAP server too.
 func startDemo(ctx context.Context) (*demoPortal, error) {
-	p, err := demo.Start(ctx, demo.Options{Seed: true, Background: true})
+	// Every address the demo portal mails gets an inbox (with the demo
+	// password), so that the seed's e-mails are there at once.
+	ms, err := imapdemo.Start(imapdemo.Options{NewUsersPassword: demoMailPassword})
 	if err != nil {
+		return nil, fmt.Errorf("the demo mail server: %w", err)
+	}
+	p, err := demo.Start(ctx, demo.Options{Seed: true, Background: true, AlsoMail: imapdemo.Sender{Server: ms}})
+	if err != nil {
+		ms.Close()
 		return nil, err
 	}
-	d := &demoPortal{Portal: p, profileDir: filepath.Join(p.Dir, "profile")}
+	d := &demoPortal{Portal: p, mail: ms, profileDir: filepath.Join(p.Dir, "profile")}
 	// ana first: owner, assignee of two owners and holder of keyed products.
 	for _, l := range p.Logins {
-		u := ui.Login{Portal: p.URL, Email: l.Email, Password: l.Password, Name: l.Name + " (" + l.Roles + ")"}
+		if err := ms.EnsureUser(l.Email, demoMailPassword); err != nil {
+			d.Close()
+			return nil, err
+		}
+		inbox := (&url.URL{Scheme: "imaps", User: url.User(l.Email), Host: net.JoinHostPort(ms.Host, strconv.Itoa(ms.Port))}).String()
+		u := ui.Login{Portal: p.URL, Email: l.Email, Password: l.Password, Name: l.Name + " (" + l.Roles + ")",
+			Mailbox: &ui.MailboxLogin{MailboxSettings: desk.MailboxSettings{URL: inbox, CAFile: ms.CAFile}, Password: demoMailPassword}}
 		if l.Email == "ana@acme.example" {
 			d.users = append([]ui.Login{u}, d.users...)
 		} else {
@@ -49,7 +76,7 @@ func startDemo(ctx context.Context) (*demoPortal, error) {
 		}
 	}
 	if len(d.users) == 0 {
-		p.Close()
+		d.Close()
 		return nil, errors.New("the demo data has no logins")
 	}
 	return d, nil
@@ -79,6 +106,9 @@ func (d *demoPortal) Menu(w func() *ui.App) *fyne.Menu {
 			}()
 		}))
 }
+
+// demoMailPassword is the demo users' mailbox password (demo only).
+const demoMailPassword = "demo-mail"
 
 // ProfileDir is the demo's throwaway profile.
 func (d *demoPortal) ProfileDir() string { return d.profileDir }

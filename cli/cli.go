@@ -88,6 +88,7 @@ func commands() []command {
 		{"activate", "KEY|--request FILE KEY|--fulfil REQUEST --out RESPONSE|--response FILE [--machine NAME]", "activate a key on this machine, online or offline", cmdActivate},
 		{"deactivate", "[PRODUCT] [--receipt FILE]|--submit RECEIPT|--machine NAME [PRODUCT] [--yes]", "free an activation: here (online or by receipt) or another machine's", cmdDeactivate},
 		{"trust", "add FILE|list", "portal public keys this profile trusts", cmdTrust},
+		{"mail", "add --imap imaps://USER@HOST[:PORT] [--folder F] [--since YYYY-MM-DD] [--insecure-skip-verify] --password-stdin|scan|list|apply ID|--all|dismiss ID|remove|import FILE.eml...", "licenses, keys and seats that arrive by e-mail", cmdMail},
 		{"check", "PRODUCT [--module M]", "exit 0 when a valid license is present here", cmdCheck},
 		{"launch", "PRODUCT [-- ARGS]|--set-program PRODUCT PATH", "run a product's program after checking its license", cmdLaunch},
 	}

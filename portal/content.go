@@ -431,7 +431,12 @@ func newsMail(sub store.Subscriber, it api.NewsItem, baseURL string) mail.Messag
 	if name == "" {
 		name = sub.Email
 	}
-	return mail.Message{To: sub.Email,
+	hs := []mail.Header{{Name: mail.HeaderKind, Value: "news.published"}, {Name: mail.HeaderNews, Value: it.ID},
+		{Name: mail.HeaderProduct, Value: it.Product}}
+	if baseURL != "" {
+		hs = append(hs, mail.Header{Name: mail.HeaderPortal, Value: baseURL})
+	}
+	return mail.Message{To: sub.Email, Headers: hs,
 		Subject: fmt.Sprintf("[%s] %s%s", it.Product, sev, it.Title),
 		Body: fmt.Sprintf("Hello %s,\n\n%s news, %s (%s):\n\n%s\n\n%s\n%s\n"+
 			"You receive this because you subscribed to %s news and alerts. To stop, switch the\n"+

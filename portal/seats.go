@@ -94,6 +94,21 @@ func (s *Server) adopt(w http.ResponseWriter, r *http.Request, c store.Caller) e
 
 // seatMail writes the e-mail of source 000 for one seat transition.
 func seatMail(n store.Notice, baseURL string) mail.Message {
+	m := seatMailText(n, baseURL)
+	kind := map[string]string{"invite": "seat.invited", "removed": "seat.removed"}[n.Kind]
+	if kind == "" {
+		kind = "seat.assigned"
+	}
+	m.Headers = []mail.Header{{Name: mail.HeaderKind, Value: kind}, {Name: mail.HeaderLicense, Value: n.LicenseID},
+		{Name: mail.HeaderProduct, Value: n.Product}}
+	if baseURL != "" {
+		m.Headers = append(m.Headers, mail.Header{Name: mail.HeaderPortal, Value: baseURL})
+	}
+	return m
+}
+
+// seatMailText is the seat e-mail's subject and body.
+func seatMailText(n store.Notice, baseURL string) mail.Message {
 	switch n.Kind {
 	case "invite":
 		portalFlag := " --portal " + shellQuote(baseURL)

@@ -63,6 +63,32 @@ CREATE TABLE outbox (
 CREATE INDEX outbox_state ON outbox (state, seq);
 CREATE TABLE state (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+`, `
+CREATE TABLE mail_marks (
+	mailbox     TEXT NOT NULL,
+	folder      TEXT NOT NULL,
+	uidvalidity INTEGER NOT NULL,
+	last_uid    INTEGER NOT NULL,
+	PRIMARY KEY (mailbox, folder)
+);
+CREATE TABLE mail_findings (
+	id         INTEGER PRIMARY KEY AUTOINCREMENT,
+	kind       TEXT NOT NULL,
+	value      TEXT NOT NULL,
+	product    TEXT NOT NULL DEFAULT '',
+	license    TEXT NOT NULL DEFAULT '',
+	portal     TEXT NOT NULL DEFAULT '',
+	found_in   TEXT NOT NULL DEFAULT '',
+	source     TEXT NOT NULL,
+	message_id TEXT NOT NULL DEFAULT '',
+	sender     TEXT NOT NULL DEFAULT '',
+	subject    TEXT NOT NULL DEFAULT '',
+	sent_at    INTEGER NOT NULL DEFAULT 0,
+	found_at   INTEGER NOT NULL,
+	state      TEXT NOT NULL,
+	note       TEXT NOT NULL DEFAULT '',
+	UNIQUE (kind, value)
+);
 `}
 }
 

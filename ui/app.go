@@ -42,6 +42,15 @@ const (
 // Login is a user the "Users" menu can switch to (the demo's logins).
 type Login struct {
 	Portal, Email, Password, Name string
+	// Mailbox, when set, is connected after the login: the demo user's
+	// inbox on the demo's IMAP server.
+	Mailbox *MailboxLogin
+}
+
+// MailboxLogin is a mailbox to connect with its password.
+type MailboxLogin struct {
+	desk.MailboxSettings
+	Password string
 }
 
 // Config sets up the window.
@@ -111,6 +120,13 @@ type App struct {
 	closed    bool
 	signIn    *SignIn
 	notified  []notification // every desktop notification sent, for tests
+	mail      mailState
+	stopMail  context.CancelFunc
+
+	// The "Found in your e-mail" strips of three tabs, and the Mailbox
+	// dialog last opened.
+	SolutionsMail, AssignedMail, KeysMail *MailStrip
+	Mailbox                               *MailboxDialog
 
 	Solutions *SolutionsTab
 	Assigned  *AssignedTab
@@ -154,6 +170,7 @@ func New(fa fyne.App, cfg Config) (*App, error) {
 			a.showSignIn(err.Error())
 			return a, nil
 		}
+		a.connectLoginMailbox(ctx, *u)
 	}
 	if sess.loggedIn() && sess.hasToken() {
 		a.showMain()
@@ -191,6 +208,7 @@ func (a *App) Close() {
 	}
 	a.closed = true
 	a.stopSync()
+	a.stopMailWatch()
 	a.cancel()
 	a.wg.Wait()
 	a.sess.close()
@@ -278,10 +296,14 @@ func (a *App) showMain() {
 	a.Downloads = newDownloadsTab(a)
 	a.Support = newSupportTab(a)
 	a.tabList = []tab{a.Solutions, a.Assigned, a.Keys, a.Downloads, a.Support}
+	a.SolutionsMail, a.AssignedMail, a.KeysMail = newMailStrip(a, "solutions"), newMailStrip(a, "assigned"), newMailStrip(a, "keys")
+	withStrip := func(s *MailStrip, c fyne.CanvasObject) fyne.CanvasObject {
+		return container.NewBorder(s.content(), nil, nil, nil, c)
+	}
 	a.tabs = container.NewAppTabs(
-		container.NewTabItemWithIcon("Active solutions", theme.StorageIcon(), a.Solutions.content()),
-		container.NewTabItemWithIcon("Assigned to you", theme.AccountIcon(), a.Assigned.content()),
-		container.NewTabItemWithIcon("Keys", theme.LoginIcon(), a.Keys.content()),
+		container.NewTabItemWithIcon("Active solutions", theme.StorageIcon(), withStrip(a.SolutionsMail, a.Solutions.content())),
+		container.NewTabItemWithIcon("Assigned to you", theme.AccountIcon(), withStrip(a.AssignedMail, a.Assigned.content())),
+		container.NewTabItemWithIcon("Keys", theme.LoginIcon(), withStrip(a.KeysMail, a.Keys.content())),
 		container.NewTabItemWithIcon("Downloads", theme.DownloadIcon(), a.Downloads.content()),
 		container.NewTabItemWithIcon("Support requests", theme.HelpIcon(), a.Support.content()),
 	)
@@ -310,6 +332,7 @@ func (a *App) showMain() {
 		a.showError(err)
 	}
 	a.pinTrust()
+	a.startMailWatch()
 	a.Refresh()
 	a.askVerify()
 	if a.cfg.Inline && !a.offline {
@@ -324,6 +347,7 @@ func (a *App) notice(msg string) { a.Notice.SetText(msg) }
 func (a *App) menu() *fyne.MainMenu {
 	file := fyne.NewMenu("File",
 		fyne.NewMenuItem("Sync now", a.SyncNow),
+		fyne.NewMenuItem("Mailbox…", func() { a.Mailbox = a.showMailbox() }),
 		fyne.NewMenuItem("Membership offers…", a.OffersDialog),
 		fyne.NewMenuItem("Verify your e-mail address…", a.VerifyDialog),
 		fyne.NewMenuItemSeparator(),
@@ -451,6 +475,9 @@ func (a *App) renderStatus() {
 	if st.Err != nil && st.State == lsync.StateError {
 		s += " · " + st.Err.Error()
 	}
+	if m := a.mailStatus(); m != "" {
+		s += " · " + m
+	}
 	a.status.SetText(s)
 	if st.Failed > 0 {
 		a.failedBtn.SetText(words.Plural(st.Failed, "failed write"))
@@ -474,9 +501,15 @@ func (a *App) Refresh() {
 		}
 		pending, failed, _ := a.sess.cache.OutboxCounts(ctx)
 		banners := a.loadBanners(ctx)
+		findings, _ := a.sess.d.MailFindings(ctx)
 		a.do(func() {
 			for _, f := range applies {
 				f()
+			}
+			for _, s := range []*MailStrip{a.SolutionsMail, a.AssignedMail, a.KeysMail} {
+				if s != nil {
+					s.show(findings)
+				}
 			}
 			a.lastState.Pending, a.lastState.Failed = pending, failed
 			a.renderStatus()
@@ -641,6 +674,9 @@ func (a *App) SwitchUser(u Login) {
 			doSwitch := func() {
 				a.bg(func(ctx context.Context) {
 					err := a.sess.login(ctx, u.Portal, u.Email, u.Password, false, true)
+					if err == nil {
+						a.connectLoginMailbox(ctx, u)
+					}
 					a.do(func() {
 						if err != nil {
 							a.showError(err)
@@ -700,3 +736,15 @@ func (a *App) signOut() {
 
 // errOffline is what a portal-only action says offline.
 var errOffline = errors.New("the portal cannot be reached: try again when online")
+
+// connectLoginMailbox connects the mailbox a login comes with (the demo's
+// users), replacing the one connected before. A failure shows in the
+// status bar: the login holds.
+func (a *App) connectLoginMailbox(ctx context.Context, u Login) {
+	if u.Mailbox == nil {
+		return
+	}
+	if _, err := a.sess.d.AddMailbox(ctx, u.Mailbox.MailboxSettings, u.Mailbox.Password); err != nil {
+		a.mail = mailState{configured: true, MailWatchState: desk.MailWatchState{Err: err}}
+	}
+}

@@ -45,6 +45,21 @@ type Options struct {
 	// Wrap, when set, wraps the portal's handler (the tests' check of
 	// every call against the API document).
 	Wrap func(http.Handler) http.Handler
+	// AlsoMail receives the portal's e-mails after the mail folder: the
+	// demo's IMAP server (mailbox/imapdemo.Sender), so that they arrive
+	// in the demo users' mailboxes.
+	AlsoMail mail.Sender
+}
+
+// bothSenders delivers to the folder, then to the other sender.
+type bothSenders struct{ first, then mail.Sender }
+
+// Send delivers m to both.
+func (b bothSenders) Send(ctx context.Context, m mail.Message) error {
+	if err := b.first.Send(ctx, m); err != nil {
+		return err
+	}
+	return b.then.Send(ctx, m)
 }
 
 // Portal is a portal served in this process.
@@ -106,7 +121,10 @@ func Start(ctx context.Context, o Options) (*Portal, error) {
 	if now == nil {
 		now = time.Now
 	}
-	mailer := mail.Dir{Path: p.MailDir}
+	var mailer mail.Sender = mail.Dir{Path: p.MailDir}
+	if o.AlsoMail != nil {
+		mailer = bothSenders{mailer, o.AlsoMail}
+	}
 	if o.Seed {
 		if p.Logins, err = (portal.Seeder{Store: p.Store, Mail: mailer, Now: now(), FilesDir: p.FilesDir}).Demo(ctx); err != nil {
 			return fail(fmt.Errorf("seed the demo data: %w", err))
@@ -141,6 +159,9 @@ func Start(ctx context.Context, o Options) (*Portal, error) {
 	p.serve(ln)
 	return p, nil
 }
+
+// FlushMail delivers the e-mails the portal has queued, now.
+func (p *Portal) FlushMail(ctx context.Context) error { return p.server.FlushMail(ctx) }
 
 // Handler is the portal's HTTP handler (wrapped, when Options.Wrap said).
 func (p *Portal) Handler() http.Handler { return p.handler }

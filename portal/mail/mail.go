@@ -32,7 +32,23 @@ type Message struct {
 	// brackets or domain); the portal derives it from the outbox row so
 	// that a receiver can drop a duplicate. Random when empty.
 	MessageID string
+	// Headers are extra header fields, in order: the structured
+	// X-Licdesk-* headers by which License Desk recognises the portal's
+	// e-mails in a mailbox (mailscan).
+	Headers []Header
 }
+
+// Header is one extra header field.
+type Header struct{ Name, Value string }
+
+// The structured headers of the portal's e-mails (docs/design.md, Mail).
+const (
+	HeaderKind    = "X-Licdesk-Kind"    // seat.assigned, seat.invited, seat.removed, news.published
+	HeaderLicense = "X-Licdesk-License" // the license's ID
+	HeaderProduct = "X-Licdesk-Product" // the product's name
+	HeaderPortal  = "X-Licdesk-Portal"  // the portal's address
+	HeaderNews    = "X-Licdesk-News"    // the news item's ID
+)
 
 // Sender sends messages.
 type Sender interface {
@@ -42,8 +58,8 @@ type Sender interface {
 // From is the sender address of the portal's e-mails.
 const From = "License Desk <no-reply@licdesk.invalid>"
 
-// encode renders m as an RFC 5322 message.
-func encode(m Message, now time.Time) []byte {
+// Encode renders m as an RFC 5322 message dated now.
+func Encode(m Message, now time.Time) []byte {
 	var id [12]byte
 	rand.Read(id[:])
 	var b bytes.Buffer
@@ -56,12 +72,26 @@ func encode(m Message, now time.Time) []byte {
 		mid = m.MessageID
 	}
 	fmt.Fprintf(&b, "Message-ID: <%s@licdesk.invalid>\r\n", mid)
+	for _, h := range m.Headers {
+		fmt.Fprintf(&b, "%s: %s\r\n", headerSafe(h.Name), mime.QEncoding.Encode("utf-8", headerSafe(h.Value)))
+	}
 	b.WriteString("MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n")
 	qp := quotedprintable.NewWriter(&b)
 	qp.Write([]byte(strings.ReplaceAll(m.Body, "\n", "\r\n")))
 	qp.Close()
 	b.WriteString("\r\n")
 	return b.Bytes()
+}
+
+// headerSafe keeps a header's name or value on its line: a product name
+// with a line break must not add header fields of its own.
+func headerSafe(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < ' ' || r == 0x7f {
+			return ' '
+		}
+		return r
+	}, s)
 }
 
 // Dir writes each message as a .eml file into a folder.
@@ -88,7 +118,7 @@ func (d Dir) Send(_ context.Context, m Message) error {
 	if err != nil {
 		return fmt.Errorf("mail to %s: %w", m.To, err)
 	}
-	if _, err := tmp.Write(encode(m, t)); err != nil {
+	if _, err := tmp.Write(Encode(m, t)); err != nil {
 		tmp.Close()
 		os.Remove(tmp.Name())
 		return fmt.Errorf("mail to %s: %w", m.To, err)
@@ -169,7 +199,7 @@ func (s SMTP) Send(ctx context.Context, m Message) error {
 			return fmt.Errorf("mail to %s: auth: %w", m.To, err)
 		}
 	}
-	if err := c.SendMail("no-reply@licdesk.invalid", []string{m.To}, bytes.NewReader(encode(m, time.Now().UTC()))); err != nil {
+	if err := c.SendMail("no-reply@licdesk.invalid", []string{m.To}, bytes.NewReader(Encode(m, time.Now().UTC()))); err != nil {
 		return fmt.Errorf("mail to %s: %w", m.To, err)
 	}
 	return c.Quit()

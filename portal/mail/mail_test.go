@@ -143,3 +143,13 @@ func TestDir_WritesEachMessageAsOneCompleteEmlFile(t *testing.T) {
 		assert.Contains(t, string(b), "MIME-Version: 1.0")
 	}
 }
+
+func TestEncode_StructuredHeadersStayOnTheirLine(t *testing.T) {
+	raw := string(mail.Encode(mail.Message{To: "a@example.com", Subject: "s", Body: "b",
+		Headers: []mail.Header{{Name: mail.HeaderKind, Value: "seat.assigned"},
+			{Name: mail.HeaderProduct, Value: "Evil\r\nBcc: victim@example.com"}}}, time.Unix(0, 0)))
+	head, _, _ := strings.Cut(raw, "\r\n\r\n")
+	assert.Contains(t, head, "\r\nX-Licdesk-Kind: seat.assigned\r\n")
+	assert.Contains(t, head, "\r\nX-Licdesk-Product: Evil  Bcc: victim@example.com\r\n")
+	assert.NotContains(t, head, "\r\nBcc:")
+}

@@ -43,11 +43,19 @@ type Portal struct {
 // until the test ends.
 func Start(t testing.TB) *Portal {
 	t.Helper()
+	return StartWithMail(t, nil)
+}
+
+// StartWithMail is Start with the portal's e-mails also handed to also
+// (after the mail folder), e.g. an IMAP server's inboxes; FlushMail sends
+// the queued ones.
+func StartWithMail(t testing.TB, also mail.Sender) *Portal {
+	t.Helper()
 	// Client tests sign many people up from loopback: the hourly sign-up
 	// budgets are lifted (the portal's own tests check them). Every call
 	// the client makes is checked against api/openapi.yaml; a benchmark
 	// measures the portal alone.
-	opts := demo.Options{Dir: t.TempDir(),
+	opts := demo.Options{Dir: t.TempDir(), AlsoMail: also,
 		Limits: portal.Limits{SignupsPerClient: 1 << 20, SignupsPerAddress: 1 << 20, VerifiesPerClient: 1 << 20}}
 	if _, bench := t.(*testing.B); !bench {
 		opts.Wrap = func(h http.Handler) http.Handler { return apispec.Guard(t, h) }
