@@ -67,9 +67,9 @@ func cmdMembers(ctx context.Context, a *app, args []string) error {
 		if a.json {
 			return a.printJSON(nonNil(ms))
 		}
-		tw := a.table("E-MAIL", "NAME", "ROLE")
+		tw := a.table("E-MAIL", "NAME", "ROLE", "STATUS")
 		for _, m := range ms {
-			row(tw, m.Email, words.OrDash(m.Name), m.Role)
+			row(tw, m.Email, words.OrDash(m.Name), m.Role, words.OrDash(m.Status))
 		}
 		return tw.Flush()
 	case "add":
@@ -90,12 +90,46 @@ func cmdMembers(ctx context.Context, a *app, args []string) error {
 		if a.json {
 			return a.printJSON(m)
 		}
+		if m.Status == "offered" {
+			fmt.Fprintf(a.env.Stdout, "offered: %s is offered the role %s; they accept it with licdesk offers accept\n", m.Email, m.Role)
+			return nil
+		}
 		fmt.Fprintf(a.env.Stdout, "done: %s is %s of the account\n", m.Email, m.Role)
 		return nil
-	case "remove":
-		return errors.New("members remove: the portal has no way to remove a member yet (a member can leave from their own login)")
+	case "remove", "leave", "handover":
+		if sub != "leave" {
+			if err := need("email", *email); err != nil {
+				return err
+			}
+		}
+		if err := a.onlineOnly(ctx, "changing the members"); err != nil {
+			return err
+		}
+		id, err := a.account(ctx, *account)
+		if err != nil {
+			return err
+		}
+		switch sub {
+		case "remove":
+			if err := a.d.RemoveMember(ctx, id, *email); err != nil {
+				return err
+			}
+			fmt.Fprintf(a.env.Stdout, "done: %s is no longer a member (or offered)\n", *email)
+		case "leave":
+			if err := a.d.LeaveAccount(ctx, id); err != nil {
+				return err
+			}
+			fmt.Fprintln(a.env.Stdout, "done: you left the account")
+		case "handover":
+			m, err := a.d.HandOver(ctx, id, *email)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(a.env.Stdout, "done: %s owns the account now; you are an admin\n", m.Email)
+		}
+		return nil
 	}
-	return usagef("members %s: want list, add or remove", sub)
+	return usagef("members %s: want list, add, remove, leave or handover", sub)
 }
 
 func cmdDelegation(ctx context.Context, a *app, args []string) error {

@@ -75,7 +75,7 @@ func commands() []command {
 		{"assigned", "", "licenses assigned to you, by product", cmdAssigned},
 		{"adopt", "--license ID", "run a product with this license", cmdAdopt},
 		{"orders", "list|assign --order ID --account A", "a partner's orders, and those assigned to you", cmdOrders},
-		{"members", "list [--account A]|add --email E [--role ROLE] [--account A]|remove --email E [--account A]", "the users of an account", cmdMembers},
+		{"members", "list|add --email E [--role admin|member]|remove --email E|leave|handover --email E [--account A]", "the users of an account, offers, leaving, the owner's hand-over", cmdMembers},
 		{"delegation", "grant --partner P|revoke [--account A]", "let the partner that sold to you manage your account", cmdDelegation},
 		{"audit", "--license ID|--account A", "who changed what, when", cmdAudit},
 		{"integrations", "list [--account A]|set --account A --product P [--integration on|off] [--controller on|off]|user --account A --product P --email E --on|--off", "product integrations and users' license switches", cmdIntegrations},

@@ -92,7 +92,7 @@ func TestOrdersAssign_AnAmbiguousOrUnknownNameIsRefusedWithTheChoices(t *testing
 	assert.Contains(t, u.ok("orders", "assign", "--order", ids[2], "--account", twin2), "now belongs to Twin")
 }
 
-func TestMembers_ListAndAddFromTheCommandLine(t *testing.T) {
+func TestMembers_OfferAcceptHandOverLeaveAndRemoveFromTheCommandLine(t *testing.T) {
 	p := seeded(t)
 	ana := newUser(t)
 	ana.login(p, "ana@acme.example", "demo-password")
@@ -100,18 +100,37 @@ func TestMembers_ListAndAddFromTheCommandLine(t *testing.T) {
 	assert.Contains(t, table, "carla@acme.example")
 	assert.Contains(t, table, "ROLE")
 
+	// Adding is an offer the person accepts.
 	assert.Contains(t, ana.ok("members", "add", "--email", "eva@cobalt.example", "--role", "admin", "--account", "Acme Engenharia"),
-		"eva@cobalt.example is admin")
+		"offered: eva@cobalt.example is offered the role admin")
+	assert.Regexp(t, `eva@cobalt.example\s+Eva Torres\s+admin\s+offered`, ana.ok("members"))
+	eva := newUser(t)
+	eva.login(p, "eva@cobalt.example", "demo-password")
+	assert.Contains(t, eva.ok("offers", "accept", "Acme Engenharia"), "joined Acme Engenharia")
 	var ms []api.Member
 	require.NoError(t, json.Unmarshal([]byte(ana.ok("members", "list", "--json")), &ms))
 	roles := map[string]string{}
 	for _, m := range ms {
-		roles[m.Email] = m.Role
+		roles[m.Email] = m.Role + "/" + m.Status
 	}
-	assert.Equal(t, "admin", roles["eva@cobalt.example"])
+	assert.Equal(t, "admin/member", roles["eva@cobalt.example"])
 
-	r := ana.fails("members", "add", "--email", "nobody@nowhere.example")
-	assert.Contains(t, r.stderr, "has no account yet")
+	// The owner hands ownership over to a verified member, then is an admin.
+	assert.Contains(t, ana.ok("members", "handover", "--email", "eva@cobalt.example", "--account", "Acme Engenharia"),
+		"eva@cobalt.example owns the account now")
+
+	// A member leaves; the new owner removes the old one.
+	carla := newUser(t)
+	carla.login(p, "carla@acme.example", "demo-password")
+	assert.Contains(t, carla.ok("members", "leave", "--account", "Acme Engenharia"), "you left the account")
+	assert.Contains(t, eva.ok("members", "remove", "--email", "ana@acme.example", "--account", "Acme Engenharia"), "no longer a member")
+	final := eva.ok("members", "--account", "Acme Engenharia")
+	assert.NotContains(t, final, "carla@acme.example")
+	assert.NotContains(t, final, "ana@acme.example")
+	assert.Regexp(t, `eva@cobalt.example\s+Eva Torres\s+owner`, final)
+
+	r := eva.fails("members", "add", "--email", "nobody@nowhere.example", "--account", "Acme Engenharia")
+	assert.Contains(t, r.stderr, "no account")
 }
 
 func TestDelegation_RevokeAndGrantByThePartnersName(t *testing.T) {

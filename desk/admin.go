@@ -174,6 +174,52 @@ func (d *Desk) AddMember(ctx context.Context, account, email, role string) (api.
 	return m, err
 }
 
+// RemoveMember takes a member out of an account, or withdraws an offer
+// (the owner's and admins' call); with the user's own e-mail it is
+// leaving the account. The owner hands ownership over first.
+func (d *Desk) RemoveMember(ctx context.Context, account, email string) error {
+	id, err := d.ResolveAccount(ctx, account)
+	if err != nil {
+		return err
+	}
+	cl, err := d.online(ctx, lsync.DefaultRetry())
+	if err != nil {
+		return err
+	}
+	if err := cl.RemoveMember(ctx, lsync.NewKey(), id, strings.TrimSpace(email)); err != nil {
+		return err
+	}
+	d.Sync(ctx) // what the account gave (or took) shows at once
+	return nil
+}
+
+// LeaveAccount takes the user out of an account they are a member of.
+func (d *Desk) LeaveAccount(ctx context.Context, account string) error {
+	s, err := d.requireLogin(ctx)
+	if err != nil {
+		return err
+	}
+	return d.RemoveMember(ctx, account, s.Email)
+}
+
+// HandOver makes another verified member the account's owner; the user,
+// its owner until then, becomes an admin.
+func (d *Desk) HandOver(ctx context.Context, account, email string) (api.Member, error) {
+	id, err := d.ResolveAccount(ctx, account)
+	if err != nil {
+		return api.Member{}, err
+	}
+	cl, err := d.online(ctx, lsync.DefaultRetry())
+	if err != nil {
+		return api.Member{}, err
+	}
+	m, err := cl.HandOver(ctx, lsync.NewKey(), id, strings.TrimSpace(email))
+	if err == nil {
+		d.Sync(ctx)
+	}
+	return m, err
+}
+
 // SetDelegation lets the partner that sold to the account manage it, or
 // ends the delegation (partner ""). Both accounts may be given by name.
 func (d *Desk) SetDelegation(ctx context.Context, account, partner string) (api.Account, error) {

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	gosync "sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -13,6 +15,7 @@ import (
 	"github.com/licdesk/licdesk/api"
 	"github.com/licdesk/licdesk/core"
 	"github.com/licdesk/licdesk/desk"
+	"github.com/licdesk/licdesk/portal/demo"
 	"github.com/licdesk/licdesk/portal/portaltest"
 	lsync "github.com/licdesk/licdesk/sync"
 )
@@ -224,4 +227,38 @@ func TestCancelRequest_ForgetsTheWaitingRequest(t *testing.T) {
 	assert.Empty(t, waiting)
 	var no *desk.NoRequestError
 	assert.ErrorAs(t, field.CancelRequest(ctx, string(k)), &no, "cancelling twice says there is none")
+}
+
+func TestRenewLease_WhenThePortalSaysTheSubscriptionEndedTheProductStopsAtOnce(t *testing.T) {
+	ctx := context.Background()
+	var mu gosync.Mutex
+	now := time.Now()
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	p, err := demo.Start(ctx, demo.Options{Dir: t.TempDir(), Seed: true, Now: clock})
+	require.NoError(t, err)
+	t.Cleanup(p.Close)
+	d, err := desk.Open(desk.Options{Dir: t.TempDir(), SecretsMode: "file", Now: clock})
+	require.NoError(t, err)
+	t.Cleanup(func() { d.Close() })
+	// Carla holds one Eberick license: when it ends, nothing else covers it.
+	_, err = d.Login(ctx, desk.Credentials{Portal: p.URL, Email: "carla@acme.example", Password: "demo-password"})
+	require.NoError(t, err)
+	chk, err := d.Check(ctx, "Eberick", "")
+	require.NoError(t, err)
+	require.True(t, chk.OK)
+	require.NotNil(t, chk.License)
+	expiry := chk.License.Expiry
+	require.False(t, expiry.IsZero(), "Eberick runs with a subscription")
+
+	// A day after the expiry the portal answers: not renewed.
+	mu.Lock()
+	now = expiry.Add(24 * time.Hour)
+	mu.Unlock()
+	_, err = d.Login(ctx, desk.Credentials{Portal: p.URL, Email: "carla@acme.example", Password: "demo-password"})
+	require.NoError(t, err, "a new session (the old one ran out meanwhile)")
+	_, err = d.RenewLease(ctx, "Eberick")
+	require.ErrorIs(t, err, &core.Error{Code: core.CodeCloudLoginExpired})
+	chk, err = d.Check(ctx, "Eberick", "")
+	require.NoError(t, err)
+	assert.False(t, chk.OK, "the product stops now, not ten days later")
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/licdesk/licdesk/api"
+	"github.com/licdesk/licdesk/core"
 	"github.com/licdesk/licdesk/core/licensefile"
 	"github.com/licdesk/licdesk/machine"
 	lsync "github.com/licdesk/licdesk/sync"
@@ -233,6 +234,15 @@ func (d *Desk) RenewLease(ctx context.Context, product string) (api.Lease, error
 	qctx, cancel := d.quick(ctx)
 	got, err = cl.Lease(qctx, api.LeaseRequest{Product: product, Fingerprint: fp})
 	cancel()
+	if errors.Is(err, &core.Error{Code: core.CodeCloudLoginExpired}) {
+		// The portal says the subscription ended and was not renewed: it
+		// stops now (source 002), not when the offline countdown would
+		// have ended. The lease goes; the check then says to renew.
+		if rerr := st.Remove(ctx, product); rerr != nil {
+			return got, fmt.Errorf("%w (and the ended lease could not be removed: %v)", err, rerr)
+		}
+		return got, err
+	}
 	if err != nil {
 		return got, err
 	}

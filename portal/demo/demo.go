@@ -114,7 +114,11 @@ func Start(ctx context.Context, o Options) (*Portal, error) {
 		}
 	}
 	var err error
-	if p.Store, err = store.Open(ctx, "sqlite:"+filepath.Join(p.Dir, "portal.db"), store.WithKeyEncryptionKey(kek)); err != nil {
+	opts := []store.Option{store.WithKeyEncryptionKey(kek)}
+	if o.Now != nil {
+		opts = append(opts, store.WithClock(o.Now))
+	}
+	if p.Store, err = store.Open(ctx, "sqlite:"+filepath.Join(p.Dir, "portal.db"), opts...); err != nil {
 		return fail(err)
 	}
 	now := o.Now
