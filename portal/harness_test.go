@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -21,7 +20,7 @@ import (
 	"github.com/licdesk/licdesk/api/apispec"
 	"github.com/licdesk/licdesk/core"
 	"github.com/licdesk/licdesk/portal"
-	"github.com/licdesk/licdesk/portal/mail"
+	"github.com/licdesk/licdesk/portal/demo"
 	"github.com/licdesk/licdesk/portal/store"
 	"github.com/licdesk/licdesk/portal/store/storetest"
 )
@@ -50,26 +49,22 @@ func eachBackend(t *testing.T, fn func(t *testing.T, p *testPortal)) {
 
 func startPortal(t testing.TB, dsn string) *testPortal {
 	t.Helper()
+	// The portal runs on portal/demo's loopback runner, the one the
+	// client's tests (portal/portaltest) and licdesk --demo use too.
 	kek := testKEK(t)
-	st, err := store.Open(context.Background(), dsn, store.WithKeyEncryptionKey(kek))
-	require.NoError(t, err)
-	t.Cleanup(func() { st.Close() })
-	base := t.TempDir()
-	dir, files := filepath.Join(base, "mail"), filepath.Join(base, "files")
-	ps := portal.New(portal.Config{Store: st, Mail: mail.Dir{Path: dir}, FilesDir: files, Limits: testLimits})
+	o := demo.Options{Dir: t.TempDir(), DSN: dsn, KeyEncryptionKey: kek, Limits: testLimits}
 	// Every call the tests make is checked against api/openapi.yaml; a
-	// benchmark measures the portal alone.
-	var h http.Handler = ps
-	// (A fuzz target is about answers that are not 500s, and reports to
-	// its own *testing.T, not to the harness's.)
+	// benchmark measures the portal alone, and a fuzz target is about
+	// answers that are not 500s (and reports to its own *testing.T).
 	switch t.(type) {
 	case *testing.B, *testing.F:
 	default:
-		h = apispec.Guard(t, ps)
+		o.Wrap = func(h http.Handler) http.Handler { return apispec.Guard(t, h) }
 	}
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	return &testPortal{t: t, URL: srv.URL, Store: st, MailDir: dir, FilesDir: files, Server: ps, KEK: kek,
+	d, err := demo.Start(context.Background(), o)
+	require.NoError(t, err)
+	t.Cleanup(d.Close)
+	return &testPortal{t: t, URL: d.URL, Store: d.Store, MailDir: d.MailDir, FilesDir: d.FilesDir, Server: d.Server(), KEK: kek,
 		http: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 256}}}
 }
 

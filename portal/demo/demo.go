@@ -27,6 +27,9 @@ type Options struct {
 	// Dir holds the database, the mail folder and the downloads' bytes;
 	// "" makes a throwaway folder that Close removes.
 	Dir string
+	// DSN is the database when it is not the SQLite file in Dir: a
+	// PostgreSQL URL (the portal's own tests run on both).
+	DSN string
 	// Seed loads the demo data set (its logins are in Portal.Logins).
 	Seed bool
 	// Background runs the portal's background work (the mail outbox's
@@ -118,7 +121,11 @@ func Start(ctx context.Context, o Options) (*Portal, error) {
 	if o.Now != nil {
 		opts = append(opts, store.WithClock(o.Now))
 	}
-	if p.Store, err = store.Open(ctx, "sqlite:"+filepath.Join(p.Dir, "portal.db"), opts...); err != nil {
+	dsn := o.DSN
+	if dsn == "" {
+		dsn = "sqlite:" + filepath.Join(p.Dir, "portal.db")
+	}
+	if p.Store, err = store.Open(ctx, dsn, opts...); err != nil {
 		return fail(err)
 	}
 	now := o.Now
