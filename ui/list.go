@@ -332,10 +332,12 @@ func (f *filterList[T]) apply() {
 			f.shown = append(f.shown, i)
 		}
 	}
+	// The noun is the plural ("licenses"): one of them is the singular.
+	one := strings.TrimSuffix(f.noun, "s")
 	if len(f.shown) == len(f.rows.items) {
-		f.count.SetText(words.Plural(len(f.shown), f.noun))
+		f.count.SetText(words.Plural(len(f.shown), one))
 	} else {
-		f.count.SetText(words.Plural(len(f.shown), f.noun) + " of " + itoa(len(f.rows.items)))
+		f.count.SetText(words.Plural(len(f.shown), one) + " of " + itoa(len(f.rows.items)))
 	}
 	f.list.Refresh()
 	f.resyncSelection()

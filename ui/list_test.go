@@ -157,3 +157,14 @@ func TestTable_ColumnWidthsAreRemembered(t *testing.T) {
 	assert.InDelta(t, 333, again.width(0, 200), 0.5, "the next table of seats starts at the width the user gave")
 	assert.InDelta(t, 120, again.width(1, 120), 0.5)
 }
+
+func TestTable_CountsSayOneLicenseAndTwoLicenses(t *testing.T) {
+	test.NewTempApp(t)
+	f := newFilterList("licenses", []column{{"Name", 100}}, func(s string, c []string) { c[0] = s })
+	f.set(prepareRows([]string{"a"}, func(s string) string { return s }), nil)
+	assert.Equal(t, "1 license", f.count.Text)
+	f.set(prepareRows([]string{"a", "b"}, func(s string) string { return s }), nil)
+	assert.Equal(t, "2 licenses", f.count.Text)
+	test.Type(f.filter, "a")
+	assert.Equal(t, "1 license of 2", f.count.Text)
+}
