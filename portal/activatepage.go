@@ -119,14 +119,8 @@ func (s *Server) activatePageSubmit(w http.ResponseWriter, r *http.Request) erro
 		renderActivatePage(w, p.Status, d)
 		return nil
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxPageBody)
-	if err := r.ParseMultipartForm(maxPageBody); err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return fail(refuse(http.StatusRequestEntityTooLarge, activation.CodeRequestTooLarge,
-				"the upload is too large: an activation request file is a few hundred bytes"))
-		}
-		return fail(refuse(http.StatusBadRequest, "request.malformed", "send the form as multipart/form-data"))
+	if err := parsePageForm(w, r, activation.CodeRequestTooLarge, "an activation request file"); err != nil {
+		return fail(err)
 	}
 	defer r.MultipartForm.RemoveAll()
 	d.Email = strings.TrimSpace(r.PostFormValue("email"))
@@ -199,4 +193,19 @@ func (s *Server) pageCaller(r *http.Request, email, password, token string) (sto
 		return store.Caller{}, err
 	}
 	return s.cfg.Store.Caller(r.Context(), u.ID)
+}
+
+// parsePageForm reads a page's multipart form, bounded: what the upload
+// carries (a request, a receipt) is a few hundred bytes, so a larger one is
+// refused with tooLarge.
+func parsePageForm(w http.ResponseWriter, r *http.Request, tooLarge, what string) error {
+	r.Body = http.MaxBytesReader(w, r.Body, maxPageBody)
+	if err := r.ParseMultipartForm(maxPageBody); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return refuse(http.StatusRequestEntityTooLarge, tooLarge, "the upload is too large: "+what+" is a few hundred bytes")
+		}
+		return refuse(http.StatusBadRequest, "request.malformed", "send the form as multipart/form-data")
+	}
+	return nil
 }

@@ -1,7 +1,6 @@
 package portal
 
 import (
-	"errors"
 	"html/template"
 	"net/http"
 	"strings"
@@ -99,14 +98,8 @@ func (s *Server) receiptPageSubmit(w http.ResponseWriter, r *http.Request) error
 		renderReceiptPage(w, p.Status, d)
 		return nil
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxPageBody)
-	if err := r.ParseMultipartForm(maxPageBody); err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return fail(refuse(http.StatusRequestEntityTooLarge, activation.CodeReceiptTooLarge,
-				"the upload is too large: a deactivation receipt is a few hundred bytes"))
-		}
-		return fail(refuse(http.StatusBadRequest, "request.malformed", "send the form as multipart/form-data"))
+	if err := parsePageForm(w, r, activation.CodeReceiptTooLarge, "a deactivation receipt"); err != nil {
+		return fail(err)
 	}
 	defer r.MultipartForm.RemoveAll()
 	d.Email = strings.TrimSpace(r.PostFormValue("email"))

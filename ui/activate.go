@@ -75,7 +75,7 @@ func (mi machineInfo) text() string {
 	}
 	for _, r := range mi.activations {
 		st := mi.states[r.Product]
-		fmt.Fprintf(&b, "\n• %s, key %s (activation %s, %s): %s; %s", r.Product, r.Key, r.ActivationID, day(r.Activated),
+		fmt.Fprintf(&b, "\n• %s, key %s (activated %s): %s; %s", r.Product, r.Key, day(r.Activated),
 			st.text(), graceText(st.res))
 	}
 	for _, q := range mi.pending {
@@ -169,8 +169,14 @@ func activatedText(act desk.Activated) string {
 	if act.Online {
 		mode = "online"
 	}
-	return fmt.Sprintf("✔ %s is activated on this machine (%s, license %s, activation %s). License file: %s",
-		act.Product, mode, act.LicenseID, act.ActivationID, act.Path)
+	what := act.Product
+	if act.Edition != "" {
+		what += " " + title(act.Edition)
+	}
+	if len(act.Modules) > 0 {
+		what += " (" + strings.Join(act.Modules, ", ") + ")"
+	}
+	return fmt.Sprintf("✔ %s is activated on this machine (%s). License file: %s", what, mode, act.Path)
 }
 
 // offlineDialog is the offline activation as a guided flow: 1. write the
@@ -391,8 +397,8 @@ func (t *KeysTab) fulfil(ctx context.Context, reqPath, outPath string) (string, 
 	if err != nil {
 		return "", err
 	}
-	return fmt.Sprintf("✔ Activated %s (key %s) for machine %q as %s. Response written to %s: import it on that machine (Offline activation… > Import the response).",
-		ans.Activation.Product, ans.Request.Key, ans.Request.Machine, ans.Activation.ID, ans.Path), nil
+	return fmt.Sprintf("✔ Activated %s (key %s) for machine %q. Response written to %s: import it on that machine (Offline activation… > Import the response).",
+		ans.Activation.Product, ans.Request.Key, ans.Request.Machine, ans.Path), nil
 }
 
 // deactivateDialog picks one of this machine's activations and gives it up
@@ -474,7 +480,7 @@ func (t *KeysTab) deactivate(ctx context.Context, product, receiptPath string) (
 		return fmt.Sprintf("✔ %s is deactivated on this machine. Carry %s to a connected machine and hand it in (licdesk deactivate --submit, or the portal's page) to free the key.",
 			out.Product, out.Receipt), nil
 	}
-	return fmt.Sprintf("✔ %s is deactivated on this machine (activation %s); the key may be activated elsewhere.", out.Product, out.ActivationID), nil
+	return fmt.Sprintf("✔ %s is deactivated on this machine; its key may be activated elsewhere.", out.Product), nil
 }
 
 // newQR is the empty QR code image of the offline flow.

@@ -136,7 +136,7 @@ func TestOfflineActivationStory(t *testing.T) {
 
 	// 3. The response imported: activated, bound to this machine.
 	ks.ImportResponse(resp)
-	assert.Contains(t, ks.FlowResult.Text, "CAD Studio is activated on this machine (offline")
+	assert.Contains(t, ks.FlowResult.Text, "CAD Studio Professional (render) is activated on this machine (offline)")
 	assert.Contains(t, ks.Machine.Text, "CAD Studio, key "+string(key))
 	assert.Contains(t, ks.Machine.Text, "bound to this machine")
 	res, err := r.app.sess.d.Check(context.Background(), "CAD Studio", "")
@@ -168,7 +168,7 @@ func TestActivateOnlineAndDeactivate(t *testing.T) {
 	ks := r.app.Keys
 	key := r.issueKey()
 	ks.ActivateOnline(string(key), "ana-laptop")
-	assert.Contains(t, ks.Message.Text, "CAD Studio is activated on this machine (online", ks.Message.Text)
+	assert.Contains(t, ks.Message.Text, "CAD Studio Professional (render) is activated on this machine (online)", ks.Message.Text)
 	assert.Contains(t, ks.Machine.Text, "bound to this machine")
 	var got api.Key
 	for _, k := range ks.List.rows.items {
@@ -184,7 +184,7 @@ func TestActivateOnlineAndDeactivate(t *testing.T) {
 	assert.Contains(t, ks.Message.Text, "write a receipt instead")
 	r.app.offline = false
 	ks.Deactivate("CAD Studio", "")
-	assert.Contains(t, ks.Message.Text, "the key may be activated elsewhere", ks.Message.Text)
+	assert.Contains(t, ks.Message.Text, "its key may be activated elsewhere", ks.Message.Text)
 	assert.Contains(t, ks.Machine.Text, "no key activated here")
 }
 
