@@ -20,6 +20,7 @@ import (
 	"github.com/licdesk/licdesk/api"
 	"github.com/licdesk/licdesk/core/activation"
 	"github.com/licdesk/licdesk/desk"
+	"github.com/licdesk/licdesk/internal/words"
 	"github.com/licdesk/licdesk/machine"
 )
 
@@ -561,5 +562,56 @@ func (t *KeysTab) CancelRequest(key string) {
 	t.app.bg(func(ctx context.Context) {
 		err := t.app.sess.d.CancelRequest(ctx, key)
 		t.done("The request for "+key+" is cancelled: a response to it will be refused.", err)
+	})
+}
+
+// freeDialog lists the live activations of the selected key, each with
+// Free: the portal frees it at once (for a machine lost or reinstalled,
+// which will never hand in a receipt), after a confirmation.
+func (t *KeysTab) freeDialog() {
+	k, ok := t.List.current()
+	if !ok {
+		t.say("Select the key whose activation to free.")
+		return
+	}
+	box := container.NewVBox()
+	var d dialog.Dialog
+	live := 0
+	for _, ac := range k.Activations {
+		if ac.State != "active" {
+			continue
+		}
+		live++
+		line := widget.NewLabel(fmt.Sprintf("%s: activated %s (%s)", words.OrDash(ac.Machine), day(ac.ActivatedAt), ac.Mode))
+		free := widget.NewButton("Free", func() {
+			dialog.ShowConfirm("Free the activation on "+ac.Machine,
+				"The portal frees the key's activation on "+ac.Machine+" at once: the program stops working there. Go on?",
+				func(ok bool) {
+					if ok {
+						d.Hide()
+						t.FreeActivation(ac)
+					}
+				}, t.app.win)
+		})
+		if !t.app.online() {
+			free.Disable()
+		}
+		box.Add(container.NewBorder(nil, nil, nil, free, line))
+	}
+	if live == 0 {
+		box.Add(widget.NewLabel("This key is active on no machine."))
+	} else if !t.app.online() {
+		box.Add(widget.NewLabel("Freeing an activation needs the portal: try again when online."))
+	}
+	d = dialog.NewCustom("Activations of "+k.Key, "Close", container.NewVScroll(box), t.app.win)
+	d.Resize(fyne.NewSize(640, 320))
+	d.Show()
+}
+
+// FreeActivation frees an activation of the user's accounts on the portal.
+func (t *KeysTab) FreeActivation(ac api.Activation) {
+	t.app.bg(func(ctx context.Context) {
+		_, err := t.app.sess.d.FreeActivation(ctx, ac.ID)
+		t.done(fmt.Sprintf("✔ The activation of %s on %q is freed: its key may be activated elsewhere.", ac.Product, ac.Machine), err)
 	})
 }

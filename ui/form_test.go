@@ -208,3 +208,29 @@ func TestBanners_TheSubscriptionWarningAndTheOfflineCountdown(t *testing.T) {
 	r.app.SyncNow()
 	assert.Contains(t, texts(), "Licenses keep working offline; the first to stop is Eberick, in 18 days")
 }
+
+func TestPartner_PicksTheCustomerByNameNotByID(t *testing.T) {
+	r := newRig(t, "paula@nimbus.example")
+	sols := r.app.Solutions
+	var waiting api.Order
+	for _, o := range sols.orders {
+		if o.AssignedTo == "" {
+			waiting = o
+		}
+	}
+	require.NotEmpty(t, waiting.ID, "paula has an order waiting for a customer")
+	sols.assignOrder(waiting)
+	f := r.app.openForm
+	require.NotNil(t, f)
+	pick, ok := f.fields.Items[0].Widget.(*widget.SelectEntry)
+	require.True(t, ok, "the customer is picked, not typed as an ID")
+	pick.SetText("Acme Engenharia")
+	f.Submit()
+	assert.Nil(t, r.app.openForm, f.status.Text)
+	assert.Contains(t, r.app.Notice.Text, "Done")
+	for _, o := range sols.orders {
+		if o.ID == waiting.ID {
+			assert.Equal(t, "Acme Engenharia", o.AssignedToName)
+		}
+	}
+}

@@ -31,6 +31,9 @@ type KeysTab struct {
 	// ReceiptBtn hands in a receipt written on a disconnected machine;
 	// RequestsBtn lists this machine's waiting requests, to cancel one.
 	ReceiptBtn, RequestsBtn *widget.Button
+	// FreeBtn frees an activation of the selected key on another machine
+	// (one that cannot hand in a receipt: lost, reinstalled, retired).
+	FreeBtn *widget.Button
 	// Machine shows this machine's activations, their hardware binding
 	// and grace, pending requests and the trusted portal keys.
 	Machine *widget.Label
@@ -74,6 +77,7 @@ func newKeysTab(a *App) *KeysTab {
 	t.DeactivateBtn = widget.NewButtonWithIcon("Deactivate…", theme.CancelIcon(), t.deactivateDialog)
 	t.ReceiptBtn = widget.NewButtonWithIcon("Hand in a receipt…", theme.MailSendIcon(), t.receiptDialog)
 	t.RequestsBtn = widget.NewButtonWithIcon("Waiting requests…", theme.HistoryIcon(), t.requestsDialog)
+	t.FreeBtn = widget.NewButtonWithIcon("Free an activation elsewhere…", theme.DeleteIcon(), t.freeDialog)
 	t.Machine = widget.NewLabel("This machine: reading…")
 	t.Machine.Wrapping = fyne.TextWrapWord
 	t.Message = widget.NewLabel("")
@@ -92,7 +96,7 @@ func (t *KeysTab) content() fyne.CanvasObject {
 	// move): at 800x600 neither shrinks to nothing; the details scroll.
 	details := container.NewVScroll(container.NewVBox(t.details, widget.NewSeparator(), t.Machine))
 	buttons := container.NewVBox(widget.NewSeparator(), t.Message,
-		flow(t.ActivateBtn, t.OfflineBtn, t.FulfilBtn, t.DeactivateBtn, t.GetBtn, t.UpgradeBtn, t.AddBtn, t.ReceiptBtn, t.RequestsBtn))
+		flow(t.ActivateBtn, t.OfflineBtn, t.FulfilBtn, t.DeactivateBtn, t.FreeBtn, t.GetBtn, t.UpgradeBtn, t.AddBtn, t.ReceiptBtn, t.RequestsBtn))
 	split := container.NewVSplit(t.List.view(), details)
 	split.Offset = 0.55
 	return container.NewBorder(nil, buttons, nil, nil, split)

@@ -215,3 +215,23 @@ func TestAssigned_LaunchOnAnotherOwnersRowAdoptsItFirst(t *testing.T) {
 	assert.True(t, cur.Adopted)
 	assert.Equal(t, "Launch", as.LaunchBtn.Text)
 }
+
+func TestKeys_AnActivationOnAnotherMachineIsFreedFromTheWindow(t *testing.T) {
+	r := newRig(t, "ana@acme.example")
+	ks := r.app.Keys
+	var ac api.Activation
+	require.True(t, ks.List.selectWhere(func(k api.Key) bool {
+		for _, a := range k.Activations {
+			if a.State == "active" && a.Machine == "print-srv-01" {
+				ac = a
+				return true
+			}
+		}
+		return false
+	}), "a key of ana's is active on print-srv-01")
+	ks.FreeActivation(ac)
+	assert.Contains(t, ks.Message.Text, `is freed`)
+	require.True(t, ks.List.selectWhere(func(k api.Key) bool { return k.Key == ac.Key }))
+	k, _ := ks.List.current()
+	assert.Zero(t, k.ActiveActivations, "the portal freed it")
+}

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -485,10 +486,37 @@ func (t *SolutionsTab) showOrders() {
 	d.Show()
 }
 
+// assignOrder picks the customer an order goes to from the accounts that
+// bought from the partner (or typed by name), as `licdesk orders assign
+// --account NAME` does.
 func (t *SolutionsTab) assignOrder(o api.Order) {
-	acct := newFormEntry("customer account ID", required("the customer's account"))
-	t.app.showForm("Assign order "+o.ID, "Assign", []formField{{label: "Customer account", obj: acct}},
-		func(ctx context.Context) (string, error) {
-			return t.app.trySend(ctx, write(lsync.AssignOrder(o.ID, strings.TrimSpace(acct.Text))))
-		}, t.app.notice)
+	t.app.bg(func(ctx context.Context) {
+		choices, _ := t.app.sess.d.AccountChoices(ctx)
+		var names []string
+		for _, c := range choices {
+			if c.Why == "customer" || c.Why == "partner" {
+				names = append(names, c.Name)
+			}
+		}
+		t.app.do(func() {
+			acct := widget.NewSelectEntry(names)
+			acct.SetPlaceHolder("the customer's account name")
+			if len(names) == 1 {
+				acct.SetText(names[0])
+			}
+			hint := "Pick a customer who bought from you, or type their account's name."
+			if len(names) == 0 {
+				hint = "Type the customer account's name (no customer has bought from you yet)."
+			}
+			t.app.showForm(fmt.Sprintf("Assign order %s (%d × %s)", o.ID, o.Quantity, o.Product), "Assign",
+				[]formField{{label: "Customer", obj: acct, hint: hint}},
+				func(ctx context.Context) (string, error) {
+					if strings.TrimSpace(acct.Text) == "" {
+						return "", errors.New("Pick the customer the order goes to.")
+					}
+					w, err := t.app.sess.d.AssignOrder(ctx, o.ID, acct.Text)
+					return t.app.trySend(ctx, write(w, err))
+				}, t.app.notice)
+		})
+	})
 }
