@@ -13,6 +13,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	gosync "sync"
 	"time"
 
@@ -103,9 +104,11 @@ type App struct {
 	sess       *session
 	stopSched  context.CancelFunc
 	unsubSched func()
-	offline    bool  // "Work offline": no sync rounds
-	modal      int   // dialogs of the form pattern open: the window's shortcuts wait
-	openForm   *form // the form dialog on top, nil when none
+	offline    bool              // "Work offline": no sync rounds
+	modal      int               // dialogs of the form pattern open: the window's shortcuts wait
+	openForm   *form             // the form dialog on top, nil when none
+	openMenu   *widget.PopUpMenu // the menu F10 or Alt+letter opened last
+	menuShown  *fyne.Menu        // and what it shows
 
 	// UI state, touched on the UI goroutine only.
 	tabs    *container.AppTabs
@@ -305,7 +308,7 @@ func (a *App) showMain() {
 		container.NewTabItemWithIcon("Assigned to you", theme.AccountIcon(), withStrip(a.AssignedMail, a.Assigned.content())),
 		container.NewTabItemWithIcon("Keys", theme.LoginIcon(), withStrip(a.KeysMail, a.Keys.content())),
 		container.NewTabItemWithIcon("Downloads", theme.DownloadIcon(), a.Downloads.content()),
-		container.NewTabItemWithIcon("Support requests", theme.HelpIcon(), a.Support.content()),
+		container.NewTabItemWithIcon("Support & news", theme.HelpIcon(), a.Support.content()),
 	)
 	if i := a.fa.Preferences().IntWithFallback(prefTab, 0); i >= 0 && i < len(a.tabList) {
 		a.tabs.SelectIndex(i)
@@ -338,6 +341,45 @@ func (a *App) showMain() {
 	if a.cfg.Inline && !a.offline {
 		a.SyncNow() // no scheduler loop to run the first round
 	}
+}
+
+// badgeSupport puts the count of unread news on the Support tab's title
+// (UI goroutine).
+func (a *App) badgeSupport(unread int) {
+	if a.tabs == nil || len(a.tabs.Items) < 5 {
+		return
+	}
+	title := "Support & news"
+	if unread > 0 {
+		title += " (" + itoa(unread) + " new)"
+	}
+	if it := a.tabs.Items[4]; it.Text != title {
+		it.Text = title
+		a.tabs.Refresh()
+	}
+}
+
+// OpenMenu opens the window's menus as a pop-up driven by the keyboard
+// (arrows, Enter, Escape): F10 opens all of them, Alt+letter the one named.
+func (a *App) OpenMenu(label string) {
+	main := a.win.MainMenu()
+	if main == nil {
+		return
+	}
+	menu := fyne.NewMenu("")
+	for _, m := range main.Items {
+		if label != "" && m.Label == label {
+			menu = m
+			break
+		}
+		it := fyne.NewMenuItem(m.Label, nil)
+		it.ChildMenu = m
+		menu.Items = append(menu.Items, it)
+	}
+	pop := widget.NewPopUpMenu(menu, a.win.Canvas())
+	pop.ShowAtPosition(fyne.NewPos(0, 0))
+	a.win.Canvas().Focus(pop)
+	a.openMenu, a.menuShown = pop, menu
 }
 
 // notice shows what the last action did (UI goroutine).
@@ -382,10 +424,21 @@ func (a *App) shortcuts() {
 	}))
 	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyR, Modifier: fyne.KeyModifierShortcutDefault}, free(a.SyncNow))
 	c.SetOnTypedKey(func(e *fyne.KeyEvent) {
-		if e.Name == fyne.KeyF5 && a.modal == 0 {
+		switch {
+		case a.modal > 0:
+		case e.Name == fyne.KeyF5:
 			a.SyncNow()
+		case e.Name == fyne.KeyF10:
+			a.OpenMenu("")
 		}
 	})
+	// Alt+letter opens the menu of that initial (File, Users, Demo), as
+	// desktop menus are reached from the keyboard.
+	for _, m := range a.menu().Items {
+		first := fyne.KeyName(strings.ToUpper(m.Label[:1]))
+		label := m.Label
+		c.AddShortcut(&desktop.CustomShortcut{KeyName: first, Modifier: fyne.KeyModifierAlt}, free(func() { a.OpenMenu(label) }))
+	}
 	for i, k := range []fyne.KeyName{fyne.Key1, fyne.Key2, fyne.Key3, fyne.Key4, fyne.Key5} {
 		c.AddShortcut(&desktop.CustomShortcut{KeyName: k, Modifier: fyne.KeyModifierShortcutDefault}, free(func() {
 			a.tabs.SelectIndex(i)

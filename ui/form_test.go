@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 	"github.com/licdesk/licdesk/api"
 	"github.com/licdesk/licdesk/portal/portaltest"
+	lsync "github.com/licdesk/licdesk/sync"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -233,4 +234,32 @@ func TestPartner_PicksTheCustomerByNameNotByID(t *testing.T) {
 			assert.Equal(t, "Acme Engenharia", o.AssignedToName)
 		}
 	}
+}
+
+func TestSupport_TheTabTitleCountsTheNewNews(t *testing.T) {
+	r := newRig(t, "ana@acme.example")
+	sp := r.app.Support
+	require.Positive(t, sp.Unread, "the demo has news ana has not read")
+	assert.Equal(t, fmt.Sprintf("Support & news (%d new)", sp.Unread), r.app.tabs.Items[4].Text)
+	// Reading a product's news clears its items from the count.
+	require.True(t, sp.News.selectWhere(func(n newsRow) bool { return n.New }))
+	n, _ := sp.News.current()
+	before := sp.Unread
+	r.app.send(lsync.MarkNewsRead(n.Product))
+	assert.Less(t, sp.Unread, before)
+}
+
+func TestMenus_F10AndAltLetterOpenThemFromTheKeyboard(t *testing.T) {
+	r := newRig(t, "ana@acme.example")
+	c := r.app.win.Canvas()
+	c.(interface{ OnTypedKey() func(*fyne.KeyEvent) }).OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyF10})
+	require.NotNil(t, r.app.openMenu, "F10 opens the menus")
+	assert.True(t, r.app.openMenu.Visible())
+	assert.Equal(t, r.app.openMenu, c.Focused(), "the keyboard drives it")
+	assert.Equal(t, "File", r.app.menuShown.Items[0].Label)
+	r.app.openMenu.Hide()
+
+	c.(interface{ TypedShortcut(fyne.Shortcut) }).TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierAlt})
+	require.NotNil(t, r.app.openMenu)
+	assert.Equal(t, "Sync now", r.app.menuShown.Items[0].Label, "Alt+F opens File")
 }

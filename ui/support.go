@@ -24,10 +24,13 @@ type newsRow struct {
 	Subscribed bool
 }
 
-// SupportTab is "Support requests": the user's service requests with their
+// SupportTab is "Support & news": the user's service requests with their
 // comments, a new request form, and the news and alerts of their products
 // ("new since last visit", e-mail subscription, RSS link).
 type SupportTab struct {
+	// Unread counts the news items new since the last visit: the tab's
+	// title carries it as a badge.
+	Unread int
 	app       *App
 	List      *filterList[api.ServiceRequest]
 	News      *filterList[newsRow]
@@ -135,6 +138,12 @@ func (t *SupportTab) load(ctx context.Context) func() {
 			}
 		}
 	}
+	unread := 0
+	for _, it := range items {
+		if it.New {
+			unread++
+		}
+	}
 	rr := prepareRows(reqs, func(r api.ServiceRequest) string { return r.ID + " " + r.Title + " " + r.Product + " " + r.State })
 	nr := prepareRows(items, func(n newsRow) string { return n.Product + " " + n.Title + " " + n.Severity })
 	return func() {
@@ -142,6 +151,8 @@ func (t *SupportTab) load(ctx context.Context) func() {
 			t.details.SetText(err.Error())
 		}
 		t.products = products
+		t.Unread = unread
+		t.app.badgeSupport(unread)
 		t.List.set(rr, func(a, b api.ServiceRequest) bool { return a.ID == b.ID })
 		t.List.selectFirst()
 		if r, ok := t.List.current(); ok {
