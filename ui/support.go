@@ -30,7 +30,7 @@ type newsRow struct {
 type SupportTab struct {
 	// Unread counts the news items new since the last visit: the tab's
 	// title carries it as a badge.
-	Unread int
+	Unread    int
 	app       *App
 	List      *filterList[api.ServiceRequest]
 	News      *filterList[newsRow]
