@@ -153,6 +153,9 @@ func New(fa fyne.App, cfg Config) (*App, error) {
 	}
 	a.sess = sess
 	fa.SetIcon(assets.Icon())
+	// Disabled controls, placeholders and the progress bar read at WCAG's
+	// contrast in the dark and the light variant alike.
+	fa.Settings().SetTheme(newContrastTheme())
 	a.win = fa.NewWindow("License Desk")
 	a.win.SetIcon(assets.Icon())
 	p := fa.Preferences()
