@@ -89,6 +89,8 @@ func newSupportTab(a *App) *SupportTab {
 		c[2] = title(n.Severity)
 		c[3] = n.Title
 	})
+	t.News.sortDesc = true // newest first
+
 	t.Subscribe = widget.NewCheck("E-mail me this product's news", nil)
 	t.Subscribe.Disable()
 	t.ReadBtn = widget.NewButtonWithIcon("Mark read", theme.VisibilityIcon(), nil)
