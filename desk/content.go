@@ -187,3 +187,27 @@ func (d *Desk) History(ctx context.Context, licenseID string) ([]api.AuditEvent,
 	}
 	return cl.Audit(ctx, licenseID)
 }
+
+// LastRegistration is the registration details the account gave with its
+// latest key, to start a new serial's form from (the company's details
+// rarely change); ok is false when no key carries any.
+func (d *Desk) LastRegistration(ctx context.Context) (api.Registration, bool) {
+	c, err := d.Cache(ctx)
+	if err != nil {
+		return api.Registration{}, false
+	}
+	keys, err := lsync.List[api.Key](ctx, c, api.KindKey)
+	if err != nil {
+		return api.Registration{}, false
+	}
+	var best *api.Key
+	for i, k := range keys {
+		if k.Registration != nil && (best == nil || k.IssuedAt.After(best.IssuedAt)) {
+			best = &keys[i]
+		}
+	}
+	if best == nil {
+		return api.Registration{}, false
+	}
+	return *best.Registration, true
+}

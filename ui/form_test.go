@@ -263,3 +263,17 @@ func TestMenus_F10AndAltLetterOpenThemFromTheKeyboard(t *testing.T) {
 	require.NotNil(t, r.app.openMenu)
 	assert.Equal(t, "Sync now", r.app.menuShown.Items[0].Label, "Alt+F opens File")
 }
+
+func TestGetKey_TheFormStartsFromTheAccountsRegistrationDetails(t *testing.T) {
+	r := newRig(t, "ana@acme.example")
+	reg, ok := r.app.sess.d.LastRegistration(context.Background())
+	if !ok {
+		t.Fatal("the demo's keys carry registration details")
+	}
+	r.app.Keys.getKey()
+	f := r.app.openForm
+	require.NotNil(t, f)
+	assert.Equal(t, reg.Company, entryOf(t, f, 1).Text, "company")
+	assert.Equal(t, reg.Country, entryOf(t, f, 4).Text, "country")
+	assert.Empty(t, entryOf(t, f, 0).Text, "the serial is the user's to type")
+}

@@ -144,6 +144,17 @@ func (t *KeysTab) getKey() {
 	email := newFormEntry("you@company.example", validEmail)
 	phone := newFormEntry("optional", nil)
 	email.SetText(t.app.sess.email())
+	// The account's details start the form: they rarely change.
+	if reg, ok := t.app.sess.d.LastRegistration(t.app.ctx); ok {
+		company.SetText(reg.Company)
+		person.SetText(reg.Person)
+		address.SetText(reg.Address)
+		country.SetText(reg.Country)
+		phone.SetText(reg.Phone)
+		if reg.Email != "" {
+			email.SetText(reg.Email)
+		}
+	}
 	t.app.showForm("Get a license key from a serial number", "Get key", []formField{
 		{label: "Serial number", obj: serial}, {label: "Company", obj: company},
 		{label: "Contact person", obj: person}, {label: "Address", obj: address},
