@@ -690,35 +690,51 @@ func (a *App) send(w lsync.Write, err error) {
 func (a *App) showFailed() {
 	a.bg(func(ctx context.Context) {
 		failed, err := a.sess.cache.Entries(ctx, lsync.Failed)
+		names := a.licenseNames(ctx)
 		a.do(func() {
 			if err != nil {
 				a.showError(err)
 				return
 			}
+			// A refusal is final (sending it again gets the same no): the
+			// dialog says what was refused and why, and dismisses them.
 			box := container.NewVBox()
 			for _, e := range failed {
-				l := widget.NewLabel(e.Write.Summary + ": " + words.OrDash(e.Reason))
+				l := widget.NewLabel("• " + named(e.Write.Summary, names) + ": " + words.OrDash(e.Reason))
 				l.Wrapping = fyne.TextWrapWord
 				box.Add(l)
 			}
-			d := dialog.NewCustomConfirm("Writes the portal refused", "Retry", "Dismiss", container.NewVScroll(box), func(retry bool) {
+			d := dialog.NewCustom("Changes the portal refused", "Dismiss", container.NewVScroll(box), a.win)
+			d.SetOnClosed(func() {
 				a.bg(func(ctx context.Context) {
-					if retry {
-						for _, e := range failed {
-							if _, err := a.sess.sched.Submit(ctx, e.Write); err != nil {
-								a.do(func() { a.showError(err) })
-								return
-							}
-						}
-					}
 					a.sess.cache.DismissFailed(ctx)
 					a.Refresh()
 				})
-			}, a.win)
-			d.Resize(fyne.NewSize(560, 320))
+			})
+			d.Resize(fyne.NewSize(600, 320))
 			d.Show()
 		})
 	})
+}
+
+// licenseNames maps the cached licenses' IDs to the names people know
+// them by: product, edition and contract number.
+func (a *App) licenseNames(ctx context.Context) map[string]string {
+	out := map[string]string{}
+	if sols, err := a.sess.cache.Solutions(ctx); err == nil {
+		for _, s := range sols {
+			out[s.LicenseID] = s.Product + " " + title(s.Edition) + " (" + s.ContractNumber + ")"
+		}
+	}
+	return out
+}
+
+// named replaces the license IDs in a write's summary by their names.
+func named(summary string, names map[string]string) string {
+	for id, name := range names {
+		summary = strings.ReplaceAll(summary, id, name)
+	}
+	return summary
 }
 
 // SwitchUser logs in as another user (the demo's Users menu); writes still

@@ -184,10 +184,11 @@ func (a *App) trySend(ctx context.Context, b built) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	what := named(w.Summary, a.licenseNames(ctx))
 	if !o.Done {
-		return fmt.Sprintf("Not sent yet: %s will be sent when the portal can be reached.", w.Summary), nil
+		return fmt.Sprintf("Not sent yet: %s will be sent when the portal can be reached.", what), nil
 	}
-	return "Done: " + w.Summary + ".", nil
+	return "Done: " + what + ".", nil
 }
 
 // The fields' checks: each says what is wrong in words for the person

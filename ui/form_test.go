@@ -277,3 +277,12 @@ func TestGetKey_TheFormStartsFromTheAccountsRegistrationDetails(t *testing.T) {
 	assert.Equal(t, reg.Country, entryOf(t, f, 4).Text, "country")
 	assert.Empty(t, entryOf(t, f, 0).Text, "the serial is the user's to type")
 }
+
+func TestMessages_NameLicensesByProductAndContractNotByID(t *testing.T) {
+	r := newRig(t, "ana@acme.example")
+	f := openAssignForm(t, r)
+	test.Type(entryOf(t, f, 0), "named@newhire.example")
+	f.Submit()
+	assert.Contains(t, r.app.Notice.Text, "Eberick Professional (ACME-EB-2026)")
+	assert.NotContains(t, r.app.Notice.Text, "lic_")
+}
