@@ -426,6 +426,18 @@ type KeyPreview struct {
 	Registration Registration `json:"registration"`
 }
 
+// UpgradeNotice is a version upgrade notification sent to an account and
+// not exchanged yet: Upgrade offers them instead of an ID typed by hand.
+type UpgradeNotice struct {
+	ID          string `json:"id"`
+	AccountID   string `json:"account_id"`
+	AccountName string `json:"account_name"`
+	// Products are what the notice may be exchanged for, one of them.
+	Products    []string  `json:"products"`
+	MaxQuantity int       `json:"max_quantity"`
+	SentAt      time.Time `json:"sent_at"`
+}
+
 // UpgradeKeyRequest asks for the key of a version upgrade (source 001): the
 // notification ID received, the product chosen among those it offers, and
 // the quantity. Registration, when given, replaces the support registration

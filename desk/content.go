@@ -211,3 +211,15 @@ func (d *Desk) LastRegistration(ctx context.Context) (api.Registration, bool) {
 	}
 	return *best.Registration, true
 }
+
+// UpgradeNotices lists the upgrade notifications the user's accounts can
+// exchange for a new version's key. It needs the portal.
+func (d *Desk) UpgradeNotices(ctx context.Context) ([]api.UpgradeNotice, error) {
+	cl, err := d.online(ctx, lsync.NoRetry())
+	if err != nil {
+		return nil, err
+	}
+	qctx, cancel := d.quick(ctx)
+	defer cancel()
+	return cl.UpgradeNotices(qctx)
+}

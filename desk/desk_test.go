@@ -262,3 +262,22 @@ func TestRenewLease_WhenThePortalSaysTheSubscriptionEndedTheProductStopsAtOnce(t
 	require.NoError(t, err)
 	assert.False(t, chk.OK, "the product stops now, not ten days later")
 }
+
+func TestUpgradeNotices_AreThoseOfTheUsersAccountsOnly(t *testing.T) {
+	ctx := context.Background()
+	p := seeded(t)
+	ana := open(t)
+	login(t, ana, p, "ana@acme.example")
+	mine, err := ana.UpgradeNotices(ctx)
+	require.NoError(t, err)
+	require.NotEmpty(t, mine)
+	bruno := open(t)
+	login(t, bruno, p, "bruno@beta.example")
+	theirs, err := bruno.UpgradeNotices(ctx)
+	require.NoError(t, err)
+	for _, n := range theirs {
+		for _, m := range mine {
+			assert.NotEqual(t, m.ID, n.ID, "another account's notification is not listed")
+		}
+	}
+}

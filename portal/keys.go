@@ -23,6 +23,7 @@ func (s *Server) keyRoutes() {
 	s.handleAuthed("POST /v1/keys", s.addKey)
 	s.handleAuthed("POST /v1/keys/get", s.getKey)
 	s.handleAuthed("POST /v1/keys/upgrade", s.upgradeKey)
+	s.handleAuthed("GET /v1/upgrades", s.upgradeNotices)
 
 	s.handleAuthed("POST /v1/activations", s.activate)
 	s.handleAuthed("POST /v1/activations/offline", s.activateOffline)
@@ -60,6 +61,18 @@ func (s *Server) publicKeys(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) keys(w http.ResponseWriter, r *http.Request, c store.Caller) error {
 	v, err := s.cfg.Store.Keys(r.Context(), c)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, v)
+	return nil
+}
+
+// upgradeNotices lists the caller's accounts' upgrade notifications not
+// exchanged yet, so that a client offers them instead of an ID typed by
+// hand.
+func (s *Server) upgradeNotices(w http.ResponseWriter, r *http.Request, c store.Caller) error {
+	v, err := s.cfg.Store.UpgradeNotices(r.Context(), c)
 	if err != nil {
 		return err
 	}

@@ -100,6 +100,7 @@ func foreignCases(v victim) map[string]struct {
 		// Keys and activations (issue 4); keystory_test.go points them at a
 		// victim's real keys too.
 		"GET /v1/keys":                 {"/v1/keys", nil},
+		"GET /v1/upgrades":             {"/v1/upgrades", nil},
 		"POST /v1/keys":                {"/v1/keys", api.AddKeyRequest{Key: strangerKey()}},
 		"POST /v1/keys/get":            {"/v1/keys/get", api.GetKeyRequest{Serial: portal.DemoSerial, AccountID: v.account, Registration: keyReg}},
 		"POST /v1/keys/upgrade":        {"/v1/keys/upgrade", api.UpgradeKeyRequest{NotificationID: portal.DemoUpgradeNotification, Product: "X", Quantity: 1}},

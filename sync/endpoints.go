@@ -158,3 +158,11 @@ func (c *Client) Subscriptions(ctx context.Context) ([]api.Subscription, error) 
 	err := c.get(ctx, "/v1/subscriptions", nil, &out)
 	return out, err
 }
+
+// UpgradeNotices lists the upgrade notifications sent to the caller's
+// accounts and not exchanged yet.
+func (c *Client) UpgradeNotices(ctx context.Context) ([]api.UpgradeNotice, error) {
+	var out []api.UpgradeNotice
+	err := c.get(ctx, "/v1/upgrades", nil, &out)
+	return out, err
+}

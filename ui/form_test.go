@@ -286,3 +286,27 @@ func TestMessages_NameLicensesByProductAndContractNotByID(t *testing.T) {
 	assert.Contains(t, r.app.Notice.Text, "Eberick Professional (ACME-EB-2026)")
 	assert.NotContains(t, r.app.Notice.Text, "lic_")
 }
+
+func TestUpgrade_TheNotificationIsPickedFromThoseTheAccountReceived(t *testing.T) {
+	r := newRig(t, "ana@acme.example")
+	notices, err := r.app.sess.d.UpgradeNotices(context.Background())
+	require.NoError(t, err)
+	require.NotEmpty(t, notices, "the demo sent ana's account an upgrade notification")
+	r.app.Keys.upgrade()
+	f := r.app.openForm
+	require.NotNil(t, f)
+	pick := f.fields.Items[0].Widget.(*widget.SelectEntry)
+	product := f.fields.Items[1].Widget.(*widget.SelectEntry)
+	if len(notices) > 1 {
+		pick.SetText(fmt.Sprintf("%s · %s · up to %d (%s)", notices[0].ID, strings.Join(notices[0].Products, ", "),
+			notices[0].MaxQuantity, notices[0].AccountName))
+	}
+	assert.Contains(t, pick.Text, notices[0].ID)
+	product.SetText(notices[0].Products[0])
+	f.Submit()
+	assert.Nil(t, r.app.openForm, f.status.Text)
+	assert.Contains(t, r.app.Keys.Message.Text, "Done")
+	left, err := r.app.sess.d.UpgradeNotices(context.Background())
+	require.NoError(t, err)
+	assert.Len(t, left, len(notices)-1, "the notification is used up")
+}

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -166,17 +167,56 @@ func (t *KeysTab) getKey() {
 	}, t.say)
 }
 
-// upgrade asks for a version upgrade's key.
+// upgrade asks for a version upgrade's key: the notification picked from
+// those sent to the user's accounts (or typed), the product among those it
+// offers, and the quantity.
 func (t *KeysTab) upgrade() {
-	notif := newFormEntry("from the upgrade notice", required("the notification ID"))
-	product := newFormEntry("the product upgraded", required("the product"))
+	t.app.bg(func(ctx context.Context) {
+		notices, _ := t.app.sess.d.UpgradeNotices(ctx) // offline: typed by hand
+		t.app.do(func() { t.upgradeForm(notices) })
+	})
+}
+
+func (t *KeysTab) upgradeForm(notices []api.UpgradeNotice) {
+	labels := make([]string, len(notices))
+	byLabel := map[string]api.UpgradeNotice{}
+	for i, n := range notices {
+		labels[i] = fmt.Sprintf("%s · %s · up to %d (%s)", n.ID, strings.Join(n.Products, ", "), n.MaxQuantity, n.AccountName)
+		byLabel[labels[i]] = n
+	}
+	notif := widget.NewSelectEntry(labels)
+	notif.SetPlaceHolder("the notification's ID")
+	product := widget.NewSelectEntry(nil)
+	product.SetPlaceHolder("the product upgraded to")
 	qty := newFormEntry("1", validQuantity)
 	qty.SetText("1")
+	notif.OnChanged = func(s string) {
+		if n, ok := byLabel[s]; ok {
+			product.SetOptions(n.Products)
+			if len(n.Products) == 1 {
+				product.SetText(n.Products[0])
+			}
+		}
+	}
+	if len(labels) == 1 {
+		notif.SetText(labels[0])
+	}
+	hint := "Pick one of the notifications your accounts received."
+	if len(labels) == 0 {
+		hint = "No notification waits in your accounts (or the portal cannot be reached): type its ID."
+	}
 	t.app.showForm("Upgrade to a new version", "Upgrade", []formField{
-		{label: "Notification ID", obj: notif}, {label: "Product", obj: product}, {label: "Quantity", obj: qty}},
+		{label: "Notification", obj: notif, hint: hint}, {label: "Product", obj: product}, {label: "Quantity", obj: qty}},
 		func(ctx context.Context) (string, error) {
+			id := strings.TrimSpace(notif.Text)
+			if n, ok := byLabel[id]; ok {
+				id = n.ID
+			}
+			if id == "" || strings.TrimSpace(product.Text) == "" {
+				return "", errors.New("Pick the notification and the product.")
+			}
 			n, _ := strconv.Atoi(strings.TrimSpace(qty.Text))
-			return t.app.trySend(ctx, write(lsync.UpgradeKey(api.UpgradeKeyRequest{NotificationID: strings.TrimSpace(notif.Text),
+			return t.app.trySend(ctx, write(lsync.UpgradeKey(api.UpgradeKeyRequest{NotificationID: id,
 				Product: strings.TrimSpace(product.Text), Quantity: n})))
 		}, t.say)
 }

@@ -311,3 +311,53 @@ func randomUint64() uint64 {
 	rand.Read(b[:])
 	return binary.BigEndian.Uint64(b[:])
 }
+
+// UpgradeNotices lists the upgrade notifications sent to the accounts the
+// caller may register products for, and not exchanged yet, oldest first.
+func (s *Store) UpgradeNotices(ctx context.Context, c Caller) ([]api.UpgradeNotice, error) {
+	out := []api.UpgradeNotice{}
+	err := s.readTx(ctx, func(t *tx) error {
+		for _, m := range c.Memberships {
+			acct, err := t.account(ctx, m.AccountID)
+			if err != nil {
+				return err
+			}
+			if core.Authorize(c.actor(), core.RegisterProduct, acct) != nil {
+				continue
+			}
+			rows, err := t.query(ctx, `SELECT id, offers, max_quantity, created_at FROM upgrade_notices
+				WHERE account_id = ? AND used_at = 0 ORDER BY created_at, id`, m.AccountID)
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				var id, offers string
+				var maxQ int
+				var created int64
+				if err := rows.Scan(&id, &offers, &maxQ, &created); err != nil {
+					rows.Close()
+					return err
+				}
+				var specs []KeySpec
+				if err := json.Unmarshal([]byte(offers), &specs); err != nil {
+					rows.Close()
+					return fmt.Errorf("upgrade notification %s offers: %w", id, err)
+				}
+				n := api.UpgradeNotice{ID: id, AccountID: m.AccountID, AccountName: acct.Name, MaxQuantity: maxQ,
+					SentAt: fromMS(created), Products: []string{}}
+				for _, sp := range specs {
+					n.Products = append(n.Products, sp.Product)
+				}
+				out = append(out, n)
+			}
+			if err := rows.Close(); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("upgrade notifications: %w", err)
+	}
+	return out, nil
+}
