@@ -470,12 +470,19 @@ func (t *SolutionsTab) showOrders() {
 	box := container.NewVBox()
 	var d dialog.Dialog
 	for _, o := range t.orders {
-		line := fmt.Sprintf("%s · %s %s × %d · bought %s", o.ID, o.Product, title(o.Edition), o.Quantity, day(o.CreatedAt))
+		line := fmt.Sprintf("%s %s × %d · bought %s", o.Product, title(o.Edition), o.Quantity, day(o.CreatedAt))
+		if o.PartnerName != "" && !t.ownsOrder(o) {
+			line += " · from " + o.PartnerName
+		}
 		if o.AssignedTo != "" {
 			box.Add(widget.NewLabel(line + " · assigned to " + words.OrDash(o.AssignedToName)))
 			continue
 		}
-		btn := widget.NewButton("Assign to account…", func() {
+		if !t.ownsOrder(o) {
+			box.Add(widget.NewLabel(line))
+			continue
+		}
+		btn := widget.NewButton("Assign to a customer…", func() {
 			d.Hide()
 			t.assignOrder(o)
 		})
@@ -484,6 +491,17 @@ func (t *SolutionsTab) showOrders() {
 	d = dialog.NewCustom("Partner orders", "Close", container.NewVScroll(box), t.app.win)
 	d.Resize(fyne.NewSize(680, 420))
 	d.Show()
+}
+
+// ownsOrder reports whether the user's partner account bought the order
+// (a customer sees orders assigned to it, but does not assign them).
+func (t *SolutionsTab) ownsOrder(o api.Order) bool {
+	for _, m := range t.accounts {
+		if m.AccountID == o.PartnerAccountID {
+			return true
+		}
+	}
+	return false
 }
 
 // assignOrder picks the customer an order goes to from the accounts that
@@ -508,7 +526,7 @@ func (t *SolutionsTab) assignOrder(o api.Order) {
 			if len(names) == 0 {
 				hint = "Type the customer account's name (no customer has bought from you yet)."
 			}
-			t.app.showForm(fmt.Sprintf("Assign order %s (%d × %s)", o.ID, o.Quantity, o.Product), "Assign",
+			t.app.showForm(fmt.Sprintf("Assign the order of %d × %s %s", o.Quantity, o.Product, title(o.Edition)), "Assign",
 				[]formField{{label: "Customer", obj: acct, hint: hint}},
 				func(ctx context.Context) (string, error) {
 					if strings.TrimSpace(acct.Text) == "" {
