@@ -385,6 +385,10 @@ func (a *App) OpenMenu(label string) {
 	a.openMenu, a.menuShown = pop, menu
 }
 
+// dialogOpen reports whether a dialog (any: a form, a confirmation, a file
+// chooser) is over the window: its shortcuts then wait.
+func (a *App) dialogOpen() bool { return a.win.Canvas().Overlays().Top() != nil }
+
 // notice shows what the last action did (UI goroutine).
 func (a *App) notice(msg string) { a.Notice.SetText(msg) }
 
@@ -417,7 +421,7 @@ func (a *App) shortcuts() {
 	// switch tabs under the form the user is typing in.
 	free := func(fn func()) func(fyne.Shortcut) {
 		return func(fyne.Shortcut) {
-			if a.modal == 0 {
+			if !a.dialogOpen() {
 				fn()
 			}
 		}
@@ -428,7 +432,7 @@ func (a *App) shortcuts() {
 	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyR, Modifier: fyne.KeyModifierShortcutDefault}, free(a.SyncNow))
 	c.SetOnTypedKey(func(e *fyne.KeyEvent) {
 		switch {
-		case a.modal > 0:
+		case a.dialogOpen():
 		case e.Name == fyne.KeyF5:
 			a.SyncNow()
 		case e.Name == fyne.KeyF10:

@@ -99,13 +99,11 @@ func (a *App) showForm(title, confirm string, fields []formField, submit func(ct
 	f.d = dialog.NewCustomWithoutButtons(title, body, a.win)
 	f.d.SetButtons([]fyne.CanvasObject{f.nope, f.ok})
 	f.d.SetOnClosed(func() {
-		a.modal--
 		if a.openForm == f {
 			a.openForm = nil
 		}
 	})
 	f.d.Resize(fyne.NewSize(560, body.MinSize().Height+140))
-	a.modal++
 	a.openForm = f
 	f.d.Show()
 	if first != nil {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
@@ -309,4 +310,20 @@ func TestUpgrade_TheNotificationIsPickedFromThoseTheAccountReceived(t *testing.T
 	left, err := r.app.sess.d.UpgradeNotices(context.Background())
 	require.NoError(t, err)
 	assert.Len(t, left, len(notices)-1, "the notification is used up")
+}
+
+func TestShortcuts_WaitBehindAnyDialogNotOnlyForms(t *testing.T) {
+	r := newRig(t, "ana@acme.example")
+	before := r.app.tabs.SelectedIndex()
+	dialog.ShowConfirm("Sure?", "A confirmation", func(bool) {}, r.app.win)
+	ctrl4(r.app.win)
+	assert.Equal(t, before, r.app.tabs.SelectedIndex(), "Ctrl+4 waits behind a confirmation")
+}
+
+func TestFocus_TabReachesTheTablesAfterTheirFilters(t *testing.T) {
+	r := newRig(t, "ana@acme.example")
+	c := r.app.win.Canvas()
+	c.Focus(r.app.Solutions.List.filter)
+	c.FocusNext()
+	assert.Equal(t, r.app.Solutions.List.list, c.Focused(), "Tab goes from the filter to its table")
 }

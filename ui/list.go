@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -412,9 +413,11 @@ func (f *filterList[T]) current() (T, bool) {
 	return f.rows.items[f.selected], true
 }
 
-// view stacks the filter over the table, with the count below.
+// view stacks the filter over the table, with the count below. The objects
+// are in reading order (NewBorder would put the table first), because Tab
+// follows it: from the filter to the table.
 func (f *filterList[T]) view() fyne.CanvasObject {
-	return container.NewBorder(f.filter, f.count, nil, nil, f.list)
+	return container.New(layout.NewBorderLayout(f.filter, f.count, nil, nil), f.filter, f.list, f.count)
 }
 
 // naturalCompare orders lower-cased texts as people read them: runs of
