@@ -80,7 +80,7 @@ func commands() []command {
 		{"audit", "--license ID|--account A", "who changed what, when", cmdAudit},
 		{"integrations", "list [--account A]|set --account A --product P [--integration on|off] [--controller on|off]|user --account A --product P --email E --on|--off", "product integrations and users' license switches", cmdIntegrations},
 		{"products", "list|register --number N", "products registered to your accounts", cmdProducts},
-		{"keys", "list|capacity|get --serial S --company C --person P --address A --country CC [--phone P] [--yes]|upgrade --notification N --product P --quantity Q|add KEY", "license and install keys, capacity per product", cmdKeys},
+		{"keys", "list|capacity|notices|get --serial S --company C --person P --address A --country CC [--phone P] [--yes]|upgrade --notification N --product P --quantity Q|add KEY", "license and install keys, capacity per product", cmdKeys},
 		{"subscriptions", "", "phase, days left, the day they stop out of reach of the portal", cmdSubscriptions},
 		{"downloads", "list [--product P] [--history]|get --file ID [--out DIR]", "software downloads", cmdDownloads},
 		{"support", "list|show ID|new --product P --title T --description D|comment ID --body B|close ID|products", "service requests", cmdSupport},

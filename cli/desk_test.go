@@ -280,3 +280,16 @@ func TestCountdown_OfflineASubscriptionWorksUntilTenDaysAfterItsExpiryAndSaysSo(
 		})
 	}
 }
+
+func TestKeysNotices_ListsTheUpgradeNotificationsThenUpgradeUsesOne(t *testing.T) {
+	p := seeded(t)
+	ana := newUser(t)
+	ana.login(p, "ana@acme.example", "demo-password")
+	var ns []api.UpgradeNotice
+	require.NoError(t, json.Unmarshal([]byte(ana.ok("keys", "notices", "--json")), &ns))
+	require.NotEmpty(t, ns)
+	assert.Contains(t, ana.ok("keys", "notices"), ns[0].ID)
+	out := ana.ok("keys", "upgrade", "--notification", ns[0].ID, "--product", ns[0].Products[0], "--quantity", "1")
+	assert.Contains(t, out, "done")
+	assert.NotContains(t, ana.ok("keys", "notices"), ns[0].ID, "used up")
+}

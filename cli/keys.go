@@ -36,6 +36,8 @@ func cmdKeys(ctx context.Context, a *app, args []string) error {
 		return keysList(ctx, a)
 	case "capacity":
 		return keysCapacity(ctx, a)
+	case "notices":
+		return keysNotices(ctx, a)
 	case "get":
 		if *serial == "" && len(pos) == 1 {
 			*serial = pos[0]
@@ -204,4 +206,31 @@ func (a *app) renderKey(answer json.RawMessage) error {
 	fmt.Fprintf(a.env.Stdout, "done: %s key %s for %s %s, %d %s, up to %d activations\n",
 		k.Kind, k.Key, k.Product, k.Edition, k.Capacity, k.Unit, k.MaxActivations)
 	return nil
+}
+
+// keysNotices lists the upgrade notifications the user's accounts may
+// exchange (keys upgrade --notification takes their IDs).
+func keysNotices(ctx context.Context, a *app) error {
+	if err := a.requireProfile(ctx); err != nil {
+		return err
+	}
+	if a.offline {
+		return usagef("the upgrade notifications are the portal's: drop --offline")
+	}
+	ns, err := a.d.UpgradeNotices(ctx)
+	if err != nil {
+		return err
+	}
+	if a.json {
+		return a.printJSON(nonNil(ns))
+	}
+	if len(ns) == 0 {
+		fmt.Fprintln(a.env.Stdout, "no upgrade notification waits in your accounts")
+		return nil
+	}
+	tw := a.table("NOTIFICATION", "PRODUCTS", "UP TO", "ACCOUNT", "SENT")
+	for _, n := range ns {
+		row(tw, n.ID, strings.Join(n.Products, ", "), n.MaxQuantity, n.AccountName, date(n.SentAt))
+	}
+	return tw.Flush()
 }
