@@ -70,8 +70,8 @@ func cmdSolutions(ctx context.Context, a *app, args []string) error {
 			mark = " *"
 		}
 		row(tw, r.LicenseID+mark, r.Product, r.Edition, words.OrDash(strings.Join(r.Modules, ", ")), r.OwnerName,
-			words.OrDash(r.Contract), day(r.Start), day(r.Renewal), r.Contracted, r.Others, r.Available,
-			day(r.Expiry), words.OrDash(r.LicenseStatus), words.OrDash(r.Action))
+			words.OrDash(r.Contract), jsonDay(r.Start), jsonDay(r.Renewal), r.Contracted, r.Others, r.Available,
+			jsonDay(r.Expiry), words.OrDash(r.LicenseStatus), words.OrDash(r.Action))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -82,8 +82,8 @@ func cmdSolutions(ctx context.Context, a *app, args []string) error {
 	return nil
 }
 
-// day keeps the date of a JSON time ("-" for none).
-func day(s string) string {
+// jsonDay keeps the date of a JSON time ("-" for none).
+func jsonDay(s string) string {
 	if len(s) < 10 || strings.HasPrefix(s, "0001-01-01") {
 		return "-"
 	}
