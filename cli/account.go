@@ -22,7 +22,7 @@ type credentialFlags struct {
 	name, accountName      string
 }
 
-func (c *credentialFlags) register(f *flags, signup bool) {
+func (c *credentialFlags) define(f *flags, signup bool) {
 	f.StringVar(&c.portal, "portal", "", "the portal's address, http(s)://HOST[:PORT] (default: the last one used)")
 	f.StringVar(&c.email, "email", "", "your e-mail")
 	f.BoolVar(&c.passwordStdin, "password-stdin", false, "read the password from standard input")
@@ -50,7 +50,7 @@ func loginOrSignup(ctx context.Context, a *app, args []string, signup bool) erro
 	}
 	f := newFlags(a, name)
 	var c credentialFlags
-	c.register(f, signup)
+	c.define(f, signup)
 	if _, err := f.parse(args); err != nil {
 		return err
 	}

@@ -29,7 +29,7 @@ type app struct {
 
 func newApp(env Env) *app { return &app{env: env} }
 
-func (a *app) close() {
+func (a *app) release() {
 	if a.d != nil {
 		a.d.Close()
 	}

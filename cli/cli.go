@@ -192,7 +192,7 @@ func Run(ctx context.Context, args []string, env Env) int {
 		return exitUsage
 	}
 	a := newApp(env)
-	defer a.close()
+	defer a.release()
 	err := cmd.run(ctx, a, args[1:])
 	if err == nil {
 		return exitOK

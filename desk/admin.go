@@ -145,11 +145,7 @@ func looksLikeID(ref string) bool {
 // Members lists the users of an account with their roles. It needs the
 // portal.
 func (d *Desk) Members(ctx context.Context, account string) ([]api.Member, error) {
-	id, err := d.ResolveAccount(ctx, account)
-	if err != nil {
-		return nil, err
-	}
-	cl, err := d.online(ctx, lsync.DefaultRetry())
+	id, cl, err := d.accountCall(ctx, account)
 	if err != nil {
 		return nil, err
 	}
@@ -159,11 +155,7 @@ func (d *Desk) Members(ctx context.Context, account string) ([]api.Member, error
 // AddMember gives a user with an account a role (admin or member) in an
 // account; adding them again changes the role.
 func (d *Desk) AddMember(ctx context.Context, account, email, role string) (api.Member, error) {
-	id, err := d.ResolveAccount(ctx, account)
-	if err != nil {
-		return api.Member{}, err
-	}
-	cl, err := d.online(ctx, lsync.DefaultRetry())
+	id, cl, err := d.accountCall(ctx, account)
 	if err != nil {
 		return api.Member{}, err
 	}
@@ -178,11 +170,7 @@ func (d *Desk) AddMember(ctx context.Context, account, email, role string) (api.
 // (the owner's and admins' call); with the user's own e-mail it is
 // leaving the account. The owner hands ownership over first.
 func (d *Desk) RemoveMember(ctx context.Context, account, email string) error {
-	id, err := d.ResolveAccount(ctx, account)
-	if err != nil {
-		return err
-	}
-	cl, err := d.online(ctx, lsync.DefaultRetry())
+	id, cl, err := d.accountCall(ctx, account)
 	if err != nil {
 		return err
 	}
@@ -205,11 +193,7 @@ func (d *Desk) LeaveAccount(ctx context.Context, account string) error {
 // HandOver makes another verified member the account's owner; the user,
 // its owner until then, becomes an admin.
 func (d *Desk) HandOver(ctx context.Context, account, email string) (api.Member, error) {
-	id, err := d.ResolveAccount(ctx, account)
-	if err != nil {
-		return api.Member{}, err
-	}
-	cl, err := d.online(ctx, lsync.DefaultRetry())
+	id, cl, err := d.accountCall(ctx, account)
 	if err != nil {
 		return api.Member{}, err
 	}
@@ -247,11 +231,7 @@ func (d *Desk) SetDelegation(ctx context.Context, account, partner string) (api.
 // AccountHistory lists the recorded transitions of an account. It needs
 // the portal.
 func (d *Desk) AccountHistory(ctx context.Context, account string) ([]api.AuditEvent, error) {
-	id, err := d.ResolveAccount(ctx, account)
-	if err != nil {
-		return nil, err
-	}
-	cl, err := d.online(ctx, lsync.DefaultRetry())
+	id, cl, err := d.accountCall(ctx, account)
 	if err != nil {
 		return nil, err
 	}
@@ -276,4 +256,15 @@ func (d *Desk) pullQuietly(ctx context.Context) {
 		s.Pull(qctx)
 		cancel()
 	}
+}
+
+// accountCall resolves an account the user named (ID or name) and opens
+// the portal client a call about it needs.
+func (d *Desk) accountCall(ctx context.Context, account string) (string, *lsync.Client, error) {
+	id, err := d.ResolveAccount(ctx, account)
+	if err != nil {
+		return "", nil, err
+	}
+	cl, err := d.online(ctx, lsync.DefaultRetry())
+	return id, cl, err
 }
