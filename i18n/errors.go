@@ -1,0 +1,95 @@
+package i18n
+
+import "errors"
+
+// Error is a refusal or failure worded for people but not yet put in a
+// language: a catalog key, its placeholders, and the cause it wraps. Its
+// Error() is the English text (for logs and for English users); a face puts
+// it in the user's language with Lang.Err.
+type Error struct {
+	Key  string
+	Args []any // name, value pairs, as for Lang.T
+	Err  error
+}
+
+// Errorf builds an Error; kv are name, value pairs for the key's
+// placeholders.
+func Errorf(key string, kv ...any) error { return &Error{Key: key, Args: kv} }
+
+// Wrap builds an Error that keeps cause, so that errors.Is and errors.As
+// still see it and the text ends with the cause's (": cause").
+func Wrap(cause error, key string, kv ...any) error {
+	return &Error{Key: key, Args: kv, Err: cause}
+}
+
+// Error is the English text.
+func (e *Error) Error() string {
+	s := English().T(e.Key, e.Args...)
+	if e.Err != nil {
+		return s + ": " + e.Err.Error()
+	}
+	return s
+}
+
+// Unwrap exposes the cause.
+func (e *Error) Unwrap() error { return e.Err }
+
+// Coded is an error with a stable code (core.Error is one): the catalog
+// words it as "error.<code>" with its Args, when it has a wording there.
+// i18n does not import core; core's error satisfies this.
+type Coded interface {
+	error
+	ErrorCode() string
+	ErrorArgs() []any
+}
+
+// Err words err in this language. A chain of Errors and Coded errors is
+// translated link by link ("could not assign: no seat is available"); a
+// link this package cannot translate (a plain fmt.Errorf context) is
+// skipped in favour of the translatable link inside it, and an error with
+// no translatable link at all is shown as it is, in English. In English
+// the text is err.Error() unchanged.
+func (l *Lang) Err(err error) string {
+	if err == nil {
+		return ""
+	}
+	if l.tag == English().tag {
+		return err.Error()
+	}
+	if s, ok := l.errText(err); ok {
+		return s
+	}
+	return err.Error()
+}
+
+func (l *Lang) errText(err error) (string, bool) {
+	var e *Error
+	if errors.As(err, &e) {
+		s := l.T(e.Key, e.Args...)
+		if e.Err != nil {
+			if c, ok := l.errText(e.Err); ok {
+				return s + ": " + c, true
+			}
+			return s + ": " + e.Err.Error(), true
+		}
+		return s, true
+	}
+	var c Coded
+	if errors.As(err, &c) {
+		key := "error." + c.ErrorCode()
+		if !l.Has(key) {
+			return "", false
+		}
+		s := l.T(key, c.ErrorArgs()...)
+		if inner := errors.Unwrap(c); inner != nil {
+			if t, ok := l.errText(inner); ok {
+				return s + ": " + t, true
+			}
+		}
+		return s, true
+	}
+	return "", false
+}
+
+// String is the language's tag, for logs.
+func (l *Lang) String() string { return l.tag.String() }
