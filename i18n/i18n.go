@@ -221,3 +221,14 @@ func Messages(t language.Tag) (map[string]map[string]string, error) {
 	}
 	return out, nil
 }
+
+// Enum words a domain value (a seat's state, a role, a license's status)
+// from the "enum.<kind>.<value>" keys, value being the core type's String()
+// with spaces as underscores; an unknown value is shown as it is.
+func (l *Lang) Enum(kind, value string) string {
+	key := "enum." + kind + "." + strings.ReplaceAll(value, " ", "_")
+	if !l.Has(key) {
+		return value
+	}
+	return l.T(key)
+}

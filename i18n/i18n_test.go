@@ -70,7 +70,7 @@ func TestFormat_DatesNumbersSizesAndPluralsFollowTheLocale(t *testing.T) {
 			assert.Equal(t, c.size, l.Size(3<<19))
 			assert.Equal(t, c.one, l.N("common.seats", 1))
 			assert.Equal(t, c.two, l.N("common.seats", 2))
-			assert.Equal(t, c.state, l.T("seat.state.pending"))
+			assert.Equal(t, c.state, l.T("enum.seat.pending"))
 			assert.Equal(t, c.ago2, l.Ago(day.Add(-49*time.Hour), day))
 			assert.Equal(t, "-", l.Date(time.Time{}))
 		})
@@ -80,7 +80,7 @@ func TestFormat_DatesNumbersSizesAndPluralsFollowTheLocale(t *testing.T) {
 func TestT_AMissingKeyShowsTheKeyNotNothing(t *testing.T) {
 	assert.Equal(t, "no.such.key", New(language.French).T("no.such.key"))
 	assert.False(t, New(language.French).Has("no.such.key"))
-	assert.True(t, New(language.French).Has("seat.state.pending"))
+	assert.True(t, New(language.French).Has("enum.seat.pending"))
 }
 
 type coded struct{ code string }
@@ -90,12 +90,20 @@ func (c coded) ErrorCode() string { return c.code }
 func (c coded) ErrorArgs() []any  { return nil }
 
 func TestErr_TranslatesTheWordedLinksAndKeepsEnglishAsIs(t *testing.T) {
-	inner := Errorf("seat.state.pending")
-	wrapped := fmt.Errorf("context only in English: %w", Wrap(inner, "seat.state.assigned"))
+	inner := Errorf("enum.seat.pending")
+	wrapped := fmt.Errorf("context only in English: %w", Wrap(inner, "enum.seat.assigned"))
 	assert.Equal(t, "Atribuído: Aguardando", New(language.BrazilianPortuguese).Err(wrapped))
 	assert.Equal(t, "context only in English: Assigned: Pending", English().Err(wrapped))
 	plain := errors.New("disk full")
 	assert.Equal(t, "disk full", New(language.French).Err(plain), "an untranslatable error is shown as it is")
 	assert.Equal(t, "english no.code", New(language.French).Err(coded{"no.code"}), "a code without a wording keeps its text")
 	assert.True(t, errors.Is(wrapped, inner))
+}
+
+func TestEnum_WordsDomainValuesInTheVendorsTerms(t *testing.T) {
+	pt := New(language.BrazilianPortuguese)
+	assert.Equal(t, "Aguardando", pt.Enum("seat", "pending"))
+	assert.Equal(t, "Disponível", pt.Enum("seat", "available"))
+	assert.Equal(t, "Licenças indisponíveis", pt.Enum("switch", "Licenses not available"))
+	assert.Equal(t, "mystery", pt.Enum("seat", "mystery"), "an unknown value is shown as it is")
 }
