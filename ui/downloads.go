@@ -36,6 +36,9 @@ type DownloadsTab struct {
 	Dir string
 
 	pause context.CancelFunc // stops the download in flight (UI goroutine)
+	// onProgress are told of each progress step on the UI goroutine, after
+	// the bar and the line are drawn (bytes done, total).
+	onProgress []func(done, total int64)
 	// paused is the file whose download was paused: Resume goes on with it.
 	paused *api.DownloadFile
 }
@@ -145,6 +148,9 @@ func (t *DownloadsTab) Download(f api.DownloadFile) {
 			t.app.do(func() {
 				t.Progress.SetValue(v)
 				t.Message.SetText(line)
+				for _, fn := range t.onProgress {
+					fn(done, total)
+				}
 			})
 		})
 		paused := ctx.Err() != nil && t.app.ctx.Err() == nil

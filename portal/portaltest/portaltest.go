@@ -51,6 +51,19 @@ func Start(t testing.TB) *Portal {
 // the queued ones.
 func StartWithMail(t testing.TB, also mail.Sender) *Portal {
 	t.Helper()
+	return start(t, also, nil)
+}
+
+// StartWrapped is Start with the portal's handler wrapped by wrap (inside
+// the OpenAPI guard): a test's way to slow or watch the wire, e.g. a
+// download throttled so that it can be paused.
+func StartWrapped(t testing.TB, wrap func(http.Handler) http.Handler) *Portal {
+	t.Helper()
+	return start(t, nil, wrap)
+}
+
+func start(t testing.TB, also mail.Sender, wrap func(http.Handler) http.Handler) *Portal {
+	t.Helper()
 	// Client tests sign many people up from loopback: the hourly sign-up
 	// budgets are lifted (the portal's own tests check them). Every call
 	// the client makes is checked against api/openapi.yaml; a benchmark
@@ -59,6 +72,15 @@ func StartWithMail(t testing.TB, also mail.Sender) *Portal {
 		Limits: portal.Limits{SignupsPerClient: 1 << 20, SignupsPerAddress: 1 << 20, VerifiesPerClient: 1 << 20}}
 	if _, bench := t.(*testing.B); !bench {
 		opts.Wrap = func(h http.Handler) http.Handler { return apispec.Guard(t, h) }
+	}
+	if wrap != nil {
+		guard := opts.Wrap
+		opts.Wrap = func(h http.Handler) http.Handler {
+			if guard != nil {
+				return guard(wrap(h))
+			}
+			return wrap(h)
+		}
 	}
 	d, err := demo.Start(context.Background(), opts)
 	require.NoError(t, err)
