@@ -363,6 +363,15 @@ func (f *filterList[T]) sorted() []int {
 		}
 	}
 	slices.SortFunc(order, func(a, b int) int {
+		ea, eb := blank(texts[a][f.sortCol]), blank(texts[b][f.sortCol])
+		if ea != eb {
+			// Empty cells (a free seat's holder, a date never reached) go
+			// last in either direction: the rows people look for come first.
+			if ea {
+				return 1
+			}
+			return -1
+		}
 		c := naturalCompare(texts[a][f.sortCol], texts[b][f.sortCol])
 		if f.sortDesc {
 			c = -c
@@ -379,6 +388,9 @@ func (f *filterList[T]) sorted() []int {
 	})
 	return order
 }
+
+// blank is a cell that shows nothing ("" or the table's "-").
+func blank(s string) bool { return s == "" || s == "-" }
 
 // resyncSelection keeps the table's selection, which is a row position, on
 // the selected item after the shown rows changed: the item may have moved,

@@ -168,3 +168,15 @@ func TestTable_CountsSayOneLicenseAndTwoLicenses(t *testing.T) {
 	test.Type(f.filter, "a")
 	assert.Equal(t, "1 license of 2", f.count.Text)
 }
+
+func TestTable_EmptyCellsGoLastInEitherDirection(t *testing.T) {
+	a := test.NewTempApp(t)
+	f := newFilterList("seats", []column{{"Holder", 200}, {"State", 120}}, func(s [2]string, c []string) { c[0], c[1] = s[0], s[1] })
+	w := a.NewWindow("table")
+	w.SetContent(f.view())
+	f.set(prepareRows([][2]string{{"-", "available"}, {"zoe@x.example", "assigned"}, {"-", "available"}, {"ana@x.example", "pending"}},
+		func(s [2]string) string { return s[0] }), nil)
+	assert.Equal(t, []string{"ana@x.example", "zoe@x.example", "-", "-"}, shownFirstColumn(f), "the free seats after the holders")
+	f.sortBy(0)
+	assert.Equal(t, []string{"zoe@x.example", "ana@x.example", "-", "-"}, shownFirstColumn(f), "and still after them reversed")
+}
