@@ -230,7 +230,7 @@ func (f *filterList[T]) typedKey(e *fyne.KeyEvent) bool {
 		next = 0
 	}
 	next = min(max(next, 0), n-1)
-	f.list.Select(next)
+	f.selectRow(next)
 	f.list.ScrollTo(widget.TableCellID{Row: next, Col: 0})
 	return true
 }
@@ -308,7 +308,7 @@ func (f *filterList[T]) set(r rows[T], same func(a, b T) bool) {
 		for pos, i := range f.shown {
 			if same(r.items[i], *keep) {
 				f.selected = i
-				f.list.Select(pos)
+				f.selectRow(pos)
 				return
 			}
 		}
@@ -389,6 +389,18 @@ func (f *filterList[T]) sorted() []int {
 	return order
 }
 
+// selectRow selects the row at pos. A table not laid out yet (its tab has
+// not been shown) scrolls as if it were zero pixels high, which leaves its
+// rows above the top and left of its edge once it gets its size; such a
+// table starts at the top left instead.
+func (f *filterList[T]) selectRow(pos int) {
+	f.list.Select(pos)
+	if f.list.Size().Height <= 0 {
+		f.list.ScrollToTop()
+		f.list.ScrollToLeading()
+	}
+}
+
 // blank is a cell that shows nothing ("" or the table's "-").
 func blank(s string) bool { return s == "" || s == "-" }
 
@@ -401,7 +413,7 @@ func (f *filterList[T]) resyncSelection() {
 		return
 	}
 	if pos := f.position(); pos >= 0 {
-		f.list.Select(pos)
+		f.selectRow(pos)
 		return
 	}
 	f.selected = -1
@@ -412,7 +424,7 @@ func (f *filterList[T]) resyncSelection() {
 // a detail pane beside the table is never blank.
 func (f *filterList[T]) selectFirst() {
 	if _, ok := f.current(); !ok && len(f.shown) > 0 {
-		f.list.Select(0)
+		f.selectRow(0)
 	}
 }
 
@@ -472,7 +484,7 @@ func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 func (f *filterList[T]) selectWhere(match func(T) bool) bool {
 	for pos, i := range f.shown {
 		if match(f.rows.items[i]) {
-			f.list.Select(pos)
+			f.selectRow(pos)
 			f.list.ScrollTo(widget.TableCellID{Row: pos, Col: 0})
 			return true
 		}

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"reflect"
 	"testing"
 	"time"
 
@@ -179,4 +180,27 @@ func TestTable_EmptyCellsGoLastInEitherDirection(t *testing.T) {
 	assert.Equal(t, []string{"ana@x.example", "zoe@x.example", "-", "-"}, shownFirstColumn(f), "the free seats after the holders")
 	f.sortBy(0)
 	assert.Equal(t, []string{"zoe@x.example", "ana@x.example", "-", "-"}, shownFirstColumn(f), "and still after them reversed")
+}
+
+func TestTable_ATableSelectedBeforeItsTabIsShownStartsAtTheTop(t *testing.T) {
+	// Keys is a hidden tab when its rows arrive and its first row is
+	// selected; shown later, its rows must be in view, not scrolled off.
+	r := newRig(t, "ana@acme.example")
+	r.app.win.Resize(fyne.NewSize(1024, 700))
+	r.app.tabs.SelectIndex(2)
+	keys := r.app.Keys.List
+	require.NotEmpty(t, keys.shown)
+	_, ok := keys.current()
+	require.True(t, ok, "the first key is selected")
+	assert.Equal(t, fyne.NewPos(0, 0), scrollOffset(t, keys.list), "the rows start at the top")
+}
+
+// scrollOffset is how far a table's cells are scrolled. Fyne keeps it in
+// the table's unexported offset field, which is what the cells are drawn
+// from (the scroller's own Offset is clamped on layout while it stays).
+func scrollOffset(t *testing.T, tbl *rowTable) fyne.Position {
+	t.Helper()
+	f := reflect.ValueOf(&tbl.Table).Elem().FieldByName("offset")
+	require.True(t, f.IsValid(), "widget.Table has an offset field")
+	return fyne.NewPos(float32(f.FieldByName("X").Float()), float32(f.FieldByName("Y").Float()))
 }
