@@ -153,7 +153,9 @@ func (t *DownloadsTab) Download(f api.DownloadFile) {
 				}
 			})
 		})
-		paused := ctx.Err() != nil && t.app.ctx.Err() == nil
+		// Paused only if the transfer did stop: a Pause pressed as the last
+		// bytes arrived leaves a whole, verified file.
+		paused := err != nil && ctx.Err() != nil && t.app.ctx.Err() == nil
 		cancel()
 		t.app.do(func() {
 			t.pause = nil

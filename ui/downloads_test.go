@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2/test"
 	"github.com/stretchr/testify/assert"
@@ -23,15 +24,49 @@ type rangeLog struct {
 	ranges []string
 }
 
+// wrap records the Range and sends a file's bytes in small, spaced
+// chunks (a slow link), so that the first progress step comes long before
+// the end whatever the machine's load.
 func (l *rangeLog) wrap(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasSuffix(r.URL.Path, "/content") {
-			l.mu.Lock()
-			l.ranges = append(l.ranges, r.Header.Get("Range"))
-			l.mu.Unlock()
+		if !strings.HasSuffix(r.URL.Path, "/content") {
+			h.ServeHTTP(w, r)
+			return
 		}
-		h.ServeHTTP(w, r)
+		l.mu.Lock()
+		l.ranges = append(l.ranges, r.Header.Get("Range"))
+		l.mu.Unlock()
+		h.ServeHTTP(&slowWriter{ResponseWriter: w, ctx: r.Context()}, r)
 	})
+}
+
+// slowWriter passes at most 8 KiB at a time, 10 ms apart, until the client
+// goes away.
+type slowWriter struct {
+	http.ResponseWriter
+	ctx interface{ Done() <-chan struct{} }
+}
+
+func (s *slowWriter) Write(b []byte) (int, error) {
+	n := 0
+	for len(b) > 0 {
+		chunk := min(len(b), 8<<10)
+		m, err := s.ResponseWriter.Write(b[:chunk])
+		n += m
+		if err != nil {
+			return n, err
+		}
+		if f, ok := s.ResponseWriter.(http.Flusher); ok {
+			f.Flush()
+		}
+		b = b[chunk:]
+		select {
+		case <-s.ctx.Done():
+			return n, http.ErrAbortHandler
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	return n, nil
 }
 
 func (l *rangeLog) all() []string {
