@@ -477,3 +477,16 @@ func (d *Desk) FreeActivation(ctx context.Context, activationID string) (api.Act
 	d.pullQuietly(ctx)
 	return got, nil
 }
+
+// CheckRequest tells, before the user picks where to write a request,
+// whether key could be answered offline at all: a malformed key, an
+// install key, or (as far as this profile knows) an expired key or one with
+// every activation in use is refused with the reason, as WriteRequest
+// would refuse it.
+func (d *Desk) CheckRequest(ctx context.Context, key string) error {
+	k, err := core.ParseKey(key)
+	if err != nil {
+		return err
+	}
+	return d.answerableOffline(ctx, k)
+}

@@ -196,17 +196,28 @@ func (t *KeysTab) offlineDialog() {
 			t.FlowStep.SetText("Enter the key first.")
 			return
 		}
-		d := dialog.NewFileSave(func(f fyne.URIWriteCloser, err error) {
-			if err != nil || f == nil {
-				return
-			}
-			path := f.URI().Path()
-			f.Close()
-			t.WriteRequest(k, path)
-		}, t.app.win)
-		d.SetFileName("activation-request.lda")
-		d.Resize(fyne.NewSize(760, 520))
-		d.Show()
+		// Ask where to write only a request that can be answered.
+		t.app.bg(func(ctx context.Context) {
+			err := t.app.sess.d.CheckRequest(ctx, k)
+			t.app.do(func() {
+				if err != nil {
+					t.FlowStep.SetText("The request was not written: " + err.Error())
+					t.say(t.FlowStep.Text)
+					return
+				}
+				d := dialog.NewFileSave(func(f fyne.URIWriteCloser, err error) {
+					if err != nil || f == nil {
+						return
+					}
+					path := f.URI().Path()
+					f.Close()
+					t.WriteRequest(k, path)
+				}, t.app.win)
+				d.SetFileName("activation-request.lda")
+				d.Resize(fyne.NewSize(760, 520))
+				d.Show()
+			})
+		})
 	})
 	importBtn := widget.NewButton("3. Import the response…", func() {
 		d := dialog.NewFileOpen(func(f fyne.URIReadCloser, err error) {

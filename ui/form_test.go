@@ -327,3 +327,48 @@ func TestFocus_TabReachesTheTablesAfterTheirFilters(t *testing.T) {
 	c.FocusNext()
 	assert.Equal(t, r.app.Solutions.List.list, c.Focused(), "Tab goes from the filter to its table")
 }
+
+// buttonIn finds the button labelled text under o.
+func buttonIn(t *testing.T, o fyne.CanvasObject, text string) *widget.Button {
+	t.Helper()
+	var b *widget.Button
+	walk(o, func(x fyne.CanvasObject) {
+		if btn, ok := x.(*widget.Button); ok && btn.Text == text {
+			b = btn
+		}
+	})
+	require.NotNil(t, b, "a %q button", text)
+	return b
+}
+
+func TestOfflineFlow_AKeyThatCannotBeAnsweredIsRefusedBeforeAFileIsAskedFor(t *testing.T) {
+	r := newRig(t, "ana@acme.example")
+	ks := r.app.Keys
+	// The demo's license key is active on print-srv-01, its only machine.
+	require.True(t, ks.List.selectWhere(func(k api.Key) bool { return strings.HasPrefix(k.Key, "LIC-") }))
+	ks.offlineDialog()
+	flow := r.app.win.Canvas().Overlays().Top()
+	require.NotNil(t, flow)
+	test.Tap(buttonIn(t, flow, "1. Write the request…"))
+	assert.Contains(t, ks.FlowStep.Text, "The request was not written")
+	assert.Contains(t, ks.FlowStep.Text, "deactivate it on one of its machines first")
+	assert.Same(t, flow, r.app.win.Canvas().Overlays().Top(), "no file dialog opened over the flow")
+
+	// A key that can be answered goes on to ask where to write it.
+	key := r.issueKey()
+	ks.FlowStep.SetText("")
+	entryFor := func() *widget.Entry {
+		var e *widget.Entry
+		walk(flow, func(x fyne.CanvasObject) {
+			if en, ok := x.(*widget.Entry); ok && e == nil {
+				e = en
+			}
+		})
+		return e
+	}
+	require.NotNil(t, entryFor())
+	entryFor().SetText(string(key))
+	test.Tap(buttonIn(t, flow, "1. Write the request…"))
+	assert.Empty(t, ks.FlowStep.Text)
+	assert.NotSame(t, flow, r.app.win.Canvas().Overlays().Top(), "the save dialog asks where to write the request")
+}
