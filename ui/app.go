@@ -389,6 +389,30 @@ func (a *App) OpenMenu(label string) {
 // chooser) is over the window: its shortcuts then wait.
 func (a *App) dialogOpen() bool { return a.win.Canvas().Overlays().Top() != nil }
 
+// dismissTop presses the dismiss button (Close, Cancel, No, OK) of the
+// dialog on top, as Escape does in every desktop dialog. Fyne's dialogs
+// are a modal pop-up whose content holds the button row at index 3 with
+// the dismiss button first (dialog.create in Fyne 2.7; a test pins it).
+// Forms handle Escape in their entries and land here only when no entry
+// has focus.
+func (a *App) dismissTop() {
+	p, ok := a.win.Canvas().Overlays().Top().(*widget.PopUp)
+	if !ok {
+		return
+	}
+	c, ok := p.Content.(*fyne.Container)
+	if !ok || len(c.Objects) < 4 {
+		return
+	}
+	row, ok := c.Objects[3].(*fyne.Container)
+	if !ok || len(row.Objects) == 0 {
+		return
+	}
+	if b, ok := row.Objects[0].(*widget.Button); ok && !b.Disabled() && b.OnTapped != nil {
+		b.OnTapped()
+	}
+}
+
 // notice shows what the last action did (UI goroutine).
 func (a *App) notice(msg string) { a.Notice.SetText(msg) }
 
@@ -432,6 +456,8 @@ func (a *App) shortcuts() {
 	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyR, Modifier: fyne.KeyModifierShortcutDefault}, free(a.SyncNow))
 	c.SetOnTypedKey(func(e *fyne.KeyEvent) {
 		switch {
+		case a.dialogOpen() && e.Name == fyne.KeyEscape:
+			a.dismissTop()
 		case a.dialogOpen():
 		case e.Name == fyne.KeyF5:
 			a.SyncNow()

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -371,4 +372,22 @@ func TestOfflineFlow_AKeyThatCannotBeAnsweredIsRefusedBeforeAFileIsAskedFor(t *t
 	test.Tap(buttonIn(t, flow, "1. Write the request…"))
 	assert.Empty(t, ks.FlowStep.Text)
 	assert.NotSame(t, flow, r.app.win.Canvas().Overlays().Top(), "the save dialog asks where to write the request")
+}
+
+func TestDialogs_EscapeClosesTheDialogOnTop(t *testing.T) {
+	r := newRig(t, "ana@acme.example")
+	c := r.app.win.Canvas()
+	esc := func() {
+		c.(interface{ OnTypedKey() func(*fyne.KeyEvent) }).OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	}
+	for name, open := range map[string]func(){
+		"offline activation (custom)": r.app.Keys.offlineDialog,
+		"an error":                    func() { r.app.showError(errors.New("boom")) },
+		"history (custom)":            r.app.Solutions.history,
+	} {
+		open()
+		require.NotNil(t, c.Overlays().Top(), name)
+		esc()
+		assert.Nil(t, c.Overlays().Top(), "Escape closes %s", name)
+	}
 }
