@@ -57,6 +57,9 @@ func newDownloadsTab(a *App) *DownloadsTab {
 		}
 	})
 	t.Progress = widget.NewProgressBar()
+	// Fyne draws the bar's empty track as a half-tone of the fill, which
+	// reads as a full bar at 0%: the bar shows only once a download starts.
+	t.Progress.Hide()
 	t.Message = widget.NewLabel("Select a file to download it into " + t.Dir + ".")
 	t.Message.Truncation = fyne.TextTruncateEllipsis
 	t.DownloadBtn = widget.NewButtonWithIcon("Download", theme.DownloadIcon(), func() {
@@ -125,6 +128,7 @@ func (t *DownloadsTab) Download(f api.DownloadFile) {
 	ctx, cancel := context.WithCancel(t.app.ctx)
 	t.pause, t.paused = cancel, nil
 	t.DownloadBtn.Disable()
+	t.Progress.Show()
 	t.PauseBtn.SetText("Pause")
 	t.PauseBtn.SetIcon(theme.MediaPauseIcon())
 	t.PauseBtn.Enable()

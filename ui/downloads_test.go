@@ -97,6 +97,8 @@ func TestDownloads_PauseKeepsThePartAndResumeGoesOnFromIt(t *testing.T) {
 	dl.List.selectWhere(func(x api.DownloadFile) bool { return x.ID == f.ID })
 	assert.True(t, dl.FolderBtn.Visible(), "Open folder is offered")
 
+	assert.False(t, dl.Progress.Visible(), "no bar (that would read as full at 0%) before a download")
+
 	// The user presses Pause as soon as the first bytes arrive.
 	paused := false
 	dl.onProgress = append(dl.onProgress, func(done, total int64) {
@@ -112,6 +114,7 @@ func TestDownloads_PauseKeepsThePartAndResumeGoesOnFromIt(t *testing.T) {
 	assert.Equal(t, "Resume", dl.PauseBtn.Text, "a paused download offers Resume")
 	assert.False(t, dl.PauseBtn.Disabled())
 	assert.Contains(t, dl.Message.Text, "Paused")
+	assert.True(t, dl.Progress.Visible())
 	assert.Less(t, dl.Progress.Value, 1.0, "the bar shows the part, not a full file")
 	dst := filepath.Join(dl.Dir, filepath.Base(f.Name))
 	part, err := os.Stat(dst + ".part")
