@@ -391,3 +391,15 @@ func TestDialogs_EscapeClosesTheDialogOnTop(t *testing.T) {
 		assert.Nil(t, c.Overlays().Top(), "Escape closes %s", name)
 	}
 }
+
+func TestSupport_ANewsItemShowsInItsOwnPaneNotUnderTheRequest(t *testing.T) {
+	r := newRig(t, "ana@acme.example")
+	sp := r.app.Support
+	req, ok := sp.List.current()
+	require.True(t, ok, "a request is selected")
+	require.True(t, sp.News.selectWhere(func(n newsRow) bool { return n.New }))
+	n, _ := sp.News.current()
+	assert.Contains(t, sp.NewsDetail.Text, n.Title)
+	assert.Contains(t, sp.details.Text, req.Title, "the request's pane still shows the request its comment box is for")
+	assert.NotContains(t, sp.details.Text, n.Body)
+}

@@ -30,19 +30,22 @@ type newsRow struct {
 type SupportTab struct {
 	// Unread counts the news items new since the last visit: the tab's
 	// title carries it as a badge.
-	Unread    int
-	app       *App
-	List      *filterList[api.ServiceRequest]
-	News      *filterList[newsRow]
-	details   *widget.Label
-	Comment   *widget.Entry
-	NewBtn    *widget.Button
-	CommentBt *widget.Button
-	CloseBtn  *widget.Button
-	Subscribe *widget.Check
-	ReadBtn   *widget.Button
-	rss       *widget.Hyperlink
-	products  []string
+	Unread  int
+	app     *App
+	List    *filterList[api.ServiceRequest]
+	News    *filterList[newsRow]
+	details *widget.Label
+	// NewsDetail is the selected news item's own pane: a news item is not
+	// a request, and the comment box under a request is not for it.
+	NewsDetail *widget.Label
+	Comment    *widget.Entry
+	NewBtn     *widget.Button
+	CommentBt  *widget.Button
+	CloseBtn   *widget.Button
+	Subscribe  *widget.Check
+	ReadBtn    *widget.Button
+	rss        *widget.Hyperlink
+	products   []string
 }
 
 func newSupportTab(a *App) *SupportTab {
@@ -79,7 +82,9 @@ func newSupportTab(a *App) *SupportTab {
 	t.List.onSelect = t.showRequest
 	t.List.onOpen = func(api.ServiceRequest) { a.win.Canvas().Focus(t.Comment) }
 
-	t.News = newFilterList("news items", []column{{"Published", 130}, {"Product", 150}, {"Severity", 100}, {"Title", 300}}, func(n newsRow, c []string) {
+	t.NewsDetail = widget.NewLabel("Select a news item to read it.")
+	t.NewsDetail.Wrapping = fyne.TextWrapWord
+	t.News = newFilterList("news items", []column{{"Published", 165}, {"Product", 150}, {"Severity", 100}, {"Title", 300}}, func(n newsRow, c []string) {
 		mark := ""
 		if n.New {
 			mark = "● NEW "
@@ -109,8 +114,9 @@ func (t *SupportTab) content() fyne.CanvasObject {
 			t.List.view()),
 		detail)
 	requests.Offset = 0.55
-	news := container.NewBorder(nil, flow(t.Subscribe, t.ReadBtn, t.rss), nil, nil,
-		t.News.view())
+	news := container.NewVSplit(t.News.view(),
+		container.NewBorder(nil, flow(t.Subscribe, t.ReadBtn, t.rss), nil, nil, container.NewVScroll(t.NewsDetail)))
+	news.Offset = 0.55
 	split := container.NewHSplit(requests, news)
 	split.Offset = 0.6
 	return split
@@ -201,7 +207,7 @@ func (t *SupportTab) showRequest(r api.ServiceRequest) {
 
 // showNews shows a news item's body and its product's switch and RSS link.
 func (t *SupportTab) showNews(n newsRow) {
-	t.details.SetText(n.Title + "\n" + day(n.PublishedAt) + " · " + n.Product + " · " + title(n.Severity) + "\n\n" + n.Body)
+	t.NewsDetail.SetText(n.Title + "\n" + day(n.PublishedAt) + " · " + n.Product + " · " + title(n.Severity) + "\n\n" + n.Body)
 	t.Subscribe.OnChanged = nil
 	t.Subscribe.SetChecked(n.Subscribed)
 	t.Subscribe.Text = "E-mail me " + n.Product + " news"
