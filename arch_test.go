@@ -39,7 +39,7 @@ var allowedArrows = map[string][]string{
 	"mailbox":                {},
 	"mailbox/imapdemo":       {"portal/mail"},
 	"desk":                   {"api", "core", "core/activation", "core/licensefile", "machine", "mailbox", "mailscan", "profile", "sync", "i18n"},
-	"ui":                     {"api", "assets", "core", "core/activation", "desk", "internal/words", "machine", "sync", "i18n"},
+	"ui":                     {"api", "assets", "core", "core/activation", "core/licensefile", "desk", "internal/words", "machine", "sync", "i18n"},
 	"ui/internal/startbench": {"ui"},
 	"cli":                    {"api", "core", "desk", "internal/words", "machine", "profile", "sync", "i18n"},
 	"assets":                 {},

@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/licdesk/licdesk/api"
+	"github.com/licdesk/licdesk/core/licensefile"
 	"github.com/licdesk/licdesk/desk"
 	"github.com/licdesk/licdesk/internal/words"
 	lsync "github.com/licdesk/licdesk/sync"
@@ -145,10 +146,10 @@ func (t *AssignedTab) showDetails(r assignedRow) {
 	case st.res.OK:
 		b.WriteString(st.text())
 		if l := st.res.License; l != nil {
-			b.WriteString(" · license " + l.LicenseID + " (" + string(l.Kind) + ")")
+			b.WriteString(" · " + licenseFrom(l))
 		}
 		for _, w := range st.res.Warnings {
-			b.WriteString("\n⚠ " + w.Message)
+			b.WriteString("\n⚠ " + reasonText(w, st.res.License, t.app.cfg.Now()))
 		}
 	default:
 		b.WriteString(st.text() + ". What to do: " + words.OrDash(todoText(st.res.Reasons)) + ".")
@@ -159,6 +160,28 @@ func (t *AssignedTab) showDetails(r assignedRow) {
 	}
 	b.WriteString("\nProgram: " + prog)
 	t.details.SetText(b.String())
+}
+
+// licenseFrom names the license a program runs with by its owner and how
+// it came to this machine, not by its ID.
+func licenseFrom(l *licensefile.Payload) string {
+	if l == nil {
+		return "no license"
+	}
+	owner := words.Safe(l.Owner)
+	if owner == "" {
+		owner = "its owner"
+	}
+	switch l.Kind {
+	case licensefile.KindLease:
+		if !l.LeaseEnd.IsZero() {
+			return "the license of " + owner + " (offline lease until " + day(l.LeaseEnd) + ")"
+		}
+		return "the license of " + owner + " (offline lease)"
+	case licensefile.KindActivation:
+		return "the license of " + owner + " (activated on this machine)"
+	}
+	return "the license of " + owner
 }
 
 // say shows a message under the list (UI goroutine).
@@ -235,8 +258,8 @@ func (t *AssignedTab) GetLicense(product string) {
 			case err != nil:
 				t.say("The license of " + product + " could not be fetched: " + err.Error())
 			default:
-				t.say(fmt.Sprintf("%s: license %s from %s installed on this machine; it works offline until %s.",
-					product, lease.LicenseID, lease.OwnerName, day(lease.LeaseEnd)))
+				t.say(fmt.Sprintf("%s: the license of %s is installed on this machine; it works offline until %s.",
+					product, words.Safe(lease.OwnerName), day(lease.LeaseEnd)))
 			}
 		})
 		t.app.Refresh()
@@ -319,7 +342,7 @@ func (t *AssignedTab) Launch(product string) {
 			t.app.do(func() { t.say("No program is set for " + product + ": choose it with Set program….") })
 			return
 		case errors.As(err, &nv):
-			msg := reasonsText(product, nv.Check)
+			msg := reasonsText(product, nv.Check, t.app.cfg.Now())
 			t.app.do(func() {
 				t.say(msg)
 				dialog.ShowInformation(product+" does not start", msg, t.app.win)
@@ -336,9 +359,9 @@ func (t *AssignedTab) Launch(product string) {
 			t.app.do(func() { t.say("Could not start " + plan.Program + ": " + err.Error()) })
 			return
 		}
-		msg := "Started " + filepath.Base(plan.Program) + " with license " + plan.Check.License.LicenseID + "."
+		msg := "Started " + filepath.Base(plan.Program) + " with " + licenseFrom(plan.Check.License) + "."
 		for _, w := range plan.Check.Warnings {
-			msg += " ⚠ " + w.Message
+			msg += " ⚠ " + reasonText(w, plan.Check.License, t.app.cfg.Now())
 		}
 		t.app.do(func() { t.say(msg) })
 		if t.app.cfg.Inline {

@@ -4,8 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
+	"time"
 
+	"github.com/licdesk/licdesk/core"
+	"github.com/licdesk/licdesk/core/licensefile"
 	"github.com/licdesk/licdesk/desk"
 	"github.com/licdesk/licdesk/internal/words"
 	"github.com/licdesk/licdesk/machine"
@@ -96,6 +100,61 @@ var buttonAdvice = map[machine.Action]string{
 	machine.ActionTrust:      "trust the portal's key (sign in again while online)",
 }
 
+// reasonText words a check's reason or warning for the window by its code,
+// with the license's product and dates: the check's own messages name the
+// license by its ID, which is for scripts and support, not for people.
+func reasonText(r machine.Reason, lic *licensefile.Payload, now time.Time) string {
+	var expiry, leaseEnd time.Time
+	if lic != nil {
+		expiry, leaseEnd = lic.Expiry, lic.LeaseEnd
+	}
+	daysTo := func(t time.Time) int { return int(math.Ceil(t.Sub(now).Hours() / 24)) }
+	switch r.Code {
+	case machine.CodeExpiringSoon:
+		if !expiry.IsZero() {
+			return fmt.Sprintf("The license expires in %s (%s): ask its owner to renew it.", words.Plural(daysTo(expiry), "day"), day(expiry))
+		}
+		return "The license expires soon: ask its owner to renew it."
+	case machine.CodeOfflineCountdown:
+		if !expiry.IsZero() {
+			stop := core.SubscriptionCountdown(expiry, false, false, time.Time{}, now).StopsAt
+			return fmt.Sprintf("The license expired on %s. Without the portal it stops on %s: connect and Sync now, or ask its owner to renew it.", day(expiry), day(stop))
+		}
+		return "The license expired: connect and Sync now, or ask its owner to renew it."
+	case machine.CodeExpired:
+		if !expiry.IsZero() {
+			return fmt.Sprintf("The license expired on %s.", day(expiry))
+		}
+		return "The license expired."
+	case machine.CodeLeaseEnded:
+		if !leaseEnd.IsZero() {
+			return fmt.Sprintf("Its offline lease ended on %s: connect and Sync now to renew it.", day(leaseEnd))
+		}
+		return "Its offline lease ended: connect and Sync now to renew it."
+	case machine.CodeHardwareChanged:
+		return "This machine's hardware changed since the activation: activate it again within the grace period."
+	case machine.CodeOtherMachine:
+		return "The license file here belongs to another machine."
+	case machine.CodeNotActivated:
+		return "It has no license on this machine yet."
+	case machine.CodeModuleMissing:
+		return "The license does not include the module the program asked for."
+	case machine.CodeSignature:
+		return "The license file is damaged or signed by a key this machine does not trust."
+	case machine.CodeClockSetBack:
+		return "The system clock is set before a time this machine already saw."
+	case machine.CodeNotYetValid:
+		return "The license is dated in the future: check the system clock."
+	case machine.CodeOutdated:
+		return "The license file is older than the one already installed."
+	case machine.CodeDeactivated:
+		return "The license file is of an activation this machine gave up (a restored copy)."
+	case machine.CodeStateMissing:
+		return "The license's offline records on this machine were removed or changed: connect and Sync now to rebuild them."
+	}
+	return r.Message
+}
+
 // todoText is what a failed check asks the user to do.
 func todoText(reasons []machine.Reason) string {
 	var todo []string
@@ -106,11 +165,11 @@ func todoText(reasons []machine.Reason) string {
 }
 
 // reasonsText is every reason of a failed check, one a line, and what to do.
-func reasonsText(product string, res machine.Result) string {
+func reasonsText(product string, res machine.Result, now time.Time) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s cannot start on this machine:", product)
 	for _, r := range res.Reasons {
-		b.WriteString("\n• " + r.Message)
+		b.WriteString("\n• " + reasonText(r, res.License, now))
 	}
 	if todo := todoText(res.Reasons); todo != "" {
 		b.WriteString("\n\nWhat to do: " + todo + ".")

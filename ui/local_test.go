@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2/test"
 	"github.com/stretchr/testify/assert"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/licdesk/licdesk/api"
 	"github.com/licdesk/licdesk/core"
+	"github.com/licdesk/licdesk/core/licensefile"
 	"github.com/licdesk/licdesk/machine"
 	"github.com/licdesk/licdesk/portal/store"
 )
@@ -214,6 +216,31 @@ func TestAssigned_LaunchOnAnotherOwnersRowAdoptsItFirst(t *testing.T) {
 	cur, _ := as.List.current()
 	assert.True(t, cur.Adopted)
 	assert.Equal(t, "Launch", as.LaunchBtn.Text)
+	assert.Contains(t, as.Message.Text, "Started ")
+	assert.Contains(t, as.Message.Text, "the license of "+other.OwnerName, "the message names the owner")
+	for _, text := range []string{as.Message.Text, as.details.Text} {
+		assert.NotContains(t, text, other.LicenseID, "no license ID on screen")
+		assert.NotContains(t, text, "lic_")
+	}
+}
+
+func TestReasonText_WordsTheCheckWithoutTheLicenseID(t *testing.T) {
+	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
+	lic := &licensefile.Payload{LicenseID: "lic_abc123", Product: "Eberick", Owner: "Beta Projetos",
+		Expiry: now.Add(8 * 24 * time.Hour), LeaseEnd: now.Add(18 * 24 * time.Hour), Kind: licensefile.KindLease}
+	for _, c := range []struct {
+		code machine.Code
+		want string
+	}{
+		{machine.CodeExpiringSoon, "The license expires in 8 days (" + day(lic.Expiry) + "): ask its owner to renew it."},
+		{machine.CodeLeaseEnded, "Its offline lease ended on " + day(lic.LeaseEnd) + ": connect and Sync now to renew it."},
+		{machine.CodeStateMissing, "connect and Sync now to rebuild them"},
+	} {
+		got := reasonText(machine.Reason{Code: c.code, Message: "license lic_abc123 for Eberick ..."}, lic, now)
+		assert.Contains(t, got, c.want, c.code)
+		assert.NotContains(t, got, "lic_abc123", c.code)
+	}
+	assert.Equal(t, "the license of Beta Projetos (offline lease until "+day(lic.LeaseEnd)+")", licenseFrom(lic))
 }
 
 func TestKeys_AnActivationOnAnotherMachineIsFreedFromTheWindow(t *testing.T) {

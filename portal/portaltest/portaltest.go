@@ -54,7 +54,7 @@ func StartWithMail(t testing.TB, also mail.Sender) *Portal {
 	return start(t, also, nil)
 }
 
-// StartWrapped is Start with the portal's handler wrapped by wrap (inside
+// StartWrapped is Start with the portal's handler wrapped by wrap (outside
 // the OpenAPI guard): a test's way to slow or watch the wire, e.g. a
 // download throttled so that it can be paused.
 func StartWrapped(t testing.TB, wrap func(http.Handler) http.Handler) *Portal {
@@ -76,8 +76,10 @@ func start(t testing.TB, also mail.Sender, wrap func(http.Handler) http.Handler)
 	if wrap != nil {
 		guard := opts.Wrap
 		opts.Wrap = func(h http.Handler) http.Handler {
+			// Outside the guard, which holds a whole answer to check it:
+			// a wrapper that paces the wire must see the real writer.
 			if guard != nil {
-				return guard(wrap(h))
+				return wrap(guard(h))
 			}
 			return wrap(h)
 		}
