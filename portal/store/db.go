@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -66,7 +67,15 @@ type Store struct {
 	// plainKeys allows them unencrypted, for development only.
 	kek       []byte
 	plainKeys bool
+	// statements counts the SQL statements write transactions ran, for
+	// the benchmarks' statements-per-write figure.
+	statements atomic.Int64
 }
+
+// Statements returns how many SQL statements write transactions have run
+// since the store was opened (BEGIN and COMMIT not counted): the cost
+// measure of a write that does not depend on the machine.
+func (s *Store) Statements() int64 { return s.statements.Load() }
 
 // Option changes how a Store is opened.
 type Option func(*Store)
@@ -186,6 +195,7 @@ type tx struct {
 }
 
 func (t *tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	t.count()
 	if st := t.stmt(ctx, q); st != nil {
 		return st.ExecContext(ctx, args...)
 	}
@@ -193,6 +203,7 @@ func (t *tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error
 }
 
 func (t *tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	t.count()
 	if st := t.stmt(ctx, q); st != nil {
 		return st.QueryContext(ctx, args...)
 	}
@@ -200,10 +211,18 @@ func (t *tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error
 }
 
 func (t *tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	t.count()
 	if st := t.stmt(ctx, q); st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}
 	return t.QueryRowContext(ctx, t.d.rebind(q), args...)
+}
+
+// count adds one statement to the store's count of write statements.
+func (t *tx) count() {
+	if t.s != nil {
+		t.s.statements.Add(1)
+	}
 }
 
 // QueryContext lets loadLicenses and friends use the statement cache too.
