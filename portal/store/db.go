@@ -188,8 +188,9 @@ type tx struct {
 	s   *Store
 	d   dialect
 	now time.Time
-	// feedLocked is set once the transaction holds the change feed lock.
-	feedLocked bool
+	// changes are the change feed entries the transaction recorded,
+	// written when it ends (flushChanges).
+	changes []changeRow
 	// mailQueued is set when the transaction queued an e-mail.
 	mailQueued bool
 }
@@ -263,6 +264,14 @@ func (d dialect) forUpdate() string {
 	return ""
 }
 
+// falseLit is the dialect's literal false.
+func (d dialect) falseLit() string {
+	if d == dialectPostgres {
+		return "false"
+	}
+	return "0"
+}
+
 // rebind turns "?" placeholders into PostgreSQL's "$n".
 func (d dialect) rebind(q string) string {
 	if d != dialectPostgres || !strings.Contains(q, "?") {
@@ -320,6 +329,10 @@ func (s *Store) tryTx(ctx context.Context, fn func(*tx) error) error {
 	}
 	t := &tx{Tx: sqlTx, s: s, d: s.d, now: s.now().UTC()}
 	if err := fn(t); err != nil {
+		sqlTx.Rollback()
+		return err
+	}
+	if err := t.flushChanges(ctx); err != nil {
 		sqlTx.Rollback()
 		return err
 	}
