@@ -34,7 +34,7 @@ func (s *Server) assignSeat(w http.ResponseWriter, r *http.Request, c store.Call
 	if err != nil {
 		return err
 	}
-	res, err := s.cfg.Store.AssignSeat(r.Context(), c, wr, r.PathValue("id"), req.Email, !minimal(r))
+	res, err := s.cfg.Store.AssignSeatResult(r.Context(), c, wr, r.PathValue("id"), req.Email, !minimal(r))
 	if err != nil {
 		return err
 	}
@@ -47,7 +47,7 @@ func (s *Server) removeSeat(w http.ResponseWriter, r *http.Request, c store.Call
 	if err != nil {
 		return err
 	}
-	res, err := s.cfg.Store.RemoveSeat(r.Context(), c, wr, r.PathValue("id"), r.PathValue("ref"), !minimal(r))
+	res, err := s.cfg.Store.RemoveSeatResult(r.Context(), c, wr, r.PathValue("id"), r.PathValue("ref"), !minimal(r))
 	if err != nil {
 		return err
 	}
@@ -61,7 +61,7 @@ func (s *Server) reassignSeat(w http.ResponseWriter, r *http.Request, c store.Ca
 	if err != nil {
 		return err
 	}
-	res, err := s.cfg.Store.ReassignSeat(r.Context(), c, wr, r.PathValue("id"), req.From, req.To, !minimal(r))
+	res, err := s.cfg.Store.ReassignSeatResult(r.Context(), c, wr, r.PathValue("id"), req.From, req.To, !minimal(r))
 	if err != nil {
 		return err
 	}

@@ -122,7 +122,7 @@ func (sd Seeder) Demo(ctx context.Context) ([]DemoLogin, error) {
 			if err != nil {
 				return err
 			}
-			_, err = sd.Store.AssignSeat(ctx, c, store.Write{}, lic, email, false)
+			_, err = sd.Store.AssignSeat(ctx, c, store.Write{}, lic, email)
 			return err
 		})
 	}

@@ -109,7 +109,7 @@ func (f *contentFixture) setUp() {
 	}
 	_, err = f.s.RegisterProduct(f.ctx, ana, store.Write{}, f.acme, "", "Eberick")
 	require.NoError(f.t, err)
-	_, err = f.s.AssignSeat(f.ctx, ana, store.Write{}, f.license, "carla@outside.example", false)
+	_, err = f.s.AssignSeat(f.ctx, ana, store.Write{}, f.license, "carla@outside.example")
 	require.NoError(f.t, err)
 }
 
@@ -505,7 +505,7 @@ func TestPublishNews_ReturnsTheSubscribersWhoStillSeeTheProduct(t *testing.T) {
 		assert.Equal(t, []store.Subscriber{{Email: "ana@acme.example", Name: "Ana"}, {Email: "carla@outside.example", Name: "Carla"}}, pub.Subscribers)
 
 		// Carla loses her seat: no more e-mails, though she subscribed.
-		_, err = f.s.RemoveSeat(f.ctx, f.c(f.ana), store.Write{}, f.license, "carla@outside.example", false)
+		_, err = f.s.RemoveSeat(f.ctx, f.c(f.ana), store.Write{}, f.license, "carla@outside.example")
 		require.NoError(t, err)
 		pub, err = f.s.PublishNews(f.ctx, store.NewsSpec{Product: "Eberick", Title: "Two", Body: "b", Severity: core.SeverityInfo})
 		require.NoError(t, err)

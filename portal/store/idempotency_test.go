@@ -35,7 +35,7 @@ func TestIdempotency_SeatAnswersAreStoredCompactlyAndRenderedAgainOnReplay(t *te
 			const writes = 20
 			for i := range writes {
 				w := store.Write{Key: fmt.Sprintf("k-%d", i), Op: "seat.assign", RequestHash: fmt.Sprint(i)}
-				res, err := s.AssignSeat(ctx, c, w, lic, fmt.Sprintf("u%d@big.example", i), true)
+				res, err := s.AssignSeatResult(ctx, c, w, lic, fmt.Sprintf("u%d@big.example", i), true)
 				require.NoError(t, err)
 				require.Len(t, res.Solution.Seats, 3000)
 			}
@@ -45,7 +45,7 @@ func TestIdempotency_SeatAnswersAreStoredCompactlyAndRenderedAgainOnReplay(t *te
 
 			// A replay renders the license as it is now.
 			w := store.Write{Key: "k-0", Op: "seat.assign", RequestHash: "0"}
-			res, err := s.AssignSeat(ctx, c, w, lic, "u0@big.example", true)
+			res, err := s.AssignSeatResult(ctx, c, w, lic, "u0@big.example", true)
 			require.NoError(t, err)
 			assigned := 0
 			for _, seat := range res.Solution.Seats {
@@ -56,7 +56,7 @@ func TestIdempotency_SeatAnswersAreStoredCompactlyAndRenderedAgainOnReplay(t *te
 			assert.Equal(t, writes, assigned, "the replayed answer is the current view")
 
 			// Asked for the changed seat alone, a replay gives that seat.
-			res, err = s.AssignSeat(ctx, c, w, lic, "u0@big.example", false)
+			res, err = s.AssignSeatResult(ctx, c, w, lic, "u0@big.example", false)
 			require.NoError(t, err)
 			assert.Equal(t, "u0@big.example", res.Change.After.Email)
 			assert.Equal(t, "available", res.Change.Before.State)

@@ -534,7 +534,7 @@ func TestLease_SignedForTheEffectiveLicenseOnlyWhileTheCallerHoldsAnAssignedSeat
 		lic, err := w.s.IssueLicense(w.ctx, w.acct, store.LicenseSpec{Product: "Eberick", Edition: core.EditionProfessional,
 			Modules: []string{"Concrete"}, Seats: 2, Start: w.now.AddDate(0, -1, 0), Expiry: w.now.AddDate(1, 0, 0)})
 		require.NoError(t, err)
-		_, err = w.s.AssignSeat(w.ctx, w.owner, store.Write{}, lic, "ana@acme.example", false)
+		_, err = w.s.AssignSeat(w.ctx, w.owner, store.Write{}, lic, "ana@acme.example")
 		require.NoError(t, err)
 
 		l, err := w.s.Lease(w.ctx, w.owner, api.LeaseRequest{Product: "Eberick"})
@@ -565,7 +565,7 @@ func TestSubscriptions_GiveTheClientExpiryRenewalAndTheTenDayRule(t *testing.T) 
 		lic, err := w.s.IssueLicense(w.ctx, w.acct, store.LicenseSpec{Product: "Eberick", Edition: core.EditionBasic, Seats: 1,
 			Start: w.now, Expiry: w.now.AddDate(1, 0, 0)})
 		require.NoError(t, err)
-		_, err = w.s.AssignSeat(w.ctx, w.owner, store.Write{}, lic, "ana@acme.example", false)
+		_, err = w.s.AssignSeat(w.ctx, w.owner, store.Write{}, lic, "ana@acme.example")
 		require.NoError(t, err)
 
 		subs, err := w.s.Subscriptions(w.ctx, w.owner)
@@ -798,7 +798,7 @@ func TestLease_IsBoundToTheCallersMachineAndRunsToTheEndOfTheOfflineCountdown(t 
 		lic, err := w.s.IssueLicense(w.ctx, w.acct, store.LicenseSpec{Product: "Eberick", Edition: core.EditionProfessional,
 			Seats: 1, Start: w.now.AddDate(0, -1, 0), Expiry: expiry})
 		require.NoError(t, err)
-		_, err = w.s.AssignSeat(w.ctx, w.owner, store.Write{}, lic, "ana@acme.example", false)
+		_, err = w.s.AssignSeat(w.ctx, w.owner, store.Write{}, lic, "ana@acme.example")
 		require.NoError(t, err)
 
 		l, err := w.s.Lease(w.ctx, w.owner, api.LeaseRequest{Product: "Eberick", Fingerprint: six("laptop")})

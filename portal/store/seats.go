@@ -32,25 +32,46 @@ type SeatResult struct {
 }
 
 // AssignSeat gives a seat of a license to an e-mail: Assigned when the
-// e-mail has an account, Pending (an invitation) otherwise. full asks for
-// the license's whole view in the answer beside the changed seat.
-func (s *Store) AssignSeat(ctx context.Context, c Caller, w Write, licenseID, email string, full bool) (SeatResult, error) {
+// e-mail has an account, Pending (an invitation) otherwise. It answers with
+// the license's whole view.
+func (s *Store) AssignSeat(ctx context.Context, c Caller, w Write, licenseID, email string) (api.Solution, error) {
+	res, err := s.AssignSeatResult(ctx, c, w, licenseID, email, true)
+	return res.Solution, err
+}
+
+// RemoveSeat frees the seat an e-mail (or seat ID) holds, and answers with
+// the license's whole view.
+func (s *Store) RemoveSeat(ctx context.Context, c Caller, w Write, licenseID, ref string) (api.Solution, error) {
+	res, err := s.RemoveSeatResult(ctx, c, w, licenseID, ref, true)
+	return res.Solution, err
+}
+
+// ReassignSeat moves a held seat to another e-mail in one step, and
+// answers with the license's whole view.
+func (s *Store) ReassignSeat(ctx context.Context, c Caller, w Write, licenseID, from, to string) (api.Solution, error) {
+	res, err := s.ReassignSeatResult(ctx, c, w, licenseID, from, to, true)
+	return res.Solution, err
+}
+
+// AssignSeatResult is AssignSeat answering with the changed seat, and the
+// license's whole view only when full asks for it.
+func (s *Store) AssignSeatResult(ctx context.Context, c Caller, w Write, licenseID, email string, full bool) (SeatResult, error) {
 	return s.seatWrite(ctx, c, w, licenseID, full, []string{email}, email,
 		func(sc core.SeatScope, has bool, by core.By) (core.SeatChange, core.Event, error) {
 			return sc.Assign(by, core.Email(email), has)
 		})
 }
 
-// RemoveSeat frees the seat an e-mail (or seat ID) holds.
-func (s *Store) RemoveSeat(ctx context.Context, c Caller, w Write, licenseID, ref string, full bool) (SeatResult, error) {
+// RemoveSeatResult is RemoveSeat answering as AssignSeatResult does.
+func (s *Store) RemoveSeatResult(ctx context.Context, c Caller, w Write, licenseID, ref string, full bool) (SeatResult, error) {
 	return s.seatWrite(ctx, c, w, licenseID, full, []string{ref}, "",
 		func(sc core.SeatScope, _ bool, by core.By) (core.SeatChange, core.Event, error) {
 			return sc.Remove(by, ref)
 		})
 }
 
-// ReassignSeat moves a held seat to another e-mail in one step.
-func (s *Store) ReassignSeat(ctx context.Context, c Caller, w Write, licenseID, from, to string, full bool) (SeatResult, error) {
+// ReassignSeatResult is ReassignSeat answering as AssignSeatResult does.
+func (s *Store) ReassignSeatResult(ctx context.Context, c Caller, w Write, licenseID, from, to string, full bool) (SeatResult, error) {
 	return s.seatWrite(ctx, c, w, licenseID, full, []string{from, to}, to,
 		func(sc core.SeatScope, has bool, by core.By) (core.SeatChange, core.Event, error) {
 			return sc.Reassign(by, from, core.Email(to), has)
