@@ -72,7 +72,6 @@ screenshots: build
 # produced it. Needs PostgreSQL, like the tests.
 bench: deps
 	$(MAKE) bench-portal
-	scripts/with-postgres.sh $(GO) test -run '^$$' -bench 'FeedNoChange' -benchtime 300x ./portal/
 	$(GO) test -run '^$$' -bench . -count 5 ./core/licensefile/
 	scripts/with-postgres.sh $(GO) test -run '^$$' -bench 'BenchmarkDownload|BenchmarkServeContentBaseline' -benchtime 200x ./portal/
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./sync/
@@ -105,6 +104,10 @@ bench-portal: deps
 		-bench 'SeatWrites64$$|RawWriteTx$$' -metrics 'writes/s,tx/s' \
 		-ratio 'rate:seat writes / raw write tx, 64 clients, SQLite=SeatWrites64/sqlite/RawWriteTx/sqlite' \
 		-ratio 'rate:seat writes / raw write tx, 64 clients, PostgreSQL=SeatWrites64/postgres/RawWriteTx/postgres'
+	scripts/with-postgres.sh $(GO) run ./cmd/benchratio -pkg ./portal -rounds 3 -benchtime 300x \
+		-bench 'FeedNoChange' \
+		-ratio 'pull when nothing changed / GET /v1/me, SQLite=FeedNoChange/sqlite/changes/FeedNoChange/sqlite/baseline-me' \
+		-ratio 'pull when nothing changed / GET /v1/me, PostgreSQL=FeedNoChange/postgres/changes/FeedNoChange/postgres/baseline-me'
 	$(GO) run ./cmd/benchratio -pkg ./sync -rounds 3 -benchtime 1x -bench 'FirstSyncGrowth' \
 		-ratio 'portal share / client share, 1k=FirstSyncGrowth/1k/portal/FirstSyncGrowth/1k/client' \
 		-ratio 'portal share / client share, 10k=FirstSyncGrowth/10k/portal/FirstSyncGrowth/10k/client' \
