@@ -345,7 +345,7 @@ func (s *Server) newsRSS(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if !known {
-		return core.E(core.NotFound, core.CodeProductUnknown, "there is no product named "+strings.TrimSpace(product))
+		return core.WithArgs(core.E(core.NotFound, core.CodeProductUnknown, "there is no product named "+strings.TrimSpace(product)), "Product", strings.TrimSpace(product))
 	}
 	base := s.publicBase(r)
 	feed := rssDoc{Version: "2.0", Atom: "http://www.w3.org/2005/Atom", Channel: rssChannel{
