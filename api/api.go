@@ -36,6 +36,12 @@ type Problem struct {
 	// Kind is the domain kind of the refusal: invalid, not_found, conflict,
 	// forbidden, unauthorized, too_many, ...
 	Kind string `json:"kind,omitempty"`
+	// Args are the specifics of the refusal by name ("Email", "Key",
+	// "Date" as YYYY-MM-DD), the placeholders of the code's wording in the
+	// catalogs (i18n "error.<code>"): with them a client words the refusal
+	// in its user's language. Only codes whose registry entry lists Args
+	// carry them.
+	Args map[string]string `json:"args,omitempty"`
 }
 
 // Credentials sign a user up or in.

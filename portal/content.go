@@ -17,6 +17,7 @@ import (
 
 	"github.com/licdesk/licdesk/api"
 	"github.com/licdesk/licdesk/core"
+	"github.com/licdesk/licdesk/i18n"
 	"github.com/licdesk/licdesk/portal/blobs"
 	"github.com/licdesk/licdesk/portal/mail"
 	"github.com/licdesk/licdesk/portal/store"
@@ -99,7 +100,7 @@ func (s *Server) downloadContent(w http.ResponseWriter, r *http.Request, c store
 	h.Set("Repr-Digest", "sha-256=:"+base64.StdEncoding.EncodeToString(sum)+":")
 	h.Set("Cache-Control", "private")
 	h.Set("X-Content-Type-Options", "nosniff")
-	dw := &downloadWriter{ResponseWriter: w, record: r.Method == http.MethodGet, onStart: func() error {
+	dw := &downloadWriter{ResponseWriter: w, lang: requestLang(r), record: r.Method == http.MethodGet, onStart: func() error {
 		return s.cfg.Store.RecordDownload(r.Context(), c, b.File.ID)
 	}}
 	http.ServeContent(dw, r, "", b.PublishedAt, f)
@@ -119,6 +120,7 @@ var errAnswered = errors.New("answer replaced")
 // refusal.
 type downloadWriter struct {
 	http.ResponseWriter
+	lang     *i18n.Lang // of the request, for a problem answered instead
 	record   bool
 	onStart  func() error
 	started  bool
@@ -136,8 +138,8 @@ func (d *downloadWriter) WriteHeader(code int) {
 		d.replaced = true
 		// Content-Range: bytes */size stays, telling the client the size.
 		d.Header().Del("Content-Disposition")
-		writeProblem(d.ResponseWriter, api.Problem{Status: code, Code: "download.range",
-			Detail: "the range asked for starts past the end of the file; ask for bytes before " + strings.TrimPrefix(d.Header().Get("Content-Range"), "bytes */")}, 0)
+		writeProblem(d.ResponseWriter, localize(api.Problem{Status: code, Code: "download.range",
+			Detail: "the range asked for starts past the end of the file; ask for bytes before " + strings.TrimPrefix(d.Header().Get("Content-Range"), "bytes */")}, d.lang, nil), 0)
 		return
 	case d.record && (code == http.StatusOK ||
 		(code == http.StatusPartialContent && strings.HasPrefix(d.Header().Get("Content-Range"), "bytes 0-"))):
@@ -147,7 +149,7 @@ func (d *downloadWriter) WriteHeader(code int) {
 			for _, k := range []string{"Content-Range", "Content-Length", "Content-Disposition", "Etag", "Repr-Digest", "Last-Modified", "Accept-Ranges"} {
 				d.Header().Del(k)
 			}
-			p, retry, _ := problemOf(err)
+			p, retry, _ := problemIn(err, d.lang)
 			writeProblem(d.ResponseWriter, p, retry)
 			return
 		}
