@@ -70,6 +70,19 @@ type User struct {
 	// (POST /v1/verify); an unverified user takes no Pending seat and
 	// cannot accept membership offers.
 	Verified bool `json:"verified"`
+	// Language is the language the portal's e-mails to the user are
+	// written in (en, pt-BR, es or fr): from the sign-up's Accept-Language,
+	// changed with PATCH /v1/me. Empty for an account from before it
+	// (English).
+	Language string `json:"language,omitempty"`
+}
+
+// ProfileUpdate changes the caller's own settings (PATCH /v1/me).
+type ProfileUpdate struct {
+	// Language is the language of the portal's e-mails to the caller: en,
+	// pt-BR, es or fr (a close tag such as pt or fr-CA reads as the
+	// nearest of them).
+	Language string `json:"language"`
 }
 
 // Membership is one account the user may act in, and in which role.

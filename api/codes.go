@@ -118,6 +118,7 @@ func codeRegistry() []CodeInfo {
 		domain("account.name", core.Invalid, ""),
 		domain("account.not_found", core.NotFound, ""),
 		domain("account.password", core.Invalid, "the password must have 10 to 256 characters"),
+		domain("account.language", core.Invalid, "the language must be one of en, pt-BR, es, fr"),
 		{Code: "auth.credentials", Kind: core.Other, Status: http.StatusUnauthorized, Message: "wrong e-mail or password"},
 		{Code: "auth.rate_limited", Kind: core.Other, Status: http.StatusTooManyRequests},
 		{Code: "rate_limited", Kind: core.Other, Status: http.StatusTooManyRequests},

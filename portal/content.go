@@ -19,7 +19,6 @@ import (
 	"github.com/licdesk/licdesk/core"
 	"github.com/licdesk/licdesk/i18n"
 	"github.com/licdesk/licdesk/portal/blobs"
-	"github.com/licdesk/licdesk/portal/mail"
 	"github.com/licdesk/licdesk/portal/store"
 )
 
@@ -417,31 +416,4 @@ func (s *Server) PublishNews(ctx context.Context, spec store.NewsSpec) (api.News
 		s.cfg.Logger.Error("news e-mails not all sent; they stay queued", "news", pub.Item.ID, "err", err)
 	}
 	return pub.Item, nil
-}
-
-// newsMail writes the e-mail of one news item to one subscriber.
-func newsMail(sub store.Subscriber, it api.NewsItem, baseURL string) mail.Message {
-	sev := ""
-	if it.Severity != core.SeverityInfo.String() {
-		sev = strings.ToUpper(it.Severity[:1]) + it.Severity[1:] + ": "
-	}
-	feed := ""
-	if baseURL != "" {
-		feed = fmt.Sprintf("\nAll %s news as a feed: %s/v1/news/%s/rss\n", it.Product, strings.TrimSuffix(baseURL, "/"), url.PathEscape(it.Product))
-	}
-	name := sub.Name
-	if name == "" {
-		name = sub.Email
-	}
-	hs := []mail.Header{{Name: mail.HeaderKind, Value: "news.published"}, {Name: mail.HeaderNews, Value: it.ID},
-		{Name: mail.HeaderProduct, Value: it.Product}}
-	if baseURL != "" {
-		hs = append(hs, mail.Header{Name: mail.HeaderPortal, Value: baseURL})
-	}
-	return mail.Message{To: sub.Email, Headers: hs,
-		Subject: fmt.Sprintf("[%s] %s%s", it.Product, sev, it.Title),
-		Body: fmt.Sprintf("Hello %s,\n\n%s news, %s (%s):\n\n%s\n\n%s\n%s\n"+
-			"You receive this because you subscribed to %s news and alerts. To stop, switch the\n"+
-			"e-mails off under My products > News in License Desk.\n",
-			name, it.Product, it.PublishedAt.UTC().Format("2 January 2006"), it.Severity, it.Title, it.Body, feed, it.Product)}
 }

@@ -70,3 +70,38 @@ func TestProblem_TitleAndDetailFollowAcceptLanguageAndTheCodeStays(t *testing.T)
 		assert.Equal(t, "vous n’êtes pas connecté : lancez licdesk login", r.problem(t).Detail)
 	})
 }
+
+// The language of the portal's e-mails is kept on the account: from the
+// sign-up's Accept-Language, shown by GET /v1/me, changed by PATCH /v1/me.
+func TestAccountLanguage_FromTheSignupThenChangedByTheUser(t *testing.T) {
+	eachBackend(t, func(t *testing.T, p *testPortal) {
+		r := p.do("POST", "/v1/signup", "", api.Credentials{Email: "marie@lang.example", Password: "correct horse battery", Name: "Marie"},
+			"Accept-Language", "fr-FR,fr;q=0.9,en;q=0.5")
+		require.Equal(t, http.StatusCreated, r.Status, string(r.Body))
+		var s api.Session
+		r.decode(t, &s)
+		var me api.Me
+		p.do("GET", "/v1/me", s.Token, nil).decode(t, &me)
+		assert.Equal(t, "fr", me.User.Language, "signed up with Accept-Language: fr")
+
+		en := p.signupUnverified("john@lang.example", "John")
+		p.do("GET", "/v1/me", en.Token, nil).decode(t, &me)
+		assert.Equal(t, "en", me.User.Language, "no Accept-Language is English")
+
+		r = p.do("PATCH", "/v1/me", s.Token, api.ProfileUpdate{Language: "es-MX"})
+		require.Equal(t, http.StatusOK, r.Status, string(r.Body))
+		var u api.User
+		r.decode(t, &u)
+		assert.Equal(t, "es", u.Language, "the nearest catalog is kept")
+
+		for _, bad := range []string{"", "klingon", "de", strings.Repeat("pt-", 20)} {
+			r = p.do("PATCH", "/v1/me", s.Token, api.ProfileUpdate{Language: bad})
+			require.Equal(t, http.StatusBadRequest, r.Status, bad)
+			assert.Equal(t, "account.language", r.problem(t).Code)
+		}
+		p.do("GET", "/v1/me", s.Token, nil).decode(t, &me)
+		assert.Equal(t, "es", me.User.Language, "a refused language changes nothing")
+		r = p.do("PATCH", "/v1/me", "", api.ProfileUpdate{Language: "fr"})
+		assert.Equal(t, http.StatusUnauthorized, r.Status, "only for the logged-in user")
+	})
+}

@@ -3,13 +3,10 @@ package portal
 import (
 	"html/template"
 	"net/http"
-	"net/url"
 	"strconv"
-	"strings"
 
 	"github.com/licdesk/licdesk/api"
 	"github.com/licdesk/licdesk/core"
-	"github.com/licdesk/licdesk/portal/mail"
 	"github.com/licdesk/licdesk/portal/store"
 )
 
@@ -68,19 +65,6 @@ func (s *Server) resend(w http.ResponseWriter, r *http.Request) error {
 	}
 	w.WriteHeader(http.StatusAccepted)
 	return nil
-}
-
-// verifyMail is the e-mail carrying a sign-up code and the page link.
-func verifyMail(v store.VerifyMail, baseURL string) mail.Message {
-	link := ""
-	if baseURL != "" {
-		q := url.Values{"email": {v.To}, "code": {v.Code}}
-		link = "\nOr open this page and confirm:\n\n    " + strings.TrimRight(baseURL, "/") + "/verify?" + q.Encode() + "\n"
-	}
-	return mail.Message{To: v.To, Subject: "Your License Desk code: " + v.Code,
-		Body: "Hello,\n\nsomeone (we hope you) created a License Desk account for " + v.To + ".\n" +
-			"Enter this code in License Desk to confirm the address is yours:\n\n    " + v.Code + "\n" + link +
-			"\nThe code is valid for 24 hours. If you did not sign up, ignore this e-mail: the account stays unconfirmed.\n"}
 }
 
 // The verification page: GET shows a form pre-filled from the e-mail's

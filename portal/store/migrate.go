@@ -23,6 +23,7 @@ var migrations = []migration{
 	{3, "downloads, support requests and news", schemaContent},
 	{4, "activation re-binds and signing key revocation", schemaHolds},
 	{5, "verified addresses, membership offers, shared limits, mail claims", schemaTrust},
+	{6, "each user's language, and the language of each queued e-mail", schemaLanguage},
 }
 
 func (d dialect) ddl(stmt string) string {
@@ -236,4 +237,13 @@ var schemaTrust = []string{
 		fails INTEGER NOT NULL,
 		last_at BIGINT NOT NULL)`,
 	`ALTER TABLE mail_outbox ADD COLUMN claim_token TEXT NOT NULL DEFAULT ''`,
+}
+
+// schemaLanguage keeps the language a user reads the portal's e-mails in
+// (a BCP 47 tag of a catalog: en, pt-BR, es, fr; empty for a user from before
+// it, who gets English), and the language each queued e-mail is written in,
+// chosen when it is queued.
+var schemaLanguage = []string{
+	`ALTER TABLE users ADD COLUMN language TEXT NOT NULL DEFAULT ''`,
+	`ALTER TABLE mail_outbox ADD COLUMN language TEXT NOT NULL DEFAULT ''`,
 }
