@@ -1,7 +1,13 @@
 package portal_test
 
 import (
+	"context"
+	"io"
+	"mime"
+	"mime/quotedprintable"
 	"net/http"
+	stdmail "net/mail"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -103,5 +109,106 @@ func TestAccountLanguage_FromTheSignupThenChangedByTheUser(t *testing.T) {
 		assert.Equal(t, "es", me.User.Language, "a refused language changes nothing")
 		r = p.do("PATCH", "/v1/me", "", api.ProfileUpdate{Language: "fr"})
 		assert.Equal(t, http.StatusUnauthorized, r.Status, "only for the logged-in user")
+	})
+}
+
+// readMail decodes one .eml the portal wrote: its subject and its text.
+func readMail(t *testing.T, raw string) (subject, body string) {
+	t.Helper()
+	msg, err := stdmail.ReadMessage(strings.NewReader(raw))
+	require.NoError(t, err)
+	subject, err = new(mime.WordDecoder).DecodeHeader(msg.Header.Get("Subject"))
+	require.NoError(t, err)
+	b, err := io.ReadAll(quotedprintable.NewReader(msg.Body))
+	require.NoError(t, err)
+	// mail.Encode ends the message with a line break of its own.
+	return subject, strings.TrimSuffix(strings.ReplaceAll(string(b), "\r\n", "\n"), "\n")
+}
+
+// portalMails delivers the queued e-mails and returns those to an address
+// that License Desk recognises (X-Licdesk-Kind): the verification codes,
+// in any language, aside.
+func portalMails(p *testPortal, to string) []string {
+	p.t.Helper()
+	var out []string
+	for _, m := range p.mails(to) {
+		if strings.Contains(m, "\r\nX-Licdesk-Kind: ") {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// signupIn signs up with an Accept-Language and verifies the address with
+// the code of the e-mail, which comes in that language.
+func (p *testPortal) signupIn(email, name, acceptLanguage string, codeSubject *regexp.Regexp) api.Session {
+	p.t.Helper()
+	r := p.do("POST", "/v1/signup", "", api.Credentials{Email: email, Password: "correct horse battery", Name: name, AccountName: name},
+		"Accept-Language", acceptLanguage)
+	require.Equal(p.t, http.StatusCreated, r.Status, string(r.Body))
+	var s api.Session
+	r.decode(p.t, &s)
+	require.NoError(p.t, p.Server.FlushMail(context.Background()))
+	code := ""
+	for _, m := range p.allMails(email) {
+		subject, _ := readMail(p.t.(*testing.T), m)
+		if c := codeSubject.FindStringSubmatch(subject); c != nil {
+			code = c[1]
+		}
+	}
+	require.NotEmpty(p.t, code, "no verification e-mail in the sign-up's language to %s", email)
+	r = p.do("POST", "/v1/verify", "", api.VerifyRequest{Email: email, Code: code})
+	require.Equal(p.t, http.StatusOK, r.Status, string(r.Body))
+	return s
+}
+
+// The issue's "done when": an invitation to a Spanish-speaking account
+// arrives in Spanish, through the real outbox and mail sender; an
+// invitation to an address with no account is in the inviter's language;
+// a changed language holds for the next e-mail.
+func TestMail_ToASpanishSpeakingAccountArrivesInSpanish(t *testing.T) {
+	eachBackend(t, func(t *testing.T, p *testPortal) {
+		owner := p.signup("owner@mails.example", "Lang Co")
+		lic := p.issue(p.accountOf(owner.Token), "Eberick", "professional", nil, 3)
+		pablo := p.signupIn("pablo@mails.example", "Pablo", "es-ES,es;q=0.9", regexp.MustCompile(`^Su código de License Desk: (\d+)$`))
+
+		require.Equal(t, http.StatusCreated, p.do("POST", "/v1/licenses/"+lic+"/seats", owner.Token, api.SeatRequest{Email: "pablo@mails.example"}).Status)
+		got := portalMails(p, "pablo@mails.example")
+		require.Len(t, got, 1)
+		subject, body := readMail(t, got[0])
+		assert.Equal(t, "Lang Co le asignó un puesto de Eberick", subject)
+		assert.Equal(t, "Hola:\n\nLang Co le asignó un puesto de Eberick (licencia "+lic+").\n"+
+			"Inicie sesión en Eberick como pablo@mails.example para usarlo; aparece en \"Asignadas a usted\".\n", body)
+		assert.Contains(t, got[0], "X-Licdesk-Kind: seat.assigned", "the headers License Desk reads stay as they are")
+
+		// A Portuguese-speaking owner invites an address with no account:
+		// the invitation is in Portuguese.
+		ana := p.signupIn("ana@mails.example", "Ana", "pt-BR", regexp.MustCompile(`^Seu código do License Desk: (\d+)$`))
+		lic2 := p.issue(p.accountOf(ana.Token), "QiBuilder", "professional", nil, 2)
+		require.Equal(t, http.StatusCreated, p.do("POST", "/v1/licenses/"+lic2+"/seats", ana.Token, api.SeatRequest{Email: "nova@mails.example"}).Status)
+		got = portalMails(p, "nova@mails.example")
+		require.Len(t, got, 1)
+		subject, body = readMail(t, got[0])
+		assert.Equal(t, "Ana atribuiu a você uma licença de QiBuilder: crie sua conta", subject)
+		assert.Contains(t, body, "Você ainda não tem conta no License Desk.")
+
+		// Pablo switches to French: the removal comes in French.
+		require.Equal(t, http.StatusOK, p.do("PATCH", "/v1/me", pablo.Token, api.ProfileUpdate{Language: "fr"}).Status)
+		require.Equal(t, http.StatusOK, p.do("DELETE", "/v1/licenses/"+lic+"/seats/pablo@mails.example", owner.Token, nil).Status)
+		got = portalMails(p, "pablo@mails.example")
+		require.Len(t, got, 2)
+		subject, _ = readMail(t, got[1])
+		if !strings.HasPrefix(subject, "Votre poste") {
+			subject, _ = readMail(t, got[0])
+		}
+		assert.Equal(t, "Votre poste Eberick de Lang Co a été retiré", subject)
+
+		// The owner, who signed up with no Accept-Language, still gets
+		// English.
+		require.Equal(t, http.StatusCreated, p.do("POST", "/v1/licenses/"+lic2+"/seats", ana.Token, api.SeatRequest{Email: "owner@mails.example"}).Status)
+		got = portalMails(p, "owner@mails.example")
+		require.Len(t, got, 1)
+		subject, _ = readMail(t, got[0])
+		assert.Equal(t, "Ana assigned you a QiBuilder license", subject)
 	})
 }
