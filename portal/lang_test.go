@@ -212,3 +212,42 @@ func TestMail_ToASpanishSpeakingAccountArrivesInSpanish(t *testing.T) {
 		assert.Equal(t, "Ana assigned you a QiBuilder license", subject)
 	})
 }
+
+// The /activate, /receipt and /verify pages are in the language the
+// browser asks for, with <html lang> saying which, and a refusal on them
+// is worded in it too.
+func TestPages_FollowAcceptLanguage(t *testing.T) {
+	p := startPortal(t, "sqlite:"+t.TempDir()+"/portal.db")
+	get := func(path, lang string) string {
+		r := p.do("GET", path, "", nil, "Accept-Language", lang)
+		require.Equal(t, http.StatusOK, r.Status)
+		return string(r.Body)
+	}
+	for _, c := range []struct{ lang, tag, activate, receipt, verify string }{
+		{"pt-BR,pt;q=0.8", "pt-BR", "<h1>Ativação offline</h1>", "<h1>Entregar um comprovante de desativação</h1>", "<h1>Confirme seu endereço de e-mail</h1>"},
+		{"es", "es", "<h1>Activación sin conexión</h1>", "<h1>Entregar un comprobante de desactivación</h1>", "<h1>Confirme su dirección de correo</h1>"},
+		{"fr-CH", "fr", "<h1>Activation hors ligne</h1>", "<h1>Remettre un reçu de désactivation</h1>", "<h1>Confirmez votre adresse e-mail</h1>"},
+		{"", "en", "<h1>Offline activation</h1>", "<h1>Hand in a deactivation receipt</h1>", "<h1>Confirm your e-mail address</h1>"},
+		{"zz;;q=", "en", "<h1>Offline activation</h1>", "<h1>Hand in a deactivation receipt</h1>", "<h1>Confirm your e-mail address</h1>"},
+	} {
+		for page, want := range map[string]string{"/activate": c.activate, "/receipt": c.receipt, "/verify": c.verify} {
+			body := get(page, c.lang)
+			assert.Contains(t, body, `<html lang="`+c.tag+`">`, "%s in %q", page, c.lang)
+			assert.Contains(t, body, want, "%s in %q", page, c.lang)
+		}
+	}
+
+	// A refusal on a page: a wrong code, in Spanish.
+	req, err := http.NewRequest("POST", p.URL+"/verify", strings.NewReader("email=nadie%40pages.example&code=123"))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept-Language", "es")
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	assert.Equal(t, "Accept-Language", resp.Header.Get("Vary"))
+	assert.Contains(t, string(b), "<strong>No confirmada:</strong>")
+	assert.Contains(t, string(b), "ese código es incorrecto o venció")
+}
