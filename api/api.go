@@ -36,6 +36,12 @@ type Problem struct {
 	// Kind is the domain kind of the refusal: invalid, not_found, conflict,
 	// forbidden, unauthorized, too_many, ...
 	Kind string `json:"kind,omitempty"`
+	// Args are the specifics of the refusal by name ("Email", "Key",
+	// "Date" as YYYY-MM-DD), the placeholders of the code's wording in the
+	// catalogs (i18n "error.<code>"): with them a client words the refusal
+	// in its user's language. Only codes whose registry entry lists Args
+	// carry them.
+	Args map[string]string `json:"args,omitempty"`
 }
 
 // Credentials sign a user up or in.
@@ -64,6 +70,19 @@ type User struct {
 	// (POST /v1/verify); an unverified user takes no Pending seat and
 	// cannot accept membership offers.
 	Verified bool `json:"verified"`
+	// Language is the language the portal's e-mails to the user are
+	// written in (en, pt-BR, es or fr): from the sign-up's Accept-Language,
+	// changed with PATCH /v1/me. Empty for an account from before it
+	// (English).
+	Language string `json:"language,omitempty"`
+}
+
+// ProfileUpdate changes the caller's own settings (PATCH /v1/me).
+type ProfileUpdate struct {
+	// Language is the language of the portal's e-mails to the caller: en,
+	// pt-BR, es or fr (a close tag such as pt or fr-CA reads as the
+	// nearest of them).
+	Language string `json:"language"`
 }
 
 // Membership is one account the user may act in, and in which role.

@@ -21,8 +21,20 @@ type CodeInfo struct {
 	Status int
 	// Message is what the client shows instead of the portal's detail,
 	// worded for someone at the command line or in the window; "" shows
-	// the detail, which names the object concerned.
+	// the detail, which names the object concerned. It is the English of
+	// the catalog's "error.<code>" (i18n/catalog), which words the code in
+	// every language; a test keeps the two equal.
 	Message string
+	// Args are the names of the specifics every site of the code gives
+	// (core.Error.Args, the problem's args): the only placeholders the
+	// catalog's wording of the code may use.
+	Args []string
+}
+
+// with documents the Args every site of a code gives.
+func (c CodeInfo) with(args ...string) CodeInfo {
+	c.Args = args
+	return c
 }
 
 // StatusOf is the HTTP status the portal answers a refusal of a kind with.
@@ -106,13 +118,14 @@ func codeRegistry() []CodeInfo {
 		domain("account.name", core.Invalid, ""),
 		domain("account.not_found", core.NotFound, ""),
 		domain("account.password", core.Invalid, "the password must have 10 to 256 characters"),
+		domain("account.language", core.Invalid, "the language must be one of en, pt-BR, es, fr"),
 		{Code: "auth.credentials", Kind: core.Other, Status: http.StatusUnauthorized, Message: "wrong e-mail or password"},
 		{Code: "auth.rate_limited", Kind: core.Other, Status: http.StatusTooManyRequests},
 		{Code: "rate_limited", Kind: core.Other, Status: http.StatusTooManyRequests},
 		{Code: "portal.busy", Kind: core.Other, Status: http.StatusServiceUnavailable},
 		{Code: "auth.required", Kind: core.Other, Status: http.StatusUnauthorized, Message: "not logged in: run licdesk login"},
 		{Code: "auth.token", Kind: core.Forbidden, Status: http.StatusUnauthorized, Message: "your session has ended: log in again with licdesk login"},
-		domain("member.no_account", core.NotFound, ""),
+		domain("member.no_account", core.NotFound, "").with("Email"),
 		domain("member.owner", core.Invalid, ""),
 		domain("delegation.not_your_partner", core.Forbidden, ""),
 		domain("audit.scope", core.Invalid, ""),
@@ -125,9 +138,9 @@ func codeRegistry() []CodeInfo {
 		domain(core.CodeSeatDuplicate, core.Conflict, "that e-mail already holds a seat of this license"),
 		domain(core.CodeSeatFull, core.Conflict, "no seat of this license is free: remove someone first or buy more seats"),
 		domain(core.CodeSeatNotHeld, core.NotFound, "no seat of this license is held by that e-mail"),
-		domain(core.CodeCloudLoginNoSeat, core.Forbidden, ""),
-		domain(core.CodeCloudLoginPending, core.Forbidden, ""),
-		domain(core.CodeCloudLoginExpired, core.Expired, ""),
+		domain(core.CodeCloudLoginNoSeat, core.Forbidden, "").with("Email"),
+		domain(core.CodeCloudLoginPending, core.Forbidden, "").with("Email"),
+		domain(core.CodeCloudLoginExpired, core.Expired, "").with("Email"),
 		domain(core.CodeEditionUnknown, core.Invalid, ""),
 		domain(core.CodeAdoptionNone, core.NotFound, "no license of that product is assigned to you"),
 		domain(core.CodeAdoptionNotHeld, core.NotFound, "that license is not assigned to you"),
@@ -135,9 +148,9 @@ func codeRegistry() []CodeInfo {
 		// Partner orders.
 		domain(core.CodeOrderAssigned, core.Conflict, "that order was already assigned to a customer"),
 		domain(core.CodeOrderCustomer, core.NotFound, "no such customer account, or it did not buy from you"),
-		domain(core.CodeOrderLicenseMissing, core.NotFound, ""),
-		domain(core.CodeOrderLicenseOwner, core.Conflict, ""),
-		domain(core.CodeOrderSeatsInUse, core.Conflict, ""),
+		domain(core.CodeOrderLicenseMissing, core.NotFound, "").with("License", "Order"),
+		domain(core.CodeOrderLicenseOwner, core.Conflict, "").with("License", "Order"),
+		domain(core.CodeOrderSeatsInUse, core.Conflict, "").with("License", "Order"),
 		domain("order.not_found", core.NotFound, "no such order"),
 		domain("order.not_partner", core.Forbidden, "only a partner account assigns orders"),
 		domain("order.product", core.Invalid, ""),
@@ -145,8 +158,8 @@ func codeRegistry() []CodeInfo {
 		domain("order.months", core.Invalid, ""),
 
 		// Integrations.
-		domain(core.CodeIntegrationOff, core.Forbidden, ""),
-		domain(core.CodeIntegrationReadOnly, core.Forbidden, ""),
+		domain(core.CodeIntegrationOff, core.Forbidden, "").with("Product"),
+		domain(core.CodeIntegrationReadOnly, core.Forbidden, "").with("Product"),
 		domain(core.CodeIntegrationNoFree, core.Conflict, ""),
 		domain("integration.product", core.Invalid, ""),
 
@@ -154,7 +167,7 @@ func codeRegistry() []CodeInfo {
 		domain(core.CodeProductMissing, core.Invalid, ""),
 		domain(core.CodeProductSourceUnknown, core.Invalid, ""),
 		domain(core.CodeProductName, core.Invalid, ""),
-		domain(core.CodeProductUnknown, core.NotFound, ""),
+		domain(core.CodeProductUnknown, core.NotFound, "").with("Product"),
 		domain(core.CodeProductNotListed, core.NotFound, ""),
 		domain("product.license_unknown", core.NotFound, ""),
 		domain(core.CodeVersionFormat, core.Invalid, ""),
@@ -164,24 +177,24 @@ func codeRegistry() []CodeInfo {
 		domain(core.CodeRegistrationPhone, core.Invalid, ""),
 		domain(core.CodeSerialFormat, core.Invalid, ""),
 		domain(core.CodeSerialChecksum, core.Invalid, ""),
-		domain("serial.unknown", core.NotFound, ""),
-		domain("serial.used", core.Conflict, ""),
+		domain("serial.unknown", core.NotFound, "").with("Serial"),
+		domain("serial.used", core.Conflict, "").with("Serial", "Date"),
 		domain(core.CodeKeyKind, core.Invalid, ""),
 		domain(core.CodeKeyFormat, core.Invalid, ""),
 		domain(core.CodeKeyChecksum, core.Invalid, ""),
 		domain(core.CodeKeyInstallOffline, core.Offline, ""),
 		domain("key.account", core.Invalid, ""),
 		domain("key.activate_separately", core.Invalid, ""),
-		domain("key.expired", core.Expired, ""),
+		domain("key.expired", core.Expired, "").with("Key", "Date"),
 		domain("key.not_found", core.NotFound, ""),
-		domain("key.other_account", core.Forbidden, ""),
+		domain("key.other_account", core.Forbidden, "").with("Key"),
 		domain("key.spec", core.Invalid, ""),
-		domain("key.unknown", core.NotFound, ""),
+		domain("key.unknown", core.NotFound, "").with("Key"),
 		domain(core.CodeUpgradeNotification, core.Invalid, ""),
 		domain(core.CodeUpgradeProduct, core.Invalid, ""),
 		domain(core.CodeUpgradeQuantity, core.Invalid, ""),
 		domain("upgrade.notification_unknown", core.NotFound, ""),
-		domain("upgrade.notification_used", core.Conflict, ""),
+		domain("upgrade.notification_used", core.Conflict, "").with("Notification", "Date", "Key"),
 		domain("upgrade.product_not_offered", core.Invalid, ""),
 		domain("upgrade.quantity_exceeds", core.Invalid, ""),
 
@@ -191,14 +204,14 @@ func codeRegistry() []CodeInfo {
 		domain(core.CodeActivationInactive, core.Conflict, ""),
 		domain(core.CodeActivationGraceExpired, core.Expired, ""),
 		domain("activation.install_key_offline", core.Invalid, ""),
-		domain("activation.limit", core.Conflict, ""),
+		domain("activation.limit", core.Conflict, "").with("Key", "Active", "Max"),
 		domain("activation.other_machine", core.Forbidden, "that file or request is another machine's: activate this machine with its own key"),
 		domain("activation.rebind_limit", core.Conflict, ""),
-		domain("signing_key.not_found", core.NotFound, ""),
-		domain("signing_key.active", core.Conflict, ""),
-		domain("signing_key.revoked", core.Conflict, ""),
+		domain("signing_key.not_found", core.NotFound, "").with("Key"),
+		domain("signing_key.active", core.Conflict, "").with("Key"),
+		domain("signing_key.revoked", core.Conflict, "").with("Key"),
 		domain("activation.not_found", core.NotFound, ""),
-		domain("activation.receipt_stale", core.Conflict, ""),
+		domain("activation.receipt_stale", core.Conflict, "").with("Machine"),
 		domain("activation.receipt_time", core.Invalid, ""),
 		domain("activation.request_replayed", core.Conflict, ""),
 		{Code: "activation.request_too_large", Kind: core.Invalid, Status: http.StatusRequestEntityTooLarge},
@@ -221,7 +234,7 @@ func codeRegistry() []CodeInfo {
 		domain(core.CodeDownloadName, core.Invalid, ""),
 		domain(core.CodeDownloadSize, core.Invalid, ""),
 		domain(core.CodeDownloadDigest, core.Invalid, ""),
-		domain(core.CodeDownloadExists, core.Conflict, ""),
+		domain(core.CodeDownloadExists, core.Conflict, "").with("Product", "Name"),
 		domain(core.CodeDownloadNotFound, core.NotFound, ""),
 		domain("download.unavailable", core.Offline, ""),
 		{Code: "download.range", Kind: core.Other, Status: http.StatusRequestedRangeNotSatisfiable},
@@ -243,8 +256,8 @@ func codeRegistry() []CodeInfo {
 		domain("idempotency.reused", core.Conflict, "this write's key was already used for a different request (a client bug): write it again"),
 		domain("request.after", core.Invalid, ""),
 		domain("request.limit", core.Invalid, ""),
-		domain("account.requests_limit", core.Conflict, ""),
-		domain("request.comments_limit", core.Conflict, ""),
+		domain("account.requests_limit", core.Conflict, "").with("Max"),
+		domain("request.comments_limit", core.Conflict, "").with("Max"),
 		domain("request.invalid_text", core.Invalid, ""),
 		domain("text.empty", core.Invalid, ""),
 		domain("text.too_long", core.Invalid, ""),
@@ -254,8 +267,8 @@ func codeRegistry() []CodeInfo {
 		domain("member.not_member", core.NotFound, ""),
 		domain("offer.not_found", core.NotFound, ""),
 		domain("account.unverified", core.Forbidden, "verify your e-mail address first: licdesk verify CODE (the code is in the e-mail the portal sent)"),
-		domain("account.members_limit", core.Conflict, ""),
-		domain("account.products_limit", core.Conflict, ""),
+		domain("account.members_limit", core.Conflict, "").with("Max"),
+		domain("account.products_limit", core.Conflict, "").with("Max"),
 		domain("order.modules", core.Invalid, ""),
 		domain("idempotency.applied", core.Conflict, ""),
 		domain("conflict.duplicate", core.Conflict, ""),

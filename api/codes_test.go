@@ -6,15 +6,18 @@ import (
 	"go/token"
 	"io/fs"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/text/language"
 
 	"github.com/licdesk/licdesk/api"
 	"github.com/licdesk/licdesk/core"
+	"github.com/licdesk/licdesk/i18n"
 )
 
 // codeUse is one place the source publishes an error code.
@@ -260,3 +263,104 @@ var coreKinds = map[string]core.Kind{"Invalid": core.Invalid, "NotFound": core.N
 var httpStatuses = map[string]int{"http.StatusBadRequest": 400, "http.StatusUnauthorized": 401,
 	"http.StatusUnsupportedMediaType": 415, "http.StatusRequestEntityTooLarge": 413,
 	"http.StatusTooManyRequests": 429, "http.StatusInternalServerError": 500}
+
+var placeholderRE = regexp.MustCompile(`{{\s*\.(\w+)\s*}}`)
+
+// Every code of the registry is worded in the catalog ("error.<code>"),
+// and the catalog words no code the registry lacks; the client's English
+// (Message) is the catalog's English; a wording names only the specifics
+// every site of its code gives (CodeInfo.Args).
+func TestCodeRegistry_AndTheCatalogAgreeBothWays(t *testing.T) {
+	en, err := i18n.Messages(language.English)
+	require.NoError(t, err)
+	reg := map[string]api.CodeInfo{}
+	for _, c := range api.Codes() {
+		reg[c.Code] = c
+		forms, ok := en["error."+c.Code]
+		if !assert.True(t, ok, "code %s has no wording error.%s in i18n/catalog/en.json", c.Code, c.Code) {
+			continue
+		}
+		text := forms["other"]
+		if c.Message != "" {
+			assert.Equal(t, c.Message, text, "the registry's Message of %s is not the catalog's English", c.Code)
+		}
+		for _, m := range placeholderRE.FindAllStringSubmatch(text, -1) {
+			assert.Contains(t, c.Args, m[1], "error.%s names {{.%s}}, which the registry does not document among the code's Args", c.Code, m[1])
+		}
+	}
+	for key := range en {
+		if code, ok := strings.CutPrefix(key, "error."); ok {
+			assert.Contains(t, reg, code, "the catalog words %s, which is no registered code", key)
+		}
+	}
+}
+
+// Every site that makes a code whose wording names specifics gives them:
+// core.WithArgs(core.E(..., code, ...), "Name", value, ...) with every name
+// the registry documents for the code.
+func TestCodeRegistry_EverySiteGivesTheArgsItsCodeDocuments(t *testing.T) {
+	root := ".."
+	given := map[string][]string{} // file:line of the code -> names given
+	fset := token.NewFileSet()
+	require.NoError(t, walkGo(root, func(path, rel string) error {
+		f, err := parser.ParseFile(fset, path, nil, 0)
+		if err != nil {
+			return err
+		}
+		pkg := f.Name.Name
+		ast.Inspect(f, func(n ast.Node) bool {
+			call, ok := n.(*ast.CallExpr)
+			if !ok || len(call.Args) == 0 || calleeName(pkg, call) != "core.WithArgs" {
+				return true
+			}
+			inner, ok := call.Args[0].(*ast.CallExpr)
+			if !ok {
+				return true
+			}
+			var codeExpr ast.Expr
+			switch calleeName(pkg, inner) {
+			case "core.E":
+				codeExpr = inner.Args[1]
+			case "core.Wrap":
+				codeExpr = inner.Args[2]
+			default:
+				return true
+			}
+			at := rel + ":" + strconv.Itoa(fset.Position(codeExpr.Pos()).Line)
+			for i := 1; i < len(call.Args); i += 2 {
+				if lit, ok := call.Args[i].(*ast.BasicLit); ok && lit.Kind == token.STRING {
+					name, _ := strconv.Unquote(lit.Value)
+					given[at] = append(given[at], name)
+				}
+			}
+			return true
+		})
+		return nil
+	}))
+	checked := 0
+	for _, u := range publishedCodes(t, root) {
+		info, ok := api.LookupCode(u.code)
+		if !ok || len(info.Args) == 0 || strings.HasPrefix(u.at, "sync/") {
+			continue
+		}
+		checked++
+		for _, a := range info.Args {
+			assert.Contains(t, given[u.at], a, "%s: %s is made without the %s its wording names (core.WithArgs)", u.at, u.code, a)
+		}
+	}
+	assert.Greater(t, checked, 20, "the walk finds the sites of the codes with Args")
+}
+
+// calleeName is "pkg.Func" of a call, with core's own calls named as from
+// outside ("core.E").
+func calleeName(pkg string, call *ast.CallExpr) string {
+	switch fn := call.Fun.(type) {
+	case *ast.Ident:
+		return pkg + "." + fn.Name
+	case *ast.SelectorExpr:
+		if x, ok := fn.X.(*ast.Ident); ok {
+			return x.Name + "." + fn.Sel.Name
+		}
+	}
+	return ""
+}

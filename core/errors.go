@@ -51,6 +51,13 @@ type Error struct {
 	Code string
 	Msg  string
 	Err  error // the underlying cause, if any
+	// Args are the specifics a translation of the code may name, as name,
+	// value pairs ("Email", "ana@example.com", "License", "L-1"): the
+	// catalog's "error.<code>" text uses them as placeholders, so the
+	// refusal reads as well in every language as Msg does in English.
+	// Which names a code's sites give is documented in the registry
+	// (api.Codes).
+	Args []any
 }
 
 // Error returns the human message, followed by the cause when there is one,
@@ -64,6 +71,27 @@ func (e *Error) Error() string {
 
 // Unwrap exposes the cause to errors.Is and errors.As.
 func (e *Error) Unwrap() error { return e.Err }
+
+// ErrorCode is the stable code, by which a catalog words the refusal in the
+// user's language ("error.<code>"); with ErrorArgs it makes *Error an
+// i18n.Coded without core importing i18n.
+func (e *Error) ErrorCode() string { return e.Code }
+
+// ErrorArgs are the name, value pairs the code's wording may name.
+func (e *Error) ErrorArgs() []any { return e.Args }
+
+// WithArgs returns err with the specifics its wording names, when err is an
+// *Error; a copy, so that a refusal kept in a variable is never changed.
+// Anything else comes back as it is.
+func WithArgs(err error, kv ...any) error {
+	e, ok := err.(*Error)
+	if !ok || e == nil {
+		return err
+	}
+	c := *e
+	c.Args = append([]any(nil), kv...)
+	return &c
+}
 
 // Is lets errors.Is match on the stable parts of a template error: a target
 // with a Code matches that code, a target with a Kind matches that kind, and

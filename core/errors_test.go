@@ -62,3 +62,19 @@ func TestE_ReturnsAnErrorThatIsACoreError(t *testing.T) {
 	require.True(t, errors.As(E(Forbidden, CodeAccessDenied, "no"), &e))
 	assert.Equal(t, Forbidden, e.Kind)
 }
+
+func TestWithArgs_GivesTheCodeAndItsSpecificsWithoutChangingTheOriginal(t *testing.T) {
+	base := E(Conflict, CodeSeatDuplicate, "ana@example.com already holds a seat of license L-1")
+	err := WithArgs(base, "Email", "ana@example.com", "License", "L-1")
+	var coded interface {
+		ErrorCode() string
+		ErrorArgs() []any
+	}
+	require.True(t, errors.As(err, &coded))
+	assert.Equal(t, CodeSeatDuplicate, coded.ErrorCode())
+	assert.Equal(t, []any{"Email", "ana@example.com", "License", "L-1"}, coded.ErrorArgs())
+	assert.Equal(t, base.Error(), err.Error(), "the English message is unchanged")
+	assert.Nil(t, base.(*Error).Args, "the original refusal keeps no arguments")
+	plain := errors.New("disk full")
+	assert.Same(t, plain, WithArgs(plain, "X", 1), "an error that is not core's is returned as it is")
+}

@@ -178,9 +178,9 @@ func SetUserLicense(by By, s IntegrationState, user Email, on bool) (Integration
 	}
 	switch {
 	case !s.ProductOn:
-		return s, nil, E(Forbidden, CodeIntegrationOff, "the "+s.Product+" integration is off for this account: turn it on first")
+		return s, nil, WithArgs(E(Forbidden, CodeIntegrationOff, "the "+s.Product+" integration is off for this account: turn it on first"), "Product", s.Product)
 	case s.ExternalController:
-		return s, nil, E(Forbidden, CodeIntegrationReadOnly, s.Product+" licenses are managed by the external controller here")
+		return s, nil, WithArgs(E(Forbidden, CodeIntegrationReadOnly, s.Product+" licenses are managed by the external controller here"), "Product", s.Product)
 	}
 	i := s.user(e)
 	has := i >= 0 && s.Users[i].HasLicense
@@ -206,7 +206,7 @@ func SetUserLicense(by By, s IntegrationState, user Email, on bool) (Integration
 // may change them behind its back: the same rule as the per-user switches.
 func CheckSeatWrite(integ Integration, product string) error {
 	if integ.ExternalController {
-		return E(Forbidden, CodeIntegrationReadOnly, product+" licenses are managed by the external controller in this account: turn the controller off to change its seats")
+		return WithArgs(E(Forbidden, CodeIntegrationReadOnly, product+" licenses are managed by the external controller in this account: turn the controller off to change its seats"), "Product", product)
 	}
 	return nil
 }

@@ -294,9 +294,9 @@ func MayRunCloudLogin(licenses []License, email Email, now time.Time) error {
 	}
 	switch {
 	case expired:
-		return E(Expired, CodeCloudLoginExpired, "the license assigned to "+string(e)+" has expired; ask its owner to renew it")
+		return WithArgs(E(Expired, CodeCloudLoginExpired, "the license assigned to "+string(e)+" has expired; ask its owner to renew it"), "Email", string(e))
 	case pending:
-		return E(Forbidden, CodeCloudLoginPending, "the seat for "+string(e)+" waits for its account: create the account, then log in again")
+		return WithArgs(E(Forbidden, CodeCloudLoginPending, "the seat for "+string(e)+" waits for its account: create the account, then log in again"), "Email", string(e))
 	}
-	return E(Forbidden, CodeCloudLoginNoSeat, "no seat of this program is assigned to "+string(e)+"; ask the license owner for one")
+	return WithArgs(E(Forbidden, CodeCloudLoginNoSeat, "no seat of this program is assigned to "+string(e)+"; ask the license owner for one"), "Email", string(e))
 }

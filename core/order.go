@@ -38,12 +38,12 @@ func AssignOrderToCustomer(by By, o Order, licenses []License, customer Account)
 		l, ok := byID[id]
 		switch {
 		case !ok:
-			return o, nil, Event{}, E(NotFound, CodeOrderLicenseMissing, "license "+id+" of order "+o.ID+" was not found")
+			return o, nil, Event{}, WithArgs(E(NotFound, CodeOrderLicenseMissing, "license "+id+" of order "+o.ID+" was not found"), "License", id, "Order", o.ID)
 		case l.Owner != o.Partner:
-			return o, nil, Event{}, E(Conflict, CodeOrderLicenseOwner, "license "+id+" of order "+o.ID+" is no longer held by the partner")
+			return o, nil, Event{}, WithArgs(E(Conflict, CodeOrderLicenseOwner, "license "+id+" of order "+o.ID+" is no longer held by the partner"), "License", id, "Order", o.ID)
 		}
 		if c := l.Counts(); c.Available != c.Contracted {
-			return o, nil, Event{}, E(Conflict, CodeOrderSeatsInUse, "license "+id+" of order "+o.ID+" has seats in use: remove them first")
+			return o, nil, Event{}, WithArgs(E(Conflict, CodeOrderSeatsInUse, "license "+id+" of order "+o.ID+" has seats in use: remove them first"), "License", id, "Order", o.ID)
 		}
 		m := l.clone()
 		m.Owner, m.OwnerName, m.OwnerEmail = customer.ID, customer.Name, customer.OwnerEmail

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/licdesk/licdesk/api"
+	"github.com/licdesk/licdesk/i18n"
 	lsync "github.com/licdesk/licdesk/sync"
 )
 
@@ -139,4 +140,38 @@ func (d *Desk) DeclineOffer(ctx context.Context, account string) (api.Offer, err
 	}
 	d.Sync(ctx)
 	return o, nil
+}
+
+// SetEmailLanguage sets the language the portal writes its e-mails to the
+// logged-in user in (invitations, seat e-mails, codes, news): en, pt-BR, es
+// or fr, or a close tag (pt, fr-CA) that reads as the nearest. A language
+// there is no catalog for is refused before the portal is asked.
+func (d *Desk) SetEmailLanguage(ctx context.Context, lang string) (api.User, error) {
+	if _, err := d.requireLogin(ctx); err != nil {
+		return api.User{}, err
+	}
+	tag, err := i18n.Parse(lang)
+	if err != nil {
+		return api.User{}, invalid("account.language", "the language must be one of "+i18n.SupportedList())
+	}
+	cl, err := d.Client(ctx, lsync.DefaultRetry())
+	if err != nil {
+		return api.User{}, err
+	}
+	return cl.SetLanguage(ctx, tag.String())
+}
+
+// EmailLanguage is the language the portal writes its e-mails to the
+// logged-in user in, as the portal has it ("" for an account from before
+// languages, which gets English).
+func (d *Desk) EmailLanguage(ctx context.Context) (string, error) {
+	if _, err := d.requireLogin(ctx); err != nil {
+		return "", err
+	}
+	cl, err := d.Client(ctx, lsync.DefaultRetry())
+	if err != nil {
+		return "", err
+	}
+	me, err := cl.Me(ctx)
+	return me.User.Language, err
 }

@@ -20,7 +20,7 @@ import (
 // strings must come from the catalogs. A face joins the list once its
 // strings are in the catalogs; from then on a new English literal in a
 // widget, dialog, printer or error constructor fails this test.
-var translated = []string{}
+var translated = []string{"portal", "portal/mail"}
 
 // keyed are the folders whose catalog keys are checked: every literal key
 // passed to T, N, Errorf or Wrap must exist in en.json.
@@ -53,11 +53,52 @@ var word = regexp.MustCompile(`\p{L}{2,}`)
 
 // untranslatable are literals that stay as they are in every language:
 // units, command and flag names, formats. Keep it short.
-var untranslatable = map[string]bool{}
+var untranslatable = map[string]bool{
+	// portal/mail writes an e-mail's header fields, whose names RFC 5322
+	// fixes; no person reads them as words.
+	"From: %s\r\n": true, "To: %s\r\n": true, "Subject: %s\r\n": true, "Date: %s\r\n": true,
+	"Message-ID: <%s@licdesk.invalid>\r\n": true,
+}
+
+// internalErrors are the folders whose fmt.Errorf and errors.New errors
+// never reach a person in their language: the portal answers people only
+// through problem+json, its pages and its e-mails, and problemOf answers
+// any error that is not a core refusal or an HTTP-layer refusal as the
+// code "internal" (worded in the catalogs), keeping the error itself for
+// the log; the rest are the operator's licportal command, in English like
+// the logs.
+var internalErrors = map[string]bool{"portal": true, "portal/mail": true}
+
+// codeShaped is a stable code or a catalog key ("seat.full",
+// "account.language"): an identifier, not words.
+var codeShaped = regexp.MustCompile(`^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$`)
+
+// refusalWorded reports whether a core.E or core.Wrap call's message is the
+// English of a code the catalogs word ("error.<code>"): its code is a
+// literal with a wording, or a core constant (core.Code...), which api's
+// tests keep registered and worded in every catalog. A face shows such a
+// refusal with Lang.Err, by its code.
+func refusalWorded(en *Lang, name string, call *ast.CallExpr) bool {
+	i := 1 // core.E(kind, code, msg)
+	if name == "Wrap" {
+		i = 2 // core.Wrap(err, kind, code, msg)
+	}
+	if len(call.Args) <= i {
+		return false
+	}
+	if code, ok := stringLit(call.Args[i]); ok {
+		return en.Has("error." + code)
+	}
+	sel, ok := call.Args[i].(*ast.SelectorExpr)
+	return ok && strings.HasPrefix(sel.Sel.Name, "Code")
+}
 
 func needsWords(s string) bool {
+	if untranslatable[s] || codeShaped.MatchString(s) {
+		return false
+	}
 	s = verbs.ReplaceAllString(s, "")
-	return word.MatchString(s) && !untranslatable[s]
+	return word.MatchString(s)
 }
 
 type finding struct {
@@ -112,10 +153,18 @@ func stringLit(e ast.Expr) (string, bool) {
 // englishLiterals finds the literals with words passed to a sink in dir.
 func englishLiterals(t *testing.T, dir string) []finding {
 	var out []finding
+	en := English()
 	walk(t, dir, func(fset *token.FileSet, call *ast.CallExpr) {
 		pkg, name := callName(call)
-		isSink := sinks[name] || (pkg == "errors" && name == "New") || (pkg == "core" && (name == "E" || name == "Wrap"))
+		isRefusal := pkg == "core" && (name == "E" || name == "Wrap")
+		isSink := sinks[name] || (pkg == "errors" && name == "New") || isRefusal
 		if !isSink || pkg == "i18n" {
+			return
+		}
+		if internalErrors[dir] && ((pkg == "fmt" && name == "Errorf") || (pkg == "errors" && name == "New")) {
+			return
+		}
+		if isRefusal && refusalWorded(en, name, call) {
 			return
 		}
 		for _, a := range call.Args {
@@ -165,4 +214,25 @@ func TestLint_FindsAnEnglishLiteral(t *testing.T) {
 	found := englishLiterals(t, rel)
 	require.Len(t, found, 1)
 	assert.Equal(t, "Hello there", found[0].text)
+}
+
+func TestLint_ARefusalPassesOnlyByAWordedCode(t *testing.T) {
+	// A refusal whose code the catalogs word passes, with its English
+	// message; one with an unworded code is found, as is an English
+	// fmt.Errorf outside the portal's internal errors.
+	dir := t.TempDir()
+	src := "package x\nimport (\"fmt\"; \"core\")\nfunc f() {\n" +
+		"\t_ = core.E(core.Conflict, \"seat.full\", \"no seat is free\")\n" +
+		"\t_ = core.E(core.Conflict, \"no.such_code\", \"something clashed\")\n" +
+		"\t_ = fmt.Errorf(\"could not open %s\", \"x\")\n}\n"
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "x.go"), []byte(src), 0o600))
+	up, err := filepath.Abs("..")
+	require.NoError(t, err)
+	rel, err := filepath.Rel(up, dir)
+	require.NoError(t, err)
+	var texts []string
+	for _, f := range englishLiterals(t, rel) {
+		texts = append(texts, f.text)
+	}
+	assert.Equal(t, []string{"something clashed", "could not open %s"}, texts)
 }

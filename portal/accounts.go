@@ -8,6 +8,7 @@ import (
 
 	"github.com/licdesk/licdesk/api"
 	"github.com/licdesk/licdesk/core"
+	"github.com/licdesk/licdesk/i18n"
 	"github.com/licdesk/licdesk/portal/store"
 )
 
@@ -52,7 +53,9 @@ func (s *Server) signup(w http.ResponseWriter, r *http.Request) error {
 	if err := s.withHashSlot(ctx, func() { hash = hashPassword(cr.Password) }); err != nil {
 		return err
 	}
-	u, err := s.cfg.Store.CreateUser(ctx, email, name, acctName, hash)
+	// The e-mails to the new user (the verification code first) are in
+	// the language the sign-up asked for.
+	u, err := s.cfg.Store.CreateUserIn(ctx, email, name, acctName, hash, requestTag(r).String())
 	if err != nil {
 		return err
 	}
@@ -151,12 +154,40 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request, _ store.Caller) 
 }
 
 func (s *Server) me(w http.ResponseWriter, _ *http.Request, c store.Caller) error {
-	me := api.Me{User: api.User{ID: c.ID, Email: string(c.Email), Name: c.Name, Verified: c.Verified}, Memberships: []api.Membership{}}
+	me := api.Me{User: userView(c.User), Memberships: []api.Membership{}}
 	for _, m := range c.Memberships {
 		me.Memberships = append(me.Memberships, api.Membership{AccountID: m.AccountID, AccountName: m.AccountName,
 			Role: m.Role.String(), Partner: m.Partner, DelegatedTo: m.DelegatedTo})
 	}
 	writeJSON(w, http.StatusOK, me)
+	return nil
+}
+
+// userView is a user as the API shows them.
+func userView(u store.User) api.User {
+	return api.User{ID: u.ID, Email: string(u.Email), Name: u.Name, Verified: u.Verified, Language: u.Language}
+}
+
+// maxLanguageSetting bounds the language a profile update names: a BCP 47
+// tag of a catalog is a few characters.
+const maxLanguageSetting = 35
+
+// updateMe changes the caller's own settings: the language of the portal's
+// e-mails to them.
+func (s *Server) updateMe(w http.ResponseWriter, r *http.Request, c store.Caller) error {
+	var req api.ProfileUpdate
+	if _, err := decodeJSON(r, &req); err != nil {
+		return err
+	}
+	tag, err := i18n.Parse(req.Language)
+	if err != nil || len(req.Language) > maxLanguageSetting {
+		return core.E(core.Invalid, "account.language", "the language must be one of "+i18n.SupportedList())
+	}
+	u, err := s.cfg.Store.SetLanguage(r.Context(), c, tag.String())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, userView(u))
 	return nil
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/licdesk/licdesk/core"
 	"github.com/licdesk/licdesk/core/activation"
+	"github.com/licdesk/licdesk/i18n"
 	"github.com/licdesk/licdesk/portal/store"
 )
 
@@ -28,11 +29,11 @@ const maxPageBody = activation.MaxFileSize + 16<<10
 const ResponseContentType = "application/vnd.licdesk.activation-response"
 
 var activatePageTmpl = template.Must(template.New("activate").Parse(`<!doctype html>
-<html lang="en">
+<html lang="{{.Lang}}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Offline activation - License Desk</title>
+<title>{{.T "portal.activate.title"}} - License Desk</title>
 <style>
 body{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;line-height:1.5;color:#1b1b1b}
 fieldset{border:1px solid #ccc;border-radius:6px;margin:1rem 0;padding:.5rem 1rem 1rem}
@@ -46,40 +47,54 @@ button{padding:.5rem 1.2rem;font:inherit;font-weight:600}
 </head>
 <body>
 <main>
-<h1>Offline activation</h1>
-<p>On the machine without a connection, write an activation request (<code>licdesk activate --request FILE</code>,
-or <em>Keys &rarr; Activate offline</em> in License Desk). Upload it here, download the signed response,
-and import it on that machine (<code>licdesk activate --response FILE</code>).
-To free an activation with the receipt a machine wrote, use the <a href="/receipt">receipt page</a>.</p>
-{{if .Error}}<p class="error" role="alert"><strong>Not activated:</strong> {{.Error}}<br><small>code: {{.Code}}</small></p>{{end}}
+<h1>{{.T "portal.activate.title"}}</h1>
+<p>{{.HTML "portal.activate.intro_html"}}</p>
+{{if .Error}}<p class="error" role="alert"><strong>{{.T "portal.activate.not_activated"}}</strong> {{.Error}}<br><small>{{.T "portal.page.code"}} {{.Code}}</small></p>{{end}}
 <form method="post" action="/activate" enctype="multipart/form-data">
 <fieldset>
-<legend>Activation request</legend>
-<label for="request">Request file</label>
+<legend>{{.T "portal.activate.request"}}</legend>
+<label for="request">{{.T "portal.activate.request_file"}}</label>
 <input type="file" id="request" name="request" accept=".lda,.txt,.req,text/plain">
-<label for="request_text">or its text (as read from the QR code)</label>
+<label for="request_text">{{.T "portal.activate.request_text"}}</label>
 <textarea id="request_text" name="request_text" rows="6" spellcheck="false"></textarea>
 </fieldset>
-<fieldset>
-<legend>Your License Desk login</legend>
-<label for="email">E-mail</label>
-<input type="email" id="email" name="email" autocomplete="username" value="{{.Email}}">
-<label for="password">Password</label>
-<input type="password" id="password" name="password" autocomplete="current-password">
-<p class="hint">or, instead of e-mail and password, an access token:</p>
-<label for="token">Access token</label>
-<input type="password" id="token" name="token" autocomplete="off">
-</fieldset>
-<button type="submit">Download the activation response</button>
+{{template "login" .}}
+<button type="submit">{{.T "portal.activate.submit"}}</button>
 </form>
 </main>
 </body>
 </html>
-`))
+{{define "login"}}<fieldset>
+<legend>{{.T "portal.page.login"}}</legend>
+<label for="email">{{.T "portal.page.email"}}</label>
+<input type="email" id="email" name="email" autocomplete="username" value="{{.Email}}">
+<label for="password">{{.T "portal.page.password"}}</label>
+<input type="password" id="password" name="password" autocomplete="current-password">
+<p class="hint">{{.T "portal.page.token_hint"}}</p>
+<label for="token">{{.T "portal.page.token"}}</label>
+<input type="password" id="token" name="token" autocomplete="off">
+</fieldset>{{end}}`))
 
 type activatePageData struct {
+	pageWords
 	Error, Code, Email string
 }
+
+// pageWords puts a page in the language its request asks for
+// (Accept-Language): the html element's lang and the words of the
+// catalogs' "portal.*" keys.
+type pageWords struct{ l *i18n.Lang }
+
+// Lang is the page's language tag, for <html lang>.
+func (p pageWords) Lang() string { return p.l.Tag().String() }
+
+// T is a text of the page, escaped by the template like any other value.
+func (p pageWords) T(key string, kv ...any) string { return p.l.T(key, kv...) }
+
+// HTML is a text of the page with its markup (<code>, <em>, a link): the
+// catalogs are part of the binary and reviewed like the templates, and no
+// placeholder of such a text carries anything a user typed.
+func (p pageWords) HTML(key string) template.HTML { return template.HTML(p.l.T(key)) }
 
 // renderActivatePage writes the page with the given status; the template
 // escapes everything the user typed.
@@ -89,14 +104,15 @@ func renderActivatePage(w http.ResponseWriter, status int, d activatePageData) {
 	activatePageTmpl.Execute(w, d)
 }
 
-func (s *Server) activatePage(w http.ResponseWriter, _ *http.Request) error {
-	renderActivatePage(w, http.StatusOK, activatePageData{})
+func (s *Server) activatePage(w http.ResponseWriter, r *http.Request) error {
+	renderActivatePage(w, http.StatusOK, activatePageData{pageWords: pageWords{requestLang(r)}})
 	return nil
 }
 
 // setPageHeaders are the headers of every HTML page of the portal: a
 // strict content policy (no script at all), no framing, no caching.
 func setPageHeaders(h http.Header) {
+	h.Set("Vary", "Accept-Language")
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 	h.Set("X-Frame-Options", "DENY")
@@ -109,9 +125,9 @@ func setPageHeaders(h http.Header) {
 // request and answers the response file as a download, or the page again
 // with the reason.
 func (s *Server) activatePageSubmit(w http.ResponseWriter, r *http.Request) error {
-	d := activatePageData{}
+	d := activatePageData{pageWords: pageWords{requestLang(r)}}
 	fail := func(err error) error {
-		p, _, internal := problemOf(err)
+		p, _, internal := problemIn(err, d.l)
 		if internal {
 			s.cfg.Logger.Error("offline activation page failed", "err", err)
 		}

@@ -24,7 +24,7 @@ const chromium = "/usr/bin/chromium"
 // headless starts a fresh headless Chromium (its own profile folder, no
 // background traffic) that saves downloads into dir; the context drives it
 // over the DevTools protocol until the test ends.
-func headless(t *testing.T, dir string) context.Context {
+func headless(t *testing.T, dir string, extra ...chromedp.ExecAllocatorOption) context.Context {
 	t.Helper()
 	if _, err := os.Stat(chromium); err != nil {
 		t.Skipf("%s is not installed (make deps installs it): %v", chromium, err)
@@ -40,6 +40,7 @@ func headless(t *testing.T, dir string) context.Context {
 		chromedp.Flag("no-first-run", true),
 		chromedp.UserDataDir(t.TempDir()),
 	}
+	opts = append(opts, extra...)
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(actx)
 	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
@@ -164,4 +165,23 @@ func machineOf(t *testing.T, p *testPortal, token, id string) string {
 
 func activationState(t *testing.T, p *testPortal, token, id string) string {
 	return activationOf(t, p, token, id).State
+}
+
+// A browser set to Brazilian Portuguese gets the receipt page in it, and
+// its refusal too.
+func TestPages_InTheBrowsersLanguage(t *testing.T) {
+	p := startPortal(t, "sqlite:"+filepath.Join(t.TempDir(), "portal.db"))
+	ctx := headless(t, t.TempDir(), chromedp.Flag("accept-lang", "pt-BR"), chromedp.Flag("lang", "pt-BR"))
+	var lang, heading, refused string
+	var ok bool
+	require.NoError(t, chromedp.Run(ctx,
+		chromedp.Navigate(p.URL+"/receipt"),
+		chromedp.AttributeValue("html", "lang", &lang, &ok, chromedp.ByQuery),
+		chromedp.Text("h1", &heading, chromedp.ByQuery),
+		chromedp.Click(`button[type=submit]`),
+		chromedp.Text(".error", &refused, chromedp.ByQuery),
+	))
+	assert.Equal(t, "pt-BR", lang)
+	assert.Equal(t, "Entregar um comprovante de desativação", heading)
+	assert.Contains(t, refused, "Não liberada:")
 }

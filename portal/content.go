@@ -17,8 +17,8 @@ import (
 
 	"github.com/licdesk/licdesk/api"
 	"github.com/licdesk/licdesk/core"
+	"github.com/licdesk/licdesk/i18n"
 	"github.com/licdesk/licdesk/portal/blobs"
-	"github.com/licdesk/licdesk/portal/mail"
 	"github.com/licdesk/licdesk/portal/store"
 )
 
@@ -99,7 +99,7 @@ func (s *Server) downloadContent(w http.ResponseWriter, r *http.Request, c store
 	h.Set("Repr-Digest", "sha-256=:"+base64.StdEncoding.EncodeToString(sum)+":")
 	h.Set("Cache-Control", "private")
 	h.Set("X-Content-Type-Options", "nosniff")
-	dw := &downloadWriter{ResponseWriter: w, record: r.Method == http.MethodGet, onStart: func() error {
+	dw := &downloadWriter{ResponseWriter: w, lang: requestLang(r), record: r.Method == http.MethodGet, onStart: func() error {
 		return s.cfg.Store.RecordDownload(r.Context(), c, b.File.ID)
 	}}
 	http.ServeContent(dw, r, "", b.PublishedAt, f)
@@ -119,6 +119,7 @@ var errAnswered = errors.New("answer replaced")
 // refusal.
 type downloadWriter struct {
 	http.ResponseWriter
+	lang     *i18n.Lang // of the request, for a problem answered instead
 	record   bool
 	onStart  func() error
 	started  bool
@@ -136,8 +137,8 @@ func (d *downloadWriter) WriteHeader(code int) {
 		d.replaced = true
 		// Content-Range: bytes */size stays, telling the client the size.
 		d.Header().Del("Content-Disposition")
-		writeProblem(d.ResponseWriter, api.Problem{Status: code, Code: "download.range",
-			Detail: "the range asked for starts past the end of the file; ask for bytes before " + strings.TrimPrefix(d.Header().Get("Content-Range"), "bytes */")}, 0)
+		writeProblem(d.ResponseWriter, localize(api.Problem{Status: code, Code: "download.range",
+			Detail: "the range asked for starts past the end of the file; ask for bytes before " + strings.TrimPrefix(d.Header().Get("Content-Range"), "bytes */")}, d.lang, nil), 0)
 		return
 	case d.record && (code == http.StatusOK ||
 		(code == http.StatusPartialContent && strings.HasPrefix(d.Header().Get("Content-Range"), "bytes 0-"))):
@@ -147,7 +148,7 @@ func (d *downloadWriter) WriteHeader(code int) {
 			for _, k := range []string{"Content-Range", "Content-Length", "Content-Disposition", "Etag", "Repr-Digest", "Last-Modified", "Accept-Ranges"} {
 				d.Header().Del(k)
 			}
-			p, retry, _ := problemOf(err)
+			p, retry, _ := problemIn(err, d.lang)
 			writeProblem(d.ResponseWriter, p, retry)
 			return
 		}
@@ -345,7 +346,7 @@ func (s *Server) newsRSS(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if !known {
-		return core.E(core.NotFound, core.CodeProductUnknown, "there is no product named "+strings.TrimSpace(product))
+		return core.WithArgs(core.E(core.NotFound, core.CodeProductUnknown, "there is no product named "+strings.TrimSpace(product)), "Product", strings.TrimSpace(product))
 	}
 	base := s.publicBase(r)
 	feed := rssDoc{Version: "2.0", Atom: "http://www.w3.org/2005/Atom", Channel: rssChannel{
@@ -415,31 +416,4 @@ func (s *Server) PublishNews(ctx context.Context, spec store.NewsSpec) (api.News
 		s.cfg.Logger.Error("news e-mails not all sent; they stay queued", "news", pub.Item.ID, "err", err)
 	}
 	return pub.Item, nil
-}
-
-// newsMail writes the e-mail of one news item to one subscriber.
-func newsMail(sub store.Subscriber, it api.NewsItem, baseURL string) mail.Message {
-	sev := ""
-	if it.Severity != core.SeverityInfo.String() {
-		sev = strings.ToUpper(it.Severity[:1]) + it.Severity[1:] + ": "
-	}
-	feed := ""
-	if baseURL != "" {
-		feed = fmt.Sprintf("\nAll %s news as a feed: %s/v1/news/%s/rss\n", it.Product, strings.TrimSuffix(baseURL, "/"), url.PathEscape(it.Product))
-	}
-	name := sub.Name
-	if name == "" {
-		name = sub.Email
-	}
-	hs := []mail.Header{{Name: mail.HeaderKind, Value: "news.published"}, {Name: mail.HeaderNews, Value: it.ID},
-		{Name: mail.HeaderProduct, Value: it.Product}}
-	if baseURL != "" {
-		hs = append(hs, mail.Header{Name: mail.HeaderPortal, Value: baseURL})
-	}
-	return mail.Message{To: sub.Email, Headers: hs,
-		Subject: fmt.Sprintf("[%s] %s%s", it.Product, sev, it.Title),
-		Body: fmt.Sprintf("Hello %s,\n\n%s news, %s (%s):\n\n%s\n\n%s\n%s\n"+
-			"You receive this because you subscribed to %s news and alerts. To stop, switch the\n"+
-			"e-mails off under My products > News in License Desk.\n",
-			name, it.Product, it.PublishedAt.UTC().Format("2 January 2006"), it.Severity, it.Title, it.Body, feed, it.Product)}
 }

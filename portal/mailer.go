@@ -61,27 +61,29 @@ func deliverMail(ctx context.Context, st *store.Store, sender mail.Sender, baseU
 	}
 }
 
-// renderMail turns a queued e-mail into the message to send.
+// renderMail turns a queued e-mail into the message to send, in the
+// language it was queued in.
 func renderMail(q store.QueuedMail, baseURL string) (mail.Message, error) {
+	l := mailLang(q.Language)
 	switch q.Kind {
 	case store.MailSeat:
 		var n store.Notice
 		if err := json.Unmarshal(q.Payload, &n); err != nil {
 			return mail.Message{}, fmt.Errorf("e-mail %d: %w", q.ID, err)
 		}
-		return seatMail(n, baseURL), nil
+		return seatMail(n, baseURL, l), nil
 	case store.MailVerify:
 		var v store.VerifyMail
 		if err := json.Unmarshal(q.Payload, &v); err != nil {
 			return mail.Message{}, fmt.Errorf("e-mail %d: %w", q.ID, err)
 		}
-		return verifyMail(v, baseURL), nil
+		return verifyMail(v, baseURL, l), nil
 	case store.MailNews:
 		var n store.NewsMail
 		if err := json.Unmarshal(q.Payload, &n); err != nil {
 			return mail.Message{}, fmt.Errorf("e-mail %d: %w", q.ID, err)
 		}
-		return newsMail(n.Subscriber, n.Item, baseURL), nil
+		return newsMail(n.Subscriber, n.Item, baseURL, l), nil
 	}
 	return mail.Message{}, fmt.Errorf("e-mail %d: unknown kind %q", q.ID, q.Kind)
 }

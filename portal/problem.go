@@ -69,16 +69,20 @@ func problemOf(err error) (api.Problem, int, bool) {
 		if info, ok := api.LookupCode(ce.Code); ok && info.Status == http.StatusUnauthorized {
 			st = info.Status
 		}
-		return api.Problem{Status: st, Code: ce.Code, Detail: ce.Msg}, 0, false
+		return api.Problem{Status: st, Code: ce.Code, Detail: ce.Msg, Args: wireArgs(ce.Args)}, 0, false
 	}
 	return api.Problem{Status: http.StatusInternalServerError, Code: "internal",
 		Detail: "the portal failed to answer; try again later"}, 0, true
 }
 
+// writeProblem answers a problem; its title is the status's English text
+// unless localize put it in the request's language.
 func writeProblem(w http.ResponseWriter, p api.Problem, retryAfter int) {
 	p.Kind = kindName(p.Status)
 	p.Type = "https://licdesk.invalid/problems/" + p.Code
-	p.Title = http.StatusText(p.Status)
+	if p.Title == "" {
+		p.Title = http.StatusText(p.Status)
+	}
 	w.Header().Set("Content-Type", api.ProblemContentType)
 	if retryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(retryAfter))

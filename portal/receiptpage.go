@@ -17,11 +17,11 @@ import (
 // sets no cookie: the credentials travel with the receipt.
 
 var receiptPageTmpl = template.Must(template.New("receipt").Parse(`<!doctype html>
-<html lang="en">
+<html lang="{{.Lang}}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Hand in a deactivation receipt - License Desk</title>
+<title>{{.T "portal.receipt.title"}} - License Desk</title>
 <style>
 body{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;line-height:1.5;color:#1b1b1b}
 fieldset{border:1px solid #ccc;border-radius:6px;margin:1rem 0;padding:.5rem 1rem 1rem}
@@ -36,39 +36,38 @@ button{padding:.5rem 1.2rem;font:inherit;font-weight:600}
 </head>
 <body>
 <main>
-<h1>Hand in a deactivation receipt</h1>
-<p>A machine that gave up its activation without a connection (<code>licdesk deactivate --receipt FILE</code>)
-wrote a receipt. Upload it here to free that activation: the key can then be activated on another machine.</p>
-{{if .Error}}<p class="error" role="alert"><strong>Not freed:</strong> {{.Error}}<br><small>code: {{.Code}}</small></p>{{end}}
-{{if .Freed}}<p class="done" role="status" id="freed"><strong>Freed:</strong> the activation {{.Freed.ID}} of {{.Freed.Product}}
-on {{.Freed.Machine}} (key {{.Freed.Key}}) is deactivated; the key may be activated elsewhere.<br>
-<small>confirmation: <code id="confirmation">{{.Confirmation}}</code></small></p>{{end}}
+<h1>{{.T "portal.receipt.title"}}</h1>
+<p>{{.HTML "portal.receipt.intro_html"}}</p>
+{{if .Error}}<p class="error" role="alert"><strong>{{.T "portal.receipt.not_freed"}}</strong> {{.Error}}<br><small>{{.T "portal.page.code"}} {{.Code}}</small></p>{{end}}
+{{if .Freed}}<p class="done" role="status" id="freed"><strong>{{.T "portal.receipt.freed"}}</strong> {{.T "portal.receipt.freed_text" "ID" .Freed.ID "Product" .Freed.Product "Machine" .Freed.Machine "Key" .Freed.Key}}<br>
+<small>{{.T "portal.receipt.confirmation"}} <code id="confirmation">{{.Confirmation}}</code></small></p>{{end}}
 <form method="post" action="/receipt" enctype="multipart/form-data">
 <fieldset>
-<legend>Deactivation receipt</legend>
-<label for="receipt">Receipt file</label>
+<legend>{{.T "portal.receipt.receipt"}}</legend>
+<label for="receipt">{{.T "portal.receipt.receipt_file"}}</label>
 <input type="file" id="receipt" name="receipt" accept=".lda,.txt,text/plain">
-<label for="receipt_text">or its text</label>
+<label for="receipt_text">{{.T "portal.receipt.receipt_text"}}</label>
 <textarea id="receipt_text" name="receipt_text" rows="6" spellcheck="false"></textarea>
 </fieldset>
-<fieldset>
-<legend>Your License Desk login</legend>
-<label for="email">E-mail</label>
-<input type="email" id="email" name="email" autocomplete="username" value="{{.Email}}">
-<label for="password">Password</label>
-<input type="password" id="password" name="password" autocomplete="current-password">
-<p class="hint">or, instead of e-mail and password, an access token:</p>
-<label for="token">Access token</label>
-<input type="password" id="token" name="token" autocomplete="off">
-</fieldset>
-<button type="submit">Free the activation</button>
+{{template "login" .}}
+<button type="submit">{{.T "portal.receipt.submit"}}</button>
 </form>
 </main>
 </body>
 </html>
-`))
+{{define "login"}}<fieldset>
+<legend>{{.T "portal.page.login"}}</legend>
+<label for="email">{{.T "portal.page.email"}}</label>
+<input type="email" id="email" name="email" autocomplete="username" value="{{.Email}}">
+<label for="password">{{.T "portal.page.password"}}</label>
+<input type="password" id="password" name="password" autocomplete="current-password">
+<p class="hint">{{.T "portal.page.token_hint"}}</p>
+<label for="token">{{.T "portal.page.token"}}</label>
+<input type="password" id="token" name="token" autocomplete="off">
+</fieldset>{{end}}`))
 
 type receiptPageData struct {
+	pageWords
 	Error, Code, Email string
 	Freed              *api.Activation
 	Confirmation       string
@@ -80,17 +79,17 @@ func renderReceiptPage(w http.ResponseWriter, status int, d receiptPageData) {
 	receiptPageTmpl.Execute(w, d)
 }
 
-func (s *Server) receiptPage(w http.ResponseWriter, _ *http.Request) error {
-	renderReceiptPage(w, http.StatusOK, receiptPageData{})
+func (s *Server) receiptPage(w http.ResponseWriter, r *http.Request) error {
+	renderReceiptPage(w, http.StatusOK, receiptPageData{pageWords: pageWords{requestLang(r)}})
 	return nil
 }
 
 // receiptPageSubmit authenticates the form's credentials and hands the
 // receipt in, answering the page with what was freed or why not.
 func (s *Server) receiptPageSubmit(w http.ResponseWriter, r *http.Request) error {
-	d := receiptPageData{}
+	d := receiptPageData{pageWords: pageWords{requestLang(r)}}
 	fail := func(err error) error {
-		p, _, internal := problemOf(err)
+		p, _, internal := problemIn(err, d.l)
 		if internal {
 			s.cfg.Logger.Error("receipt page failed", "err", err)
 		}

@@ -23,6 +23,7 @@ func (s *Server) routes() {
 	s.handle("POST /verify", s.verifyPagePost)
 	s.handleAuthed("POST /v1/logout", s.logout)
 	s.handleAuthed("GET /v1/me", s.me)
+	s.handleAuthed("PATCH /v1/me", s.updateMe)
 
 	s.handleAuthed("GET /v1/solutions", s.solutions)
 	s.handleAuthed("GET /v1/licenses/{id}", s.solution)

@@ -1,12 +1,10 @@
 package portal
 
 import (
-	"fmt"
 	"net/http"
 	"strings"
 
 	"github.com/licdesk/licdesk/api"
-	"github.com/licdesk/licdesk/portal/mail"
 	"github.com/licdesk/licdesk/portal/store"
 )
 
@@ -114,53 +112,4 @@ func (s *Server) adopt(w http.ResponseWriter, r *http.Request, c store.Caller) e
 	}
 	writeJSON(w, http.StatusOK, v)
 	return nil
-}
-
-// seatMail writes the e-mail of source 000 for one seat transition.
-func seatMail(n store.Notice, baseURL string) mail.Message {
-	m := seatMailText(n, baseURL)
-	kind := map[string]string{"invite": "seat.invited", "removed": "seat.removed"}[n.Kind]
-	if kind == "" {
-		kind = "seat.assigned"
-	}
-	m.Headers = []mail.Header{{Name: mail.HeaderKind, Value: kind}, {Name: mail.HeaderLicense, Value: n.LicenseID},
-		{Name: mail.HeaderProduct, Value: n.Product}}
-	if baseURL != "" {
-		m.Headers = append(m.Headers, mail.Header{Name: mail.HeaderPortal, Value: baseURL})
-	}
-	return m
-}
-
-// seatMailText is the seat e-mail's subject and body.
-func seatMailText(n store.Notice, baseURL string) mail.Message {
-	switch n.Kind {
-	case "invite":
-		portalFlag := " --portal " + shellQuote(baseURL)
-		if baseURL == "" {
-			portalFlag = " --portal PORTAL-ADDRESS"
-		}
-		return mail.Message{To: n.To,
-			Subject: fmt.Sprintf("%s assigned you a %s license: create your account", n.OwnerName, n.Product),
-			Body: fmt.Sprintf("Hello,\n\n%s assigned you a seat of %s (license %s).\n\n"+
-				"You have no License Desk account yet. Create one with this e-mail address (%s),\n"+
-				"in the License Desk window or with:\n\n    licdesk signup%s --email %s\n\n"+
-				"Once your account exists the seat becomes yours, and %s runs when you log in with this address.\n",
-				n.OwnerName, n.Product, n.LicenseID, n.To, portalFlag, shellQuote(n.To), n.Product)}
-	case "removed":
-		return mail.Message{To: n.To,
-			Subject: fmt.Sprintf("Your %s license from %s was removed", n.Product, n.OwnerName),
-			Body: fmt.Sprintf("Hello,\n\n%s removed your seat of %s (license %s).\n"+
-				"%s no longer runs with this license when you log in as %s.\n", n.OwnerName, n.Product, n.LicenseID, n.Product, n.To)}
-	default:
-		return mail.Message{To: n.To,
-			Subject: fmt.Sprintf("%s assigned you a %s license", n.OwnerName, n.Product),
-			Body: fmt.Sprintf("Hello,\n\n%s assigned you a seat of %s (license %s).\n"+
-				"Log in to %s as %s to use it; it is listed under \"Assigned to you\".\n", n.OwnerName, n.Product, n.LicenseID, n.Product, n.To)}
-	}
-}
-
-// shellQuote quotes a word for a POSIX shell, so that a command in an
-// e-mail can be pasted as it is whatever the address holds.
-func shellQuote(s string) string {
-	return "'" + strings.ReplaceAll(s, "'", `'"'"'`) + "'"
 }

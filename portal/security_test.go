@@ -49,7 +49,7 @@ func newVictim(t *testing.T, p *testPortal) victim {
 func (v victim) state(t *testing.T, p *testPortal) string {
 	var b strings.Builder
 	for _, path := range []string{"/v1/solutions", "/v1/accounts/" + v.account + "/audit", "/v1/accounts/" + v.account + "/integrations",
-		"/v1/products", "/v1/accounts/" + v.account + "/members"} {
+		"/v1/products", "/v1/accounts/" + v.account + "/members", "/v1/me"} {
 		r := p.do("GET", path, v.token, nil)
 		require.Equal(t, http.StatusOK, r.Status, path)
 		b.Write(r.Body)
@@ -70,6 +70,7 @@ func foreignCases(v victim) map[string]struct {
 	return map[string]c{
 		"POST /v1/logout":                                     {"/v1/logout", nil},
 		"GET /v1/me":                                          {"/v1/me", nil},
+		"PATCH /v1/me":                                        {"/v1/me", api.ProfileUpdate{Language: "fr"}},
 		"GET /v1/solutions":                                   {"/v1/solutions", nil},
 		"GET /v1/licenses/{id}":                               {"/v1/licenses/" + v.license, nil},
 		"POST /v1/licenses/{id}/seats":                        {"/v1/licenses/" + v.license + "/seats", api.SeatRequest{Email: "intruder@evil.example"}},

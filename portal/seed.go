@@ -204,7 +204,11 @@ func (sd Seeder) Demo(ctx context.Context) ([]DemoLogin, error) {
 	// serial and the upgrade notification are found where a customer
 	// finds them, in an e-mail.
 	if sd.Mail != nil {
-		if err := sd.Mail.Send(ctx, demoKeysMail(ana.email)); err != nil {
+		lang, err := sd.Store.LanguageOf(ctx, core.Email(ana.email))
+		if err != nil {
+			return nil, fmt.Errorf("seed demo: %w", err)
+		}
+		if err := sd.Mail.Send(ctx, demoKeysMail(ana.email, mailLang(lang))); err != nil {
 			return nil, fmt.Errorf("seed demo: %w", err)
 		}
 	}
@@ -250,19 +254,4 @@ func (sd Seeder) Scale(ctx context.Context, n int) (DemoLogin, error) {
 	}
 	return DemoLogin{Email: ScaleOwner, Password: DemoPassword, Name: "Scale Owner", Account: "Scale Co",
 		Roles: fmt.Sprintf("owner of %d licenses, %d seats", n, n*10)}, nil
-}
-
-// demoKeysMail is the vendor's e-mail to the demo user with the unused
-// serial and the upgrade notification of the demo (sources 001, 002).
-func demoKeysMail(to string) mail.Message {
-	return mail.Message{To: to,
-		Subject: "Your " + DemoKeyedProduct + " serial number and upgrade notification",
-		Body: "Hello,\n\nThank you for your purchase of " + DemoKeyedProduct + ".\n\n" +
-			"Serial number: " + DemoSerial + "\n" +
-			"Register it for a license key in the License Desk window (Keys) or with:\n\n" +
-			"    licdesk keys get --serial " + DemoSerial + " --company 'Acme Engenharia' --person 'Ana Souza' \\\n" +
-			"        --address 'Rua das Flores 100, São Paulo' --country BR\n\n" +
-			"Version upgrade notification: " + DemoUpgradeNotification + " (" + DemoUpgradeProduct + ", up to 25)\n" +
-			"Exchange it for a new key with:\n\n" +
-			"    licdesk keys upgrade --notification " + DemoUpgradeNotification + " --product '" + DemoUpgradeProduct + "' --quantity 1\n"}
 }

@@ -108,13 +108,13 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 		s.mux.ServeHTTP(rec, r.WithContext(r.Context()))
 		if rec.status == http.StatusMethodNotAllowed {
 			w.Header().Set("Allow", rec.header.Get("Allow"))
-			writeProblem(w, api.Problem{Status: http.StatusMethodNotAllowed, Code: "route.method",
-				Detail: r.Method + " is not allowed on " + r.URL.Path}, 0)
+			writeProblem(w, localize(api.Problem{Status: http.StatusMethodNotAllowed, Code: "route.method",
+				Detail: r.Method + " is not allowed on " + r.URL.Path}, requestLang(r), nil), 0)
 			return
 		}
 		if rec.status == http.StatusNotFound || rec.status == 0 {
-			writeProblem(w, api.Problem{Status: http.StatusNotFound, Code: "route.unknown",
-				Detail: "no such endpoint: " + r.Method + " " + r.URL.Path}, 0)
+			writeProblem(w, localize(api.Problem{Status: http.StatusNotFound, Code: "route.unknown",
+				Detail: "no such endpoint: " + r.Method + " " + r.URL.Path}, requestLang(r), nil), 0)
 			return
 		}
 	}
@@ -159,7 +159,7 @@ func (s *Server) handleAuthed(pattern string, h authed) {
 }
 
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
-	p, retry, internal := problemOf(err)
+	p, retry, internal := problemIn(err, requestLang(r))
 	if internal {
 		s.cfg.Logger.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}

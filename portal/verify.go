@@ -3,13 +3,10 @@ package portal
 import (
 	"html/template"
 	"net/http"
-	"net/url"
 	"strconv"
-	"strings"
 
 	"github.com/licdesk/licdesk/api"
 	"github.com/licdesk/licdesk/core"
-	"github.com/licdesk/licdesk/portal/mail"
 	"github.com/licdesk/licdesk/portal/store"
 )
 
@@ -70,27 +67,14 @@ func (s *Server) resend(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// verifyMail is the e-mail carrying a sign-up code and the page link.
-func verifyMail(v store.VerifyMail, baseURL string) mail.Message {
-	link := ""
-	if baseURL != "" {
-		q := url.Values{"email": {v.To}, "code": {v.Code}}
-		link = "\nOr open this page and confirm:\n\n    " + strings.TrimRight(baseURL, "/") + "/verify?" + q.Encode() + "\n"
-	}
-	return mail.Message{To: v.To, Subject: "Your License Desk code: " + v.Code,
-		Body: "Hello,\n\nsomeone (we hope you) created a License Desk account for " + v.To + ".\n" +
-			"Enter this code in License Desk to confirm the address is yours:\n\n    " + v.Code + "\n" + link +
-			"\nThe code is valid for 24 hours. If you did not sign up, ignore this e-mail: the account stays unconfirmed.\n"}
-}
-
 // The verification page: GET shows a form pre-filled from the e-mail's
 // link and changes nothing (mail scanners fetch links); POST verifies.
 var verifyPageTmpl = template.Must(template.New("verify").Parse(`<!doctype html>
-<html lang="en">
+<html lang="{{.Lang}}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Confirm your address - License Desk</title>
+<title>{{.T "portal.verify.title"}} - License Desk</title>
 <style>
 body{font-family:system-ui,sans-serif;max-width:32rem;margin:2rem auto;padding:0 1rem;line-height:1.5;color:#1b1b1b}
 label{display:block;margin:.5rem 0 .2rem;font-weight:600}
@@ -102,15 +86,15 @@ button{margin-top:1rem;padding:.5rem 1.2rem;font:inherit;font-weight:600}
 </head>
 <body>
 <main>
-<h1>Confirm your e-mail address</h1>
-{{if .Done}}<p class="done" role="status">{{.Email}} is confirmed. You can return to License Desk.</p>{{else}}
-{{if .Error}}<p class="error" role="alert"><strong>Not confirmed:</strong> {{.Error}}</p>{{end}}
+<h1>{{.T "portal.verify.heading"}}</h1>
+{{if .Done}}<p class="done" role="status">{{.T "portal.verify.done" "Email" .Email}}</p>{{else}}
+{{if .Error}}<p class="error" role="alert"><strong>{{.T "portal.verify.not_confirmed"}}</strong> {{.Error}}</p>{{end}}
 <form method="post" action="/verify">
-<label for="email">E-mail</label>
+<label for="email">{{.T "portal.page.email"}}</label>
 <input type="email" id="email" name="email" value="{{.Email}}" autocomplete="username">
-<label for="code">Code</label>
+<label for="code">{{.T "portal.verify.code"}}</label>
 <input type="text" id="code" name="code" value="{{.Code}}" inputmode="numeric" autocomplete="one-time-code">
-<button type="submit">Confirm</button>
+<button type="submit">{{.T "portal.verify.submit"}}</button>
 </form>{{end}}
 </main>
 </body>
@@ -118,13 +102,14 @@ button{margin-top:1rem;padding:.5rem 1.2rem;font:inherit;font-weight:600}
 `))
 
 type verifyPageData struct {
+	pageWords
 	Email, Code, Error string
 	Done               bool
 }
 
 func (s *Server) verifyPage(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	d := verifyPageData{Email: q.Get("email"), Code: q.Get("code")}
+	d := verifyPageData{pageWords: pageWords{requestLang(r)}, Email: q.Get("email"), Code: q.Get("code")}
 	if len(d.Email) > core.MaxEmailLen || len(d.Code) > 32 {
 		d.Email, d.Code = "", ""
 	}
@@ -133,12 +118,13 @@ func (s *Server) verifyPage(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) verifyPagePost(w http.ResponseWriter, r *http.Request) error {
 	r.Body = http.MaxBytesReader(w, r.Body, 4096)
+	words := pageWords{requestLang(r)}
 	if err := r.ParseForm(); err != nil {
-		return renderPage(w, http.StatusBadRequest, verifyPageTmpl, verifyPageData{Error: "the form could not be read"})
+		return renderPage(w, http.StatusBadRequest, verifyPageTmpl, verifyPageData{pageWords: words, Error: words.T("portal.verify.unreadable")})
 	}
-	d := verifyPageData{Email: r.PostForm.Get("email"), Code: r.PostForm.Get("code")}
+	d := verifyPageData{pageWords: words, Email: r.PostForm.Get("email"), Code: r.PostForm.Get("code")}
 	if _, err := s.verifyCode(r, d.Email, d.Code); err != nil {
-		p, retry, internal := problemOf(err)
+		p, retry, internal := problemIn(err, words.l)
 		if internal {
 			return err
 		}
@@ -157,6 +143,7 @@ func (s *Server) verifyPagePost(w http.ResponseWriter, r *http.Request) error {
 func renderPage(w http.ResponseWriter, status int, tmpl *template.Template, d any) error {
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Vary", "Accept-Language")
 	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("X-Content-Type-Options", "nosniff")

@@ -46,6 +46,11 @@ type ClientConfig struct {
 	MaxResponseBytes int64
 	// Transport replaces the HTTP transport (tests, benchmarks).
 	Transport http.RoundTripper
+	// Language is the user's language tag ("pt-BR"), sent as
+	// Accept-Language: the portal words its refusals in it, and an account
+	// signed up through this client gets its e-mails in it. Empty sends
+	// none (the portal answers in English).
+	Language string
 }
 
 // Client talks to the portal's JSON API. It is safe for concurrent use.
@@ -55,6 +60,7 @@ type Client struct {
 	http    *http.Client
 	retry   RetryPolicy
 	maxBody int64
+	lang    string
 }
 
 // NewClient checks the configuration and builds a client.
@@ -80,7 +86,10 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 		}
 		rt = tr
 	}
-	return &Client{base: base, token: cfg.Token, retry: cfg.Retry, maxBody: cfg.MaxResponseBytes,
+	if len(cfg.Language) > 35 || strings.ContainsAny(cfg.Language, "\r\n,;") {
+		cfg.Language = "" // not a language tag: nothing to ask for
+	}
+	return &Client{base: base, token: cfg.Token, retry: cfg.Retry, maxBody: cfg.MaxResponseBytes, lang: cfg.Language,
 		http: &http.Client{Transport: rt, Timeout: cfg.Timeout,
 			// A redirect would carry the bearer token somewhere else.
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}, nil
@@ -230,6 +239,9 @@ func (c *Client) once(ctx context.Context, r Request, out any) error {
 	}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", "licdesk/"+version.Number)
+	if c.lang != "" {
+		req.Header.Set("Accept-Language", c.lang)
+	}
 	if c.token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.token)
 	}

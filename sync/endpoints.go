@@ -166,3 +166,17 @@ func (c *Client) UpgradeNotices(ctx context.Context) ([]api.UpgradeNotice, error
 	err := c.get(ctx, "/v1/upgrades", nil, &out)
 	return out, err
 }
+
+// SetLanguage keeps the language the portal writes its e-mails to the user
+// in (en, pt-BR, es or fr; a close tag reads as the nearest), and returns
+// the user as the portal now has them. Setting it twice is harmless, so it
+// needs no idempotency key.
+func (c *Client) SetLanguage(ctx context.Context, lang string) (api.User, error) {
+	var out api.User
+	b, err := json.Marshal(api.ProfileUpdate{Language: lang})
+	if err != nil {
+		return out, err
+	}
+	err = c.Do(ctx, Request{Method: http.MethodPatch, Path: "/v1/me", Body: b}, &out)
+	return out, err
+}

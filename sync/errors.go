@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"sort"
 	"strings"
 	"time"
 
@@ -166,7 +167,26 @@ func refusal(status int, p api.Problem) *core.Error {
 	if msg == "" {
 		msg = strings.ToLower(p.Title)
 	}
-	return &core.Error{Kind: kind, Code: p.Code, Msg: msg}
+	return &core.Error{Kind: kind, Code: p.Code, Msg: msg, Args: problemArgs(p.Args)}
+}
+
+// problemArgs are a problem's args as core.Error.Args (name, value pairs in
+// name order), so that the code's wording in the user's language names the
+// specifics the portal's English detail names.
+func problemArgs(m map[string]string) []any {
+	if len(m) == 0 {
+		return nil
+	}
+	names := make([]string, 0, len(m))
+	for k := range m {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	out := make([]any, 0, 2*len(names))
+	for _, k := range names {
+		out = append(out, k, m[k])
+	}
+	return out
 }
 
 // problemError turns a problem+json answer into an *Error.

@@ -22,6 +22,9 @@ type User struct {
 	// Verified is set once the user entered the code sent to their
 	// address; until then they take no Pending seat and join no account.
 	Verified bool
+	// Language is the language of the portal's e-mails to the user (a
+	// catalog's tag: en, pt-BR, es, fr); "" for English.
+	Language string
 }
 
 // Membership is an account the user may act in, with the role held there.
@@ -59,7 +62,13 @@ func newID(prefix string) string {
 // code, old sessions ended): whoever squatted it cannot keep it from its
 // owner. A verified address is refused.
 func (s *Store) CreateUser(ctx context.Context, email core.Email, name, accountName, passwordHash string) (User, error) {
-	u := User{ID: newID("usr"), Email: email, Name: name}
+	return s.CreateUserIn(ctx, email, name, accountName, passwordHash, "")
+}
+
+// CreateUserIn is CreateUser for a user who reads the portal's e-mails in
+// lang (a catalog's tag, "" for English), the verification e-mail first.
+func (s *Store) CreateUserIn(ctx context.Context, email core.Email, name, accountName, passwordHash, lang string) (User, error) {
+	u := User{ID: newID("usr"), Email: email, Name: name, Language: lang}
 	err := s.inTx(ctx, func(t *tx) error {
 		var id string
 		var verified int64
@@ -69,7 +78,7 @@ func (s *Store) CreateUser(ctx context.Context, email core.Email, name, accountN
 			return errAccountExists(email)
 		case err == nil:
 			u.ID = id
-			if _, err := t.exec(ctx, `UPDATE users SET name = ?, password_hash = ? WHERE id = ?`, name, passwordHash, id); err != nil {
+			if _, err := t.exec(ctx, `UPDATE users SET name = ?, password_hash = ?, language = ? WHERE id = ?`, name, passwordHash, lang, id); err != nil {
 				return err
 			}
 			if _, err := t.exec(ctx, `UPDATE tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at = 0`, ms(t.now), id); err != nil {
@@ -83,8 +92,8 @@ func (s *Store) CreateUser(ctx context.Context, email core.Email, name, accountN
 		case !errors.Is(err, sql.ErrNoRows):
 			return err
 		}
-		if _, err := t.exec(ctx, `INSERT INTO users (id, email, name, password_hash, created_at) VALUES (?, ?, ?, ?, ?)`,
-			u.ID, string(email), name, passwordHash, ms(t.now)); err != nil {
+		if _, err := t.exec(ctx, `INSERT INTO users (id, email, name, password_hash, created_at, language) VALUES (?, ?, ?, ?, ?, ?)`,
+			u.ID, string(email), name, passwordHash, ms(t.now), lang); err != nil {
 			return err
 		}
 		acct := newID("acc")
@@ -180,9 +189,9 @@ func (s *Store) CallerByToken(ctx context.Context, tokenHash string) (Caller, er
 	var c Caller
 	var email string
 	var expires, revoked, verified int64
-	err := s.queryRow(ctx, `SELECT u.id, u.email, u.name, t.expires_at, t.revoked_at, u.verified_at
+	err := s.queryRow(ctx, `SELECT u.id, u.email, u.name, t.expires_at, t.revoked_at, u.verified_at, u.language
 		FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.hash = ?`,
-		tokenHash).Scan(&c.ID, &email, &c.Name, &expires, &revoked, &verified)
+		tokenHash).Scan(&c.ID, &email, &c.Name, &expires, &revoked, &verified, &c.Language)
 	c.Verified = verified != 0
 	if errors.Is(err, sql.ErrNoRows) {
 		return Caller{}, errBadToken
@@ -202,8 +211,8 @@ func (s *Store) Caller(ctx context.Context, userID string) (Caller, error) {
 	var c Caller
 	var email string
 	var verified int64
-	err := s.db.QueryRowContext(ctx, s.d.rebind(`SELECT id, email, name, verified_at FROM users WHERE id = ?`), userID).
-		Scan(&c.ID, &email, &c.Name, &verified)
+	err := s.db.QueryRowContext(ctx, s.d.rebind(`SELECT id, email, name, verified_at, language FROM users WHERE id = ?`), userID).
+		Scan(&c.ID, &email, &c.Name, &verified, &c.Language)
 	c.Verified = verified != 0
 	if errors.Is(err, sql.ErrNoRows) {
 		return Caller{}, errBadToken

@@ -115,8 +115,8 @@ func planActivation(key core.Key, fp map[string]string, machine, nonce string, n
 // be the transaction's last locks.
 func (t *tx) activate(ctx context.Context, c Caller, k keyRow, p activationPlan, mode string) (api.Activated, activationRow, error) {
 	if k.expired(t.now) {
-		return api.Activated{}, activationRow{}, core.E(core.Expired, "key.expired", "key "+string(k.Key)+" expired on "+
-			k.Expiry.Format("2006-01-02")+": renew the subscription, then activate")
+		return api.Activated{}, activationRow{}, core.WithArgs(core.E(core.Expired, "key.expired", "key "+string(k.Key)+" expired on "+
+			k.Expiry.Format("2006-01-02")+": renew the subscription, then activate"), "Key", string(k.Key), "Date", k.Expiry)
 	}
 	var used int
 	if err := t.queryRow(ctx, `SELECT COUNT(*) FROM activation_nonces WHERE nonce = ?`, p.req.Nonce).Scan(&used); err != nil {
@@ -174,9 +174,9 @@ func (t *tx) activate(ctx context.Context, c Caller, k keyRow, p activationPlan,
 			for i, a := range live {
 				machines[i] = a.Machine
 			}
-			return api.Activated{}, activationRow{}, core.E(core.Conflict, core.CodeActivationLimit, fmt.Sprintf(
+			return api.Activated{}, activationRow{}, core.WithArgs(core.E(core.Conflict, core.CodeActivationLimit, fmt.Sprintf(
 				"key %s is active on %d of %d machines (%s): deactivate one of them first",
-				k.Key, len(live), k.MaxActivations, strings.Join(machines, ", ")))
+				k.Key, len(live), k.MaxActivations, strings.Join(machines, ", "))), "Key", string(k.Key), "Active", len(live), "Max", k.MaxActivations)
 		}
 		row = activationRow{AccountID: k.AccountID, AccountName: k.AccountName, Product: k.Product, Secret: make([]byte, activation.SecretSize)}
 		randRead(row.Secret)
@@ -382,8 +382,8 @@ func (s *Store) DeactivateByReceipt(ctx context.Context, c Caller, w Write, file
 			return api.Deactivated{}, err
 		}
 		if r.Nonce != a.Nonce {
-			return api.Deactivated{}, core.E(core.Conflict, "activation.receipt_stale", "this receipt is for an earlier activation of "+
-				a.Machine+", which was activated again since: write a new receipt on the machine")
+			return api.Deactivated{}, core.WithArgs(core.E(core.Conflict, "activation.receipt_stale", "this receipt is for an earlier activation of "+
+				a.Machine+", which was activated again since: write a new receipt on the machine"), "Machine", a.Machine)
 		}
 		if r.Deactivated.Before(a.ActivatedAt.Add(-ReceiptSkew)) || r.Deactivated.After(t.now.Add(ReceiptSkew)) {
 			return api.Deactivated{}, core.E(core.Invalid, "activation.receipt_time", "the receipt is dated "+

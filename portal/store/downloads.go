@@ -71,7 +71,7 @@ func (s *Store) PublishFile(ctx context.Context, dir blobs.Dir, spec FileSpec, c
 	}
 	if exists, err := s.fileNamed(ctx, f.Product, f.Name); err != nil || exists {
 		if err == nil {
-			err = core.E(core.Conflict, core.CodeDownloadExists, f.Product+" already has a file named "+f.Name+"; publish a new version under a new name")
+			err = core.WithArgs(core.E(core.Conflict, core.CodeDownloadExists, f.Product+" already has a file named "+f.Name+"; publish a new version under a new name"), "Product", f.Product, "Name", f.Name)
 		}
 		return api.DownloadFile{}, fmt.Errorf("publish file: %w", err)
 	}
@@ -88,7 +88,7 @@ func (s *Store) PublishFile(ctx context.Context, dir blobs.Dir, spec FileSpec, c
 		if _, err := t.exec(ctx, `INSERT INTO files (`+fileCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 			row.ID, row.Product, row.Name, row.Version, ms(row.ReleasedAt), row.Size, row.SHA256, ms(row.PublishedAt)); err != nil {
 			if isUniqueViolation(err) {
-				return core.E(core.Conflict, core.CodeDownloadExists, f.Product+" already has a file named "+f.Name)
+				return core.WithArgs(core.E(core.Conflict, core.CodeDownloadExists, f.Product+" already has a file named "+f.Name), "Product", f.Product, "Name", f.Name)
 			}
 			return err
 		}

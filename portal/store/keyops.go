@@ -242,15 +242,15 @@ func (t *tx) planSerial(ctx context.Context, c Caller, req api.GetKeyRequest, lo
 		FROM serials WHERE serial = ?`+forUpdate, string(p.serial)).Scan(&p.spec.Product, &edition, &modules, &kind,
 		&p.spec.Capacity, &p.spec.Unit, &p.spec.MaxActivations, &p.spec.Months, &used)
 	if errors.Is(err, sql.ErrNoRows) {
-		return p, core.E(core.NotFound, "serial.unknown", "serial number "+string(p.serial)+
-			" is not known: check it against the license certificate")
+		return p, core.WithArgs(core.E(core.NotFound, "serial.unknown", "serial number "+string(p.serial)+
+			" is not known: check it against the license certificate"), "Serial", string(p.serial))
 	}
 	if err != nil {
 		return p, fmt.Errorf("serial: %w", err)
 	}
 	if used != 0 {
-		return p, core.E(core.Conflict, "serial.used", "serial number "+string(p.serial)+" was already registered on "+
-			fromMS(used).Format("2006-01-02")+"; its key is listed under the account that registered it")
+		return p, core.WithArgs(core.E(core.Conflict, "serial.used", "serial number "+string(p.serial)+" was already registered on "+
+			fromMS(used).Format("2006-01-02")+"; its key is listed under the account that registered it"), "Serial", string(p.serial), "Date", fromMS(used))
 	}
 	if p.spec.Edition, err = core.ParseEdition(edition); err != nil {
 		return p, err
@@ -365,8 +365,8 @@ func (s *Store) UpgradeKey(ctx context.Context, c Caller, w Write, req api.Upgra
 			return api.Key{}, err
 		}
 		if !n.UsedAt.IsZero() {
-			return api.Key{}, core.E(core.Conflict, "upgrade.notification_used", "notification "+n.ID+" was already exchanged on "+
-				n.UsedAt.Format("2006-01-02")+" for key "+n.UsedKey)
+			return api.Key{}, core.WithArgs(core.E(core.Conflict, "upgrade.notification_used", "notification "+n.ID+" was already exchanged on "+
+				n.UsedAt.Format("2006-01-02")+" for key "+n.UsedKey), "Notification", n.ID, "Date", n.UsedAt, "Key", n.UsedKey)
 		}
 		var offer *KeySpec
 		var names []string
@@ -449,8 +449,8 @@ func (s *Store) AddKey(ctx context.Context, c Caller, w Write, req api.AddKeyReq
 		}
 		k, err := t.key(ctx, key, true)
 		if core.CodeOf(err) == core.CodeOf(errNoKey) {
-			return api.AddedKey{}, core.E(core.NotFound, "key.unknown", "key "+string(key)+
-				" was not issued by this portal: check it against the e-mail or certificate")
+			return api.AddedKey{}, core.WithArgs(core.E(core.NotFound, "key.unknown", "key "+string(key)+
+				" was not issued by this portal: check it against the e-mail or certificate"), "Key", string(key))
 		}
 		if err != nil {
 			return api.AddedKey{}, err
@@ -470,14 +470,14 @@ func (s *Store) AddKey(ctx context.Context, c Caller, w Write, req api.AddKeyReq
 		default:
 			if err := core.Authorize(c.actor(), core.RegisterProduct, k.account()); err != nil {
 				if core.CodeOf(err) == core.CodeAccessNoRole {
-					return api.AddedKey{}, core.E(core.Forbidden, "key.other_account",
-						"key "+string(key)+" is registered to another account; ask its owner, or the vendor, to move it")
+					return api.AddedKey{}, core.WithArgs(core.E(core.Forbidden, "key.other_account",
+						"key "+string(key)+" is registered to another account; ask its owner, or the vendor, to move it"), "Key", string(key))
 				}
 				return api.AddedKey{}, err
 			}
 			if req.AccountID != "" && req.AccountID != k.AccountID {
-				return api.AddedKey{}, core.E(core.Conflict, "key.other_account",
-					"key "+string(key)+" is already registered to account "+k.AccountName)
+				return api.AddedKey{}, core.WithArgs(core.E(core.Conflict, "key.other_account",
+					"key "+string(key)+" is already registered to account "+k.AccountName), "Key", string(key))
 			}
 		}
 		if added {

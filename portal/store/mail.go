@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+
+	"github.com/licdesk/licdesk/core"
 )
 
 // The portal's e-mails go through an outbox: a write that owes someone an
@@ -27,6 +29,9 @@ type QueuedMail struct {
 	// Claim is the token of the claim that took it: only its holder renews
 	// the claim and marks the message sent or failed.
 	Claim string
+	// Language is the tag of the language it is written in ("" English),
+	// chosen when it was queued (queueMailFrom).
+	Language string
 }
 
 // MessageID is the stable Message-ID (left part) of a queued e-mail.
@@ -34,14 +39,26 @@ func (m QueuedMail) MessageID() string {
 	return fmt.Sprintf("outbox-%d.%d", m.ID, m.Created.UnixMilli())
 }
 
-// queueMail adds an e-mail to the outbox of the transaction's write.
+// queueMail adds an e-mail to the outbox of the transaction's write, in
+// the recipient's language.
 func (t *tx) queueMail(ctx context.Context, kind, to string, payload any) error {
+	return t.queueMailFrom(ctx, kind, to, "", payload)
+}
+
+// queueMailFrom is queueMail for an e-mail someone's write sends: when the
+// recipient has no account yet (an invitation), it is written in the
+// sender's language instead.
+func (t *tx) queueMailFrom(ctx context.Context, kind, to string, sender core.Email, payload any) error {
 	b, err := json.Marshal(payload)
 	if err != nil {
 		return fmt.Errorf("queue mail: %w", err)
 	}
-	if _, err := t.exec(ctx, `INSERT INTO mail_outbox (kind, recipient, payload, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?)`,
-		kind, to, string(b), ms(t.now), ms(t.now)); err != nil {
+	lang, err := t.mailLanguage(ctx, to, sender)
+	if err != nil {
+		return fmt.Errorf("queue mail to %s: %w", to, err)
+	}
+	if _, err := t.exec(ctx, `INSERT INTO mail_outbox (kind, recipient, payload, created_at, next_attempt_at, language) VALUES (?, ?, ?, ?, ?, ?)`,
+		kind, to, string(b), ms(t.now), ms(t.now), lang); err != nil {
 		return fmt.Errorf("queue mail to %s: %w", to, err)
 	}
 	t.mailQueued = true
@@ -80,7 +97,7 @@ func (s *Store) ClaimMail(ctx context.Context, n int, claimFor time.Duration) ([
 			skip = " FOR UPDATE SKIP LOCKED"
 		}
 		now := ms(t.now)
-		rows, err := t.query(ctx, `SELECT id, kind, recipient, payload, attempts, created_at FROM mail_outbox
+		rows, err := t.query(ctx, `SELECT id, kind, recipient, payload, attempts, created_at, language FROM mail_outbox
 			WHERE sent_at = 0 AND next_attempt_at <= ? AND claimed_until <= ? ORDER BY id LIMIT ?`+skip, now, now, n)
 		if err != nil {
 			return err
@@ -89,7 +106,7 @@ func (s *Store) ClaimMail(ctx context.Context, n int, claimFor time.Duration) ([
 			var m QueuedMail
 			var payload string
 			var created int64
-			if err := rows.Scan(&m.ID, &m.Kind, &m.To, &payload, &m.Attempts, &created); err != nil {
+			if err := rows.Scan(&m.ID, &m.Kind, &m.To, &payload, &m.Attempts, &created, &m.Language); err != nil {
 				rows.Close()
 				return err
 			}

@@ -95,8 +95,8 @@ func (s *Store) AddMember(ctx context.Context, c Caller, w Write, accountID, ema
 		var verified int64
 		if err := t.queryRow(ctx, `SELECT id, name, verified_at FROM users WHERE email = ?`, string(e)).Scan(&userID, &name, &verified); err != nil {
 			if errors.Is(err, sql.ErrNoRows) {
-				return api.Member{}, core.E(core.NotFound, "member.no_account",
-					string(e)+" has no account yet: assign them a seat to invite them, then offer membership")
+				return api.Member{}, core.WithArgs(core.E(core.NotFound, "member.no_account",
+					string(e)+" has no account yet: assign them a seat to invite them, then offer membership"), "Email", string(e))
 			}
 			return api.Member{}, err
 		}
@@ -130,8 +130,8 @@ func (s *Store) AddMember(ctx context.Context, c Caller, w Write, accountID, ema
 			return api.Member{}, err
 		}
 		if n >= maxMembers {
-			return api.Member{}, core.E(core.Conflict, "account.members_limit",
-				fmt.Sprintf("an account has at most %d members and open offers; remove some first", maxMembers))
+			return api.Member{}, core.WithArgs(core.E(core.Conflict, "account.members_limit",
+				fmt.Sprintf("an account has at most %d members and open offers; remove some first", maxMembers)), "Max", maxMembers)
 		}
 		if _, err := t.exec(ctx, `INSERT INTO member_offers (account_id, user_id, role, offered_by, created_at) VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT (account_id, user_id) DO UPDATE SET role = excluded.role, offered_by = excluded.offered_by, created_at = excluded.created_at`,

@@ -24,6 +24,7 @@ var migrations = []migration{
 	{4, "activation re-binds and signing key revocation", schemaHolds},
 	{5, "verified addresses, membership offers, shared limits, mail claims", schemaTrust},
 	{6, "indexes for the keyset snapshot and seat writes", schemaLinear},
+	{7, "each user's language, and the language of each queued e-mail", schemaLanguage},
 }
 
 func (d dialect) ddl(stmt string) string {
@@ -245,4 +246,13 @@ var schemaTrust = []string{
 var schemaLinear = []string{
 	`CREATE INDEX licenses_account_id ON licenses(account_id, id)`,
 	`CREATE INDEX seats_license_state ON seats(license_id, state, position)`,
+}
+
+// schemaLanguage keeps the language a user reads the portal's e-mails in
+// (a BCP 47 tag of a catalog: en, pt-BR, es, fr; empty for a user from before
+// it, who gets English), and the language each queued e-mail is written in,
+// chosen when it is queued.
+var schemaLanguage = []string{
+	`ALTER TABLE users ADD COLUMN language TEXT NOT NULL DEFAULT ''`,
+	`ALTER TABLE mail_outbox ADD COLUMN language TEXT NOT NULL DEFAULT ''`,
 }

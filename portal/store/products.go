@@ -53,8 +53,8 @@ func (s *Store) RegisterProduct(ctx context.Context, c Caller, w Write, accountI
 				return api.Product{}, err
 			}
 			if !known {
-				return api.Product{}, core.E(core.NotFound, "product.unknown",
-					"the vendor has no product named "+strconv.Quote(product)+"; pick one from the list")
+				return api.Product{}, core.WithArgs(core.E(core.NotFound, "product.unknown",
+					"the vendor has no product named "+strconv.Quote(product)+"; pick one from the list"), "Product", product)
 			}
 		}
 		var n int
@@ -62,8 +62,8 @@ func (s *Store) RegisterProduct(ctx context.Context, c Caller, w Write, accountI
 			return api.Product{}, err
 		}
 		if n >= maxProducts {
-			return api.Product{}, core.E(core.Conflict, "account.products_limit",
-				fmt.Sprintf("an account lists at most %d products", maxProducts))
+			return api.Product{}, core.WithArgs(core.E(core.Conflict, "account.products_limit",
+				fmt.Sprintf("an account lists at most %d products", maxProducts)), "Max", maxProducts)
 		}
 		if err := t.addProduct(ctx, acct.ID, product, source); err != nil {
 			return api.Product{}, err

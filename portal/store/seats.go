@@ -323,7 +323,7 @@ func (t *tx) commitSeats(ctx context.Context, by core.By, row licenseRow, after 
 		return err
 	}
 	for _, n := range core.SeatNotices(row.License, after) {
-		if err := t.queueMail(ctx, MailSeat, string(n.To), Notice{To: string(n.To), Kind: n.Kind.String(),
+		if err := t.queueMailFrom(ctx, MailSeat, string(n.To), by.Actor, Notice{To: string(n.To), Kind: n.Kind.String(),
 			LicenseID: row.ID, Product: row.Product, OwnerName: row.OwnerName}); err != nil {
 			return err
 		}

@@ -145,16 +145,16 @@ func (s *Store) RevokeSigningKey(ctx context.Context, kid string) (SigningKey, e
 		var revoked int64
 		err := t.queryRow(ctx, `SELECT active, revoked_at FROM signing_keys WHERE kid = ?`, kid).Scan(&active, &revoked)
 		if errors.Is(err, sql.ErrNoRows) {
-			return core.E(core.NotFound, "signing_key.not_found", "no signing key "+kid+": see licportal keys list")
+			return core.WithArgs(core.E(core.NotFound, "signing_key.not_found", "no signing key "+kid+": see licportal keys list"), "Key", kid)
 		}
 		if err != nil {
 			return err
 		}
 		if active {
-			return core.E(core.Conflict, "signing_key.active", "key "+kid+" is the active signing key: rotate first (licportal keys rotate), then revoke it")
+			return core.WithArgs(core.E(core.Conflict, "signing_key.active", "key "+kid+" is the active signing key: rotate first (licportal keys rotate), then revoke it"), "Key", kid)
 		}
 		if revoked != 0 {
-			return core.E(core.Conflict, "signing_key.revoked", "key "+kid+" is already revoked")
+			return core.WithArgs(core.E(core.Conflict, "signing_key.revoked", "key "+kid+" is already revoked"), "Key", kid)
 		}
 		if _, err := t.exec(ctx, `UPDATE signing_keys SET revoked_at = ?, private_key = ? WHERE kid = ?`, ms(t.now), []byte{}, kid); err != nil {
 			return err

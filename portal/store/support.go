@@ -244,12 +244,12 @@ func (s *Store) CreateServiceRequest(ctx context.Context, c Caller, w Write, req
 			return api.ServiceRequest{}, err
 		}
 		if open >= maxOpenRequests {
-			return api.ServiceRequest{}, core.E(core.Conflict, "account.requests_limit",
-				fmt.Sprintf("an account has at most %d open service requests; close some first", maxOpenRequests))
+			return api.ServiceRequest{}, core.WithArgs(core.E(core.Conflict, "account.requests_limit",
+				fmt.Sprintf("an account has at most %d open service requests; close some first", maxOpenRequests)), "Max", maxOpenRequests)
 		}
 		if !known {
-			return api.ServiceRequest{}, core.E(core.NotFound, core.CodeProductUnknown,
-				"there is no product named "+product+"; pick one from the product list")
+			return api.ServiceRequest{}, core.WithArgs(core.E(core.NotFound, core.CodeProductUnknown,
+				"there is no product named "+product+"; pick one from the product list"), "Product", product)
 		}
 		var seq int64
 		if err := t.queryRow(ctx, `INSERT INTO service_requests (account_id, product, requester_id, title, description, state,
@@ -290,8 +290,8 @@ func (s *Store) CommentServiceRequest(ctx context.Context, c Caller, w Write, id
 			return api.ServiceRequest{}, err
 		}
 		if n >= maxComments {
-			return api.ServiceRequest{}, core.E(core.Conflict, "request.comments_limit",
-				fmt.Sprintf("a service request takes at most %d comments; open a new one", maxComments))
+			return api.ServiceRequest{}, core.WithArgs(core.E(core.Conflict, "request.comments_limit",
+				fmt.Sprintf("a service request takes at most %d comments; open a new one", maxComments)), "Max", maxComments)
 		}
 		return t.updateRequest(ctx, r, r.State, core.PartyCustomer, string(c.Email), c.Name, text)
 	})

@@ -1,0 +1,58 @@
+package sync_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/text/language"
+
+	"github.com/licdesk/licdesk/api"
+	"github.com/licdesk/licdesk/core"
+	"github.com/licdesk/licdesk/i18n"
+	lsync "github.com/licdesk/licdesk/sync"
+)
+
+// A refusal's specifics (the problem's args) come back as core's Args, so
+// that the client words the code in its user's language with them.
+func TestRefusal_KeepsTheProblemsArgsForTheUsersLanguage(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", api.ProblemContentType)
+		w.WriteHeader(http.StatusNotFound)
+		w.Write([]byte(`{"type":"x","title":"Not Found","status":404,"code":"member.no_account",` +
+			`"detail":"ghost@x.example has no account yet","args":{"Email":"ghost@x.example"}}`))
+	}))
+	t.Cleanup(srv.Close)
+	cl, err := lsync.NewClient(lsync.ClientConfig{BaseURL: srv.URL, Retry: fastRetry()})
+	require.NoError(t, err)
+	err = cl.Health(context.Background())
+	require.Error(t, err)
+	var ce *core.Error
+	require.True(t, errors.As(err, &ce))
+	assert.Equal(t, []any{"Email", "ghost@x.example"}, ce.Args)
+	assert.Equal(t, "ghost@x.example ainda não tem conta: atribua uma licença para convidar e depois ofereça a participação",
+		i18n.New(language.BrazilianPortuguese).Err(err))
+}
+
+// A client made with the user's language asks the portal for it: the
+// portal's refusals come in it, and an account signed up through it keeps
+// it for its e-mails.
+func TestClient_AsksForTheUsersLanguage(t *testing.T) {
+	var got []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = append(got, r.Header.Get("Accept-Language"))
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"status":"ok"}`))
+	}))
+	t.Cleanup(srv.Close)
+	for _, lang := range []string{"pt-BR", "", "pt-BR\r\nX-Evil: 1"} {
+		cl, err := lsync.NewClient(lsync.ClientConfig{BaseURL: srv.URL, Retry: fastRetry(), Language: lang})
+		require.NoError(t, err)
+		require.NoError(t, cl.Health(context.Background()))
+	}
+	assert.Equal(t, []string{"pt-BR", "", ""}, got)
+}
