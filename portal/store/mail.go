@@ -66,14 +66,18 @@ func (t *tx) queueMailFrom(ctx context.Context, kind, to string, sender core.Ema
 }
 
 // mailInsert is the statement queueing an e-mail, for a write that runs
-// it with others (it sets mailQueued itself).
-func mailInsert(now time.Time, kind, to string, payload any) (deferredSQL, error) {
+// it with others (it sets mailQueued itself). The language is chosen in
+// the statement, as queueMailFrom chooses it (the recipient's when they
+// have an account, else the sender's, else English), so that the write
+// stays one round trip.
+func mailInsert(now time.Time, kind, to string, sender core.Email, payload any) (deferredSQL, error) {
 	b, err := json.Marshal(payload)
 	if err != nil {
 		return deferredSQL{}, fmt.Errorf("queue mail: %w", err)
 	}
-	return deferredSQL{`INSERT INTO mail_outbox (kind, recipient, payload, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?)`,
-		[]any{kind, to, string(b), ms(now), ms(now)}}, nil
+	return deferredSQL{`INSERT INTO mail_outbox (kind, recipient, payload, created_at, next_attempt_at, language) VALUES (?, ?, ?, ?, ?,
+		COALESCE((SELECT language FROM users WHERE email = ?), (SELECT language FROM users WHERE email = ?), ''))`,
+		[]any{kind, to, string(b), ms(now), ms(now), to, string(sender)}}, nil
 }
 
 // MailQueued is signalled after a write that queued an e-mail commits, so

@@ -272,7 +272,7 @@ func (t *tx) commitSeat(ctx context.Context, by core.By, row licenseRow, ch core
 	audit := auditInsert(t.now, row.Owner, row.ID, ev)
 	var mails []deferredSQL
 	for _, n := range ch.Notices(row.ID) {
-		m, err := mailInsert(t.now, MailSeat, string(n.To), Notice{To: string(n.To), Kind: n.Kind.String(),
+		m, err := mailInsert(t.now, MailSeat, string(n.To), by.Actor, Notice{To: string(n.To), Kind: n.Kind.String(),
 			LicenseID: row.ID, Product: row.Product, OwnerName: row.OwnerName})
 		if err != nil {
 			return err
