@@ -20,7 +20,9 @@ const appID = "io.github.licdesk.licdesk"
 // and a throwaway profile logged in as the demo's owner; everything is
 // removed when the window closes.
 func openWindow(ctx context.Context, demo bool, env cli.Env) int {
-	cfg := ui.Config{SecretsMode: env.Getenv(profile.EnvSecrets)}
+	// The window follows the system's language (env's LANG and friends; the
+	// UI language on Windows) unless the user chose one in File > Language.
+	cfg := ui.Config{SecretsMode: env.Getenv(profile.EnvSecrets), Getenv: env.Getenv}
 	var win *ui.App // set once built; the Demo menu's actions run after that
 	if demo {
 		d, err := startDemoSession(ctx)
@@ -42,6 +44,10 @@ func openWindow(ctx context.Context, demo bool, env cli.Env) int {
 		cfg.ProfileDir = dir
 	}
 	fa := app.NewWithID(appID)
+	if err := ui.RegisterFyneCatalogs(); err != nil {
+		// The catalogs are embedded and tested: Fyne keeps its own words.
+		fmt.Fprintln(env.Stderr, "licdesk:", err)
+	}
 	w, err := ui.New(fa, cfg)
 	if err != nil {
 		fmt.Fprintln(env.Stderr, "licdesk:", err)

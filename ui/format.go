@@ -16,6 +16,21 @@ func day(t time.Time) string {
 	return t.Local().Format("2006-01-02")
 }
 
+// day is a date in the window's language (26/11/2026 in pt-BR), "-" for
+// none.
+func (a *App) day(t time.Time) string { return a.l.Date(t.Local()) }
+
+// dayp is an optional date in the window's language.
+func (a *App) dayp(t *time.Time) string {
+	if t == nil {
+		return "-"
+	}
+	return a.day(*t)
+}
+
+// minute is a date and time in the window's language, "-" for none.
+func (a *App) minute(t time.Time) string { return a.l.DateTime(t.Local()) }
+
 // dayp formats an optional date.
 func dayp(t *time.Time) string {
 	if t == nil {
