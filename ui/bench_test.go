@@ -1,8 +1,8 @@
 package ui
 
 import (
-	"github.com/licdesk/licdesk/i18n"
 	"fmt"
+	"github.com/licdesk/licdesk/i18n"
 	"testing"
 
 	"fyne.io/fyne/v2"
