@@ -13,6 +13,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"golang.org/x/text/language"
 	gosync "sync"
 	"time"
 
@@ -50,6 +51,9 @@ type Options struct {
 	// AnswerWithin bounds the wait for the portal in interactive calls;
 	// DefaultAnswerWithin when zero.
 	AnswerWithin time.Duration
+	// Language is the user's language: the portal words its answers
+	// (refusals, e-mails to a new account) in it. Und sends none.
+	Language language.Tag
 }
 
 // Desk is one profile opened by License Desk.
@@ -233,7 +237,8 @@ func (d *Desk) Client(ctx context.Context, retry lsync.RetryPolicy) (*lsync.Clie
 	d.mu.Lock()
 	tok := d.token
 	d.mu.Unlock()
-	return lsync.NewClient(lsync.ClientConfig{BaseURL: s.Portal, Token: tok, CAFile: s.CAFile, Retry: retry, Insecure: s.Insecure})
+	return lsync.NewClient(lsync.ClientConfig{BaseURL: s.Portal, Token: tok, CAFile: s.CAFile, Retry: retry, Insecure: s.Insecure,
+		Language: d.opts.Language})
 }
 
 // online is the client of a login with an open session, or ErrNeedsPortal.

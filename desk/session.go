@@ -99,7 +99,8 @@ func (d *Desk) Login(ctx context.Context, cr Credentials) (LoggedIn, error) {
 			return out, &PendingWritesError{N: pending, Identity: oldID}
 		}
 	}
-	cl, err := lsync.NewClient(lsync.ClientConfig{BaseURL: portal, CAFile: cr.CAFile, Insecure: cr.Insecure})
+	cl, err := lsync.NewClient(lsync.ClientConfig{BaseURL: portal, CAFile: cr.CAFile, Insecure: cr.Insecure,
+		Language: d.opts.Language})
 	if err != nil {
 		return out, err
 	}

@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/licdesk/licdesk/api"
+	"github.com/licdesk/licdesk/i18n"
 	"github.com/licdesk/licdesk/internal/words"
 )
 
@@ -74,7 +75,7 @@ func (a *App) OffersDialog() {
 			}
 			for _, o := range offers {
 				line := widget.NewLabel(words.Safe(o.AccountName) + " offers you the role " + o.Role + " (from " +
-					words.Safe(o.OfferedBy) + ", " + words.Ago(o.OfferedAt, a.cfg.Now()) + ").")
+					words.Safe(o.OfferedBy) + ", " + words.Ago(i18n.English(), o.OfferedAt, a.cfg.Now()) + ").")
 				line.Wrapping = fyne.TextWrapWord
 				act := func(accept bool) func() {
 					return func() {

@@ -28,6 +28,7 @@ import (
 	"github.com/licdesk/licdesk/assets"
 	"github.com/licdesk/licdesk/core"
 	"github.com/licdesk/licdesk/desk"
+	"github.com/licdesk/licdesk/i18n"
 	"github.com/licdesk/licdesk/internal/words"
 	"github.com/licdesk/licdesk/machine"
 	lsync "github.com/licdesk/licdesk/sync"
@@ -528,9 +529,9 @@ func (a *App) renderStatus() {
 		s = "Working offline (Sync now to reconnect)"
 	}
 	last, _ := a.sess.cache.SyncState(a.ctx)
-	s += " · " + a.sess.email() + " · last sync " + words.Ago(last.LastSync, a.cfg.Now())
+	s += " · " + a.sess.email() + " · last sync " + words.Ago(i18n.English(), last.LastSync, a.cfg.Now())
 	if st.Pending > 0 {
-		s += " · " + words.Plural(st.Pending, "write") + " pending"
+		s += " · " + words.Plural(i18n.English(), st.Pending, "write") + " pending"
 	}
 	if st.Err != nil && st.State == lsync.StateError {
 		s += " · " + st.Err.Error()
@@ -540,7 +541,7 @@ func (a *App) renderStatus() {
 	}
 	a.status.SetText(s)
 	if st.Failed > 0 {
-		a.failedBtn.SetText(words.Plural(st.Failed, "failed write"))
+		a.failedBtn.SetText(words.Plural(i18n.English(), st.Failed, "failed write"))
 		a.failedBtn.Show()
 	} else {
 		a.failedBtn.Hide()
@@ -610,7 +611,7 @@ func (a *App) loadBanners(ctx context.Context) []banner {
 		switch s.Phase {
 		case "warning":
 			out = append(out, banner{text: fmt.Sprintf("%s: the subscription ends in %s (%s). Renew it to keep working.",
-				what(s), words.Plural(s.DaysLeft, "day"), dayp(s.Expiry))})
+				what(s), words.Plural(i18n.English(), s.DaysLeft, "day"), dayp(s.Expiry))})
 		case "countdown":
 			counting++
 			if soonest == nil || s.DaysLeft < soonest.DaysLeft {
@@ -625,10 +626,10 @@ func (a *App) loadBanners(ctx context.Context) []banner {
 	if soonest != nil {
 		since := "cannot be reached right now"
 		if !st.LastReached.IsZero() && now.Sub(st.LastReached) >= core.Day {
-			since = "has not been reached for " + words.Plural(int(now.Sub(st.LastReached)/core.Day), "day")
+			since = "has not been reached for " + words.Plural(i18n.English(), int(now.Sub(st.LastReached)/core.Day), "day")
 		}
 		text := fmt.Sprintf("The portal %s. Licenses keep working offline; the first to stop is %s, in %s (%s).",
-			since, what(*soonest), words.Plural(soonest.DaysLeft, "day"), dayp(soonest.StopsIfUnreachable))
+			since, what(*soonest), words.Plural(i18n.English(), soonest.DaysLeft, "day"), dayp(soonest.StopsIfUnreachable))
 		if counting > 1 {
 			text += fmt.Sprintf(" (%d subscriptions are counting down.)", counting)
 		}
@@ -769,7 +770,7 @@ func (a *App) SwitchUser(u Login) {
 				return
 			}
 			dialog.ShowConfirm("Switch user", fmt.Sprintf("%s not sent yet will be dropped. Switch to %s?",
-				words.Plural(pending, "write"), u.Email), func(ok bool) {
+				words.Plural(i18n.English(), pending, "write"), u.Email), func(ok bool) {
 				if ok {
 					doSwitch()
 				}
@@ -787,7 +788,7 @@ func (a *App) signOut() {
 		a.do(func() {
 			msg := "Sign out of " + a.sess.portal() + "? The local copy is removed from this computer."
 			if pending > 0 {
-				msg += "\n" + words.Plural(pending, "write") + " not sent yet will be dropped."
+				msg += "\n" + words.Plural(i18n.English(), pending, "write") + " not sent yet will be dropped."
 			}
 			dialog.ShowConfirm("Sign out", msg, func(ok bool) {
 				if !ok {

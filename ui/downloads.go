@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/licdesk/licdesk/api"
+	"github.com/licdesk/licdesk/i18n"
 	"github.com/licdesk/licdesk/internal/words"
 	lsync "github.com/licdesk/licdesk/sync"
 )
@@ -45,7 +46,7 @@ func newDownloadsTab(a *App) *DownloadsTab {
 	t.List = newFilterList("files", []column{{"Product · file", 320}, {"Version", 100}, {"Released · size", 180}, {"Downloaded", 110}, {"Newer version", 160}}, func(f api.DownloadFile, c []string) {
 		c[0] = f.Product + " · " + f.Name
 		c[1] = f.Version
-		c[2] = day(f.ReleasedAt) + " · " + words.Size(f.Size)
+		c[2] = day(f.ReleasedAt) + " · " + words.Size(i18n.English(), f.Size)
 		c[3] = dayp(f.DownloadedAt)
 		if f.NewerVersion {
 			c[4] = "Newer: " + f.LatestVersion
@@ -136,11 +137,11 @@ func (t *DownloadsTab) Download(f api.DownloadFile) {
 				return
 			}
 			v := float64(done) / float64(total)
-			line := fmt.Sprintf("Downloading %s: %s of %s", f.Name, words.Size(done), words.Size(total))
+			line := fmt.Sprintf("Downloading %s: %s of %s", f.Name, words.Size(i18n.English(), done), words.Size(i18n.English(), total))
 			if el := time.Since(start).Seconds(); el >= 1 && done > from {
 				rate := float64(done-from) / el
 				left := time.Duration(float64(total-done)/rate) * time.Second
-				line += fmt.Sprintf(" · %s/s · %s left", words.Size(int64(rate)), left.Round(time.Second))
+				line += fmt.Sprintf(" · %s/s · %s left", words.Size(i18n.English(), int64(rate)), left.Round(time.Second))
 			}
 			t.app.do(func() {
 				t.Progress.SetValue(v)

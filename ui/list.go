@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/licdesk/licdesk/i18n"
 	"github.com/licdesk/licdesk/internal/words"
 )
 
@@ -336,9 +337,9 @@ func (f *filterList[T]) apply() {
 	// The noun is the plural ("licenses"): one of them is the singular.
 	one := strings.TrimSuffix(f.noun, "s")
 	if len(f.shown) == len(f.rows.items) {
-		f.count.SetText(words.Plural(len(f.shown), one))
+		f.count.SetText(words.Plural(i18n.English(), len(f.shown), one))
 	} else {
-		f.count.SetText(words.Plural(len(f.shown), one) + " of " + itoa(len(f.rows.items)))
+		f.count.SetText(words.Plural(i18n.English(), len(f.shown), one) + " of " + itoa(len(f.rows.items)))
 	}
 	f.list.Refresh()
 	f.resyncSelection()

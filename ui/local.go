@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/licdesk/licdesk/desk"
+	"github.com/licdesk/licdesk/i18n"
 	"github.com/licdesk/licdesk/internal/words"
 	"github.com/licdesk/licdesk/machine"
 )
@@ -61,7 +62,7 @@ func (s localState) text() string {
 	case s.err != nil:
 		return "Cannot check: " + s.err.Error()
 	case r.OK && r.GraceDaysLeft > 0:
-		return fmt.Sprintf("Grace: %s left", words.Plural(r.GraceDaysLeft, "day"))
+		return fmt.Sprintf("Grace: %s left", words.Plural(i18n.English(), r.GraceDaysLeft, "day"))
 	case r.OK && r.License != nil && !r.License.Expiry.IsZero():
 		if hasCode(r.Warnings, machine.CodeExpiringSoon) {
 			return "Valid, expires " + day(r.License.Expiry)
@@ -138,7 +139,7 @@ func graceText(res machine.Result) string {
 		return "not bound to hardware"
 	case res.GraceDaysLeft > 0:
 		return fmt.Sprintf("hardware changed (%d of %d components match): works for %s more, until %s; reactivate before then",
-			res.Match.Matched, res.Match.Known, words.Plural(res.GraceDaysLeft, "day"), day(res.GraceEnds))
+			res.Match.Matched, res.Match.Known, words.Plural(i18n.English(), res.GraceDaysLeft, "day"), day(res.GraceEnds))
 	case hasCode(res.Reasons, machine.CodeHardwareChanged):
 		return fmt.Sprintf("hardware changed (%d of %d components match) and the grace has ended: reactivate", res.Match.Matched, res.Match.Known)
 	case res.Match.OK:

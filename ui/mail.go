@@ -15,6 +15,7 @@ import (
 
 	"github.com/licdesk/licdesk/api"
 	"github.com/licdesk/licdesk/desk"
+	"github.com/licdesk/licdesk/i18n"
 	"github.com/licdesk/licdesk/internal/words"
 	lsync "github.com/licdesk/licdesk/sync"
 )
@@ -373,7 +374,7 @@ func (a *App) connectMailbox(md *MailboxDialog) {
 				return
 			}
 			text := fmt.Sprintf("Connected: %s holds %s. New messages are read while this window is open.", res.Folder,
-				words.Plural(int(res.Messages), "message"))
+				words.Plural(i18n.English(), int(res.Messages), "message"))
 			if res.PasswordIn == "file" {
 				text += " No system keyring answered: the password is kept in " + a.sess.d.TokenFile() + ", readable by you only."
 			}

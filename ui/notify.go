@@ -11,6 +11,7 @@ import (
 
 	"github.com/licdesk/licdesk/api"
 	"github.com/licdesk/licdesk/core"
+	"github.com/licdesk/licdesk/i18n"
 	"github.com/licdesk/licdesk/internal/words"
 	lsync "github.com/licdesk/licdesk/sync"
 )
@@ -119,7 +120,7 @@ func (a *App) diffNotifications(ctx context.Context) ([]notification, error) {
 		}
 		next.Ending[id] = true
 		out = append(out, notification{"Subscription ending", fmt.Sprintf("%s: the subscription ends in %s (%s). Renew it to keep working.",
-			e.what, words.Plural(days, "day"), day(e.expiry))})
+			e.what, words.Plural(i18n.English(), days, "day"), day(e.expiry))})
 	}
 	b, err := json.Marshal(next)
 	if err != nil {
