@@ -114,6 +114,8 @@ func TestErrors_AreWordedInTheChosenLanguage(t *testing.T) {
 		{"pt-BR", []string{"solutions"}, 1, "licdesk solutions: sessão não iniciada: execute licdesk login --portal URL --email E\n"},
 		{"es", []string{"seats", "assign", "--email", "x@y.example"}, 2, "licdesk seats: --license es obligatorio\n"},
 		{"fr", []string{"seats", "juggle"}, 2, "licdesk seats: seats juggle : utilisez list, assign, remove ou reassign\n"},
+		{"pt-BR", []string{"mail", "list"}, 1, "licdesk mail: nenhuma caixa de correio conectada: licdesk mail add --imap imaps://USUARIO@HOST conecta uma\n"},
+		{"fr", []string{"mail", "list"}, 1, "licdesk mail: aucune boîte aux lettres connectée : licdesk mail add --imap imaps://UTILISATEUR@HOTE en connecte une\n"},
 		{"pt-BR", []string{"frobnicate"}, 2, "licdesk: comando desconhecido \"frobnicate\" (experimente licdesk --help)\n"},
 	} {
 		t.Run(c.lang+" "+strings.Join(c.args, " "), func(t *testing.T) {

@@ -197,7 +197,7 @@ func (a *app) findingsTable(fs []lsync.MailFinding) {
 		if f.Note != "" {
 			state += ": " + f.Note
 		}
-		row(tw, f.ID, f.Kind, v, words.OrDash(f.Product), words.OrDash(f.Sender), a.date(f.SentAt), state, desk.FindingAction(f))
+		row(tw, f.ID, f.Kind, v, words.OrDash(f.Product), words.OrDash(f.Sender), a.date(f.SentAt), state, desk.FindingAction(a.lang, f))
 	}
 	tw.Flush()
 }

@@ -105,7 +105,7 @@ func (s *MailStrip) show(all []lsync.MailFinding) {
 		}
 		f := f
 		s.Shown = append(s.Shown, f)
-		act := widget.NewButton(desk.FindingAction(f), func() { s.app.applyFinding(s, f) })
+		act := widget.NewButton(desk.FindingAction(i18n.English(), f), func() { s.app.applyFinding(s, f) })
 		act.Importance = widget.HighImportance
 		s.Buttons = append(s.Buttons, act)
 		dismiss := widget.NewButtonWithIcon("", theme.CancelIcon(), func() { s.app.dismissFinding(s, f) })
@@ -163,7 +163,7 @@ func (a *App) runApply(s *MailStrip, f lsync.MailFinding, o desk.ApplyOptions) {
 		a.do(func() {
 			switch {
 			case err != nil:
-				s.say(desk.FindingAction(f) + " failed: " + err.Error())
+				s.say(desk.FindingAction(i18n.English(), f) + " failed: " + err.Error())
 			case res.SignUp != nil:
 				s.say(fmt.Sprintf("Sign up at %s with %s to take this seat (File > Sign out…, then Sign up).", res.SignUp.Portal, res.SignUp.Email))
 			default:
