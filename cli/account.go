@@ -257,8 +257,8 @@ func cmdStatus(ctx context.Context, a *app, args []string) error {
 	default:
 		fmt.Fprintf(w, "session:      token in the system keyring\n")
 	}
-	fmt.Fprintf(w, "last sync:    %s\n", words.Ago(r.LastSync, now))
-	fmt.Fprintf(w, "last reached: %s\n", words.Ago(r.LastReached, now))
+	fmt.Fprintf(w, "last sync:    %s\n", words.Ago(a.lang, r.LastSync, now))
+	fmt.Fprintf(w, "last reached: %s\n", words.Ago(a.lang, r.LastReached, now))
 	if r.LastError != "" {
 		fmt.Fprintf(w, "last error:   %s\n", r.LastError)
 	}
@@ -268,7 +268,7 @@ func cmdStatus(ctx context.Context, a *app, args []string) error {
 	}
 	if subs, err := a.d.LocalSubscriptions(ctx, reachable); err == nil {
 		for _, s := range subs {
-			if line := countdownLine(s, now); line != "" {
+			if line := a.countdownLine(s, now); line != "" {
 				fmt.Fprintf(w, "attention:    %s\n", line)
 			}
 		}
@@ -279,7 +279,7 @@ func cmdStatus(ctx context.Context, a *app, args []string) error {
 		if e.LastError != "" {
 			extra = " (last try: " + e.LastError + ")"
 		}
-		fmt.Fprintf(w, "  - %s, queued %s%s\n", e.Write.Summary, words.Ago(e.CreatedAt, now), extra)
+		fmt.Fprintf(w, "  - %s, queued %s%s\n", e.Write.Summary, words.Ago(a.lang, e.CreatedAt, now), extra)
 	}
 	fmt.Fprintf(w, "refused:      %d writes\n", len(r.Failed))
 	var seen []int64

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"rsc.io/qr"
 
@@ -94,7 +95,7 @@ func (a *app) reportActivated(act desk.Activated) error {
 	o := activatedOut{Product: p.Product, LicenseID: p.LicenseID, ActivationID: p.ActivationID,
 		Modules: nonNil(p.Modules), Path: act.Path, Mode: mode, Reused: act.Reused}
 	if !p.Expiry.IsZero() {
-		o.Expiry = date(p.Expiry)
+		o.Expiry = p.Expiry.UTC().Format(time.DateOnly)
 	}
 	if a.json {
 		return a.printJSON(o)
@@ -121,7 +122,7 @@ func (a *app) activateHere(ctx context.Context, key, name string) error {
 	}
 	act, err := a.d.ActivateOnline(ctx, key, name)
 	if err != nil {
-		return refusalError(err)
+		return a.refusalError(err)
 	}
 	return a.reportActivated(act)
 }
@@ -218,7 +219,7 @@ func (a *app) importActivation(ctx context.Context, path string) error {
 	}
 	act, err := d.ImportResponse(ctx, path)
 	if err != nil {
-		return refusalError(err)
+		return a.refusalError(err)
 	}
 	return a.reportActivated(act)
 }
@@ -338,7 +339,7 @@ func (a *app) freeMachine(ctx context.Context, name, product string, yes bool) e
 		return fmt.Errorf("no activation%s is live on a machine named %s (licdesk keys list shows the keys and their activations)", what, name)
 	}
 	for _, act := range acts {
-		fmt.Fprintf(a.env.Stderr, "%s: %s, key %s, activated %s\n", act.Machine, act.Product, act.Key, date(act.ActivatedAt))
+		fmt.Fprintf(a.env.Stderr, "%s: %s, key %s, activated %s\n", act.Machine, act.Product, act.Key, a.date(act.ActivatedAt))
 	}
 	if !yes {
 		if !a.env.StdinTerminal {

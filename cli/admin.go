@@ -241,10 +241,10 @@ func cmdSubscriptions(ctx context.Context, a *app, args []string) error {
 	for _, s := range out {
 		exp, stop, left := "perpetual", "-", "-"
 		if s.Expiry != nil {
-			exp, left = date(*s.Expiry), fmt.Sprint(s.DaysLeft)
+			exp, left = a.date(*s.Expiry), fmt.Sprint(s.DaysLeft)
 		}
 		if s.StopsIfUnreachable != nil {
-			stop = date(*s.StopsIfUnreachable)
+			stop = a.date(*s.StopsIfUnreachable)
 		}
 		renewed := "no"
 		if s.Renewed {

@@ -54,13 +54,13 @@ func cmdDownloads(ctx context.Context, a *app, args []string) error {
 		for _, df := range shown {
 			dl := "-"
 			if df.DownloadedAt != nil {
-				dl = date(*df.DownloadedAt)
+				dl = a.date(*df.DownloadedAt)
 			}
 			newer := "-"
 			if df.NewerVersion {
 				newer = df.LatestVersion
 			}
-			row(tw, df.ID, df.Product, df.Name, df.Version, date(df.ReleasedAt), words.Size(df.Size), dl, newer)
+			row(tw, df.ID, df.Product, df.Name, df.Version, a.date(df.ReleasedAt), words.Size(a.lang, df.Size), dl, newer)
 		}
 		return tw.Flush()
 	case "get":
@@ -94,9 +94,9 @@ func (a *app) download(ctx context.Context, id, outDir string) error {
 	if a.env.StderrTerminal && !a.json {
 		progress = func(done, total int64) {
 			if total > 0 {
-				fmt.Fprintf(a.env.Stderr, "\r%s  %3d%%  %s of %s ", df.Name, done*100/total, words.Size(done), words.Size(total))
+				fmt.Fprintf(a.env.Stderr, "\r%s  %3d%%  %s of %s ", df.Name, done*100/total, words.Size(a.lang, done), words.Size(a.lang, total))
 			} else {
-				fmt.Fprintf(a.env.Stderr, "\r%s  %s ", df.Name, words.Size(done))
+				fmt.Fprintf(a.env.Stderr, "\r%s  %s ", df.Name, words.Size(a.lang, done))
 			}
 		}
 	}
@@ -124,7 +124,7 @@ func (a *app) download(ctx context.Context, id, outDir string) error {
 		fmt.Fprintf(a.env.Stdout, "%s is already complete in %s (SHA-256 verified): nothing downloaded\n", df.Name, dst)
 		return nil
 	}
-	fmt.Fprintf(a.env.Stdout, "downloaded %s (%s, SHA-256 verified) to %s in %s\n", df.Name, words.Size(df.Size), dst,
+	fmt.Fprintf(a.env.Stdout, "downloaded %s (%s, SHA-256 verified) to %s in %s\n", df.Name, words.Size(a.lang, df.Size), dst,
 		a.env.Now().Sub(start).Round(time.Millisecond))
 	return nil
 }
@@ -168,7 +168,7 @@ func cmdSupport(ctx context.Context, a *app, args []string) error {
 		}
 		tw := a.table("ID", "PRODUCT", "TITLE", "STATE", "CREATED", "UPDATED")
 		for _, r := range shown {
-			row(tw, r.ID, r.Product, r.Title, r.State, date(r.CreatedAt), date(r.UpdatedAt))
+			row(tw, r.ID, r.Product, r.Title, r.State, a.date(r.CreatedAt), a.date(r.UpdatedAt))
 		}
 		return tw.Flush()
 	case "show":
@@ -191,8 +191,8 @@ func cmdSupport(ctx context.Context, a *app, args []string) error {
 		}
 		w := a.env.Stdout
 		fmt.Fprintf(w, "%s  %s\nproduct: %s\nstate:   %s\nopened:  %s by %s\nupdated: %s\n\n%s\n",
-			r.ID, words.Safe(r.Title), words.Safe(r.Product), r.State, date(r.CreatedAt), words.Safe(words.OrDash(r.RequesterName)),
-			date(r.UpdatedAt), words.SafeText(r.Description))
+			r.ID, words.Safe(r.Title), words.Safe(r.Product), r.State, a.date(r.CreatedAt), words.Safe(words.OrDash(r.RequesterName)),
+			a.date(r.UpdatedAt), words.SafeText(r.Description))
 		for _, c := range r.Comments {
 			who := c.AuthorName
 			if c.AuthorEmail == "" {
@@ -328,7 +328,7 @@ func cmdNews(ctx context.Context, a *app, args []string) error {
 			if it.New {
 				mark = "new"
 			}
-			row(tw, date(it.PublishedAt), it.Product, it.Severity, words.OrDash(mark), it.Title)
+			row(tw, a.date(it.PublishedAt), it.Product, it.Severity, words.OrDash(mark), it.Title)
 		}
 		return tw.Flush()
 	case "read":

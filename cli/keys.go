@@ -116,7 +116,7 @@ func keysList(ctx context.Context, a *app) error {
 	for _, k := range ks {
 		exp := "perpetual"
 		if k.Expiry != nil {
-			exp = date(*k.Expiry)
+			exp = a.date(*k.Expiry)
 		}
 		row(tw, k.Key, k.Kind, k.Product, k.Edition, fmt.Sprintf("%d %s", k.Capacity, k.Unit),
 			fmt.Sprintf("%d/%d", k.ActiveActivations, k.MaxActivations), k.Status, exp, words.OrDash(k.AccountName))
@@ -230,7 +230,7 @@ func keysNotices(ctx context.Context, a *app) error {
 	}
 	tw := a.table("NOTIFICATION", "PRODUCTS", "UP TO", "ACCOUNT", "SENT")
 	for _, n := range ns {
-		row(tw, n.ID, strings.Join(n.Products, ", "), n.MaxQuantity, n.AccountName, date(n.SentAt))
+		row(tw, n.ID, strings.Join(n.Products, ", "), n.MaxQuantity, n.AccountName, a.date(n.SentAt))
 	}
 	return tw.Flush()
 }

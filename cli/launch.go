@@ -67,7 +67,7 @@ func cmdLaunch(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	for _, w := range plan.Check.Warnings {
-		fmt.Fprintf(a.env.Stderr, "licdesk launch: warning: %s\n", reasonText(w))
+		fmt.Fprintf(a.env.Stderr, "licdesk launch: warning: %s\n", a.reasonText(w))
 	}
 	cmd := exec.CommandContext(ctx, plan.Program, progArgs...)
 	cmd.Env = plan.Env

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/licdesk/licdesk/i18n"
+
 	"github.com/licdesk/licdesk/machine"
 )
 
@@ -12,23 +14,23 @@ import (
 // refusal shows one line per failure, in order, and exits non-zero.
 func (a *app) reasonLines(cmd string, reasons []machine.Reason) error {
 	if len(reasons) == 0 {
-		return errors.New("refused")
+		return i18n.Errorf("cli.refused")
 	}
 	for _, r := range reasons[:len(reasons)-1] {
-		fmt.Fprintf(a.env.Stderr, "licdesk %s: %s\n", cmd, reasonText(r))
+		fmt.Fprintf(a.env.Stderr, "licdesk %s: %s\n", cmd, a.reasonText(r))
 	}
-	return errors.New(reasonText(reasons[len(reasons)-1]))
+	return errors.New(a.reasonText(reasons[len(reasons)-1]))
 }
 
 // reasonText is a reason as one line: its code, then the message.
-func reasonText(r machine.Reason) string { return string(r.Code) + ": " + oneLine(r.Message) }
+func (a *app) reasonText(r machine.Reason) string { return string(r.Code) + ": " + oneLine(r.Message) }
 
 // refusalError turns a *machine.Reason error into its one line with its
 // code; other errors pass through.
-func refusalError(err error) error {
+func (a *app) refusalError(err error) error {
 	var r *machine.Reason
 	if errors.As(err, &r) {
-		return errors.New(reasonText(*r))
+		return errors.New(a.reasonText(*r))
 	}
 	return err
 }

@@ -117,7 +117,7 @@ func mailAdd(ctx context.Context, a *app, imapURL, folder, since string, insecur
 		return a.printJSON(map[string]any{"mailbox": res.URL, "folder": res.Folder, "messages": res.Messages, "password_in": res.PasswordIn})
 	}
 	fmt.Fprintf(a.env.Stdout, "mailbox %s connected: folder %s holds %s; licdesk mail scan reads it\n",
-		res.URL, res.Folder, words.Plural(int(res.Messages), "message"))
+		res.URL, res.Folder, words.Plural(a.lang, int(res.Messages), "message"))
 	if res.PasswordIn == profile.InFile {
 		why := ""
 		if err := a.d.KeyringError(); err != nil {
@@ -151,7 +151,7 @@ func mailScan(ctx context.Context, a *app) error {
 	if res.Reset {
 		fmt.Fprintln(a.env.Stdout, "the server renumbered the folder: it was read again")
 	}
-	fmt.Fprintf(a.env.Stdout, "scanned %s: %s", words.Plural(res.Messages, "message"), words.Plural(len(res.New), "new finding"))
+	fmt.Fprintf(a.env.Stdout, "scanned %s: %s", words.Plural(a.lang, res.Messages, "message"), words.Plural(a.lang, len(res.New), "new finding"))
 	if res.Known > 0 {
 		fmt.Fprintf(a.env.Stdout, " (%d already known)", res.Known)
 	}
@@ -197,7 +197,7 @@ func (a *app) findingsTable(fs []lsync.MailFinding) {
 		if f.Note != "" {
 			state += ": " + f.Note
 		}
-		row(tw, f.ID, f.Kind, v, words.OrDash(f.Product), words.OrDash(f.Sender), date(f.SentAt), state, desk.FindingAction(f))
+		row(tw, f.ID, f.Kind, v, words.OrDash(f.Product), words.OrDash(f.Sender), a.date(f.SentAt), state, desk.FindingAction(a.lang, f))
 	}
 	tw.Flush()
 }
@@ -282,7 +282,7 @@ func mailImport(ctx context.Context, a *app, paths []string) error {
 	if a.json {
 		return a.printJSON(map[string]any{"files": res.Files, "new": res.New})
 	}
-	fmt.Fprintf(a.env.Stdout, "read %s: %s\n", words.Plural(res.Files, "file"), words.Plural(len(res.New), "new finding"))
+	fmt.Fprintf(a.env.Stdout, "read %s: %s\n", words.Plural(a.lang, res.Files, "file"), words.Plural(a.lang, len(res.New), "new finding"))
 	if len(res.New) > 0 {
 		a.findingsTable(res.New)
 	}

@@ -94,7 +94,7 @@ func cmdOffers(ctx context.Context, a *app, args []string) error {
 		}
 		tw := a.table("ACCOUNT", "ROLE", "OFFERED BY", "WHEN")
 		for _, o := range offers {
-			row(tw, words.Safe(o.AccountName), o.Role, words.Safe(o.OfferedBy), words.Ago(o.OfferedAt, a.env.Now()))
+			row(tw, words.Safe(o.AccountName), o.Role, words.Safe(o.OfferedBy), words.Ago(a.lang, o.OfferedAt, a.env.Now()))
 		}
 		return tw.Flush()
 	case "accept", "decline":

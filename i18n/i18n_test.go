@@ -107,3 +107,20 @@ func TestEnum_WordsDomainValuesInTheVendorsTerms(t *testing.T) {
 	assert.Equal(t, "Licenças indisponíveis", pt.Enum("switch", "Licenses not available"))
 	assert.Equal(t, "mystery", pt.Enum("seat", "mystery"), "an unknown value is shown as it is")
 }
+
+// worded is a typed error of another package with a wording.
+type worded struct{ product string }
+
+func (w worded) Error() string { return w.Words().Error() }
+func (w worded) Words() *Error {
+	return &Error{Key: "enum.seat.pending", Args: []any{"Product", w.product}}
+}
+
+func TestErr_WordsATypedErrorByItsWordingAndTheOutermostLinkFirst(t *testing.T) {
+	pt := New(language.BrazilianPortuguese)
+	assert.Equal(t, "Aguardando", pt.Err(worded{"Eberick"}))
+	assert.Equal(t, "Atribuído: Aguardando", pt.Err(Wrap(worded{"x"}, "enum.seat.assigned")), "the outer wording comes first")
+	assert.Equal(t, "Aguardando", pt.Err(fmt.Errorf("plain context: %w", worded{"x"})))
+	var w worded
+	assert.True(t, errors.As(fmt.Errorf("c: %w", worded{"y"}), &w), "the type stays visible to callers")
+}

@@ -18,6 +18,8 @@ import (
 	"syscall"
 	"time"
 
+	"golang.org/x/text/language"
+
 	"github.com/licdesk/licdesk/api"
 	"github.com/licdesk/licdesk/version"
 )
@@ -46,6 +48,10 @@ type ClientConfig struct {
 	MaxResponseBytes int64
 	// Transport replaces the HTTP transport (tests, benchmarks).
 	Transport http.RoundTripper
+	// Language is the user's language, sent as Accept-Language on every
+	// request so that the portal words its refusals (problem+json title
+	// and detail) and a new account's e-mails in it; Und sends none.
+	Language language.Tag
 }
 
 // Client talks to the portal's JSON API. It is safe for concurrent use.
@@ -55,6 +61,7 @@ type Client struct {
 	http    *http.Client
 	retry   RetryPolicy
 	maxBody int64
+	lang    string // Accept-Language; "" sends none
 }
 
 // NewClient checks the configuration and builds a client.
@@ -80,7 +87,11 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 		}
 		rt = tr
 	}
-	return &Client{base: base, token: cfg.Token, retry: cfg.Retry, maxBody: cfg.MaxResponseBytes,
+	lang := ""
+	if cfg.Language != language.Und {
+		lang = cfg.Language.String()
+	}
+	return &Client{base: base, token: cfg.Token, retry: cfg.Retry, maxBody: cfg.MaxResponseBytes, lang: lang,
 		http: &http.Client{Transport: rt, Timeout: cfg.Timeout,
 			// A redirect would carry the bearer token somewhere else.
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}, nil
@@ -229,7 +240,7 @@ func (c *Client) once(ctx context.Context, r Request, out any) error {
 		req.Header.Set("Content-Type", ct)
 	}
 	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", "licdesk/"+version.Number)
+	c.identify(req)
 	if c.token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.token)
 	}
@@ -389,4 +400,14 @@ func (c *Client) Audit(ctx context.Context, licenseID string) ([]api.AuditEvent,
 	var evs []api.AuditEvent
 	err := c.get(ctx, "/v1/licenses/"+url.PathEscape(licenseID)+"/audit", nil, &evs)
 	return evs, err
+}
+
+// identify sets what every request says of its client: the program and
+// the user's language (Accept-Language), in which the portal words its
+// refusals.
+func (c *Client) identify(req *http.Request) {
+	req.Header.Set("User-Agent", "licdesk/"+version.Number)
+	if c.lang != "" {
+		req.Header.Set("Accept-Language", c.lang)
+	}
 }

@@ -9,12 +9,14 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	gosync "sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/text/language"
 
 	"github.com/licdesk/licdesk/api"
 	lsync "github.com/licdesk/licdesk/sync"
@@ -182,4 +184,37 @@ func TestBackoff_GrowsWithJitterUpToTheCap(t *testing.T) {
 
 func pemOf(der []byte) []byte {
 	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+}
+
+func TestClient_SendsTheUsersLanguageOnEveryRequest(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		tag  language.Tag
+		want string
+	}{
+		{"Portuguese", language.BrazilianPortuguese, "pt-BR"},
+		{"French", language.French, "fr"},
+		{"none chosen sends none", language.Und, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var got []string
+			var mu gosync.Mutex
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				mu.Lock()
+				got = append(got, r.Header.Get("Accept-Language"))
+				mu.Unlock()
+				w.Header().Set("Content-Type", "application/json")
+				w.Write([]byte(`{"status":"ok"}`))
+			}))
+			defer srv.Close()
+			cl, err := lsync.NewClient(lsync.ClientConfig{BaseURL: srv.URL, Language: c.tag})
+			require.NoError(t, err)
+			var out map[string]string
+			require.NoError(t, cl.Do(context.Background(), lsync.Request{Method: "GET", Path: "/v1/health"}, &out))
+			require.NoError(t, cl.Health(context.Background()))
+			mu.Lock()
+			defer mu.Unlock()
+			assert.Equal(t, []string{c.want, c.want}, got)
+		})
+	}
 }

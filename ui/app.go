@@ -77,7 +77,8 @@ type Config struct {
 	SignIn *Login
 	// Menus are added to the main menu after File and Users: the
 	// composition root's own (the demo's portal switch).
-	Menus []*fyne.Menu
+	// They are built in the window's language, again when it changes.
+	Menus func(l *i18n.Lang) []*fyne.Menu
 
 	// Getenv reads the environment for the system's language (i18n.Detect);
 	// nil means os.Getenv. The language setting in the window wins over it.
@@ -158,7 +159,7 @@ func New(fa fyne.App, cfg Config) (*App, error) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	a := &App{fa: fa, cfg: cfg, ctx: ctx, cancel: cancel, l: chooseLang(fa, cfg.Getenv)}
-	sess, err := openSession(ctx, cfg)
+	sess, err := openSession(ctx, cfg, a.l.Tag())
 	if err != nil {
 		cancel()
 		return nil, err
@@ -421,7 +422,9 @@ func (a *App) menu() *fyne.MainMenu {
 		}
 		menus = append(menus, fyne.NewMenu(a.l.T("ui.menu.users"), items...))
 	}
-	menus = append(menus, a.cfg.Menus...)
+	if a.cfg.Menus != nil {
+		menus = append(menus, a.cfg.Menus(a.l)...)
+	}
 	return fyne.NewMainMenu(menus...)
 }
 

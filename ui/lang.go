@@ -21,6 +21,11 @@ func chooseLang(fa fyne.App, getenv func(string) string) *i18n.Lang {
 	return i18n.New(i18n.Detect(fa.Preferences().String(prefLang), getenv))
 }
 
+// WindowLang is the language a window of fa opens in: the language
+// setting kept in fa's preferences, else the system's. The composition root
+// words what it prints before the window with it.
+func WindowLang(fa fyne.App, getenv func(string) string) *i18n.Lang { return chooseLang(fa, getenv) }
+
 // Lang is the language the window speaks.
 func (a *App) Lang() *i18n.Lang { return a.l }
 

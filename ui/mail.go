@@ -15,7 +15,6 @@ import (
 
 	"github.com/licdesk/licdesk/api"
 	"github.com/licdesk/licdesk/desk"
-	"github.com/licdesk/licdesk/i18n"
 	"github.com/licdesk/licdesk/internal/words"
 	lsync "github.com/licdesk/licdesk/sync"
 )
@@ -105,7 +104,7 @@ func (s *MailStrip) show(all []lsync.MailFinding) {
 		}
 		f := f
 		s.Shown = append(s.Shown, f)
-		act := widget.NewButton(findingAction(s.app.l, f), func() { s.app.applyFinding(s, f) })
+		act := widget.NewButton(desk.FindingAction(s.app.l, f), func() { s.app.applyFinding(s, f) })
 		act.Importance = widget.HighImportance
 		s.Buttons = append(s.Buttons, act)
 		dismiss := widget.NewButtonWithIcon("", theme.CancelIcon(), func() { s.app.dismissFinding(s, f) })
@@ -141,19 +140,6 @@ func (a *App) findingText(f lsync.MailFinding) string {
 	return fmt.Sprintf("%s · %s · %s", what, words.OrDash(f.Sender), a.day(f.SentAt))
 }
 
-// findingAction is the button that acts on a waiting finding (the
-// window's words for desk.FindingAction's).
-func findingAction(l *i18n.Lang, f lsync.MailFinding) string {
-	if desk.FindingAction(f) == "" {
-		return ""
-	}
-	key := "ui.mail.action." + f.Kind
-	if !l.Has(key) {
-		return desk.FindingAction(f)
-	}
-	return l.T(key)
-}
-
 // applyFinding acts on a finding off the UI goroutine and says in the
 // strip what it did. A serial first asks for its registration details.
 func (a *App) applyFinding(s *MailStrip, f lsync.MailFinding) {
@@ -171,7 +157,7 @@ func (a *App) runApply(s *MailStrip, f lsync.MailFinding, o desk.ApplyOptions) {
 		a.do(func() {
 			switch {
 			case err != nil:
-				s.say(a.l.T("ui.mail.apply_failed", "Action", findingAction(a.l, f), "Reason", a.l.Err(err)))
+				s.say(a.l.T("ui.mail.apply_failed", "Action", desk.FindingAction(a.l, f), "Reason", a.l.Err(err)))
 			case res.SignUp != nil:
 				s.say(a.l.T("ui.mail.signup", "Portal", res.SignUp.Portal, "Email", res.SignUp.Email))
 			default:
