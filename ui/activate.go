@@ -613,13 +613,16 @@ func (t *KeysTab) FreeActivation(ac api.Activation) {
 	})
 }
 
-// activationMode words how a key was activated ("online", "offline").
+// activationMode words how a key was activated ("online", "offline",
+// "install": with an install key).
 func activationMode(l *i18n.Lang, mode string) string {
 	switch mode {
 	case "online":
 		return l.T("ui.activate.mode.online")
 	case "offline":
 		return l.T("ui.activate.mode.offline")
+	case "install":
+		return l.T("ui.activate.mode.install")
 	}
 	return mode
 }

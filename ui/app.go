@@ -690,7 +690,8 @@ func (a *App) send(w lsync.Write, err error) {
 		a.Refresh()
 		var r *desk.RefusedError
 		if errors.As(err, &r) {
-			a.do(func() { a.showError(i18n.Errorf("ui.write.refused", "What", w.Summary, "Reason", r.Reason)) })
+			what := a.writeText(w, a.licenseNames(ctx))
+			a.do(func() { a.showError(i18n.Errorf("ui.write.refused", "What", what, "Reason", r.Reason)) })
 		} else if err != nil {
 			a.do(func() { a.showError(err) })
 		}
@@ -717,7 +718,7 @@ func (a *App) showFailed() {
 			// dialog says what was refused and why, and dismisses them.
 			box := container.NewVBox()
 			for _, e := range failed {
-				l := widget.NewLabel("• " + named(e.Write.Summary, names) + ": " + words.OrDash(e.Reason))
+				l := widget.NewLabel("• " + a.writeText(e.Write, names) + ": " + words.OrDash(e.Reason))
 				l.Wrapping = fyne.TextWrapWord
 				box.Add(l)
 			}

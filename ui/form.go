@@ -182,7 +182,7 @@ func (a *App) trySend(ctx context.Context, b built) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	what := named(w.Summary, a.licenseNames(ctx))
+	what := a.writeText(w, a.licenseNames(ctx))
 	if !o.Done {
 		return a.l.T("ui.form.queued", "What", what), nil
 	}

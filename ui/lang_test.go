@@ -1,11 +1,14 @@
 package ui
 
 import (
+	"context"
 	"testing"
 
 	"fyne.io/fyne/v2/test"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	lsync "github.com/licdesk/licdesk/sync"
 )
 
 // env is a system environment with only the given variables.
@@ -51,7 +54,9 @@ func TestWindow_OpensInTheSystemsLanguage(t *testing.T) {
 
 	// A seat for an e-mail with no account waits: AltoQi's "Aguardando".
 	eb := r.solution("ACME-EB-2026")
-	r.app.Solutions.Assign(eb.LicenseID, "recem-chegado@acme.example")
+	msg, err := r.app.trySend(context.Background(), write(lsync.AssignSeat(eb.LicenseID, "recem-chegado@acme.example")))
+	require.NoError(t, err)
+	assert.Equal(t, "Feito: atribuir uma licença de Eberick Profissional (ACME-EB-2026) a recem-chegado@acme.example.", msg)
 	require.Equal(t, "pending", r.seatState("ACME-EB-2026", "recem-chegado@acme.example"))
 	assert.Equal(t, "Aguardando", seatCell(t, r, "ACME-EB-2026", "recem-chegado@acme.example"))
 	assert.Contains(t, r.app.Status(), "última sincronização")
@@ -73,7 +78,7 @@ func TestLanguageSetting_ChangesTheWindowAtOnceAndIsKept(t *testing.T) {
 	r.app.tabs.SelectIndex(2)
 
 	r.app.SetLanguage("fr")
-	assert.Equal(t, []string{"Licences actives", "Attribuées à vous", "Clés", "Téléchargements", "Support et actualités (1 nouvelle)"}, tabNames(r.app))
+	assert.Equal(t, []string{"Licences actives", "Vos postes", "Clés", "Téléchargements", "Support et actualités (1)"}, tabNames(r.app))
 	assert.Equal(t, 2, r.app.tabs.SelectedIndex(), "the tab the user was on stays")
 	assert.Equal(t, "fr", r.app.fa.Preferences().String(prefLang), "the choice is kept")
 	// The setting beats the system's language at the next start.

@@ -80,7 +80,7 @@ func newSupportTab(a *App) *SupportTab {
 	t.List.onSelect = t.showRequest
 	t.List.onOpen = func(api.ServiceRequest) { a.win.Canvas().Focus(t.Comment) }
 
-	t.News = newList(l, "news items", []column{{l.T("ui.support.col.published"), 130}, {l.T("ui.assigned.col.product"), 150},
+	t.News = newList(l, "news items", []column{{l.T("ui.support.col.published"), 175}, {l.T("ui.assigned.col.product"), 150},
 		{l.T("ui.support.col.severity"), 100}, {l.T("ui.support.col.title"), 300}}, func(n newsRow, c []string) {
 		mark := ""
 		if n.New {
