@@ -186,7 +186,7 @@ func New(fa fyne.App, cfg Config) (*App, error) {
 	})
 	if u := cfg.SignIn; u != nil {
 		if err := sess.login(ctx, u.Portal, u.Email, u.Password, false, true); err != nil {
-			a.showSignIn(err.Error())
+			a.showSignIn(a.l.Err(err))
 			return a, nil
 		}
 		a.connectLoginMailbox(ctx, *u)

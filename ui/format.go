@@ -2,13 +2,13 @@ package ui
 
 import (
 	"strconv"
-	"strings"
 	"time"
 )
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
-// day formats a date, "-" for none.
+// day formats a date the same way in every language, "-" for none: for
+// keys kept in the settings, not for people.
 func day(t time.Time) string {
 	if t.IsZero() {
 		return "-"
@@ -30,20 +30,3 @@ func (a *App) dayp(t *time.Time) string {
 
 // minute is a date and time in the window's language, "-" for none.
 func (a *App) minute(t time.Time) string { return a.l.DateTime(t.Local()) }
-
-// dayp formats an optional date.
-func dayp(t *time.Time) string {
-	if t == nil {
-		return "-"
-	}
-	return day(*t)
-}
-
-// title capitalises a state word ("pending" -> "Pending").
-func title(s string) string {
-	if s == "" {
-		return "-"
-	}
-	s = strings.ReplaceAll(s, "_", " ")
-	return strings.ToUpper(s[:1]) + s[1:]
-}

@@ -350,14 +350,14 @@ func (t *SolutionsTab) history() {
 				{l.T("ui.history.col.what"), 230}, {l.T("ui.history.col.from"), 130}, {l.T("ui.history.col.to"), 130}},
 				func(e api.AuditEvent, c []string) {
 					c[0], c[1] = t.app.minute(e.At), e.Actor
-					c[2] = strings.TrimSpace(strings.ReplaceAll(e.Action, "_", " ") + " " + e.Subject)
+					c[2] = strings.TrimSpace(auditAction(l, e.Action) + " " + e.Subject)
 					c[3], c[4] = words.OrDash(e.Before), words.OrDash(e.After)
 				})
 			full := widget.NewLabel(l.T("ui.history.select"))
 			full.Wrapping = fyne.TextWrapWord
 			hist.onSelect = func(e api.AuditEvent) {
 				full.SetText(fmt.Sprintf("%s, %s: %s %s (%s → %s)", t.app.minute(e.At), e.Actor,
-					e.Action, e.Subject, words.OrDash(e.Before), words.OrDash(e.After)))
+					auditAction(l, e.Action), e.Subject, words.OrDash(e.Before), words.OrDash(e.After)))
 			}
 			hist.set(prepareRows(events, func(e api.AuditEvent) string {
 				return e.Actor + " " + e.Action + " " + e.Subject + " " + e.Before + " " + e.After
@@ -560,6 +560,16 @@ func switchState(l *i18n.Lang, s string) string {
 	key := "ui.integrations.state." + strings.ReplaceAll(strings.ToLower(s), " ", "_")
 	if !l.Has(key) {
 		return s
+	}
+	return l.T(key)
+}
+
+// auditAction words an audit trail's action (core's Audit* names, such as
+// "seat.assign"); one the catalogs lack shows as it is stored.
+func auditAction(l *i18n.Lang, action string) string {
+	key := "ui.history.action." + strings.ReplaceAll(action, ".", "_")
+	if !l.Has(key) {
+		return strings.ReplaceAll(action, "_", " ")
 	}
 	return l.T(key)
 }
