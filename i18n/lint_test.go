@@ -58,8 +58,12 @@ var word = regexp.MustCompile(`\p{L}{2,}`)
 // units, command and flag names, formats. Keep it short.
 var untranslatable = map[string]bool{}
 
+// program is the command's own name, which is not a word to translate
+// ("licdesk %s: %s").
+var program = regexp.MustCompile(`\blicdesk\b`)
+
 func needsWords(s string) bool {
-	s = verbs.ReplaceAllString(s, "")
+	s = program.ReplaceAllString(verbs.ReplaceAllString(s, ""), "")
 	return word.MatchString(s) && !untranslatable[s]
 }
 
