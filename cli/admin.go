@@ -251,7 +251,7 @@ func cmdSubscriptions(ctx context.Context, a *app, args []string) error {
 		if s.Renewed {
 			renewed = a.lang.T("cli.status.online_yes")
 		}
-		row(tw, s.Product, s.Source+" "+s.ID, exp, renewed, a.enum("subscription", s.Phase), left, stop, words.OrDash(s.Action))
+		row(tw, s.Product, s.Source+" "+s.ID, exp, renewed, a.enum("subscription", s.Phase), left, stop, words.OrDash(a.action(s.Action)))
 	}
 	return tw.Flush()
 }
