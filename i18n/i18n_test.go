@@ -112,7 +112,9 @@ func TestEnum_WordsDomainValuesInTheVendorsTerms(t *testing.T) {
 type worded struct{ product string }
 
 func (w worded) Error() string { return w.Words().Error() }
-func (w worded) Words() *Error { return &Error{Key: "enum.seat.pending", Args: []any{"Product", w.product}} }
+func (w worded) Words() *Error {
+	return &Error{Key: "enum.seat.pending", Args: []any{"Product", w.product}}
+}
 
 func TestErr_WordsATypedErrorByItsWordingAndTheOutermostLinkFirst(t *testing.T) {
 	pt := New(language.BrazilianPortuguese)

@@ -76,7 +76,9 @@ func needsWords(s string) bool {
 
 // isKey reports whether a literal is a catalog key (a printer that takes
 // keys, such as the command line's table headers, words it itself).
-func isKey(s string) bool { return strings.Contains(s, ".") && !strings.Contains(s, " ") && English().Has(s) }
+func isKey(s string) bool {
+	return strings.Contains(s, ".") && !strings.Contains(s, " ") && English().Has(s)
+}
 
 type finding struct {
 	pos  token.Position
