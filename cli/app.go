@@ -246,3 +246,14 @@ func (a *app) want(what string, choices ...string) error {
 	}
 	return usage("cli.usage.want", "What", what, "Choices", list)
 }
+
+// action words what a license's or subscription's status asks for
+// ("renew", "reactivate", "activate"): the code in English, as --json
+// gives it, the catalog's verb elsewhere.
+func (a *app) action(code string) string {
+	key := "cli.action." + code
+	if code == "" || a.lang.Tag() == i18n.English().Tag() || !a.lang.Has(key) {
+		return code
+	}
+	return a.lang.T(key)
+}

@@ -181,9 +181,6 @@ func (e *usageError) Unwrap() error { return e.err }
 // usage is a usage error worded by the catalog's key.
 func usage(key string, kv ...any) error { return &usageError{i18n.Errorf(key, kv...)} }
 
-// usagef is a usage error not yet in the catalogs.
-func usagef(format string, a ...any) error { return &usageError{fmt.Errorf(format, a...)} }
-
 // EnvLang is the environment variable that chooses the command line's
 // language ("pt-BR", "es", "fr_FR.UTF-8"); --lang beats it, and it beats
 // the system's locale (LC_ALL, LC_MESSAGES, LANG).

@@ -73,7 +73,7 @@ func cmdSolutions(ctx context.Context, a *app, args []string) error {
 		}
 		row(tw, r.LicenseID+mark, r.Product, r.Edition, words.OrDash(strings.Join(r.Modules, ", ")), r.OwnerName,
 			words.OrDash(r.Contract), a.jsonDay(r.Start), a.jsonDay(r.Renewal), r.Contracted, r.Others, r.Available,
-			a.jsonDay(r.Expiry), words.OrDash(a.enum("license", r.LicenseStatus)), words.OrDash(r.Action))
+			a.jsonDay(r.Expiry), words.OrDash(a.enum("license", r.LicenseStatus)), words.OrDash(a.action(r.Action)))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -367,7 +367,7 @@ func cmdProducts(ctx context.Context, a *app, args []string) error {
 				acct = p.AccountID
 			}
 			row(tw, p.Product.Product, acct, words.OrDash(a.enum("support", p.SupportStatus)),
-				words.OrDash(a.enum("license", p.LicenseStatus)), words.OrDash(p.Action),
+				words.OrDash(a.enum("license", p.LicenseStatus)), words.OrDash(a.action(p.Action)),
 				a.enum("source", p.Source), a.date(p.RegisteredAt), words.OrDash(strings.Join(nums, ", ")))
 		}
 		return tw.Flush()

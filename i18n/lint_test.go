@@ -20,7 +20,7 @@ import (
 // strings must come from the catalogs. A face joins the list once its
 // strings are in the catalogs; from then on a new English literal in a
 // widget, dialog, printer or error constructor fails this test.
-var translated = []string{"desk", "internal/words", "ui", "."}
+var translated = []string{"cli", "desk", "internal/words", "ui", "."}
 
 // keyed are the folders whose catalog keys are checked: every literal key
 // passed to T, N, Errorf or Wrap must exist in en.json.
@@ -49,6 +49,12 @@ var sinks = map[string]bool{
 	"table": true, "row": true,
 }
 
+// flagDefs are the flag package's definitions: their last argument is the
+// flag's help, which people read (--help); the name and the default are
+// typed, not read, and stay English.
+var flagDefs = map[string]bool{"String": true, "StringVar": true, "Bool": true, "BoolVar": true,
+	"Int": true, "IntVar": true, "Int64": true, "Int64Var": true, "Duration": true, "DurationVar": true}
+
 // translators are the calls whose first string argument (second for Wrap)
 // is a catalog key.
 var translators = map[string]int{"T": 0, "N": 0, "Errorf": 0, "Wrap": 1}
@@ -66,8 +72,13 @@ var untranslatable = map[string]bool{
 	"licdesk:": true, // the program's name before its message on stderr
 }
 
+// program is a command line to type: the program's name, a subcommand
+// and flags ("licdesk %s: %s", "licdesk signup --portal %s"), which stay
+// as they are in every language.
+var program = regexp.MustCompile(`\blicdesk( [a-z]+\b)?|--[a-z][a-z-]*`)
+
 func needsWords(s string) bool {
-	s = verbs.ReplaceAllString(s, "")
+	s = program.ReplaceAllString(verbs.ReplaceAllString(s, ""), "")
 	return word.MatchString(s) && !untranslatable[s]
 }
 
@@ -131,6 +142,13 @@ func englishLiterals(t *testing.T, dir string) []finding {
 	var out []finding
 	walk(t, dir, func(fset *token.FileSet, call *ast.CallExpr) {
 		pkg, name := callName(call)
+		if flagDefs[name] && len(call.Args) >= 3 {
+			help := call.Args[len(call.Args)-1]
+			if s, ok := stringLit(help); ok && needsWords(s) && !isKey(s) {
+				out = append(out, finding{fset.Position(help.Pos()), s})
+			}
+			return
+		}
 		isSink := sinks[name] || (pkg == "errors" && name == "New") || (pkg == "core" && (name == "E" || name == "Wrap"))
 		if !isSink || pkg == "i18n" {
 			return
@@ -173,13 +191,15 @@ func TestLint_EveryLiteralKeyIsInTheCatalog(t *testing.T) {
 func TestLint_FindsAnEnglishLiteral(t *testing.T) {
 	// The lint must be able to fail: this file's own sink calls are found.
 	dir := t.TempDir()
-	src := "package x\nimport \"fmt\"\nfunc f() { fmt.Println(\"Hello there\"); fmt.Println(\"%s: %d\") }\n"
+	src := "package x\nimport (\"flag\"; \"fmt\")\nfunc f() { fmt.Println(\"Hello there\"); fmt.Println(\"%s: %d\"); " +
+		"flag.String(\"license\", \"\", \"the license ID\"); fmt.Println(\"licdesk seats --license %s\") }\n"
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "x.go"), []byte(src), 0o600))
 	up, err := filepath.Abs("..")
 	require.NoError(t, err)
 	rel, err := filepath.Rel(up, dir)
 	require.NoError(t, err)
 	found := englishLiterals(t, rel)
-	require.Len(t, found, 1)
+	require.Len(t, found, 2, "%v", found)
 	assert.Equal(t, "Hello there", found[0].text)
+	assert.Equal(t, "the license ID", found[1].text, "a flag's help is read; its name is not")
 }
