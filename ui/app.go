@@ -131,6 +131,7 @@ type App struct {
 	banner    *fyne.Container
 	lastState lsync.Status
 	closed    bool
+	tray      bool // the tray menu is set up: a change of language words it again
 	signIn    *SignIn
 	notified  []notification // every desktop notification sent, for tests
 	mail      mailState
@@ -262,6 +263,7 @@ func (a *App) setupTray() {
 	if !ok {
 		return
 	}
+	a.tray = true
 	d.SetSystemTrayMenu(fyne.NewMenu(a.l.T("ui.app.name"),
 		fyne.NewMenuItem(a.l.T("ui.tray.open"), func() { a.win.Show(); a.win.RequestFocus() }),
 		fyne.NewMenuItem(a.l.T("ui.menu.sync_now"), a.SyncNow),

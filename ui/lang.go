@@ -35,6 +35,9 @@ func (a *App) Lang() *i18n.Lang { return a.l }
 func (a *App) SetLanguage(setting string) {
 	a.fa.Preferences().SetString(prefLang, setting)
 	a.l = chooseLang(a.fa, a.cfg.Getenv)
+	if a.tray {
+		a.setupTray()
+	}
 	if a.signIn != nil {
 		a.showSignIn("")
 		return

@@ -59,7 +59,7 @@ func TestWindow_OpensInTheSystemsLanguage(t *testing.T) {
 	assert.Equal(t, "Feito: atribuir uma licença de Eberick Profissional (ACME-EB-2026) a recem-chegado@acme.example.", msg)
 	require.Equal(t, "pending", r.seatState("ACME-EB-2026", "recem-chegado@acme.example"))
 	assert.Equal(t, "Aguardando", seatCell(t, r, "ACME-EB-2026", "recem-chegado@acme.example"))
-	assert.Contains(t, r.app.Status(), "última sincronização")
+	assert.Contains(t, r.app.Status(), "sincronizado")
 	assert.Equal(t, "Arquivo", r.app.win.MainMenu().Items[0].Label)
 }
 
