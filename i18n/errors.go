@@ -79,9 +79,9 @@ func (l *Lang) errText(err error) (string, bool) {
 			s := l.T(e.Key, e.Args...)
 			if e.Err != nil {
 				if c, ok := l.errText(e.Err); ok {
-					return s + ": " + c, true
+					return l.cause(s, c), true
 				}
-				return s + ": " + e.Err.Error(), true
+				return l.cause(s, e.Err.Error()), true
 			}
 			return s, true
 		case Worded:
@@ -94,13 +94,19 @@ func (l *Lang) errText(err error) (string, bool) {
 			s := l.T(key, e.ErrorArgs()...)
 			if inner := errors.Unwrap(e); inner != nil {
 				if t, ok := l.errText(inner); ok {
-					return s + ": " + t, true
+					return l.cause(s, t), true
 				}
 			}
 			return s, true
 		}
 	}
 	return "", false
+}
+
+// cause joins a wording and its cause the language's way ("x: y" in
+// English, "x : y" in French).
+func (l *Lang) cause(text, cause string) string {
+	return l.T("format.cause", "Text", text, "Cause", cause)
 }
 
 // String is the language's tag, for logs.

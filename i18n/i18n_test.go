@@ -124,3 +124,10 @@ func TestErr_WordsATypedErrorByItsWordingAndTheOutermostLinkFirst(t *testing.T) 
 	var w worded
 	assert.True(t, errors.As(fmt.Errorf("c: %w", worded{"y"}), &w), "the type stays visible to callers")
 }
+
+func TestErr_JoinsAWordingAndItsCauseTheLanguagesWay(t *testing.T) {
+	cause := errors.New("disk full")
+	assert.Equal(t, "Pending: disk full", English().Err(Wrap(cause, "enum.seat.pending")))
+	assert.Equal(t, "Aguardando: disk full", New(language.BrazilianPortuguese).Err(Wrap(cause, "enum.seat.pending")))
+	assert.Equal(t, "En attente : disk full", New(language.French).Err(Wrap(cause, "enum.seat.pending")))
+}
