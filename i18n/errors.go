@@ -92,7 +92,13 @@ func (l *Lang) errText(err error) (string, bool) {
 				continue
 			}
 			s := l.T(key, e.ErrorArgs()...)
-			if inner := errors.Unwrap(e); inner != nil {
+			// A client's error that carries the portal's refusal of the
+			// same code says it once.
+			inner := errors.Unwrap(e)
+			for c, ok := inner.(Coded); ok && c.ErrorCode() == e.ErrorCode(); c, ok = inner.(Coded) {
+				inner = errors.Unwrap(inner)
+			}
+			if inner != nil {
 				if t, ok := l.errText(inner); ok {
 					return l.cause(s, t), true
 				}
