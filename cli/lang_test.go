@@ -116,6 +116,8 @@ func TestErrors_AreWordedInTheChosenLanguage(t *testing.T) {
 		{"fr", []string{"seats", "juggle"}, 2, "licdesk seats: seats juggle : utilisez list, assign, remove ou reassign\n"},
 		{"pt-BR", []string{"mail", "list"}, 1, "licdesk mail: nenhuma caixa de correio conectada: licdesk mail add --imap imaps://USUARIO@HOST conecta uma\n"},
 		{"fr", []string{"mail", "list"}, 1, "licdesk mail: aucune boîte aux lettres connectée : licdesk mail add --imap imaps://UTILISATEUR@HOTE en connecte une\n"},
+		{"pt-BR", []string{"check", "Eberick"}, 1, "licdesk check: not_activated: nenhuma solução de Eberick nesta máquina: ative a chave (licdesk activate CHAVE) ou adote uma solução atribuída a você (licdesk adopt)\n"},
+		{"en", []string{"check", "Eberick"}, 1, "licdesk check: not_activated: no license for Eberick on this machine: activate its key (licdesk activate KEY) or adopt a license assigned to you (licdesk adopt)\n"},
 		{"pt-BR", []string{"frobnicate"}, 2, "licdesk: comando desconhecido \"frobnicate\" (experimente licdesk --help)\n"},
 	} {
 		t.Run(c.lang+" "+strings.Join(c.args, " "), func(t *testing.T) {

@@ -79,9 +79,9 @@ func (l *Lang) errText(err error) (string, bool) {
 			s := l.T(e.Key, e.Args...)
 			if e.Err != nil {
 				if c, ok := l.errText(e.Err); ok {
-					return s + ": " + c, true
+					return l.cause(s, c), true
 				}
-				return s + ": " + e.Err.Error(), true
+				return l.cause(s, e.Err.Error()), true
 			}
 			return s, true
 		case Worded:
@@ -92,15 +92,27 @@ func (l *Lang) errText(err error) (string, bool) {
 				continue
 			}
 			s := l.T(key, e.ErrorArgs()...)
-			if inner := errors.Unwrap(e); inner != nil {
+			// A client's error that carries the portal's refusal of the
+			// same code says it once.
+			inner := errors.Unwrap(e)
+			for c, ok := inner.(Coded); ok && c.ErrorCode() == e.ErrorCode(); c, ok = inner.(Coded) {
+				inner = errors.Unwrap(inner)
+			}
+			if inner != nil {
 				if t, ok := l.errText(inner); ok {
-					return s + ": " + t, true
+					return l.cause(s, t), true
 				}
 			}
 			return s, true
 		}
 	}
 	return "", false
+}
+
+// cause joins a wording and its cause the language's way ("x: y" in
+// English, "x : y" in French).
+func (l *Lang) cause(text, cause string) string {
+	return l.T("format.cause", "Text", text, "Cause", cause)
 }
 
 // String is the language's tag, for logs.

@@ -124,3 +124,27 @@ func TestErr_WordsATypedErrorByItsWordingAndTheOutermostLinkFirst(t *testing.T) 
 	var w worded
 	assert.True(t, errors.As(fmt.Errorf("c: %w", worded{"y"}), &w), "the type stays visible to callers")
 }
+
+func TestErr_JoinsAWordingAndItsCauseTheLanguagesWay(t *testing.T) {
+	cause := errors.New("disk full")
+	assert.Equal(t, "Pending: disk full", English().Err(Wrap(cause, "enum.seat.pending")))
+	assert.Equal(t, "Aguardando: disk full", New(language.BrazilianPortuguese).Err(Wrap(cause, "enum.seat.pending")))
+	assert.Equal(t, "En attente : disk full", New(language.French).Err(Wrap(cause, "enum.seat.pending")))
+}
+
+// carrier is a client's error that carries a refusal of the same code.
+type carrier struct {
+	code string
+	err  error
+}
+
+func (c carrier) Error() string     { return "carrier " + c.code }
+func (c carrier) ErrorCode() string { return c.code }
+func (c carrier) ErrorArgs() []any  { return nil }
+func (c carrier) Unwrap() error     { return c.err }
+
+func TestErr_ACodeWithoutAWordingLooksInsideIt(t *testing.T) {
+	l := New(language.BrazilianPortuguese)
+	assert.Equal(t, "carrier no.code", l.Err(carrier{"no.code", coded{"no.code"}}), "nothing to word: the error's own text")
+	assert.Equal(t, "Aguardando", l.Err(carrier{"no.code", Errorf("enum.seat.pending")}), "the worded link inside is found")
+}

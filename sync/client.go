@@ -316,7 +316,8 @@ func (c *Client) netError(ctx context.Context, err error) error {
 		// The caller's deadline for an answer passed: the portal is as good
 		// as unreachable for this call (a hung server, a dead link).
 		return &Error{Kind: Offline, Code: "timeout",
-			Msg: fmt.Sprintf("the portal at %s did not answer in time", c.base.Host), Err: ctx.Err()}
+			Msg: fmt.Sprintf("the portal at %s did not answer in time", c.base.Host), Err: ctx.Err(),
+			Args: []any{"Host", c.base.Host}}
 	case ctx.Err() != nil:
 		return ctx.Err()
 	}
@@ -339,7 +340,8 @@ func (c *Client) netError(ctx context.Context, err error) error {
 	if errors.Is(err, syscall.ECONNREFUSED) {
 		why = "connection refused"
 	}
-	return &Error{Kind: Offline, Code: code, Msg: fmt.Sprintf("cannot reach the portal at %s: %s", c.base.Host, why), Err: err}
+	return &Error{Kind: Offline, Code: code, Msg: fmt.Sprintf("cannot reach the portal at %s: %s", c.base.Host, why), Err: err,
+		Args: []any{"Host", c.base.Host, "Why", why}}
 }
 
 // get is a read.

@@ -19,6 +19,7 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/licdesk/licdesk/api"
+	"github.com/licdesk/licdesk/i18n"
 	lsync "github.com/licdesk/licdesk/sync"
 )
 
@@ -217,4 +218,19 @@ func TestClient_SendsTheUsersLanguageOnEveryRequest(t *testing.T) {
 			assert.Equal(t, []string{c.want, c.want}, got)
 		})
 	}
+}
+
+func TestClient_ATransportFailureCarriesItsCodeAndValuesForTheFacesWording(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := ln.Addr().String()
+	ln.Close()
+	cl, err := lsync.NewClient(lsync.ClientConfig{BaseURL: "http://" + addr, Retry: lsync.NoRetry()})
+	require.NoError(t, err)
+	err = cl.Health(context.Background())
+	var c i18n.Coded
+	require.ErrorAs(t, err, &c)
+	assert.Equal(t, "network", c.ErrorCode())
+	assert.Equal(t, []any{"Host", addr, "Why", "connection refused"}, c.ErrorArgs())
+	assert.Equal(t, "cannot reach the portal at "+addr+": connection refused", err.Error(), "the English is as it was")
 }

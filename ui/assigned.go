@@ -147,10 +147,14 @@ func (t *AssignedTab) showDetails(r assignedRow) {
 	case st.res.OK:
 		b.WriteString(st.text(t.app))
 		if lic := st.res.License; lic != nil {
-			b.WriteString(" · " + l.T("ui.assigned.license", "ID", lic.LicenseID, "Kind", string(lic.Kind)))
+			kind := string(lic.Kind)
+			if l.Has("ui.assigned.kind." + kind) {
+				kind = l.T("ui.assigned.kind." + kind)
+			}
+			b.WriteString(" · " + l.T("ui.assigned.license", "ID", lic.LicenseID, "Kind", kind))
 		}
 		for _, w := range st.res.Warnings {
-			b.WriteString("\n⚠ " + w.Message)
+			b.WriteString("\n⚠ " + reasonMessage(l, w))
 		}
 	default:
 		b.WriteString(st.text(t.app) + ". " + l.T("ui.check.todo", "Todo", words.OrDash(todoText(l, st.res.Reasons))))
@@ -343,7 +347,7 @@ func (t *AssignedTab) Launch(product string) {
 		}
 		msg := l.T("ui.assigned.started", "Program", filepath.Base(plan.Program), "ID", plan.Check.License.LicenseID)
 		for _, w := range plan.Check.Warnings {
-			msg += " ⚠ " + w.Message
+			msg += " ⚠ " + reasonMessage(l, w)
 		}
 		t.app.do(func() { t.say(msg) })
 		if t.app.cfg.Inline {

@@ -61,6 +61,9 @@ func TestWindow_OpensInTheSystemsLanguage(t *testing.T) {
 	assert.Equal(t, "Aguardando", seatCell(t, r, "ACME-EB-2026", "recem-chegado@acme.example"))
 	assert.Contains(t, r.app.Status(), "sincronizado")
 	assert.Equal(t, "Arquivo", r.app.win.MainMenu().Items[0].Label)
+	// The check of this machine, and machine's reasons, are Portuguese too.
+	assert.Contains(t, r.app.Assigned.details.Text, "nesta máquina")
+	assert.NotContains(t, r.app.Assigned.details.Text, "expires in")
 }
 
 func TestWindow_OpensInEnglishWithoutALanguage(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"time"
 
 	"github.com/licdesk/licdesk/desk"
 	"github.com/licdesk/licdesk/i18n"
@@ -111,7 +112,7 @@ func reasonsText(l *i18n.Lang, product string, res machine.Result) string {
 	var b strings.Builder
 	b.WriteString(l.T("ui.check.cannot_start", "Product", product))
 	for _, r := range res.Reasons {
-		b.WriteString("\n• " + r.Message)
+		b.WriteString("\n• " + reasonMessage(l, r))
 	}
 	if todo := todoText(l, res.Reasons); todo != "" {
 		b.WriteString("\n\n" + l.T("ui.check.todo", "Todo", todo))
@@ -123,7 +124,7 @@ func reasonsText(l *i18n.Lang, product string, res machine.Result) string {
 func refusalText(l *i18n.Lang, err error) string {
 	var r *machine.Reason
 	if errors.As(err, &r) {
-		msg := r.Message
+		msg := reasonMessage(l, *r)
 		if r.Action == machine.ActionTrust {
 			msg += " " + l.T("ui.check.refusal.trust")
 		}
@@ -146,4 +147,31 @@ func (a *App) graceText(res machine.Result) string {
 		return l.T("ui.check.bound", "Matched", res.Match.Matched, "Known", res.Match.Known)
 	}
 	return l.T("ui.check.mismatch")
+}
+
+// reasonMessage is a check's reason (or warning) in the window's language:
+// the catalogs word it by its Words ("cli.reason.<Words>", the command
+// line's, so that both faces say the same), its times and day counts the
+// locale's way; in English, or for a reason the catalogs lack, machine's
+// own Message.
+func reasonMessage(l *i18n.Lang, r machine.Reason) string {
+	key := "cli.reason." + r.Words
+	if r.Words == "" || l.Tag() == i18n.English().Tag() || !l.Has(key) {
+		return r.Message
+	}
+	args := make([]any, len(r.Args))
+	copy(args, r.Args)
+	for i := 1; i < len(args); i += 2 {
+		switch v := args[i].(type) {
+		case time.Time:
+			args[i] = l.DateTime(v.Local())
+		case int:
+			if args[i-1] == "Days" {
+				args[i] = l.N("ui.check.days", v)
+			} else {
+				args[i] = l.Number(v)
+			}
+		}
+	}
+	return l.T(key, args...)
 }
