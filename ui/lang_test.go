@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 
+	"fyne.io/fyne/v2/lang"
+
 	"fyne.io/fyne/v2/test"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -130,4 +132,11 @@ func TestSeatStates_AreWordedInEveryLanguage(t *testing.T) {
 			assert.NotEqual(t, s, l.Enum("seat", s), lang)
 		}
 	}
+}
+
+// Fyne's lang package reads our catalogs too (in the system's language,
+// English under the tests' LANG).
+func TestFyneCatalogs_AreRegistered(t *testing.T) {
+	require.NoError(t, RegisterFyneCatalogs())
+	assert.Equal(t, "Keys", lang.X("ui.tab.keys", "missing"))
 }
