@@ -6,7 +6,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"os/signal"
 	"syscall"
@@ -44,25 +43,8 @@ func run(ctx context.Context, args []string, env cli.Env, win window) int {
 	case "--version", "-version", "version":
 		fmt.Fprintln(env.Stdout, version.String("licdesk"))
 		return 0
-	case "-h", "--help", "help":
-		usage(env.Stdout)
-		return 0
 	}
-	if cli.IsCommand(args[0]) {
-		return cli.Run(ctx, args, env)
-	}
-	fmt.Fprintf(env.Stderr, "licdesk: unknown command %q (try licdesk --help)\n", args[0])
-	return 2
-}
-
-func usage(w io.Writer) {
-	fmt.Fprint(w, `licdesk: License Desk, your licenses in one place
-
-usage:
-  licdesk                the window
-  licdesk --demo         the window on a built-in demo portal (nothing to set up)
-  licdesk --version      print the version
-  licdesk --help         this help
-`)
-	cli.Usage(w)
+	// The command line: a subcommand, the help, or --lang before either;
+	// it words an unknown command too, in the user's language.
+	return cli.Run(ctx, args, env)
 }

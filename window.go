@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/app"
 
 	"github.com/licdesk/licdesk/cli"
+	"github.com/licdesk/licdesk/i18n"
 	"github.com/licdesk/licdesk/profile"
 	"github.com/licdesk/licdesk/ui"
 )
@@ -20,31 +21,38 @@ const appID = "io.github.licdesk.licdesk"
 // and a throwaway profile logged in as the demo's owner; everything is
 // removed when the window closes.
 func openWindow(ctx context.Context, demo bool, env cli.Env) int {
-	cfg := ui.Config{SecretsMode: env.Getenv(profile.EnvSecrets)}
+	// The window follows the system's language (env's LANG and friends; the
+	// UI language on Windows) unless the user chose one in File > Language.
+	cfg := ui.Config{SecretsMode: env.Getenv(profile.EnvSecrets), Getenv: env.Getenv}
+	fa := app.NewWithID(appID)
+	if err := ui.RegisterFyneCatalogs(); err != nil {
+		// The catalogs are embedded and tested: Fyne keeps its own words.
+		fmt.Fprintln(env.Stderr, "licdesk:", err)
+	}
+	l := ui.WindowLang(fa, env.Getenv)
 	var win *ui.App // set once built; the Demo menu's actions run after that
 	if demo {
 		d, err := startDemoSession(ctx)
 		if err != nil {
-			fmt.Fprintln(env.Stderr, "licdesk: demo:", err)
+			fmt.Fprintln(env.Stderr, "licdesk:", l.T("ui.demo.failed", "Reason", l.Err(err)))
 			return 1
 		}
 		defer d.Close()
 		users := d.Users()
 		cfg.ProfileDir, cfg.SecretsMode, cfg.Users = d.ProfileDir(), "file", users
 		cfg.SignIn = &users[0]
-		cfg.Menus = []*fyne.Menu{d.Menu(func() *ui.App { return win })}
+		cfg.Menus = func(l *i18n.Lang) []*fyne.Menu { return []*fyne.Menu{d.Menu(l, func() *ui.App { return win })} }
 	} else {
 		dir, err := profile.DefaultDir(env.Getenv)
 		if err != nil {
-			fmt.Fprintln(env.Stderr, "licdesk:", err)
+			fmt.Fprintln(env.Stderr, "licdesk:", l.Err(err))
 			return 1
 		}
 		cfg.ProfileDir = dir
 	}
-	fa := app.NewWithID(appID)
 	w, err := ui.New(fa, cfg)
 	if err != nil {
-		fmt.Fprintln(env.Stderr, "licdesk:", err)
+		fmt.Fprintln(env.Stderr, "licdesk:", l.Err(err))
 		return 1
 	}
 	win = w
@@ -70,6 +78,6 @@ type demoSession interface {
 	ProfileDir() string
 	// Users are the demo's logins, the one signed in first.
 	Users() []ui.Login
-	Menu(win func() *ui.App) *fyne.Menu
+	Menu(l *i18n.Lang, win func() *ui.App) *fyne.Menu
 	Close()
 }

@@ -4,7 +4,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"net/url"
@@ -15,6 +14,7 @@ import (
 	"fyne.io/fyne/v2"
 
 	"github.com/licdesk/licdesk/desk"
+	"github.com/licdesk/licdesk/i18n"
 	"github.com/licdesk/licdesk/mailbox/imapdemo"
 	"github.com/licdesk/licdesk/portal/demo"
 	"github.com/licdesk/licdesk/ui"
@@ -52,7 +52,7 @@ func startDemo(ctx context.Context) (*demoPortal, error) {
 	// password), so that the seed's e-mails are there at once.
 	ms, err := imapdemo.Start(imapdemo.Options{NewUsersPassword: demoMailPassword})
 	if err != nil {
-		return nil, fmt.Errorf("the demo mail server: %w", err)
+		return nil, i18n.Wrap(err, "ui.demo.mail_server")
 	}
 	p, err := demo.Start(ctx, demo.Options{Seed: true, Background: true, AlsoMail: imapdemo.Sender{Server: ms}})
 	if err != nil {
@@ -77,30 +77,30 @@ func startDemo(ctx context.Context) (*demoPortal, error) {
 	}
 	if len(d.users) == 0 {
 		d.Close()
-		return nil, errors.New("the demo data has no logins")
+		return nil, i18n.Errorf("ui.demo.no_logins")
 	}
 	return d, nil
 }
 
 // menu is the Demo menu: stop and start the embedded portal, to see the
 // window work offline and its queued writes land.
-func (d *demoPortal) Menu(w func() *ui.App) *fyne.Menu {
+func (d *demoPortal) Menu(l *i18n.Lang, w func() *ui.App) *fyne.Menu {
 	syncSoon := func() {
 		if a := w(); a != nil {
 			a.SyncNow()
 		}
 	}
-	return fyne.NewMenu("Demo",
-		fyne.NewMenuItem("Stop the portal (work offline)", func() {
+	return fyne.NewMenu(l.T("ui.demo.menu"),
+		fyne.NewMenuItem(l.T("ui.demo.stop"), func() {
 			go func() {
 				d.Stop()
 				fyne.Do(syncSoon)
 			}()
 		}),
-		fyne.NewMenuItem("Start the portal again", func() {
+		fyne.NewMenuItem(l.T("ui.demo.start"), func() {
 			go func() {
 				if err := d.Start(); err != nil {
-					fmt.Fprintln(os.Stderr, "licdesk:", err)
+					fmt.Fprintln(os.Stderr, "licdesk:", l.Err(err))
 				}
 				fyne.Do(syncSoon)
 			}()

@@ -4,11 +4,12 @@ package main
 
 import (
 	"context"
-	"errors"
+
+	"github.com/licdesk/licdesk/i18n"
 )
 
 // startDemoSession refuses: a release build carries no demo portal (nor
 // the database drivers it needs). `make demo` runs it from source.
 func startDemoSession(context.Context) (demoSession, error) {
-	return nil, errors.New("this build of License Desk has no demo: run it from the source tree with make demo")
+	return nil, i18n.Errorf("ui.demo.release")
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/licdesk/licdesk/api"
 	"github.com/licdesk/licdesk/desk"
+	"github.com/licdesk/licdesk/i18n"
 	"github.com/licdesk/licdesk/internal/words"
 	"github.com/licdesk/licdesk/profile"
 	lsync "github.com/licdesk/licdesk/sync"
@@ -23,15 +24,16 @@ type credentialFlags struct {
 }
 
 func (c *credentialFlags) define(f *flags, signup bool) {
-	f.StringVar(&c.portal, "portal", "", "the portal's address, http(s)://HOST[:PORT] (default: the last one used)")
-	f.StringVar(&c.email, "email", "", "your e-mail")
-	f.BoolVar(&c.passwordStdin, "password-stdin", false, "read the password from standard input")
-	f.StringVar(&c.caFile, "ca-file", "", "a PEM file of extra certificate authorities for the portal")
-	f.BoolVar(&c.discard, "discard-pending", false, "drop writes of another login that are still waiting to be sent")
-	f.BoolVar(&c.insecure, "insecure", false, "allow a plain http:// portal on another host (the password crosses the network in the clear)")
+	l := f.a.lang
+	f.StringVar(&c.portal, "portal", "", l.T("cli.login.flag.portal"))
+	f.StringVar(&c.email, "email", "", l.T("cli.login.flag.email"))
+	f.BoolVar(&c.passwordStdin, "password-stdin", false, l.T("cli.login.flag.password_stdin"))
+	f.StringVar(&c.caFile, "ca-file", "", l.T("cli.login.flag.ca_file"))
+	f.BoolVar(&c.discard, "discard-pending", false, l.T("cli.login.flag.discard"))
+	f.BoolVar(&c.insecure, "insecure", false, l.T("cli.login.flag.insecure"))
 	if signup {
-		f.StringVar(&c.name, "name", "", "your name (default: the e-mail's local part)")
-		f.StringVar(&c.accountName, "account-name", "", "your account's name (default: your name)")
+		f.StringVar(&c.name, "name", "", l.T("cli.signup.flag.name"))
+		f.StringVar(&c.accountName, "account-name", "", l.T("cli.signup.flag.account_name"))
 	}
 }
 
@@ -72,7 +74,7 @@ func loginOrSignup(ctx context.Context, a *app, args []string, signup bool) erro
 		SignUp: signup, Name: c.name, AccountName: c.accountName, DiscardPending: c.discard, Insecure: c.insecure})
 	var pw *desk.PendingWritesError
 	if errors.As(err, &pw) {
-		return fmt.Errorf("%s: run licdesk sync when the portal is reachable, or add --discard-pending", pw)
+		return i18n.Errorf("cli.login.pending", "Err", a.lang.Err(pw))
 	}
 	if err != nil {
 		return err
@@ -93,19 +95,20 @@ func loginOrSignup(ctx context.Context, a *app, args []string, signup bool) erro
 		}
 		return a.printJSON(out)
 	}
-	verb := "logged in"
+	done := "cli.login.done"
 	if signup {
-		verb = "signed up and logged in"
+		done = "cli.signup.done"
 	}
-	fmt.Fprintf(a.env.Stdout, "%s as %s at %s\n", verb, res.User.Email, res.Portal)
+	fmt.Fprintln(a.env.Stdout, a.lang.T(done, "Email", res.User.Email, "Portal", res.Portal))
 	a.tokenNote(res.TokenIn)
 	if !res.User.Verified {
 		return a.askCode(ctx, res.User.Email)
 	}
 	if res.SyncErr != nil {
-		fmt.Fprintf(a.env.Stderr, "licdesk: first sync failed (%s): run licdesk sync\n", oneLine(res.SyncErr.Error()))
+		fmt.Fprintln(a.env.Stderr, "licdesk: "+a.lang.T("cli.login.sync_failed", "Err", oneLine(a.lang.Err(res.SyncErr))))
 	} else {
-		fmt.Fprintf(a.env.Stdout, "synced: %d objects, %d licenses ready on this machine\n", res.Sync.Pull.Changes, res.Leases)
+		fmt.Fprintln(a.env.Stdout, a.lang.T("cli.login.synced", "Objects", a.lang.N("cli.count.objects", res.Sync.Pull.Changes),
+			"Licenses", a.lang.N("cli.count.ready_licenses", res.Leases)))
 	}
 	return nil
 }
@@ -114,12 +117,11 @@ func loginOrSignup(ctx context.Context, a *app, args []string, signup bool) erro
 func (a *app) trustNotes(t desk.TrustResult) {
 	switch {
 	case t.Err != nil:
-		fmt.Fprintf(a.env.Stderr, "licdesk: portal keys not pinned: %s (licdesk trust add FILE adds them)\n", oneLine(t.Err.Error()))
+		fmt.Fprintln(a.env.Stderr, "licdesk: "+a.lang.T("cli.trust.not_pinned", "Err", oneLine(a.lang.Err(t.Err))))
 	case len(t.Unknown) > 0:
-		fmt.Fprintf(a.env.Stderr, "licdesk: the portal signs with keys this profile does not trust (%s): if the portal's operator announced a new key, add it with licdesk trust add FILE\n",
-			strings.Join(t.Unknown, ", "))
+		fmt.Fprintln(a.env.Stderr, "licdesk: "+a.lang.T("cli.trust.unknown_keys", "Keys", strings.Join(t.Unknown, ", ")))
 	case len(t.Added) > 0 && !a.json:
-		fmt.Fprintf(a.env.Stdout, "trusting the portal's signing keys: %s\n", strings.Join(t.Added, ", "))
+		fmt.Fprintln(a.env.Stdout, a.lang.T("cli.trust.pinned", "Keys", strings.Join(t.Added, ", ")))
 	}
 }
 
@@ -128,10 +130,9 @@ func (a *app) tokenNote(place profile.Place) {
 	if place == profile.InFile {
 		why := ""
 		if err := a.d.KeyringError(); err != nil {
-			why = " (" + oneLine(err.Error()) + ")"
+			why = " (" + oneLine(a.lang.Err(err)) + ")"
 		}
-		fmt.Fprintf(a.env.Stdout, "note: no system keyring answered%s; the session token is kept in %s, readable by you only\n",
-			why, a.d.TokenFile())
+		fmt.Fprintln(a.env.Stdout, a.lang.T("cli.token_in_file", "Why", why, "File", a.d.TokenFile()))
 	}
 }
 
@@ -141,28 +142,28 @@ func (a *app) password(fromStdin bool, email string, confirm bool) (string, erro
 	if fromStdin {
 		p, err := readLine(a.env.Stdin)
 		if err != nil {
-			return "", fmt.Errorf("read the password from standard input: %w", err)
+			return "", i18n.Wrap(err, "cli.password.read_stdin")
 		}
 		return p, nil
 	}
 	if !a.env.StdinTerminal || a.env.ReadPassword == nil {
-		return "", usagef("no terminal to ask the password on: pipe it in with --password-stdin")
+		return "", usage("cli.password.no_terminal")
 	}
-	fmt.Fprintf(a.env.Stderr, "Password for %s: ", email)
+	fmt.Fprint(a.env.Stderr, a.lang.T("cli.password.prompt", "Email", email)+" ")
 	p, err := a.env.ReadPassword()
 	fmt.Fprintln(a.env.Stderr)
 	if err != nil {
-		return "", fmt.Errorf("read the password: %w", err)
+		return "", i18n.Wrap(err, "cli.password.read")
 	}
 	if confirm {
-		fmt.Fprint(a.env.Stderr, "Again: ")
+		fmt.Fprint(a.env.Stderr, a.lang.T("cli.password.again")+" ")
 		q, err := a.env.ReadPassword()
 		fmt.Fprintln(a.env.Stderr)
 		if err != nil {
-			return "", fmt.Errorf("read the password: %w", err)
+			return "", i18n.Wrap(err, "cli.password.read")
 		}
 		if string(q) != string(p) {
-			return "", errors.New("the passwords differ")
+			return "", i18n.Errorf("cli.password.differ")
 		}
 	}
 	return string(p), nil
@@ -170,7 +171,7 @@ func (a *app) password(fromStdin bool, email string, confirm bool) (string, erro
 
 func cmdLogout(ctx context.Context, a *app, args []string) error {
 	f := newFlags(a, "logout")
-	discard := f.Bool("discard-pending", false, "log out even though writes wait to be sent (they are dropped)")
+	discard := f.Bool("discard-pending", false, a.lang.T("cli.logout.flag.discard"))
 	if _, err := f.parse(args); err != nil {
 		return err
 	}
@@ -180,7 +181,7 @@ func cmdLogout(ctx context.Context, a *app, args []string) error {
 	s, err := a.d.Logout(ctx, desk.LogoutOptions{Discard: *discard, Offline: a.offline})
 	var pw *desk.PendingWritesError
 	if errors.As(err, &pw) {
-		return fmt.Errorf("%d writes are still waiting to be sent: run licdesk sync when the portal is reachable, or add --discard-pending", pw.N)
+		return i18n.Errorf("cli.logout.pending", "Writes", a.lang.N("cli.count.writes_waiting", pw.N))
 	}
 	if err != nil {
 		return err
@@ -188,7 +189,7 @@ func cmdLogout(ctx context.Context, a *app, args []string) error {
 	if a.json {
 		return a.printJSON(map[string]string{"status": "logged out", "email": s.Email, "portal": s.Portal})
 	}
-	fmt.Fprintf(a.env.Stdout, "logged out %s from %s; the cached copy is gone\n", s.Email, s.Portal)
+	fmt.Fprintln(a.env.Stdout, a.lang.T("cli.logout.done", "Email", s.Email, "Portal", s.Portal))
 	return nil
 }
 
@@ -212,7 +213,7 @@ type statusReport struct {
 
 func cmdStatus(ctx context.Context, a *app, args []string) error {
 	f := newFlags(a, "status")
-	keep := f.Bool("keep-refused", false, "list the refused writes again next time")
+	keep := f.Bool("keep-refused", false, a.lang.T("cli.status.flag.keep"))
 	if _, err := f.parse(args); err != nil {
 		return err
 	}
@@ -239,28 +240,35 @@ func cmdStatus(ctx context.Context, a *app, args []string) error {
 	if r.Name != "" {
 		user = r.Name + " <" + r.Email + ">"
 	}
-	fmt.Fprintf(w, "portal:       %s\n", r.Portal)
-	fmt.Fprintf(w, "user:         %s\n", user)
+	field := a.fields("cli.status.portal", "cli.status.user", "cli.status.online", "cli.status.session",
+		"cli.status.last_sync", "cli.status.last_reached", "cli.status.last_error", "cli.status.attention",
+		"cli.status.waiting", "cli.status.refused")
+	fmt.Fprintln(w, field("cli.status.portal")+r.Portal)
+	fmt.Fprintln(w, field("cli.status.user")+user)
 	switch {
 	case a.offline:
-		fmt.Fprintf(w, "online:       not checked (--offline)\n")
+		fmt.Fprintln(w, field("cli.status.online")+a.lang.T("cli.status.online_unchecked"))
 	case r.Online:
-		fmt.Fprintf(w, "online:       yes\n")
+		fmt.Fprintln(w, field("cli.status.online")+a.lang.T("cli.status.online_yes"))
 	default:
-		fmt.Fprintf(w, "online:       no (%s)\n", r.OnlineError)
+		onlineErr := r.OnlineError
+		if st.OnlineError != nil {
+			onlineErr = oneLine(a.lang.Err(st.OnlineError))
+		}
+		fmt.Fprintln(w, field("cli.status.online")+a.lang.T("cli.status.online_no", "Err", onlineErr))
 	}
 	switch {
 	case !r.LoggedIn:
-		fmt.Fprintf(w, "session:      none: run licdesk login\n")
+		fmt.Fprintln(w, field("cli.status.session")+a.lang.T("cli.status.session_none"))
 	case r.TokenIn == string(profile.InFile):
-		fmt.Fprintf(w, "session:      token in %s (no system keyring answered)\n", r.TokenFile)
+		fmt.Fprintln(w, field("cli.status.session")+a.lang.T("cli.status.session_file", "File", r.TokenFile))
 	default:
-		fmt.Fprintf(w, "session:      token in the system keyring\n")
+		fmt.Fprintln(w, field("cli.status.session")+a.lang.T("cli.status.session_keyring"))
 	}
-	fmt.Fprintf(w, "last sync:    %s\n", words.Ago(r.LastSync, now))
-	fmt.Fprintf(w, "last reached: %s\n", words.Ago(r.LastReached, now))
+	fmt.Fprintln(w, field("cli.status.last_sync")+words.Ago(a.lang, r.LastSync, now))
+	fmt.Fprintln(w, field("cli.status.last_reached")+words.Ago(a.lang, r.LastReached, now))
 	if r.LastError != "" {
-		fmt.Fprintf(w, "last error:   %s\n", r.LastError)
+		fmt.Fprintln(w, field("cli.status.last_error")+r.LastError)
 	}
 	reachable := r.Online
 	if a.offline {
@@ -268,20 +276,20 @@ func cmdStatus(ctx context.Context, a *app, args []string) error {
 	}
 	if subs, err := a.d.LocalSubscriptions(ctx, reachable); err == nil {
 		for _, s := range subs {
-			if line := countdownLine(s, now); line != "" {
-				fmt.Fprintf(w, "attention:    %s\n", line)
+			if line := a.countdownLine(s, now); line != "" {
+				fmt.Fprintln(w, field("cli.status.attention")+line)
 			}
 		}
 	}
-	fmt.Fprintf(w, "waiting:      %d writes\n", len(r.Pending))
+	fmt.Fprintln(w, field("cli.status.waiting")+a.lang.N("cli.count.writes", len(r.Pending)))
 	for _, e := range r.Pending {
 		extra := ""
 		if e.LastError != "" {
-			extra = " (last try: " + e.LastError + ")"
+			extra = " " + a.lang.T("cli.status.last_try", "Err", e.LastError)
 		}
-		fmt.Fprintf(w, "  - %s, queued %s%s\n", e.Write.Summary, words.Ago(e.CreatedAt, now), extra)
+		fmt.Fprintln(w, "  - "+a.lang.T("cli.status.queued", "Summary", e.Write.Summary, "Ago", words.Ago(a.lang, e.CreatedAt, now))+extra)
 	}
-	fmt.Fprintf(w, "refused:      %d writes\n", len(r.Failed))
+	fmt.Fprintln(w, field("cli.status.refused")+a.lang.N("cli.count.writes", len(r.Failed)))
 	var seen []int64
 	for _, e := range r.Failed {
 		fmt.Fprintf(w, "  - %s: %s [%s]\n", e.Write.Summary, e.Reason, e.Code)
@@ -294,14 +302,14 @@ func cmdStatus(ctx context.Context, a *app, args []string) error {
 		if _, err := a.cache.DismissRefused(ctx, seen); err != nil {
 			return err
 		}
-		fmt.Fprintf(w, "              (shown once: the next status lists only writes refused after now)\n")
+		fmt.Fprintln(w, strings.Repeat(" ", len([]rune(field("cli.status.refused"))))+a.lang.T("cli.status.shown_once"))
 	}
 	return nil
 }
 
 func cmdSync(ctx context.Context, a *app, args []string) error {
 	f := newFlags(a, "sync")
-	dismiss := f.Bool("dismiss-failed", false, "forget the refused writes shown by status")
+	dismiss := f.Bool("dismiss-failed", false, a.lang.T("cli.sync.flag.dismiss"))
 	if _, err := f.parse(args); err != nil {
 		return err
 	}
@@ -316,13 +324,13 @@ func cmdSync(ctx context.Context, a *app, args []string) error {
 		}
 	}
 	if a.offline {
-		return usagef("sync needs the portal: drop --offline")
+		return usage("cli.needs_portal", "What", "sync")
 	}
 	res, err := a.d.Sync(ctx)
 	if err != nil {
 		pending, _, _ := a.cache.OutboxCounts(ctx)
 		if pending > 0 && lsync.IsOffline(err) {
-			return fmt.Errorf("%s; %d writes stay queued", err, pending)
+			return i18n.Errorf("cli.sync.stay_queued", "Err", a.lang.Err(err), "Writes", a.lang.N("cli.count.writes", pending))
 		}
 		return err
 	}
@@ -338,15 +346,16 @@ func cmdSync(ctx context.Context, a *app, args []string) error {
 	}
 	full := ""
 	if res.Pull.Resync {
-		full = " (full copy)"
+		full = " " + a.lang.T("cli.sync.full_copy")
 	}
-	fmt.Fprintf(a.env.Stdout, "synced: sent %d writes, %d refused, received %d changes%s, renewed %d leases\n",
-		len(res.Push.Accepted), len(res.Push.Refused), res.Pull.Changes, full, res.Leases)
+	fmt.Fprintln(a.env.Stdout, a.lang.T("cli.sync.done", "Sent", a.lang.N("cli.count.writes", len(res.Push.Accepted)),
+		"Refused", a.lang.Number(len(res.Push.Refused)), "Changes", a.lang.N("cli.count.changes", res.Pull.Changes),
+		"Full", full, "Leases", a.lang.N("cli.count.leases", res.Leases)))
 	for _, e := range res.Push.Refused {
-		fmt.Fprintf(a.env.Stdout, "refused: %s: %s\n", e.Write.Summary, e.Reason)
+		fmt.Fprintln(a.env.Stdout, a.lang.T("cli.sync.refused", "Summary", e.Write.Summary, "Reason", e.Reason))
 	}
 	if dismissed > 0 {
-		fmt.Fprintf(a.env.Stdout, "dismissed %d refused writes\n", dismissed)
+		fmt.Fprintln(a.env.Stdout, a.lang.T("cli.sync.dismissed", "Writes", a.lang.N("cli.count.refused_writes", dismissed)))
 	}
 	return nil
 }
@@ -356,4 +365,17 @@ func nonNil[T any](s []T) []T {
 		return []T{}
 	}
 	return s
+}
+
+// fields returns the label of a status line padded to the widest of
+// keys, so that the values line up in every language ("portal:       ").
+func (a *app) fields(keys ...string) func(key string) string {
+	width := 0
+	for _, k := range keys {
+		width = max(width, len([]rune(a.lang.T(k))))
+	}
+	return func(key string) string {
+		label := a.lang.T(key)
+		return label + strings.Repeat(" ", width-len([]rune(label))+1)
+	}
 }

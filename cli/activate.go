@@ -6,24 +6,26 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"rsc.io/qr"
 
 	"github.com/licdesk/licdesk/api"
 	"github.com/licdesk/licdesk/core"
 	"github.com/licdesk/licdesk/desk"
+	"github.com/licdesk/licdesk/i18n"
 )
 
 // cmdActivate is source 002's activation, online in one step or offline by
 // request and response files carried between machines.
 func cmdActivate(ctx context.Context, a *app, args []string) error {
 	f := newFlags(a, "activate")
-	request := f.String("request", "", "offline: write the activation request of KEY to this file (and a QR code)")
-	fulfil := f.String("fulfil", "", "on a logged-in machine: answer this request file")
-	out := f.String("out", "", "with --fulfil: write the response to this file")
-	response := f.String("response", "", "offline: import this response file")
-	cancel := f.Bool("cancel", false, "offline: forget this machine's waiting request for KEY (its response is then refused)")
-	name := f.String("machine", "", "the name this machine shows on the portal (default: host name)")
+	request := f.String("request", "", a.lang.T("cli.activate.flag.request"))
+	fulfil := f.String("fulfil", "", a.lang.T("cli.activate.flag.fulfil"))
+	out := f.String("out", "", a.lang.T("cli.activate.flag.out"))
+	response := f.String("response", "", a.lang.T("cli.activate.flag.response"))
+	cancel := f.Bool("cancel", false, a.lang.T("cli.activate.flag.cancel"))
+	name := f.String("machine", "", a.lang.T("cli.activate.flag.machine"))
 	pos, err := f.parse(args)
 	if err != nil {
 		return err
@@ -35,12 +37,12 @@ func cmdActivate(ctx context.Context, a *app, args []string) error {
 		}
 	}
 	if modes > 1 {
-		return usagef("give one of --request, --fulfil and --response")
+		return usage("cli.activate.one_mode")
 	}
 	switch {
 	case *cancel:
 		if len(pos) != 1 || modes > 0 {
-			return usagef("usage: licdesk activate --cancel KEY")
+			return usage("cli.usage.line", "Usage", "licdesk activate --cancel KEY")
 		}
 		d, err := a.desk()
 		if err != nil {
@@ -49,26 +51,26 @@ func cmdActivate(ctx context.Context, a *app, args []string) error {
 		if err := d.CancelRequest(ctx, pos[0]); err != nil {
 			return err
 		}
-		fmt.Fprintf(a.env.Stdout, "the request for %s is cancelled: a response to it will be refused\n", pos[0])
+		fmt.Fprintln(a.env.Stdout, a.lang.T("cli.activate.cancelled", "Key", pos[0]))
 		return nil
 	case *request != "":
 		if len(pos) != 1 {
-			return usagef("usage: licdesk activate --request FILE KEY")
+			return usage("cli.usage.line", "Usage", "licdesk activate --request FILE KEY")
 		}
 		return a.writeActivationRequest(ctx, pos[0], *request, *name)
 	case *fulfil != "":
 		if *out == "" || len(pos) != 0 {
-			return usagef("usage: licdesk activate --fulfil REQUEST --out RESPONSE")
+			return usage("cli.usage.line", "Usage", "licdesk activate --fulfil REQUEST --out RESPONSE")
 		}
 		return a.fulfilActivation(ctx, *fulfil, *out)
 	case *response != "":
 		if len(pos) != 0 {
-			return usagef("usage: licdesk activate --response FILE")
+			return usage("cli.usage.line", "Usage", "licdesk activate --response FILE")
 		}
 		return a.importActivation(ctx, *response)
 	}
 	if len(pos) != 1 {
-		return usagef("usage: licdesk activate KEY (online), or --request FILE KEY, --fulfil REQUEST --out RESPONSE, --response FILE")
+		return usage("cli.activate.usage")
 	}
 	return a.activateHere(ctx, pos[0], *name)
 }
@@ -94,34 +96,34 @@ func (a *app) reportActivated(act desk.Activated) error {
 	o := activatedOut{Product: p.Product, LicenseID: p.LicenseID, ActivationID: p.ActivationID,
 		Modules: nonNil(p.Modules), Path: act.Path, Mode: mode, Reused: act.Reused}
 	if !p.Expiry.IsZero() {
-		o.Expiry = date(p.Expiry)
+		o.Expiry = p.Expiry.UTC().Format(time.DateOnly)
 	}
 	if a.json {
 		return a.printJSON(o)
 	}
-	verb := "activated"
+	done := "cli.activate.done"
 	if act.Reused {
-		verb = "reactivated"
+		done = "cli.activate.redone"
 	}
 	edition := p.Edition
 	if len(p.Modules) > 0 {
 		edition += ": " + strings.Join(p.Modules, ", ")
 	}
-	fmt.Fprintf(a.env.Stdout, "%s %s on this machine (%s); license file %s\n", verb, p.Product, edition, act.Path)
+	fmt.Fprintln(a.env.Stdout, a.lang.T(done, "Product", p.Product, "Edition", edition, "Path", act.Path))
 	return nil
 }
 
 // activateOnline activates a key for this machine in one round trip.
 func (a *app) activateHere(ctx context.Context, key, name string) error {
 	if a.offline {
-		return usagef("online activation needs the portal: drop --offline, or use --request FILE")
+		return usage("cli.activate.needs_portal")
 	}
 	if err := a.requireProfile(ctx); err != nil {
-		return fmt.Errorf("%w (or activate offline: licdesk activate --request FILE KEY)", err)
+		return i18n.Errorf("cli.activate.or_offline", "Err", a.lang.Err(err))
 	}
 	act, err := a.d.ActivateOnline(ctx, key, name)
 	if err != nil {
-		return refusalError(err)
+		return a.refusalError(err)
 	}
 	return a.reportActivated(act)
 }
@@ -149,9 +151,8 @@ func (a *app) writeActivationRequest(ctx context.Context, key, file, name string
 		}{string(w.Key), w.Machine, w.Nonce, w.Fingerprint, w.Path, w.PNGPath})
 	}
 	fmt.Fprint(a.env.Stdout, terminalQR(w.QR))
-	fmt.Fprintf(a.env.Stdout, "activation request for %s written to %s (QR code: %s)\n", w.Key, w.Path, w.PNGPath)
-	fmt.Fprintf(a.env.Stdout, "on a connected machine: licdesk activate --fulfil %s --out response.txt (or the portal's /activate page), then here: licdesk activate --response response.txt\n",
-		filepath.Base(file))
+	fmt.Fprintln(a.env.Stdout, a.lang.T("cli.activate.request_written", "Key", string(w.Key), "Path", w.Path, "QR", w.PNGPath))
+	fmt.Fprintln(a.env.Stdout, a.lang.T("cli.activate.request_next", "File", filepath.Base(file)))
 	return nil
 }
 
@@ -190,7 +191,7 @@ func terminalQR(c *qr.Code) string {
 // file under this login and writes the signed response.
 func (a *app) fulfilActivation(ctx context.Context, reqPath, outPath string) error {
 	if a.offline {
-		return usagef("answering a request needs the portal: drop --offline")
+		return usage("cli.needs_portal", "What", a.lang.T("cli.job.answer_request"))
 	}
 	if err := a.requireProfile(ctx); err != nil {
 		return err
@@ -205,8 +206,8 @@ func (a *app) fulfilActivation(ctx context.Context, reqPath, outPath string) err
 			File       string         `json:"file"`
 		}{ans.Activation, ans.Path})
 	}
-	fmt.Fprintf(a.env.Stdout, "activated %s (key %s) for machine %q; response written to %s: import it there with licdesk activate --response %s\n",
-		ans.Activation.Product, ans.Request.Key, ans.Request.Machine, ans.Path, filepath.Base(ans.Path))
+	fmt.Fprintln(a.env.Stdout, a.lang.T("cli.activate.fulfilled", "Product", ans.Activation.Product, "Key", string(ans.Request.Key),
+		"Machine", fmt.Sprintf("%q", ans.Request.Machine), "Path", ans.Path, "File", filepath.Base(ans.Path)))
 	return nil
 }
 
@@ -218,7 +219,7 @@ func (a *app) importActivation(ctx context.Context, path string) error {
 	}
 	act, err := d.ImportResponse(ctx, path)
 	if err != nil {
-		return refusalError(err)
+		return a.refusalError(err)
 	}
 	return a.reportActivated(act)
 }
@@ -228,17 +229,17 @@ func (a *app) importActivation(ctx context.Context, path string) error {
 // --submit hands it to the portal to free the seat.
 func cmdDeactivate(ctx context.Context, a *app, args []string) error {
 	f := newFlags(a, "deactivate")
-	receipt := f.String("receipt", "", "offline: write the deactivation receipt to this file")
-	submit := f.String("submit", "", "on a logged-in machine: hand this receipt file to the portal")
-	machineName := f.String("machine", "", "free the activations on the machine of this name")
-	yes := f.Bool("yes", false, "with --machine: free without asking")
+	receipt := f.String("receipt", "", a.lang.T("cli.deactivate.flag.receipt"))
+	submit := f.String("submit", "", a.lang.T("cli.deactivate.flag.submit"))
+	machineName := f.String("machine", "", a.lang.T("cli.deactivate.flag.machine"))
+	yes := f.Bool("yes", false, a.lang.T("cli.deactivate.flag.yes"))
 	pos, err := f.parse(args)
 	if err != nil {
 		return err
 	}
 	if *machineName != "" {
 		if *submit != "" || *receipt != "" || len(pos) > 1 {
-			return usagef("usage: licdesk deactivate --machine NAME [PRODUCT] [--yes]")
+			return usage("cli.usage.line", "Usage", "licdesk deactivate --machine NAME [PRODUCT] [--yes]")
 		}
 		product := ""
 		if len(pos) == 1 {
@@ -248,12 +249,12 @@ func cmdDeactivate(ctx context.Context, a *app, args []string) error {
 	}
 	if *submit != "" {
 		if *receipt != "" || len(pos) != 0 {
-			return usagef("usage: licdesk deactivate --submit RECEIPT")
+			return usage("cli.usage.line", "Usage", "licdesk deactivate --submit RECEIPT")
 		}
 		return a.submitReceipt(ctx, *submit)
 	}
 	if len(pos) > 1 {
-		return usagef("usage: licdesk deactivate [PRODUCT] [--receipt FILE]")
+		return usage("cli.usage.line", "Usage", "licdesk deactivate [PRODUCT] [--receipt FILE]")
 	}
 	product := ""
 	if len(pos) == 1 {
@@ -261,10 +262,10 @@ func cmdDeactivate(ctx context.Context, a *app, args []string) error {
 	}
 	if *receipt == "" {
 		if a.offline {
-			return usagef("online deactivation needs the portal: drop --offline, or use --receipt FILE")
+			return usage("cli.deactivate.needs_portal")
 		}
 		if err := a.requireProfile(ctx); err != nil {
-			return fmt.Errorf("%w (or deactivate offline: licdesk deactivate --receipt FILE)", err)
+			return i18n.Errorf("cli.deactivate.or_offline", "Err", a.lang.Err(err))
 		}
 	}
 	d, err := a.desk()
@@ -274,7 +275,7 @@ func cmdDeactivate(ctx context.Context, a *app, args []string) error {
 	out, err := d.Deactivate(ctx, product, *receipt)
 	var which *desk.WhichActivationError
 	if errors.As(err, &which) {
-		return usagef("%s", which)
+		return &usageError{which}
 	}
 	if err != nil {
 		return err
@@ -287,14 +288,14 @@ func cmdDeactivate(ctx context.Context, a *app, args []string) error {
 				Receipt      string `json:"receipt"`
 			}{out.Product, out.ActivationID, out.Receipt})
 		}
-		fmt.Fprintf(a.env.Stdout, "deactivated %s on this machine; carry %s to a connected machine: licdesk deactivate --submit %s (or the portal's page) frees the seat\n",
-			out.Product, out.Receipt, filepath.Base(out.Receipt))
+		fmt.Fprintln(a.env.Stdout, a.lang.T("cli.deactivate.receipt_written", "Product", out.Product, "Path", out.Receipt,
+			"File", filepath.Base(out.Receipt)))
 		return nil
 	}
 	if a.json {
 		return a.printJSON(out.Activation)
 	}
-	fmt.Fprintf(a.env.Stdout, "deactivated %s on this machine; the key may be activated elsewhere\n", out.Product)
+	fmt.Fprintln(a.env.Stdout, a.lang.T("cli.deactivate.done", "Product", out.Product))
 	return nil
 }
 
@@ -302,7 +303,7 @@ func cmdDeactivate(ctx context.Context, a *app, args []string) error {
 // portal, which frees the activation.
 func (a *app) submitReceipt(ctx context.Context, path string) error {
 	if a.offline {
-		return usagef("handing a receipt in needs the portal: drop --offline")
+		return usage("cli.needs_portal", "What", a.lang.T("cli.job.hand_receipt"))
 	}
 	if err := a.requireProfile(ctx); err != nil {
 		return err
@@ -314,8 +315,8 @@ func (a *app) submitReceipt(ctx context.Context, path string) error {
 	if a.json {
 		return a.printJSON(act)
 	}
-	fmt.Fprintf(a.env.Stdout, "the activation of %s on %q (key %s) is freed; the key may be activated elsewhere\n",
-		act.Product, act.Machine, act.Key)
+	fmt.Fprintln(a.env.Stdout, a.lang.T("cli.deactivate.submitted", "Product", act.Product, "Machine", fmt.Sprintf("%q", act.Machine),
+		"Key", act.Key))
 	return nil
 }
 
@@ -323,7 +324,7 @@ func (a *app) submitReceipt(ctx context.Context, path string) error {
 // of the account that holds a key at its limit (source 002), or this one.
 // It asks first on a terminal; elsewhere --yes is needed.
 func (a *app) freeMachine(ctx context.Context, name, product string, yes bool) error {
-	if err := a.onlineOnly(ctx, "freeing an activation"); err != nil {
+	if err := a.onlineOnly(ctx, "cli.job.free_activation"); err != nil {
 		return err
 	}
 	acts, err := a.d.MachineActivations(ctx, name, product)
@@ -331,23 +332,23 @@ func (a *app) freeMachine(ctx context.Context, name, product string, yes bool) e
 		return err
 	}
 	if len(acts) == 0 {
-		what := ""
 		if product != "" {
-			what = " of " + product
+			return i18n.Errorf("cli.deactivate.none_of", "Product", product, "Machine", name)
 		}
-		return fmt.Errorf("no activation%s is live on a machine named %s (licdesk keys list shows the keys and their activations)", what, name)
+		return i18n.Errorf("cli.deactivate.none", "Machine", name)
 	}
 	for _, act := range acts {
-		fmt.Fprintf(a.env.Stderr, "%s: %s, key %s, activated %s\n", act.Machine, act.Product, act.Key, date(act.ActivatedAt))
+		fmt.Fprintln(a.env.Stderr, a.lang.T("cli.deactivate.listed", "Machine", act.Machine, "Product", act.Product, "Key", act.Key,
+			"Date", a.date(act.ActivatedAt)))
 	}
 	if !yes {
 		if !a.env.StdinTerminal {
-			return usagef("confirm with --yes (no terminal to ask on)")
+			return usage("cli.confirm_with_yes")
 		}
-		fmt.Fprintf(a.env.Stderr, "Free %d activations on %s? [y/N] ", len(acts), name)
+		fmt.Fprint(a.env.Stderr, a.lang.N("cli.deactivate.confirm", len(acts), "Machine", name)+" ")
 		line, err := readLine(a.env.Stdin)
-		if err != nil || !strings.HasPrefix(strings.ToLower(strings.TrimSpace(line)), "y") {
-			return errors.New("not confirmed: nothing was freed")
+		if err != nil || !a.yes(line) {
+			return i18n.Errorf("cli.deactivate.not_confirmed")
 		}
 	}
 	var freed []api.Activation
@@ -362,7 +363,7 @@ func (a *app) freeMachine(ctx context.Context, name, product string, yes bool) e
 		return a.printJSON(freed)
 	}
 	for _, f := range freed {
-		fmt.Fprintf(a.env.Stdout, "freed %s on %s (key %s): the key may be activated elsewhere\n", f.Product, f.Machine, f.Key)
+		fmt.Fprintln(a.env.Stdout, a.lang.T("cli.deactivate.freed", "Product", f.Product, "Machine", f.Machine, "Key", f.Key))
 	}
 	return nil
 }

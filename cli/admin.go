@@ -10,9 +10,9 @@ import (
 	"github.com/licdesk/licdesk/internal/words"
 )
 
-// accountFlag is the --account flag's help, the same wherever an account
-// is asked for.
-const accountFlag = "the account, by name or ID (default: yours)"
+// accountFlag is the catalog key of the --account flag's help, the same
+// wherever an account is asked for.
+const accountFlag = "cli.flag.account"
 
 // account resolves what the user typed for an account, or their own
 // account when they typed nothing.
@@ -23,17 +23,18 @@ func (a *app) account(ctx context.Context, ref string) (string, error) {
 			return "", err
 		}
 		if !ok {
-			return "", usagef("give --account: this login acts in no account yet")
+			return "", usage("cli.account.none")
 		}
 		return m.AccountID, nil
 	}
 	return a.d.ResolveAccount(ctx, ref)
 }
 
-// onlineOnly refuses --offline for a job that needs the portal.
+// onlineOnly refuses --offline for a job that needs the portal; what is
+// the catalog key that names the job.
 func (a *app) onlineOnly(ctx context.Context, what string) error {
 	if a.offline {
-		return usagef("%s needs the portal: drop --offline", what)
+		return usage("cli.needs_portal", "What", a.lang.T(what))
 	}
 	return a.requireProfile(ctx)
 }
@@ -41,9 +42,9 @@ func (a *app) onlineOnly(ctx context.Context, what string) error {
 func cmdMembers(ctx context.Context, a *app, args []string) error {
 	sub, args := subcommand(args, "list")
 	f := newFlags(a, "members "+sub)
-	account := f.String("account", "", accountFlag)
-	email := f.String("email", "", "add: the member's e-mail (they need an account)")
-	role := f.String("role", "member", "add: member or admin")
+	account := f.String("account", "", a.lang.T(accountFlag))
+	email := f.String("email", "", a.only("add", "cli.members.flag.email"))
+	role := f.String("role", "member", a.only("add", "cli.members.flag.role"))
 	pos, err := f.parse(args)
 	if err != nil {
 		return err
@@ -53,7 +54,7 @@ func cmdMembers(ctx context.Context, a *app, args []string) error {
 	}
 	switch sub {
 	case "list":
-		if err := a.onlineOnly(ctx, "the member list"); err != nil {
+		if err := a.onlineOnly(ctx, "cli.job.member_list"); err != nil {
 			return err
 		}
 		id, err := a.account(ctx, *account)
@@ -67,16 +68,16 @@ func cmdMembers(ctx context.Context, a *app, args []string) error {
 		if a.json {
 			return a.printJSON(nonNil(ms))
 		}
-		tw := a.table("E-MAIL", "NAME", "ROLE", "STATUS")
+		tw := a.table("cli.header.email", "cli.header.name", "cli.header.role", "cli.header.status")
 		for _, m := range ms {
-			row(tw, m.Email, words.OrDash(m.Name), m.Role, words.OrDash(m.Status))
+			row(tw, m.Email, words.OrDash(m.Name), a.enum("role", m.Role), words.OrDash(m.Status))
 		}
 		return tw.Flush()
 	case "add":
 		if err := need("email", *email); err != nil {
 			return err
 		}
-		if err := a.onlineOnly(ctx, "adding a member"); err != nil {
+		if err := a.onlineOnly(ctx, "cli.job.add_member"); err != nil {
 			return err
 		}
 		id, err := a.account(ctx, *account)
@@ -91,10 +92,10 @@ func cmdMembers(ctx context.Context, a *app, args []string) error {
 			return a.printJSON(m)
 		}
 		if m.Status == "offered" {
-			fmt.Fprintf(a.env.Stdout, "offered: %s is offered the role %s; they accept it with licdesk offers accept\n", m.Email, m.Role)
+			fmt.Fprintln(a.env.Stdout, a.lang.T("cli.members.offered", "Email", m.Email, "Role", a.enum("role", m.Role)))
 			return nil
 		}
-		fmt.Fprintf(a.env.Stdout, "done: %s is %s of the account\n", m.Email, m.Role)
+		fmt.Fprintln(a.env.Stdout, a.lang.T("cli.members.added", "Email", m.Email, "Role", a.enum("role", m.Role)))
 		return nil
 	case "remove", "leave", "handover":
 		if sub != "leave" {
@@ -102,7 +103,7 @@ func cmdMembers(ctx context.Context, a *app, args []string) error {
 				return err
 			}
 		}
-		if err := a.onlineOnly(ctx, "changing the members"); err != nil {
+		if err := a.onlineOnly(ctx, "cli.job.change_members"); err != nil {
 			return err
 		}
 		id, err := a.account(ctx, *account)
@@ -114,29 +115,29 @@ func cmdMembers(ctx context.Context, a *app, args []string) error {
 			if err := a.d.RemoveMember(ctx, id, *email); err != nil {
 				return err
 			}
-			fmt.Fprintf(a.env.Stdout, "done: %s is no longer a member (or offered)\n", *email)
+			fmt.Fprintln(a.env.Stdout, a.lang.T("cli.members.removed", "Email", *email))
 		case "leave":
 			if err := a.d.LeaveAccount(ctx, id); err != nil {
 				return err
 			}
-			fmt.Fprintln(a.env.Stdout, "done: you left the account")
+			fmt.Fprintln(a.env.Stdout, a.lang.T("cli.members.left"))
 		case "handover":
 			m, err := a.d.HandOver(ctx, id, *email)
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(a.env.Stdout, "done: %s owns the account now; you are an admin\n", m.Email)
+			fmt.Fprintln(a.env.Stdout, a.lang.T("cli.members.handed_over", "Email", m.Email))
 		}
 		return nil
 	}
-	return usagef("members %s: want list, add, remove, leave or handover", sub)
+	return a.want("members "+sub, "list", "add", "remove", "leave", "handover")
 }
 
 func cmdDelegation(ctx context.Context, a *app, args []string) error {
 	sub, args := subcommand(args, "")
 	f := newFlags(a, "delegation "+sub)
-	account := f.String("account", "", accountFlag)
-	partner := f.String("partner", "", "grant: the partner that sold to you, by name or ID (see licdesk orders)")
+	account := f.String("account", "", a.lang.T(accountFlag))
+	partner := f.String("partner", "", a.only("grant", "cli.delegation.flag.partner"))
 	if _, err := f.parse(args); err != nil {
 		return err
 	}
@@ -149,7 +150,7 @@ func cmdDelegation(ctx context.Context, a *app, args []string) error {
 		} else {
 			*partner = ""
 		}
-		if err := a.onlineOnly(ctx, "a delegation"); err != nil {
+		if err := a.onlineOnly(ctx, "cli.job.delegation"); err != nil {
 			return err
 		}
 		id, err := a.account(ctx, *account)
@@ -164,26 +165,26 @@ func cmdDelegation(ctx context.Context, a *app, args []string) error {
 			return a.printJSON(acct)
 		}
 		if acct.DelegatedTo == "" {
-			fmt.Fprintf(a.env.Stdout, "done: %s is managed by its own members only\n", acct.Name)
+			fmt.Fprintln(a.env.Stdout, a.lang.T("cli.delegation.revoked", "Account", acct.Name))
 		} else {
-			fmt.Fprintf(a.env.Stdout, "done: %s may now be managed by its partner %s\n", acct.Name, *partner)
+			fmt.Fprintln(a.env.Stdout, a.lang.T("cli.delegation.granted", "Account", acct.Name, "Partner", *partner))
 		}
 		return nil
 	}
-	return usagef("delegation: want grant --partner P or revoke")
+	return a.want("delegation", "grant --partner P", "revoke")
 }
 
 func cmdAudit(ctx context.Context, a *app, args []string) error {
 	f := newFlags(a, "audit")
-	license := f.String("license", "", "the license's history (licdesk solutions lists them)")
-	account := f.String("account", "", "the account's history, by name or ID")
+	license := f.String("license", "", a.lang.T("cli.audit.flag.license"))
+	account := f.String("account", "", a.lang.T("cli.audit.flag.account"))
 	if _, err := f.parse(args); err != nil {
 		return err
 	}
 	if (*license == "") == (*account == "") {
-		return usagef("give --license ID or --account A")
+		return usage("cli.audit.which")
 	}
-	if err := a.onlineOnly(ctx, "the audit trail"); err != nil {
+	if err := a.onlineOnly(ctx, "cli.job.audit"); err != nil {
 		return err
 	}
 	var evs []api.AuditEvent
@@ -195,7 +196,7 @@ func cmdAudit(ctx context.Context, a *app, args []string) error {
 	}
 	var amb *desk.AmbiguousAccountError
 	if errors.As(err, &amb) {
-		return usagef("%s", amb)
+		return &usageError{amb}
 	}
 	if err != nil {
 		return err
@@ -203,9 +204,9 @@ func cmdAudit(ctx context.Context, a *app, args []string) error {
 	if a.json {
 		return a.printJSON(nonNil(evs))
 	}
-	tw := a.table("WHEN", "WHO", "WHAT", "SUBJECT", "BEFORE", "AFTER")
+	tw := a.table("cli.header.when", "cli.header.who", "cli.header.what", "cli.header.subject", "cli.header.before", "cli.header.after")
 	for _, e := range evs {
-		row(tw, e.At.Local().Format("2006-01-02 15:04"), e.Actor, e.Action, e.Subject, words.OrDash(e.Before), words.OrDash(e.After))
+		row(tw, a.lang.DateTime(e.At.Local()), e.Actor, e.Action, e.Subject, words.OrDash(e.Before), words.OrDash(e.After))
 	}
 	return tw.Flush()
 }
@@ -223,8 +224,7 @@ func cmdSubscriptions(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	if subs.Unreachable && !a.offline && subs.Why != nil {
-		fmt.Fprintf(a.env.Stderr, "licdesk: the portal did not answer (%s): every subscription counts down to 10 days after its expiry\n",
-			oneLine(subs.Why.Error()))
+		fmt.Fprintln(a.env.Stderr, "licdesk: "+a.lang.T("cli.subscriptions.unreachable", "Err", oneLine(a.lang.Err(subs.Why))))
 	}
 	type subOut struct {
 		api.Subscription
@@ -237,20 +237,21 @@ func cmdSubscriptions(ctx context.Context, a *app, args []string) error {
 	if a.json {
 		return a.printJSON(out)
 	}
-	tw := a.table("PRODUCT", "WHAT", "EXPIRES", "RENEWED", "PHASE", "DAYS LEFT", "STOPS IF UNREACHABLE", "ACTION")
+	tw := a.table("cli.header.product", "cli.header.what", "cli.header.expires", "cli.header.renewed", "cli.header.phase",
+		"cli.header.days_left", "cli.header.stops_if_unreachable", "cli.header.action")
 	for _, s := range out {
-		exp, stop, left := "perpetual", "-", "-"
+		exp, stop, left := a.lang.T("cli.keys.perpetual"), "-", "-"
 		if s.Expiry != nil {
-			exp, left = date(*s.Expiry), fmt.Sprint(s.DaysLeft)
+			exp, left = a.date(*s.Expiry), a.lang.Number(s.DaysLeft)
 		}
 		if s.StopsIfUnreachable != nil {
-			stop = date(*s.StopsIfUnreachable)
+			stop = a.date(*s.StopsIfUnreachable)
 		}
-		renewed := "no"
+		renewed := a.lang.T("cli.no")
 		if s.Renewed {
-			renewed = "yes"
+			renewed = a.lang.T("cli.status.online_yes")
 		}
-		row(tw, s.Product, s.Source+" "+s.ID, exp, renewed, s.Phase, left, stop, words.OrDash(s.Action))
+		row(tw, s.Product, s.Source+" "+s.ID, exp, renewed, a.enum("subscription", s.Phase), left, stop, words.OrDash(a.action(s.Action)))
 	}
 	return tw.Flush()
 }

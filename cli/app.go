@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/licdesk/licdesk/desk"
+	"github.com/licdesk/licdesk/i18n"
 	"github.com/licdesk/licdesk/internal/words"
 	"github.com/licdesk/licdesk/profile"
 	lsync "github.com/licdesk/licdesk/sync"
@@ -20,6 +21,7 @@ import (
 // closed when the command ends.
 type app struct {
 	env     Env
+	lang    *i18n.Lang // what the command prints is in this language
 	json    bool
 	offline bool
 
@@ -27,7 +29,7 @@ type app struct {
 	cache *lsync.Cache // the desk's, once a command needs it
 }
 
-func newApp(env Env) *app { return &app{env: env} }
+func newApp(env Env, lang *i18n.Lang) *app { return &app{env: env, lang: lang} }
 
 func (a *app) release() {
 	if a.d != nil {
@@ -46,7 +48,7 @@ func (a *app) desk() (*desk.Desk, error) {
 		return nil, err
 	}
 	d, err := desk.Open(desk.Options{Dir: dir, SecretsMode: a.env.Getenv(profile.EnvSecrets), Now: a.env.Now,
-		Hardware: a.env.Hardware, Checkpoint: a.env.Checkpoint})
+		Hardware: a.env.Hardware, Checkpoint: a.env.Checkpoint, Language: a.lang.Tag()})
 	if err != nil {
 		return nil, err
 	}
@@ -84,7 +86,7 @@ func (a *app) requireProfile(ctx context.Context) error {
 	return nil
 }
 
-var errNotLoggedIn = errors.New("not logged in: run licdesk login --portal URL --email E")
+var errNotLoggedIn = i18n.Errorf("cli.not_logged_in")
 
 // freshen runs one quick sync round before a read, unless --offline. When
 // the portal does not answer in time (or the session ended) the read goes
@@ -102,11 +104,13 @@ func (a *app) freshen(ctx context.Context) error {
 		return err
 	}
 	if f.Stale {
-		when := "never synced"
-		if !f.LastSync.LastSync.IsZero() {
-			when = "copy from " + words.Ago(f.LastSync.LastSync, a.env.Now())
+		why := oneLine(a.lang.Err(f.Why))
+		if f.LastSync.LastSync.IsZero() {
+			fmt.Fprintln(a.env.Stderr, "licdesk: "+a.lang.T("cli.freshen.stale_never", "Why", why))
+		} else {
+			fmt.Fprintln(a.env.Stderr, "licdesk: "+a.lang.T("cli.freshen.stale", "Why", why,
+				"Ago", words.Ago(a.lang, f.LastSync.LastSync, a.env.Now())))
 		}
-		fmt.Fprintf(a.env.Stderr, "licdesk: offline (%s): showing the cached %s\n", oneLine(f.Why.Error()), when)
 	}
 	return nil
 }
@@ -131,7 +135,7 @@ func (a *app) submit(ctx context.Context, w lsync.Write, render func(answer json
 	a.noteRefused(o.Refused)
 	var r *desk.RefusedError
 	if errors.As(err, &r) {
-		return fmt.Errorf("refused: %s", r.Reason)
+		return i18n.Wrap(r, "cli.refused")
 	}
 	if err != nil {
 		return err
@@ -145,18 +149,21 @@ func (a *app) submit(ctx context.Context, w lsync.Write, render func(answer json
 		if render != nil {
 			return render(o.Answer)
 		}
-		fmt.Fprintln(a.env.Stdout, "done:", w.Summary)
+		fmt.Fprintln(a.env.Stdout, a.lang.T("cli.submit.done", "Summary", w.Summary))
 		return nil
 	}
 	if a.offline {
 		out.Reason = "--offline"
 	} else if o.Why != nil {
 		out.Reason = oneLine(o.Why.Error())
+		if !a.json {
+			out.Reason = oneLine(a.lang.Err(o.Why))
+		}
 	}
 	if a.json {
 		return a.printJSON(out)
 	}
-	fmt.Fprintf(a.env.Stdout, "queued: will be sent when the portal is reachable: %s\n", out.Summary)
+	fmt.Fprintln(a.env.Stdout, a.lang.T("cli.submit.queued", "Summary", out.Summary))
 	if out.Reason != "" && out.Reason != "--offline" {
 		fmt.Fprintf(a.env.Stderr, "licdesk: %s\n", out.Reason)
 	}
@@ -167,8 +174,7 @@ func (a *app) submit(ctx context.Context, w lsync.Write, render func(answer json
 // refused during this command's round.
 func (a *app) noteRefused(refused []lsync.Entry) {
 	for _, r := range refused {
-		fmt.Fprintf(a.env.Stderr, "licdesk: a queued write was refused: %s: %s (licdesk status lists refused writes)\n",
-			r.Write.Summary, r.Reason)
+		fmt.Fprintln(a.env.Stderr, "licdesk: "+a.lang.T("cli.refused_note", "Summary", r.Write.Summary, "Reason", r.Reason))
 	}
 }
 
@@ -179,10 +185,13 @@ func (a *app) printJSON(v any) error {
 	return enc.Encode(v)
 }
 
-// table starts a table with a header row.
-func (a *app) table(header ...string) *tabwriter.Writer {
+// table starts a table with a header row; the headers are catalog keys.
+func (a *app) table(headers ...string) *tabwriter.Writer {
 	tw := tabwriter.NewWriter(a.env.Stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, strings.Join(header, "\t"))
+	for i, h := range headers {
+		headers[i] = a.lang.T(h)
+	}
+	fmt.Fprintln(tw, strings.Join(headers, "\t"))
 	return tw
 }
 
@@ -197,10 +206,54 @@ func row(w io.Writer, cells ...any) {
 	fmt.Fprintln(w, strings.Join(parts, "\t"))
 }
 
-// date formats a day, "-" for none.
-func date(t time.Time) string {
+// date writes a day the language's way (the UTC day), "-" for none.
+func (a *app) date(t time.Time) string {
 	if t.IsZero() {
 		return "-"
 	}
-	return t.UTC().Format("2006-01-02")
+	return a.lang.Date(t.UTC())
+}
+
+// jsonDay writes the day of a JSON time the language's way ("-" for none
+// or for what is not a time).
+func (a *app) jsonDay(s string) string {
+	if len(s) < 10 || strings.HasPrefix(s, "0001-01-01") {
+		return "-"
+	}
+	t, err := time.Parse(time.DateOnly, s[:10])
+	if err != nil {
+		return "-"
+	}
+	return a.lang.Date(t)
+}
+
+// enum words a domain value (a seat's state, a license's status) in the
+// user's language. In English the command line keeps the value as the
+// portal names it ("pending"), as scripts have always read it.
+func (a *app) enum(kind, value string) string {
+	if value == "" || a.lang.Tag() == i18n.English().Tag() {
+		return value
+	}
+	return a.lang.Enum(kind, value)
+}
+
+// want is the usage error of an unknown subcommand: what was given and
+// the subcommands there are ("list, assign or remove").
+func (a *app) want(what string, choices ...string) error {
+	list := choices[len(choices)-1]
+	if len(choices) > 1 {
+		list = a.lang.T("common.or", "Rest", strings.Join(choices[:len(choices)-1], ", "), "Last", list)
+	}
+	return usage("cli.usage.want", "What", what, "Choices", list)
+}
+
+// action words what a license's or subscription's status asks for
+// ("renew", "reactivate", "activate"): the code in English, as --json
+// gives it, the catalog's verb elsewhere.
+func (a *app) action(code string) string {
+	key := "cli.action." + code
+	if code == "" || a.lang.Tag() == i18n.English().Tag() || !a.lang.Has(key) {
+		return code
+	}
+	return a.lang.T(key)
 }

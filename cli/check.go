@@ -17,13 +17,13 @@ import (
 // what to do. It never needs the portal.
 func cmdCheck(ctx context.Context, a *app, args []string) error {
 	f := newFlags(a, "check")
-	module := f.String("module", "", "the module the license must include")
+	module := f.String("module", "", a.lang.T("cli.check.flag.module"))
 	pos, err := f.parse(args)
 	if err != nil {
 		return err
 	}
 	if len(pos) != 1 {
-		return usagef("usage: licdesk check PRODUCT [--module M]")
+		return usage("cli.usage.line", "Usage", "licdesk check PRODUCT [--module M]")
 	}
 	res, err := a.checkLicense(ctx, pos[0], *module)
 	if err != nil {
@@ -40,21 +40,22 @@ func cmdCheck(ctx context.Context, a *app, args []string) error {
 		}
 	} else if res.OK {
 		l := res.License
-		exp := "no expiry"
+		exp := a.lang.T("cli.check.no_expiry")
 		if !l.Expiry.IsZero() {
-			exp = "expires " + date(l.Expiry)
+			exp = a.lang.T("cli.check.expires", "Date", a.date(l.Expiry))
 		}
-		fmt.Fprintf(a.env.Stdout, "valid: %s, license %s (%s), %s\n", l.Product, l.LicenseID, kindName(string(l.Kind)), exp)
+		fmt.Fprintln(a.env.Stdout, a.lang.T("cli.check.valid", "Product", l.Product, "License", l.LicenseID,
+			"Kind", a.kindName(string(l.Kind)), "Expiry", exp))
 	}
 	if !res.OK {
 		return a.reasonLines("check", res.Reasons)
 	}
 	for _, w := range res.Warnings {
-		fmt.Fprintf(a.env.Stderr, "licdesk check: warning: %s\n", reasonText(w))
+		fmt.Fprintln(a.env.Stderr, "licdesk check: "+a.lang.T("cli.check.warning", "Text", a.reasonText(w)))
 	}
 	if counting {
-		if line := countdownLine(sub, a.env.Now()); line != "" {
-			fmt.Fprintf(a.env.Stderr, "licdesk check: warning: %s\n", line)
+		if line := a.countdownLine(sub, a.env.Now()); line != "" {
+			fmt.Fprintln(a.env.Stderr, "licdesk check: "+a.lang.T("cli.check.warning", "Text", line))
 		}
 	}
 	return nil
@@ -63,16 +64,16 @@ func cmdCheck(ctx context.Context, a *app, args []string) error {
 // countdownLine says, in one line, where a subscription stands when it
 // asks for attention: renew soon, or the days left before the product
 // stops while the portal cannot be reached; "" while all is well.
-func countdownLine(s api.Subscription, now time.Time) string {
+func (a *app) countdownLine(s api.Subscription, now time.Time) string {
 	switch s.Phase {
 	case "warning":
-		return fmt.Sprintf("the subscription of %s ends in %s (%s): renew it to keep working", s.Product,
-			words.Plural(s.DaysLeft, "day"), date(*s.Expiry))
+		return a.lang.T("cli.countdown.warning", "Product", s.Product,
+			"Days", words.Plural(a.lang, s.DaysLeft, "day"), "Date", a.date(*s.Expiry))
 	case "countdown":
-		return fmt.Sprintf("the portal cannot be reached: %s keeps working offline for %s, until %s",
-			s.Product, words.Plural(s.DaysLeft, "day"), date(*s.StopsIfUnreachable))
+		return a.lang.T("cli.countdown.countdown", "Product", s.Product,
+			"Days", words.Plural(a.lang, s.DaysLeft, "day"), "Date", a.date(*s.StopsIfUnreachable))
 	case "stopped":
-		return fmt.Sprintf("the subscription of %s has ended: renew it, then licdesk sync", s.Product)
+		return a.lang.T("cli.countdown.stopped", "Product", s.Product)
 	}
 	return ""
 }
@@ -86,12 +87,12 @@ func (a *app) checkLicense(ctx context.Context, product, module string) (machine
 	return d.Check(ctx, product, module)
 }
 
-func kindName(k string) string {
+func (a *app) kindName(k string) string {
 	switch k {
 	case "activation":
-		return "activated on this machine"
+		return a.lang.T("cli.check.kind.activation")
 	case "lease":
-		return "cloud-login lease"
+		return a.lang.T("cli.check.kind.lease")
 	}
 	return k
 }

@@ -22,6 +22,7 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/licdesk/licdesk/i18n"
 	"github.com/licdesk/licdesk/machine"
 )
 
@@ -55,7 +56,8 @@ func OSEnv() Env {
 		Now:            time.Now}
 }
 
-// command is one subcommand.
+// command is one subcommand: its name, its arguments' syntax (English:
+// flag names and placeholders) and the catalog key of its summary.
 type command struct {
 	name, args, help string
 	run              func(ctx context.Context, a *app, args []string) error
@@ -63,34 +65,34 @@ type command struct {
 
 func commands() []command {
 	return []command{
-		{"login", "--portal URL --email E [--password-stdin]", "log in and sync", cmdLogin},
-		{"signup", "--portal URL --email E [--password-stdin] [--name N]", "create an account and log in", cmdSignup},
-		{"verify", "CODE|--resend", "verify your e-mail address with the code the portal sent", cmdVerify},
-		{"offers", "[list]|accept ACCOUNT|decline ACCOUNT", "accounts that offered you membership", cmdOffers},
-		{"logout", "[--discard-pending]", "log out and forget the cached data", cmdLogout},
-		{"status", "[--keep-refused]", "portal, user, online or not, last sync, waiting and refused writes", cmdStatus},
-		{"sync", "[--dismiss-failed]", "send waiting writes and fetch changes now", cmdSync},
-		{"solutions", "", "active solutions with seat counts", cmdSolutions},
-		{"seats", "list --license ID|assign --license ID --email E|remove --license ID --email E|reassign --license ID --email E --to E", "the seats of a license", cmdSeats},
-		{"assigned", "", "licenses assigned to you, by product", cmdAssigned},
-		{"adopt", "--license ID", "run a product with this license", cmdAdopt},
-		{"orders", "list|assign --order ID --account A", "a partner's orders, and those assigned to you", cmdOrders},
-		{"members", "list|add --email E [--role admin|member]|remove --email E|leave|handover --email E [--account A]", "the users of an account, offers, leaving, the owner's hand-over", cmdMembers},
-		{"delegation", "grant --partner P|revoke [--account A]", "let the partner that sold to you manage your account", cmdDelegation},
-		{"audit", "--license ID|--account A", "who changed what, when", cmdAudit},
-		{"integrations", "list [--account A]|set --account A --product P [--integration on|off] [--controller on|off]|user --account A --product P --email E --on|--off", "product integrations and users' license switches", cmdIntegrations},
-		{"products", "list|register --number N", "products registered to your accounts", cmdProducts},
-		{"keys", "list|capacity|notices|get --serial S --company C --person P --address A --country CC [--phone P] [--yes]|upgrade --notification N --product P --quantity Q|add KEY", "license and install keys, capacity per product", cmdKeys},
-		{"subscriptions", "", "phase, days left, the day they stop out of reach of the portal", cmdSubscriptions},
-		{"downloads", "list [--product P] [--history]|get --file ID [--out DIR]", "software downloads", cmdDownloads},
-		{"support", "list|show ID|new --product P --title T --description D|comment ID --body B|close ID|products", "service requests", cmdSupport},
-		{"news", "list [--product P] [--new]|read [--product P]|settings [--product P]|subscribe --product P|unsubscribe --product P", "news, e-mail settings and RSS feeds per product", cmdNews},
-		{"activate", "KEY|--request FILE KEY|--fulfil REQUEST --out RESPONSE|--response FILE [--machine NAME]", "activate a key on this machine, online or offline", cmdActivate},
-		{"deactivate", "[PRODUCT] [--receipt FILE]|--submit RECEIPT|--machine NAME [PRODUCT] [--yes]", "free an activation: here (online or by receipt) or another machine's", cmdDeactivate},
-		{"trust", "add FILE|list", "portal public keys this profile trusts", cmdTrust},
-		{"mail", "add --imap imaps://USER@HOST[:PORT] [--folder F] [--since YYYY-MM-DD] [--insecure-skip-verify] --password-stdin|scan|list|apply ID|--all|dismiss ID|remove|import FILE.eml...", "licenses, keys and seats that arrive by e-mail", cmdMail},
-		{"check", "PRODUCT [--module M]", "exit 0 when a valid license is present here", cmdCheck},
-		{"launch", "PRODUCT [-- ARGS]|--set-program PRODUCT PATH", "run a product's program after checking its license", cmdLaunch},
+		{"login", "--portal URL --email E [--password-stdin]", "cli.cmd.login", cmdLogin},
+		{"signup", "--portal URL --email E [--password-stdin] [--name N]", "cli.cmd.signup", cmdSignup},
+		{"verify", "CODE|--resend", "cli.cmd.verify", cmdVerify},
+		{"offers", "[list]|accept ACCOUNT|decline ACCOUNT", "cli.cmd.offers", cmdOffers},
+		{"logout", "[--discard-pending]", "cli.cmd.logout", cmdLogout},
+		{"status", "[--keep-refused]", "cli.cmd.status", cmdStatus},
+		{"sync", "[--dismiss-failed]", "cli.cmd.sync", cmdSync},
+		{"solutions", "", "cli.cmd.solutions", cmdSolutions},
+		{"seats", "list --license ID|assign --license ID --email E|remove --license ID --email E|reassign --license ID --email E --to E", "cli.cmd.seats", cmdSeats},
+		{"assigned", "", "cli.cmd.assigned", cmdAssigned},
+		{"adopt", "--license ID", "cli.cmd.adopt", cmdAdopt},
+		{"orders", "list|assign --order ID --account A", "cli.cmd.orders", cmdOrders},
+		{"members", "list|add --email E [--role admin|member]|remove --email E|leave|handover --email E [--account A]", "cli.cmd.members", cmdMembers},
+		{"delegation", "grant --partner P|revoke [--account A]", "cli.cmd.delegation", cmdDelegation},
+		{"audit", "--license ID|--account A", "cli.cmd.audit", cmdAudit},
+		{"integrations", "list [--account A]|set --account A --product P [--integration on|off] [--controller on|off]|user --account A --product P --email E --on|--off", "cli.cmd.integrations", cmdIntegrations},
+		{"products", "list|register --number N", "cli.cmd.products", cmdProducts},
+		{"keys", "list|capacity|notices|get --serial S --company C --person P --address A --country CC [--phone P] [--yes]|upgrade --notification N --product P --quantity Q|add KEY", "cli.cmd.keys", cmdKeys},
+		{"subscriptions", "", "cli.cmd.subscriptions", cmdSubscriptions},
+		{"downloads", "list [--product P] [--history]|get --file ID [--out DIR]", "cli.cmd.downloads", cmdDownloads},
+		{"support", "list|show ID|new --product P --title T --description D|comment ID --body B|close ID|products", "cli.cmd.support", cmdSupport},
+		{"news", "list [--product P] [--new]|read [--product P]|settings [--product P]|subscribe --product P|unsubscribe --product P", "cli.cmd.news", cmdNews},
+		{"activate", "KEY|--request FILE KEY|--fulfil REQUEST --out RESPONSE|--response FILE [--machine NAME]", "cli.cmd.activate", cmdActivate},
+		{"deactivate", "[PRODUCT] [--receipt FILE]|--submit RECEIPT|--machine NAME [PRODUCT] [--yes]", "cli.cmd.deactivate", cmdDeactivate},
+		{"trust", "add FILE|list", "cli.cmd.trust", cmdTrust},
+		{"mail", "add --imap imaps://USER@HOST[:PORT] [--folder F] [--since YYYY-MM-DD] [--insecure-skip-verify] --password-stdin|scan|list|apply ID|--all|dismiss ID|remove|import FILE.eml...", "cli.cmd.mail", cmdMail},
+		{"check", "PRODUCT [--module M]", "cli.cmd.check", cmdCheck},
+		{"launch", "PRODUCT [-- ARGS]|--set-program PRODUCT PATH", "cli.cmd.launch", cmdLaunch},
 	}
 }
 
@@ -105,19 +107,25 @@ func IsCommand(name string) bool {
 	return false
 }
 
+// Help writes licdesk's help in l's language: how to open the window,
+// then the subcommands (Usage).
+func Help(w io.Writer, l *i18n.Lang) {
+	fmt.Fprintf(w, "licdesk: %s\n\n%s\n", l.T("cli.help.title"), l.T("cli.help.usage"))
+	for _, c := range [][2]string{{"licdesk", "cli.help.window"}, {"licdesk --demo", "cli.help.demo"},
+		{"licdesk --version", "cli.help.version"}, {"licdesk --help", "cli.help.help"}} {
+		fmt.Fprintf(w, "  %-22s %s\n", c[0], l.T(c[1]))
+	}
+	Usage(w, l)
+}
+
 // Usage writes the subcommands' summary, within 100 columns: one line
 // each; `licdesk COMMAND --help` gives a command's usage and flags.
-func Usage(w io.Writer) {
-	fmt.Fprint(w, "\ncommands (licdesk COMMAND --help shows one's usage and flags):\n")
+func Usage(w io.Writer, l *i18n.Lang) {
+	fmt.Fprint(w, "\n"+l.T("cli.help.commands")+"\n")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  licdesk %-14s %s\n", c.name, c.help)
+		fmt.Fprintf(w, "  licdesk %-14s %s\n", c.name, l.T(c.help))
 	}
-	fmt.Fprint(w, `
-Every command takes --json (print JSON) and --offline (use only the cached
-copy; writes are queued). The profile lives in $LICDESK_HOME (default: the
-user's config folder); LICDESK_SECRETS=file keeps the session token in a
-file there instead of the system keyring.
-`)
+	fmt.Fprint(w, "\n"+l.T("cli.help.footer")+"\n")
 }
 
 // usageLine is the usage of a command, or of one of its subcommands
@@ -142,7 +150,7 @@ func usageLine(name string) string {
 	return "licdesk " + name
 }
 
-// helpOf is a command's one-line description.
+// helpOf is the catalog key of a command's one-line description.
 func helpOf(name string) string {
 	cmd, _, _ := strings.Cut(name, " ")
 	for _, c := range commands() {
@@ -160,15 +168,67 @@ const (
 	exitUsage = 2
 )
 
-// usageError is a mistake in the command line itself.
-type usageError struct{ msg string }
+// usageError is a mistake in the command line itself; it wraps the worded
+// error, so that Lang.Err puts it in the user's language.
+type usageError struct{ err error }
 
-// Error returns the message.
-func (e *usageError) Error() string { return e.msg }
+// Error returns the message in English.
+func (e *usageError) Error() string { return e.err.Error() }
 
-func usagef(format string, a ...any) error { return &usageError{fmt.Sprintf(format, a...)} }
+// Unwrap exposes the worded error.
+func (e *usageError) Unwrap() error { return e.err }
 
-// Run runs one subcommand (args[0]) and returns the exit code.
+// usage is a usage error worded by the catalog's key.
+func usage(key string, kv ...any) error { return &usageError{i18n.Errorf(key, kv...)} }
+
+// EnvLang is the environment variable that chooses the command line's
+// language ("pt-BR", "es", "fr_FR.UTF-8"); --lang beats it, and it beats
+// the system's locale (LC_ALL, LC_MESSAGES, LANG).
+const EnvLang = "LICDESK_LANG"
+
+// chooseLang takes the --lang flags out of args (up to a "--", after which
+// the arguments are a program's) and picks the language: the last --lang,
+// else LICDESK_LANG, else the system's. A --lang or LICDESK_LANG that names
+// no supported language is an error, worded in the system's language.
+func chooseLang(args []string, getenv func(string) string) (*i18n.Lang, []string, error) {
+	setting, from := "", ""
+	rest := make([]string, 0, len(args))
+	for i := 0; i < len(args); i++ {
+		arg := args[i]
+		if arg == "--" {
+			rest = append(rest, args[i:]...)
+			break
+		}
+		name, value, hasValue := strings.Cut(strings.TrimLeft(arg, "-"), "=")
+		if !strings.HasPrefix(arg, "-") || name != "lang" {
+			rest = append(rest, arg)
+			continue
+		}
+		if !hasValue {
+			if i+1 >= len(args) {
+				return i18n.New(i18n.Detect("", getenv)), nil, &usageError{i18n.Errorf("cli.lang.missing", "Supported", i18n.SupportedList())}
+			}
+			i++
+			value = args[i]
+		}
+		setting, from = value, "--lang"
+	}
+	if from == "" {
+		if setting = getenv(EnvLang); setting != "" {
+			from = EnvLang
+		}
+	}
+	if from != "" {
+		if _, err := i18n.Parse(setting); err != nil {
+			return i18n.New(i18n.Detect("", getenv)), nil, &usageError{i18n.Errorf("cli.lang.bad",
+				"Flag", from, "Value", setting, "Supported", i18n.SupportedList())}
+		}
+	}
+	return i18n.New(i18n.Detect(setting, getenv)), rest, nil
+}
+
+// Run runs one subcommand (args[0]) and returns the exit code. A --lang
+// anywhere before "--" chooses the language of what it prints.
 func Run(ctx context.Context, args []string, env Env) int {
 	if env.Now == nil {
 		env.Now = time.Now
@@ -176,9 +236,19 @@ func Run(ctx context.Context, args []string, env Env) int {
 	if env.Getenv == nil {
 		env.Getenv = func(string) string { return "" }
 	}
-	if len(args) == 0 {
-		fmt.Fprintln(env.Stderr, "licdesk: no command given (try licdesk --help)")
+	lang, args, err := chooseLang(args, env.Getenv)
+	if err != nil {
+		fmt.Fprintln(env.Stderr, "licdesk: "+lang.Err(err))
 		return exitUsage
+	}
+	if len(args) == 0 {
+		fmt.Fprintln(env.Stderr, "licdesk: "+lang.T("cli.run.no_command"))
+		return exitUsage
+	}
+	switch args[0] {
+	case "-h", "--help", "-help", "help":
+		Help(env.Stdout, lang)
+		return exitOK
 	}
 	var cmd *command
 	for _, c := range commands() {
@@ -188,12 +258,12 @@ func Run(ctx context.Context, args []string, env Env) int {
 		}
 	}
 	if cmd == nil {
-		fmt.Fprintf(env.Stderr, "licdesk: unknown command %q (try licdesk --help)\n", args[0])
+		fmt.Fprintln(env.Stderr, "licdesk: "+lang.T("cli.run.unknown_command", "Command", fmt.Sprintf("%q", args[0])))
 		return exitUsage
 	}
-	a := newApp(env)
+	a := newApp(env, lang)
 	defer a.release()
-	err := cmd.run(ctx, a, args[1:])
+	err = cmd.run(ctx, a, args[1:])
 	if err == nil {
 		return exitOK
 	}
@@ -203,10 +273,10 @@ func Run(ctx context.Context, args []string, env Env) int {
 	if errors.Is(err, context.Canceled) || ctx.Err() != nil {
 		// Ctrl+C: whatever was under way, one line; queued writes stay
 		// queued and the cache stays consistent.
-		fmt.Fprintln(env.Stderr, "licdesk "+cmd.name+": interrupted")
+		fmt.Fprintln(env.Stderr, "licdesk "+cmd.name+": "+lang.T("cli.run.interrupted"))
 		return exitFail
 	}
-	fmt.Fprintln(env.Stderr, "licdesk "+cmd.name+": "+oneLine(err.Error()))
+	fmt.Fprintln(env.Stderr, "licdesk "+cmd.name+": "+oneLine(lang.Err(err)))
 	var ue *usageError
 	if errors.As(err, &ue) {
 		return exitUsage
@@ -229,8 +299,8 @@ type flags struct {
 func newFlags(a *app, name string) *flags {
 	fs := flag.NewFlagSet("licdesk "+name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	fs.BoolVar(&a.json, "json", false, "print JSON")
-	fs.BoolVar(&a.offline, "offline", false, "use only the cached copy; queue writes")
+	fs.BoolVar(&a.json, "json", false, a.lang.T("cli.flag.json"))
+	fs.BoolVar(&a.offline, "offline", false, a.lang.T("cli.flag.offline"))
 	return &flags{FlagSet: fs, a: a}
 }
 
@@ -244,7 +314,7 @@ func (f *flags) parse(args []string) ([]string, error) {
 				f.printHelp()
 				return nil, flag.ErrHelp
 			}
-			return nil, usagef("%s", strings.TrimPrefix(err.Error(), "flag provided but not defined: "))
+			return nil, flagError(err)
 		}
 		rest := f.Args()
 		if len(rest) == 0 {
@@ -255,14 +325,31 @@ func (f *flags) parse(args []string) ([]string, error) {
 	}
 }
 
+// flagError words the flag package's complaints; one it does not know
+// passes as it is.
+func flagError(err error) error {
+	msg := err.Error()
+	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: "); ok {
+		return usage("cli.flag.unknown", "Flag", name)
+	}
+	if name, ok := strings.CutPrefix(msg, "flag needs an argument: "); ok {
+		return usage("cli.flag.needs_argument", "Flag", name)
+	}
+	return &usageError{err}
+}
+
+// only is the help of a flag that only some subcommands take ("get",
+// "new, products"): printHelp shows it with those alone.
+func (a *app) only(subs, key string, kv ...any) string { return subs + ": " + a.lang.T(key, kv...) }
+
 // printHelp writes the usage line, what the command does and the flags
 // of this subcommand: a flag whose help starts "get: " or "new, products: "
 // belongs to those subcommands only.
 func (f *flags) printHelp() {
-	w := f.a.env.Stdout
+	w, l := f.a.env.Stdout, f.a.lang
 	name := strings.TrimPrefix(f.Name(), "licdesk ")
 	_, sub, _ := strings.Cut(name, " ")
-	fmt.Fprintf(w, "usage: %s\n\n%s\n\nflags:\n", usageLine(name), helpOf(name))
+	fmt.Fprintf(w, "%s\n\n%s\n\n%s\n", l.T("cli.usage.line", "Usage", usageLine(name)), l.T(helpOf(name)), l.T("cli.help.flags"))
 	f.VisitAll(func(fl *flag.Flag) {
 		text := fl.Usage
 		if pre, rest, ok := strings.Cut(text, ": "); ok && sub != "" && isSubList(pre) {
@@ -277,7 +364,7 @@ func (f *flags) printHelp() {
 			left += " " + arg
 		}
 		if fl.DefValue != "" && fl.DefValue != "false" && fl.DefValue != "0" {
-			text += " (default " + fl.DefValue + ")"
+			text += " " + l.T("cli.help.default", "Value", fl.DefValue)
 		}
 		fmt.Fprintf(w, "  %-22s %s\n", left, text)
 	})
@@ -298,7 +385,7 @@ func isSubList(s string) bool {
 func need(pairs ...string) error {
 	for i := 0; i+1 < len(pairs); i += 2 {
 		if strings.TrimSpace(pairs[i+1]) == "" {
-			return usagef("--%s is required", pairs[i])
+			return usage("cli.flag.required", "Flag", "--"+pairs[i])
 		}
 	}
 	return nil
@@ -309,7 +396,7 @@ func readLine(r io.Reader) (string, error) {
 	line, err := bufio.NewReader(r).ReadString('\n')
 	if err != nil && !(errors.Is(err, io.EOF) && line != "") {
 		if errors.Is(err, io.EOF) {
-			return "", errors.New("nothing on standard input")
+			return "", i18n.Errorf("cli.stdin.empty")
 		}
 		return "", err
 	}

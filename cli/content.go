@@ -12,6 +12,7 @@ import (
 
 	"github.com/licdesk/licdesk/api"
 	"github.com/licdesk/licdesk/desk"
+	"github.com/licdesk/licdesk/i18n"
 	"github.com/licdesk/licdesk/internal/words"
 	lsync "github.com/licdesk/licdesk/sync"
 )
@@ -19,10 +20,10 @@ import (
 func cmdDownloads(ctx context.Context, a *app, args []string) error {
 	sub, args := subcommand(args, "list")
 	f := newFlags(a, "downloads "+sub)
-	product := f.String("product", "", "list: only this product's files")
-	history := f.Bool("history", false, "list: only files you downloaded in the last two years")
-	file := f.String("file", "", "get: the file ID (downloads list shows them)")
-	outDir := f.String("out", ".", "get: the folder to save into")
+	product := f.String("product", "", a.only("list", "cli.downloads.flag.product"))
+	history := f.Bool("history", false, a.only("list", "cli.downloads.flag.history"))
+	file := f.String("file", "", a.only("get", "cli.downloads.flag.file"))
+	outDir := f.String("out", ".", a.only("get", "cli.downloads.flag.out"))
 	pos, err := f.parse(args)
 	if err != nil {
 		return err
@@ -50,17 +51,18 @@ func cmdDownloads(ctx context.Context, a *app, args []string) error {
 		if a.json {
 			return a.printJSON(nonNil(shown))
 		}
-		tw := a.table("FILE", "PRODUCT", "NAME", "VERSION", "RELEASED", "SIZE", "DOWNLOADED", "NEWER")
+		tw := a.table("cli.header.file", "cli.header.product", "cli.header.name", "cli.header.version", "cli.header.released",
+			"cli.header.size", "cli.header.downloaded", "cli.header.newer")
 		for _, df := range shown {
 			dl := "-"
 			if df.DownloadedAt != nil {
-				dl = date(*df.DownloadedAt)
+				dl = a.date(*df.DownloadedAt)
 			}
 			newer := "-"
 			if df.NewerVersion {
 				newer = df.LatestVersion
 			}
-			row(tw, df.ID, df.Product, df.Name, df.Version, date(df.ReleasedAt), words.Size(df.Size), dl, newer)
+			row(tw, df.ID, df.Product, df.Name, df.Version, a.date(df.ReleasedAt), words.Size(a.lang, df.Size), dl, newer)
 		}
 		return tw.Flush()
 	case "get":
@@ -72,7 +74,7 @@ func cmdDownloads(ctx context.Context, a *app, args []string) error {
 		}
 		return a.download(ctx, *file, *outDir)
 	}
-	return usagef("downloads %s: want list or get", sub)
+	return a.want("downloads "+sub, "list", "get")
 }
 
 func (a *app) download(ctx context.Context, id, outDir string) error {
@@ -80,12 +82,12 @@ func (a *app) download(ctx context.Context, id, outDir string) error {
 		return err
 	}
 	if a.offline {
-		return usagef("a download needs the portal: drop --offline")
+		return usage("cli.needs_portal", "What", a.lang.T("cli.job.download"))
 	}
 	df, err := a.d.FindDownload(ctx, id)
 	var nd *desk.NoDownloadError
 	if errors.As(err, &nd) {
-		return fmt.Errorf("no download %s (licdesk downloads list shows them)", id)
+		return i18n.Errorf("cli.downloads.none", "Err", a.lang.Err(nd))
 	}
 	if err != nil {
 		return err
@@ -94,9 +96,10 @@ func (a *app) download(ctx context.Context, id, outDir string) error {
 	if a.env.StderrTerminal && !a.json {
 		progress = func(done, total int64) {
 			if total > 0 {
-				fmt.Fprintf(a.env.Stderr, "\r%s  %3d%%  %s of %s ", df.Name, done*100/total, words.Size(done), words.Size(total))
+				fmt.Fprintf(a.env.Stderr, "\r%s  %3d%%  %s ", df.Name, done*100/total,
+					a.lang.T("cli.downloads.progress", "Done", words.Size(a.lang, done), "Total", words.Size(a.lang, total)))
 			} else {
-				fmt.Fprintf(a.env.Stderr, "\r%s  %s ", df.Name, words.Size(done))
+				fmt.Fprintf(a.env.Stderr, "\r%s  %s ", df.Name, words.Size(a.lang, done))
 			}
 		}
 	}
@@ -108,7 +111,7 @@ func (a *app) download(ctx context.Context, id, outDir string) error {
 	}
 	if err != nil {
 		if lsync.IsOffline(err) {
-			return fmt.Errorf("%s: run the same command again to resume", err)
+			return i18n.Errorf("cli.downloads.resume", "Err", a.lang.Err(err))
 		}
 		return err
 	}
@@ -121,23 +124,23 @@ func (a *app) download(ctx context.Context, id, outDir string) error {
 		}{df, dst, df.SHA256, got.Skipped})
 	}
 	if got.Skipped {
-		fmt.Fprintf(a.env.Stdout, "%s is already complete in %s (SHA-256 verified): nothing downloaded\n", df.Name, dst)
+		fmt.Fprintln(a.env.Stdout, a.lang.T("cli.downloads.complete", "Name", df.Name, "Path", dst))
 		return nil
 	}
-	fmt.Fprintf(a.env.Stdout, "downloaded %s (%s, SHA-256 verified) to %s in %s\n", df.Name, words.Size(df.Size), dst,
-		a.env.Now().Sub(start).Round(time.Millisecond))
+	fmt.Fprintln(a.env.Stdout, a.lang.T("cli.downloads.done", "Name", df.Name, "Size", words.Size(a.lang, df.Size), "Path", dst,
+		"Took", a.env.Now().Sub(start).Round(time.Millisecond).String()))
 	return nil
 }
 
 func cmdSupport(ctx context.Context, a *app, args []string) error {
 	sub, args := subcommand(args, "list")
 	f := newFlags(a, "support "+sub)
-	state := f.String("state", "", "list: only requests in this state (open, in_progress, waiting, closed)")
-	product := f.String("product", "", "new: the product")
-	title := f.String("title", "", "new: the title")
-	description := f.String("description", "", "new: what happened (- reads standard input)")
-	account := f.String("account", "", "new, products: the account, by name or ID (default: yours)")
-	body := f.String("body", "", "comment: the comment (- reads standard input)")
+	state := f.String("state", "", a.only("list", "cli.support.flag.state"))
+	product := f.String("product", "", a.only("new", "cli.support.flag.product"))
+	title := f.String("title", "", a.only("new", "cli.support.flag.title"))
+	description := f.String("description", "", a.only("new", "cli.support.flag.description"))
+	account := f.String("account", "", a.only("new, products", accountFlag))
+	body := f.String("body", "", a.only("comment", "cli.support.flag.body"))
 	pos, err := f.parse(args)
 	if err != nil {
 		return err
@@ -166,14 +169,15 @@ func cmdSupport(ctx context.Context, a *app, args []string) error {
 		if a.json {
 			return a.printJSON(nonNil(shown))
 		}
-		tw := a.table("ID", "PRODUCT", "TITLE", "STATE", "CREATED", "UPDATED")
+		tw := a.table("cli.header.id", "cli.header.product", "cli.header.title", "cli.header.state", "cli.header.created",
+			"cli.header.updated")
 		for _, r := range shown {
-			row(tw, r.ID, r.Product, r.Title, r.State, date(r.CreatedAt), date(r.UpdatedAt))
+			row(tw, r.ID, r.Product, r.Title, a.enum("request", r.State), a.date(r.CreatedAt), a.date(r.UpdatedAt))
 		}
 		return tw.Flush()
 	case "show":
 		if id == "" {
-			return usagef("support show ID")
+			return usage("cli.usage.line", "Usage", "licdesk support show ID")
 		}
 		if err := a.freshen(ctx); err != nil {
 			return err
@@ -184,21 +188,26 @@ func cmdSupport(ctx context.Context, a *app, args []string) error {
 			return err
 		}
 		if !found {
-			return fmt.Errorf("no service request %s (licdesk support list shows them)", id)
+			return i18n.Errorf("cli.support.none", "ID", id)
 		}
 		if a.json {
 			return a.printJSON(r)
 		}
 		w := a.env.Stdout
-		fmt.Fprintf(w, "%s  %s\nproduct: %s\nstate:   %s\nopened:  %s by %s\nupdated: %s\n\n%s\n",
-			r.ID, words.Safe(r.Title), words.Safe(r.Product), r.State, date(r.CreatedAt), words.Safe(words.OrDash(r.RequesterName)),
-			date(r.UpdatedAt), words.SafeText(r.Description))
+		field := a.fields("cli.support.product", "cli.support.state", "cli.support.opened", "cli.support.updated")
+		fmt.Fprintf(w, "%s  %s\n", r.ID, words.Safe(r.Title))
+		fmt.Fprintln(w, field("cli.support.product")+words.Safe(r.Product))
+		fmt.Fprintln(w, field("cli.support.state")+a.enum("request", r.State))
+		fmt.Fprintln(w, field("cli.support.opened")+a.lang.T("cli.support.opened_by", "Date", a.date(r.CreatedAt),
+			"Who", words.Safe(words.OrDash(r.RequesterName))))
+		fmt.Fprintln(w, field("cli.support.updated")+a.date(r.UpdatedAt))
+		fmt.Fprintf(w, "\n%s\n", words.SafeText(r.Description))
 		for _, c := range r.Comments {
-			who := c.AuthorName
+			who := words.Safe(c.AuthorName)
 			if c.AuthorEmail == "" {
-				who += " (support)"
+				who = a.lang.T("cli.support.by_support", "Name", who)
 			}
-			fmt.Fprintf(w, "\n--- %s, %s\n%s\n", words.Safe(who), c.At.Local().Format("2006-01-02 15:04"), words.SafeText(c.Body))
+			fmt.Fprintf(w, "\n--- %s, %s\n%s\n", who, a.lang.DateTime(c.At.Local()), words.SafeText(c.Body))
 		}
 		return nil
 	case "new":
@@ -220,7 +229,7 @@ func cmdSupport(ctx context.Context, a *app, args []string) error {
 		if err != nil {
 			return err
 		}
-		return a.submit(ctx, w, a.renderRequest("opened"))
+		return a.submit(ctx, w, a.renderRequest("cli.support.opened_done"))
 	case "comment":
 		if *body == "-" {
 			b, err := io.ReadAll(io.LimitReader(a.env.Stdin, 64<<10))
@@ -230,7 +239,7 @@ func cmdSupport(ctx context.Context, a *app, args []string) error {
 			*body = string(b)
 		}
 		if id == "" {
-			return usagef("support comment ID --body TEXT")
+			return usage("cli.usage.line", "Usage", "licdesk support comment ID --body TEXT")
 		}
 		if err := need("body", *body); err != nil {
 			return err
@@ -242,10 +251,10 @@ func cmdSupport(ctx context.Context, a *app, args []string) error {
 		if err != nil {
 			return err
 		}
-		return a.submit(ctx, w, a.renderRequest("commented on"))
+		return a.submit(ctx, w, a.renderRequest("cli.support.commented_done"))
 	case "close":
 		if id == "" {
-			return usagef("support close ID")
+			return usage("cli.usage.line", "Usage", "licdesk support close ID")
 		}
 		if err := a.requireProfile(ctx); err != nil {
 			return err
@@ -254,7 +263,7 @@ func cmdSupport(ctx context.Context, a *app, args []string) error {
 		if err != nil {
 			return err
 		}
-		return a.submit(ctx, w, a.renderRequest("closed"))
+		return a.submit(ctx, w, a.renderRequest("cli.support.closed_done"))
 	case "products":
 		if err := a.freshen(ctx); err != nil {
 			return err
@@ -270,22 +279,24 @@ func cmdSupport(ctx context.Context, a *app, args []string) error {
 		if a.json {
 			return a.printJSON(nonNil(ps))
 		}
-		tw := a.table("PRODUCT")
+		tw := a.table("cli.header.product")
 		for _, p := range ps {
 			row(tw, p)
 		}
 		return tw.Flush()
 	}
-	return usagef("support %s: want list, show, new, comment, close or products", sub)
+	return a.want("support "+sub, "list", "show", "new", "comment", "close", "products")
 }
 
-func (a *app) renderRequest(verb string) func(json.RawMessage) error {
+// renderRequest prints a service request as the portal answered a write;
+// done is the catalog key of what was done to it.
+func (a *app) renderRequest(done string) func(json.RawMessage) error {
 	return func(answer json.RawMessage) error {
 		var r api.ServiceRequest
 		if err := json.Unmarshal(answer, &r); err != nil {
-			return fmt.Errorf("the portal's answer: %w", err)
+			return i18n.Wrap(err, "cli.answer_bad")
 		}
-		fmt.Fprintf(a.env.Stdout, "done: %s %s (%s): %s\n", verb, r.ID, r.State, r.Title)
+		fmt.Fprintln(a.env.Stdout, a.lang.T(done, "ID", r.ID, "State", a.enum("request", r.State), "Title", words.Safe(r.Title)))
 		return nil
 	}
 }
@@ -293,8 +304,8 @@ func (a *app) renderRequest(verb string) func(json.RawMessage) error {
 func cmdNews(ctx context.Context, a *app, args []string) error {
 	sub, args := subcommand(args, "list")
 	f := newFlags(a, "news "+sub)
-	product := f.String("product", "", "the product (read: default every product with new items)")
-	onlyNew := f.Bool("new", false, "list: only items new since your last visit")
+	product := f.String("product", "", a.lang.T("cli.news.flag.product"))
+	onlyNew := f.Bool("new", false, a.only("list", "cli.news.flag.new"))
 	if _, err := f.parse(args); err != nil {
 		return err
 	}
@@ -322,13 +333,13 @@ func cmdNews(ctx context.Context, a *app, args []string) error {
 		if a.json {
 			return a.printJSON(nonNil(items))
 		}
-		tw := a.table("DATE", "PRODUCT", "SEVERITY", "NEW", "TITLE")
+		tw := a.table("cli.header.date", "cli.header.product", "cli.header.severity", "cli.header.new", "cli.header.title")
 		for _, it := range items {
 			mark := ""
 			if it.New {
-				mark = "new"
+				mark = a.lang.T("cli.news.new")
 			}
-			row(tw, date(it.PublishedAt), it.Product, it.Severity, words.OrDash(mark), it.Title)
+			row(tw, a.date(it.PublishedAt), it.Product, a.enum("severity", it.Severity), words.OrDash(mark), it.Title)
 		}
 		return tw.Flush()
 	case "read":
@@ -351,7 +362,7 @@ func cmdNews(ctx context.Context, a *app, args []string) error {
 				if a.json {
 					return a.printJSON([]writeOutcome{})
 				}
-				fmt.Fprintln(a.env.Stdout, "no new news")
+				fmt.Fprintln(a.env.Stdout, a.lang.T("cli.news.none_new"))
 				return nil
 			}
 		}
@@ -406,15 +417,12 @@ func cmdNews(ctx context.Context, a *app, args []string) error {
 		if a.json {
 			return a.printJSON(nonNil(out))
 		}
-		tw := a.table("PRODUCT", "E-MAILS", "NEW", "RSS FEED")
+		tw := a.table("cli.header.product", "cli.header.emails", "cli.header.new", "cli.header.rss")
 		for _, s := range out {
-			mails := "off"
-			if s.Subscribed {
-				mails = "on"
-			}
+			mails := a.onOff(s.Subscribed)
 			row(tw, s.Product, mails, s.NewCount, s.RSS)
 		}
 		return tw.Flush()
 	}
-	return usagef("news %s: want list, read, settings, subscribe or unsubscribe", sub)
+	return a.want("news "+sub, "list", "read", "settings", "subscribe", "unsubscribe")
 }

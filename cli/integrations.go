@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/licdesk/licdesk/api"
+	"github.com/licdesk/licdesk/i18n"
 	lsync "github.com/licdesk/licdesk/sync"
 )
 
@@ -17,13 +18,13 @@ import (
 func cmdIntegrations(ctx context.Context, a *app, args []string) error {
 	sub, args := subcommand(args, "list")
 	f := newFlags(a, "integrations "+sub)
-	account := f.String("account", "", "the account's ID or name (licdesk integrations list shows them)")
-	product := f.String("product", "", "the product, as listed")
-	integ := f.String("integration", "", "turn the product integration on or off")
-	ctrl := f.String("controller", "", "turn the external controller on or off")
-	email := f.String("email", "", "the user's e-mail")
-	on := f.Bool("on", false, "give the user a license")
-	off := f.Bool("off", false, "take the user's license back")
+	account := f.String("account", "", a.lang.T("cli.integrations.flag.account"))
+	product := f.String("product", "", a.lang.T("cli.integrations.flag.product"))
+	integ := f.String("integration", "", a.lang.T("cli.integrations.flag.integration"))
+	ctrl := f.String("controller", "", a.lang.T("cli.integrations.flag.controller"))
+	email := f.String("email", "", a.lang.T("cli.integrations.flag.email"))
+	on := f.Bool("on", false, a.lang.T("cli.integrations.flag.on"))
+	off := f.Bool("off", false, a.lang.T("cli.integrations.flag.off"))
 	if _, err := f.parse(args); err != nil {
 		return err
 	}
@@ -60,7 +61,7 @@ func cmdIntegrations(ctx context.Context, a *app, args []string) error {
 			return err
 		}
 		if sw.ProductOn == nil && sw.ExternalController == nil {
-			return usagef("give --integration on|off and/or --controller on|off")
+			return usage("cli.integrations.which")
 		}
 		if err := a.requireProfile(ctx); err != nil {
 			return err
@@ -79,7 +80,7 @@ func cmdIntegrations(ctx context.Context, a *app, args []string) error {
 			return err
 		}
 		if *on == *off {
-			return usagef("give exactly one of --on or --off")
+			return usage("cli.integrations.on_or_off")
 		}
 		if err := a.requireProfile(ctx); err != nil {
 			return err
@@ -94,7 +95,7 @@ func cmdIntegrations(ctx context.Context, a *app, args []string) error {
 		}
 		return a.submit(ctx, w, a.renderIntegration)
 	}
-	return usagef("integrations %s: want list, set or user", sub)
+	return a.want("integrations "+sub, "list", "set", "user")
 }
 
 // onOffFlag reads an on|off flag; "" is not given.
@@ -109,7 +110,7 @@ func onOffFlag(name, v string) (*bool, error) {
 		b := false
 		return &b, nil
 	}
-	return nil, usagef("--%s wants on or off, not %q", name, v)
+	return nil, usage("cli.integrations.bad_switch", "Flag", "--"+name, "Value", fmt.Sprintf("%q", v))
 }
 
 func filterIntegrations(in []api.Integration, keep func(api.Integration) bool) []api.Integration {
@@ -138,7 +139,8 @@ func (a *app) printIntegrations(ctx context.Context, ins []api.Integration) erro
 		return ins[i].Product < ins[j].Product
 	})
 	pending := a.pendingTargets(ctx)
-	tw := a.table("ACCOUNT", "PRODUCT", "INTEGRATION", "CONTROLLER", "FREE", "USER", "LICENSE")
+	tw := a.table("cli.header.account", "cli.header.product", "cli.header.integration", "cli.header.controller",
+		"cli.header.free", "cli.header.user", "cli.header.seat_switch")
 	for _, v := range ins {
 		acct := v.AccountID
 		if n := names[acct]; n != "" {
@@ -148,17 +150,18 @@ func (a *app) printIntegrations(ctx context.Context, ins []api.Integration) erro
 			acct += " *"
 		}
 		if len(v.Users) == 0 {
-			row(tw, acct, v.Product, onOffText(v.ProductOn), onOffText(v.ExternalController), v.FreeLicenses, "-", "-")
+			row(tw, acct, v.Product, a.onOff(v.ProductOn), a.onOff(v.ExternalController), v.FreeLicenses, "-", "-")
 		}
 		for _, u := range v.Users {
-			row(tw, acct, v.Product, onOffText(v.ProductOn), onOffText(v.ExternalController), v.FreeLicenses, u.Email, u.State)
+			row(tw, acct, v.Product, a.onOff(v.ProductOn), a.onOff(v.ExternalController), v.FreeLicenses, u.Email,
+				a.enum("switch", u.State))
 		}
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
 	if len(pending) > 0 {
-		fmt.Fprintln(a.env.Stdout, "* changed by writes not yet confirmed by the portal (licdesk status)")
+		fmt.Fprintln(a.env.Stdout, a.lang.T("cli.solutions.pending_mark"))
 	}
 	return nil
 }
@@ -166,20 +169,22 @@ func (a *app) printIntegrations(ctx context.Context, ins []api.Integration) erro
 func (a *app) renderIntegration(answer json.RawMessage) error {
 	var v api.Integration
 	if err := json.Unmarshal(answer, &v); err != nil {
-		return fmt.Errorf("the portal's answer: %w", err)
+		return i18n.Wrap(err, "cli.answer_bad")
 	}
-	fmt.Fprintf(a.env.Stdout, "done: %s · product integration %s · external controller %s · %d free\n",
-		v.Product, onOffText(v.ProductOn), onOffText(v.ExternalController), v.FreeLicenses)
-	tw := a.table("USER", "LICENSE")
+	fmt.Fprintln(a.env.Stdout, a.lang.T("cli.integrations.done", "Product", v.Product, "Integration", a.onOff(v.ProductOn),
+		"Controller", a.onOff(v.ExternalController), "Free", a.lang.Number(v.FreeLicenses)))
+	tw := a.table("cli.header.user", "cli.header.seat_switch")
 	for _, u := range v.Users {
-		row(tw, u.Email, u.State)
+		row(tw, u.Email, a.enum("switch", u.State))
 	}
 	return tw.Flush()
 }
 
-func onOffText(b bool) string {
+// onOff is a switch's position: "on" or "off" in English, the catalog's
+// word elsewhere.
+func (a *app) onOff(b bool) string {
 	if b {
-		return "on"
+		return a.enum("switch", "on")
 	}
-	return "off"
+	return a.enum("switch", "off")
 }

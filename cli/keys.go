@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/licdesk/licdesk/api"
+	"github.com/licdesk/licdesk/i18n"
 	"github.com/licdesk/licdesk/internal/words"
 	lsync "github.com/licdesk/licdesk/sync"
 )
@@ -14,19 +15,19 @@ import (
 func cmdKeys(ctx context.Context, a *app, args []string) error {
 	sub, args := subcommand(args, "list")
 	f := newFlags(a, "keys "+sub)
-	account := f.String("account", "", "the account (default: yours)")
+	account := f.String("account", "", a.lang.T("cli.keys.flag.account"))
 	var reg api.Registration
-	serial := f.String("serial", "", "get: the serial number")
-	yes := f.Bool("yes", false, "get: confirm without asking")
-	f.StringVar(&reg.Company, "company", "", "get: the registered company")
-	f.StringVar(&reg.Person, "person", "", "get: the registered person")
-	f.StringVar(&reg.Address, "address", "", "get: the company's address")
-	f.StringVar(&reg.Country, "country", "", "get: the country (ISO code, e.g. BR)")
-	f.StringVar(&reg.Email, "email", "", "get: the support e-mail (default: yours)")
-	f.StringVar(&reg.Phone, "phone", "", "get: a phone number (optional)")
-	notification := f.String("notification", "", "upgrade: the notification ID")
-	product := f.String("product", "", "upgrade: the product to upgrade to")
-	quantity := f.Int("quantity", 0, "upgrade: how many")
+	serial := f.String("serial", "", a.only("get", "cli.keys.flag.serial"))
+	yes := f.Bool("yes", false, a.only("get", "cli.flag.yes"))
+	f.StringVar(&reg.Company, "company", "", a.only("get", "cli.keys.flag.company"))
+	f.StringVar(&reg.Person, "person", "", a.only("get", "cli.keys.flag.person"))
+	f.StringVar(&reg.Address, "address", "", a.only("get", "cli.keys.flag.address"))
+	f.StringVar(&reg.Country, "country", "", a.only("get", "cli.keys.flag.country"))
+	f.StringVar(&reg.Email, "email", "", a.only("get", "cli.keys.flag.email"))
+	f.StringVar(&reg.Phone, "phone", "", a.only("get", "cli.keys.flag.phone"))
+	notification := f.String("notification", "", a.only("upgrade", "cli.keys.flag.notification"))
+	product := f.String("product", "", a.only("upgrade", "cli.keys.flag.product"))
+	quantity := f.Int("quantity", 0, a.only("upgrade", "cli.keys.flag.quantity"))
 	pos, err := f.parse(args)
 	if err != nil {
 		return err
@@ -68,7 +69,7 @@ func cmdKeys(ctx context.Context, a *app, args []string) error {
 			return err
 		}
 		if *quantity < 1 {
-			return usagef("--quantity must be at least 1")
+			return usage("cli.keys.quantity")
 		}
 		if err := a.requireProfile(ctx); err != nil {
 			return err
@@ -80,7 +81,7 @@ func cmdKeys(ctx context.Context, a *app, args []string) error {
 		return a.submit(ctx, w, a.renderKey)
 	case "add":
 		if len(pos) != 1 {
-			return usagef("keys add KEY: give one key")
+			return usage("cli.keys.add_one")
 		}
 		if err := a.requireProfile(ctx); err != nil {
 			return err
@@ -92,13 +93,13 @@ func cmdKeys(ctx context.Context, a *app, args []string) error {
 		return a.submit(ctx, w, func(answer json.RawMessage) error {
 			var k api.AddedKey
 			if err := json.Unmarshal(answer, &k); err != nil {
-				return fmt.Errorf("the portal's answer: %w", err)
+				return i18n.Wrap(err, "cli.answer_bad")
 			}
 			b, _ := json.Marshal(k.Key)
 			return a.renderKey(b)
 		})
 	}
-	return usagef("keys %s: want list, capacity, get, upgrade or add", sub)
+	return a.want("keys "+sub, "list", "capacity", "notices", "get", "upgrade", "add")
 }
 
 func keysList(ctx context.Context, a *app) error {
@@ -112,13 +113,14 @@ func keysList(ctx context.Context, a *app) error {
 	if err != nil {
 		return err
 	}
-	tw := a.table("KEY", "KIND", "PRODUCT", "EDITION", "CAPACITY", "ACTIVATIONS", "STATUS", "EXPIRES", "ACCOUNT")
+	tw := a.table("cli.header.key", "cli.header.kind", "cli.header.product", "cli.header.edition", "cli.header.capacity",
+		"cli.header.activations", "cli.header.status", "cli.header.expires", "cli.header.account")
 	for _, k := range ks {
-		exp := "perpetual"
+		exp := a.lang.T("cli.keys.perpetual")
 		if k.Expiry != nil {
-			exp = date(*k.Expiry)
+			exp = a.date(*k.Expiry)
 		}
-		row(tw, k.Key, k.Kind, k.Product, k.Edition, fmt.Sprintf("%d %s", k.Capacity, k.Unit),
+		row(tw, k.Key, a.enum("key", k.Kind), k.Product, k.Edition, a.lang.Number(k.Capacity)+" "+k.Unit,
 			fmt.Sprintf("%d/%d", k.ActiveActivations, k.MaxActivations), k.Status, exp, words.OrDash(k.AccountName))
 	}
 	if err := tw.Flush(); err != nil {
@@ -129,7 +131,8 @@ func keysList(ctx context.Context, a *app) error {
 		return err
 	}
 	for _, c := range caps {
-		fmt.Fprintf(a.env.Stdout, "capacity of %s: %d %s over %d active keys\n", c.Product, c.Total, c.Unit, c.Grants)
+		fmt.Fprintln(a.env.Stdout, a.lang.T("cli.keys.capacity", "Product", c.Product, "Total", a.lang.Number(c.Total),
+			"Unit", c.Unit, "Keys", a.lang.N("cli.keys.active_keys", c.Grants)))
 	}
 	return nil
 }
@@ -157,7 +160,7 @@ func keysCapacity(ctx context.Context, a *app) error {
 		}
 		return a.printJSON(out)
 	}
-	tw := a.table("PRODUCT", "CAPACITY", "UNIT", "ACTIVE KEYS")
+	tw := a.table("cli.header.product", "cli.header.capacity", "cli.header.unit", "cli.header.active_keys")
 	for _, c := range caps {
 		row(tw, c.Product, c.Total, c.Unit, c.Grants)
 	}
@@ -168,7 +171,7 @@ func keysCapacity(ctx context.Context, a *app) error {
 // a terminal; elsewhere --yes is needed.
 func (a *app) previewKey(ctx context.Context, w lsync.Write) error {
 	if a.offline {
-		return usagef("the portal previews a serial before issuing its key: drop --offline, or add --yes to queue the request")
+		return usage("cli.keys.preview_offline")
 	}
 	var req api.GetKeyRequest
 	if err := json.Unmarshal(w.Body, &req); err != nil {
@@ -178,21 +181,21 @@ func (a *app) previewKey(ctx context.Context, w lsync.Write) error {
 	p, err := a.d.PreviewKey(ctx, req)
 	if err != nil {
 		if lsync.IsOffline(err) {
-			return fmt.Errorf("%s: add --yes to queue the request without a preview", err)
+			return i18n.Errorf("cli.keys.preview_unreachable", "Err", a.lang.Err(err))
 		}
 		return err
 	}
 	out := a.env.Stderr
-	fmt.Fprintf(out, "serial %s gives a %s key for %s %s (%s), %d %s, up to %d activations, for %s (%s)\n",
-		p.Serial, p.Kind, p.Product, p.Edition, strings.Join(p.Modules, ", "), p.Capacity, p.Unit, p.Activations,
-		p.AccountName, p.AccountID)
+	fmt.Fprintln(out, a.lang.T("cli.keys.preview", "Serial", p.Serial, "Kind", a.keyKind(p.Kind), "Product", p.Product,
+		"Edition", p.Edition, "Modules", strings.Join(p.Modules, ", "), "Capacity", a.lang.Number(p.Capacity), "Unit", p.Unit,
+		"Activations", a.lang.Number(p.Activations), "Account", p.AccountName, "ID", p.AccountID))
 	if !a.env.StdinTerminal {
-		return usagef("confirm with --yes (no terminal to ask on)")
+		return usage("cli.confirm_with_yes")
 	}
-	fmt.Fprint(out, "Get this key? [y/N] ")
+	fmt.Fprint(out, a.lang.T("cli.keys.confirm")+" ")
 	line, err := readLine(a.env.Stdin)
-	if err != nil || !strings.HasPrefix(strings.ToLower(strings.TrimSpace(line)), "y") {
-		return fmt.Errorf("not confirmed: nothing was asked of the portal")
+	if err != nil || !a.yes(line) {
+		return i18n.Errorf("cli.keys.not_confirmed")
 	}
 	return nil
 }
@@ -201,10 +204,10 @@ func (a *app) previewKey(ctx context.Context, w lsync.Write) error {
 func (a *app) renderKey(answer json.RawMessage) error {
 	var k api.Key
 	if err := json.Unmarshal(answer, &k); err != nil {
-		return fmt.Errorf("the portal's answer: %w", err)
+		return i18n.Wrap(err, "cli.answer_bad")
 	}
-	fmt.Fprintf(a.env.Stdout, "done: %s key %s for %s %s, %d %s, up to %d activations\n",
-		k.Kind, k.Key, k.Product, k.Edition, k.Capacity, k.Unit, k.MaxActivations)
+	fmt.Fprintln(a.env.Stdout, a.lang.T("cli.keys.done", "Kind", a.keyKind(k.Kind), "Key", k.Key, "Product", k.Product,
+		"Edition", k.Edition, "Capacity", a.lang.Number(k.Capacity), "Unit", k.Unit, "Activations", a.lang.Number(k.MaxActivations)))
 	return nil
 }
 
@@ -215,7 +218,7 @@ func keysNotices(ctx context.Context, a *app) error {
 		return err
 	}
 	if a.offline {
-		return usagef("the upgrade notifications are the portal's: drop --offline")
+		return usage("cli.keys.notices_offline")
 	}
 	ns, err := a.d.UpgradeNotices(ctx)
 	if err != nil {
@@ -225,12 +228,31 @@ func keysNotices(ctx context.Context, a *app) error {
 		return a.printJSON(nonNil(ns))
 	}
 	if len(ns) == 0 {
-		fmt.Fprintln(a.env.Stdout, "no upgrade notification waits in your accounts")
+		fmt.Fprintln(a.env.Stdout, a.lang.T("cli.keys.no_notices"))
 		return nil
 	}
-	tw := a.table("NOTIFICATION", "PRODUCTS", "UP TO", "ACCOUNT", "SENT")
+	tw := a.table("cli.header.notification", "cli.header.products", "cli.header.up_to", "cli.header.account", "cli.header.sent")
 	for _, n := range ns {
-		row(tw, n.ID, strings.Join(n.Products, ", "), n.MaxQuantity, n.AccountName, date(n.SentAt))
+		row(tw, n.ID, strings.Join(n.Products, ", "), n.MaxQuantity, n.AccountName, a.date(n.SentAt))
 	}
 	return tw.Flush()
+}
+
+// keyKind is a key's kind in a sentence ("license", "install"): the
+// value in English, the catalog's word elsewhere.
+func (a *app) keyKind(kind string) string {
+	if a.lang.Tag() == i18n.English().Tag() {
+		return kind
+	}
+	return a.lang.T("cli.keys.kind." + kind)
+}
+
+// yes reports whether an answer to a [y/N] question is yes, in English or
+// in the language's own word ("s" for sim/sí, "o" for oui).
+func (a *app) yes(line string) bool {
+	line = strings.ToLower(strings.TrimSpace(line))
+	if line == "" {
+		return false
+	}
+	return strings.HasPrefix(line, "y") || strings.HasPrefix(line, strings.ToLower(a.lang.T("cli.yes_letter")))
 }

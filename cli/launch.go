@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/licdesk/licdesk/desk"
+	"github.com/licdesk/licdesk/i18n"
 	"github.com/licdesk/licdesk/machine"
 )
 
@@ -25,7 +26,7 @@ func cmdLaunch(ctx context.Context, a *app, args []string) error {
 		}
 	}
 	f := newFlags(a, "launch")
-	set := f.Bool("set-program", false, "remember PATH as the program of PRODUCT")
+	set := f.Bool("set-program", false, a.lang.T("cli.launch.flag.set_program"))
 	pos, err := f.parse(args)
 	if err != nil {
 		return err
@@ -35,7 +36,7 @@ func cmdLaunch(ctx context.Context, a *app, args []string) error {
 	}
 	if *set {
 		if len(pos) != 2 || len(progArgs) > 0 {
-			return usagef("usage: licdesk launch --set-program PRODUCT PATH")
+			return usage("cli.usage.line", "Usage", "licdesk launch --set-program PRODUCT PATH")
 		}
 		abs, err := a.d.SetProgram(ctx, pos[0], pos[1])
 		if err != nil {
@@ -47,11 +48,11 @@ func cmdLaunch(ctx context.Context, a *app, args []string) error {
 				Program string `json:"program"`
 			}{pos[0], abs})
 		}
-		fmt.Fprintf(a.env.Stdout, "licdesk launch %q now runs %s\n", pos[0], abs)
+		fmt.Fprintln(a.env.Stdout, a.lang.T("cli.launch.set", "Product", fmt.Sprintf("%q", pos[0]), "Program", abs))
 		return nil
 	}
 	if len(pos) != 1 {
-		return usagef("usage: licdesk launch PRODUCT [-- ARGS...]")
+		return usage("cli.usage.line", "Usage", "licdesk launch PRODUCT [-- ARGS...]")
 	}
 	product := pos[0]
 	plan, err := a.d.Launch(ctx, product, a.offline)
@@ -59,15 +60,15 @@ func cmdLaunch(ctx context.Context, a *app, args []string) error {
 	var nv *desk.NotValidError
 	switch {
 	case errors.As(err, &np):
-		return fmt.Errorf("no program is set for %s: licdesk launch --set-program %q PATH", product, product)
+		return i18n.Errorf("cli.launch.no_program", "Err", a.lang.Err(np), "Product", fmt.Sprintf("%q", product))
 	case errors.As(err, &nv):
-		fmt.Fprintf(a.env.Stderr, "licdesk launch: %s does not start: %s\n", product, whatToDo(nv.Check.Reasons))
+		fmt.Fprintln(a.env.Stderr, "licdesk launch: "+a.lang.T("cli.launch.not_started", "Product", product, "Todo", a.whatToDo(nv.Check.Reasons)))
 		return a.reasonLines("launch", nv.Check.Reasons)
 	case err != nil:
 		return err
 	}
 	for _, w := range plan.Check.Warnings {
-		fmt.Fprintf(a.env.Stderr, "licdesk launch: warning: %s\n", reasonText(w))
+		fmt.Fprintln(a.env.Stderr, "licdesk launch: "+a.lang.T("cli.check.warning", "Text", a.reasonText(w)))
 	}
 	cmd := exec.CommandContext(ctx, plan.Program, progArgs...)
 	cmd.Env = plan.Env
@@ -75,32 +76,35 @@ func cmdLaunch(ctx context.Context, a *app, args []string) error {
 	if err := cmd.Run(); err != nil {
 		var ee *exec.ExitError
 		if errors.As(err, &ee) {
-			return fmt.Errorf("%s exited with status %d", filepath.Base(plan.Program), ee.ExitCode())
+			return i18n.Errorf("cli.launch.exited", "Program", filepath.Base(plan.Program), "Status", ee.ExitCode())
 		}
-		return fmt.Errorf("start %s: %w", plan.Program, err)
+		return i18n.Wrap(err, "cli.launch.start", "Program", plan.Program)
 	}
 	return nil
 }
 
-// advice words, as commands, what a failed check asks the user to do.
+// advice is the catalog key of what a failed check asks the user to do,
+// worded as commands.
 var advice = map[machine.Action]string{
-	machine.ActionAdopt:      "adopt a license that covers it (licdesk assigned, then licdesk adopt --license ID)",
-	machine.ActionActivate:   "activate its key (licdesk activate KEY) or adopt a license assigned to you (licdesk adopt --license ID)",
-	machine.ActionReactivate: "reactivate it on this machine (licdesk activate KEY, or --request FILE KEY offline)",
-	machine.ActionRenew:      "renew it (ask the license's owner), then licdesk sync",
-	machine.ActionFixClock:   "correct the system clock",
-	machine.ActionTrust:      "trust the portal's key (log in, or licdesk trust add FILE)",
+	machine.ActionAdopt:      "cli.advice.adopt",
+	machine.ActionActivate:   "cli.advice.activate",
+	machine.ActionReactivate: "cli.advice.reactivate",
+	machine.ActionRenew:      "cli.advice.renew",
+	machine.ActionFixClock:   "cli.advice.fix_clock",
+	machine.ActionTrust:      "cli.advice.trust",
 }
 
 // whatToDo sums up the actions the reasons ask for, for the one line that
 // precedes them.
-func whatToDo(reasons []machine.Reason) string {
+func (a *app) whatToDo(reasons []machine.Reason) string {
 	var todo []string
 	for _, act := range desk.Actions(reasons) {
-		todo = append(todo, advice[act])
+		if key, ok := advice[act]; ok {
+			todo = append(todo, a.lang.T(key))
+		}
 	}
 	if len(todo) == 0 {
-		return "see below"
+		return a.lang.T("cli.advice.see_below")
 	}
 	return strings.Join(todo, "; ")
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/licdesk/licdesk/api"
+	"github.com/licdesk/licdesk/i18n"
 	"github.com/licdesk/licdesk/internal/words"
 	lsync "github.com/licdesk/licdesk/sync"
 )
@@ -47,7 +48,7 @@ func cmdSolutions(ctx context.Context, a *app, args []string) error {
 	err := a.cache.Each(ctx, api.KindSolution, func(id string, data []byte) error {
 		var r solutionRow
 		if err := json.Unmarshal(data, &r); err != nil {
-			return fmt.Errorf("cached license %s: %w", id, err)
+			return i18n.Wrap(err, "cli.solutions.cached_bad", "ID", id)
 		}
 		rows = append(rows, r)
 		return nil
@@ -62,32 +63,25 @@ func cmdSolutions(ctx context.Context, a *app, args []string) error {
 		return rows[i].OwnerName < rows[j].OwnerName
 	})
 	pending := a.pendingTargets(ctx)
-	tw := a.table("LICENSE", "PRODUCT", "EDITION", "MODULES", "OWNER", "CONTRACT", "START", "RENEWAL", "SEATS", "TO OTHERS",
-		"AVAILABLE", "EXPIRES", "STATUS", "ACTION")
+	tw := a.table("cli.header.license", "cli.header.product", "cli.header.edition", "cli.header.modules", "cli.header.owner",
+		"cli.header.contract", "cli.header.start", "cli.header.renewal", "cli.header.seats", "cli.header.to_others",
+		"cli.header.available", "cli.header.expires", "cli.header.status", "cli.header.action")
 	for _, r := range rows {
 		mark := ""
 		if pending[lsync.Ref{Kind: api.KindSolution, ID: r.LicenseID}] {
 			mark = " *"
 		}
 		row(tw, r.LicenseID+mark, r.Product, r.Edition, words.OrDash(strings.Join(r.Modules, ", ")), r.OwnerName,
-			words.OrDash(r.Contract), jsonDay(r.Start), jsonDay(r.Renewal), r.Contracted, r.Others, r.Available,
-			jsonDay(r.Expiry), words.OrDash(r.LicenseStatus), words.OrDash(r.Action))
+			words.OrDash(r.Contract), a.jsonDay(r.Start), a.jsonDay(r.Renewal), r.Contracted, r.Others, r.Available,
+			a.jsonDay(r.Expiry), words.OrDash(a.enum("license", r.LicenseStatus)), words.OrDash(a.action(r.Action)))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
 	if len(pending) > 0 {
-		fmt.Fprintln(a.env.Stdout, "* changed by writes not yet confirmed by the portal (licdesk status)")
+		fmt.Fprintln(a.env.Stdout, a.lang.T("cli.solutions.pending_mark"))
 	}
 	return nil
-}
-
-// jsonDay keeps the date of a JSON time ("-" for none).
-func jsonDay(s string) string {
-	if len(s) < 10 || strings.HasPrefix(s, "0001-01-01") {
-		return "-"
-	}
-	return s[:10]
 }
 
 // pendingTargets are the objects changed by writes the portal has not yet
@@ -109,9 +103,9 @@ func (a *app) pendingTargets(ctx context.Context) map[lsync.Ref]bool {
 func cmdSeats(ctx context.Context, a *app, args []string) error {
 	sub, args := subcommand(args, "list")
 	f := newFlags(a, "seats "+sub)
-	license := f.String("license", "", "the license ID (licdesk solutions lists them)")
-	email := f.String("email", "", "the e-mail of the seat's holder")
-	to := f.String("to", "", "reassign: the e-mail the seat moves to")
+	license := f.String("license", "", a.lang.T("cli.seats.flag.license"))
+	email := f.String("email", "", a.lang.T("cli.seats.flag.email"))
+	to := f.String("to", "", a.only("reassign", "cli.seats.flag.to"))
 	if _, err := f.parse(args); err != nil {
 		return err
 	}
@@ -149,7 +143,7 @@ func cmdSeats(ctx context.Context, a *app, args []string) error {
 		}
 		return a.submit(ctx, w, a.renderSolution)
 	}
-	return usagef("seats %s: want list, assign, remove or reassign", sub)
+	return a.want("seats "+sub, "list", "assign", "remove", "reassign")
 }
 
 func seatsList(ctx context.Context, a *app, license string) error {
@@ -162,7 +156,7 @@ func seatsList(ctx context.Context, a *app, license string) error {
 		return err
 	}
 	if !found {
-		return fmt.Errorf("no license %s among your active solutions (licdesk solutions lists them)", license)
+		return i18n.Errorf("cli.seats.not_found", "License", license)
 	}
 	if a.json {
 		return a.printJSON(s.Seats)
@@ -172,14 +166,15 @@ func seatsList(ctx context.Context, a *app, license string) error {
 }
 
 func (a *app) printSeats(s api.Solution) {
-	fmt.Fprintf(a.env.Stdout, "%s %s %s, %s: %d seats, %d assigned to others, %d available\n",
-		s.LicenseID, s.Product, s.Edition, s.OwnerName, s.Contracted, s.AssignedOthers, s.Available)
-	fmt.Fprintf(a.env.Stdout, "modules: %s; contract %s from %s, renewal %s, support until %s\n",
-		words.OrDash(strings.Join(s.Modules, ", ")), words.OrDash(s.ContractNumber), date(s.ContractStart),
-		date(s.AutoRenewal), date(s.SupportEnd))
-	tw := a.table("SEAT", "STATE", "E-MAIL")
+	fmt.Fprintln(a.env.Stdout, a.lang.T("cli.seats.summary", "License", s.LicenseID, "Product", s.Product,
+		"Edition", s.Edition, "Owner", s.OwnerName, "Seats", a.lang.N("cli.seats.count", s.Contracted),
+		"Others", a.lang.Number(s.AssignedOthers), "Available", a.lang.Number(s.Available)))
+	fmt.Fprintln(a.env.Stdout, a.lang.T("cli.seats.terms", "Modules", words.OrDash(strings.Join(s.Modules, ", ")),
+		"Contract", words.OrDash(s.ContractNumber), "Start", a.date(s.ContractStart),
+		"Renewal", a.date(s.AutoRenewal), "Support", a.date(s.SupportEnd)))
+	tw := a.table("cli.header.seat", "cli.header.state", "cli.header.email")
 	for _, seat := range s.Seats {
-		row(tw, seat.ID, seat.State, words.OrDash(seat.Email))
+		row(tw, seat.ID, a.enum("seat", seat.State), words.OrDash(seat.Email))
 	}
 	tw.Flush()
 }
@@ -188,9 +183,9 @@ func (a *app) printSeats(s api.Solution) {
 func (a *app) renderSolution(answer json.RawMessage) error {
 	var s api.Solution
 	if err := json.Unmarshal(answer, &s); err != nil {
-		return fmt.Errorf("the portal's answer: %w", err)
+		return i18n.Wrap(err, "cli.answer_bad")
 	}
-	fmt.Fprint(a.env.Stdout, "done: ")
+	fmt.Fprint(a.env.Stdout, a.lang.T("cli.submit.done_prefix")+" ")
 	a.printSeats(s)
 	return nil
 }
@@ -210,17 +205,19 @@ func cmdAssigned(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	tw := a.table("PRODUCT", "LICENSE", "OWNER", "EDITION", "MODULES", "EXPIRES", "SEAT", "RUNS WITH")
+	tw := a.table("cli.header.product", "cli.header.license", "cli.header.owner", "cli.header.edition", "cli.header.modules",
+		"cli.header.expires", "cli.header.seat", "cli.header.runs_with")
 	for _, p := range ps {
 		for _, l := range p.Licenses {
 			runs := ""
 			switch {
 			case l.Adopted:
-				runs = "this (adopted)"
+				runs = a.lang.T("cli.runs.adopted")
 			case l.LicenseID == p.Effective:
-				runs = "this (default)"
+				runs = a.lang.T("cli.runs.default")
 			}
-			row(tw, p.Product, l.LicenseID, l.OwnerName, l.Edition, words.OrDash(strings.Join(l.Modules, ", ")), date(l.Expiry), l.State, words.OrDash(runs))
+			row(tw, p.Product, l.LicenseID, l.OwnerName, l.Edition, words.OrDash(strings.Join(l.Modules, ", ")), a.date(l.Expiry),
+				a.enum("seat", l.State), words.OrDash(runs))
 		}
 	}
 	if err := tw.Flush(); err != nil {
@@ -230,8 +227,8 @@ func cmdAssigned(ctx context.Context, a *app, args []string) error {
 	// countdown of the license a product runs with.
 	for _, p := range ps {
 		if s, ok := a.d.Countdown(ctx, p.Product); ok {
-			if line := countdownLine(s, a.env.Now()); line != "" {
-				fmt.Fprintln(a.env.Stdout, "note: "+line)
+			if line := a.countdownLine(s, a.env.Now()); line != "" {
+				fmt.Fprintln(a.env.Stdout, a.lang.T("cli.note", "Text", line))
 			}
 		}
 	}
@@ -240,7 +237,7 @@ func cmdAssigned(ctx context.Context, a *app, args []string) error {
 
 func cmdAdopt(ctx context.Context, a *app, args []string) error {
 	f := newFlags(a, "adopt")
-	license := f.String("license", "", "the license to run the product with (licdesk assigned lists them)")
+	license := f.String("license", "", a.lang.T("cli.adopt.flag.license"))
 	pos, err := f.parse(args)
 	if err != nil {
 		return err
@@ -265,9 +262,10 @@ func cmdAdopt(ctx context.Context, a *app, args []string) error {
 	return a.submit(ctx, w, func(answer json.RawMessage) error {
 		var p api.AssignedProduct
 		if err := json.Unmarshal(answer, &p); err != nil {
-			return fmt.Errorf("the portal's answer: %w", err)
+			return i18n.Wrap(err, "cli.answer_bad")
 		}
-		fmt.Fprintf(a.env.Stdout, "done: %s now runs with license %s (%s)\n", p.Product, p.Effective, p.Adoption)
+		fmt.Fprintln(a.env.Stdout, a.lang.T("cli.adopt.done", "Product", p.Product, "License", p.Effective,
+			"Adoption", a.enum("adoption", p.Adoption)))
 		return nil
 	})
 }
@@ -275,8 +273,8 @@ func cmdAdopt(ctx context.Context, a *app, args []string) error {
 func cmdOrders(ctx context.Context, a *app, args []string) error {
 	sub, args := subcommand(args, "list")
 	f := newFlags(a, "orders "+sub)
-	order := f.String("order", "", "the order ID (licdesk orders list shows them)")
-	account := f.String("account", "", "assign: the customer's account, by name or ID")
+	order := f.String("order", "", a.lang.T("cli.orders.flag.order"))
+	account := f.String("account", "", a.only("assign", "cli.orders.flag.account"))
 	if _, err := f.parse(args); err != nil {
 		return err
 	}
@@ -292,13 +290,14 @@ func cmdOrders(ctx context.Context, a *app, args []string) error {
 		if err != nil {
 			return err
 		}
-		tw := a.table("ORDER", "PRODUCT", "EDITION", "QUANTITY", "CREATED", "PARTNER", "ASSIGNED TO")
+		tw := a.table("cli.header.order", "cli.header.product", "cli.header.edition", "cli.header.quantity",
+			"cli.header.created", "cli.header.partner", "cli.header.assigned_to")
 		for _, o := range os {
 			to := o.AssignedToName
 			if to == "" {
 				to = o.AssignedTo
 			}
-			row(tw, o.ID, o.Product, o.Edition, o.Quantity, date(o.CreatedAt), words.OrDash(o.PartnerName), words.OrDash(to))
+			row(tw, o.ID, o.Product, o.Edition, o.Quantity, a.date(o.CreatedAt), words.OrDash(o.PartnerName), words.OrDash(to))
 		}
 		return tw.Flush()
 	case "assign":
@@ -315,21 +314,21 @@ func cmdOrders(ctx context.Context, a *app, args []string) error {
 		return a.submit(ctx, w, func(answer json.RawMessage) error {
 			var o api.Order
 			if err := json.Unmarshal(answer, &o); err != nil {
-				return fmt.Errorf("the portal's answer: %w", err)
+				return i18n.Wrap(err, "cli.answer_bad")
 			}
-			fmt.Fprintf(a.env.Stdout, "done: order %s (%d × %s) now belongs to %s\n", o.ID, o.Quantity, o.Product,
-				words.OrDash(o.AssignedToName))
+			fmt.Fprintln(a.env.Stdout, a.lang.T("cli.orders.done", "Order", o.ID, "Quantity", a.lang.Number(o.Quantity),
+				"Product", o.Product, "Account", words.OrDash(o.AssignedToName)))
 			return nil
 		})
 	}
-	return usagef("orders %s: want list or assign", sub)
+	return a.want("orders "+sub, "list", "assign")
 }
 
 func cmdProducts(ctx context.Context, a *app, args []string) error {
 	sub, args := subcommand(args, "list")
 	f := newFlags(a, "products "+sub)
-	number := f.String("number", "", "a license number of the product")
-	account := f.String("account", "", "the account, by name or ID (default: the license's, or yours)")
+	number := f.String("number", "", a.lang.T("cli.products.flag.number"))
+	account := f.String("account", "", a.lang.T("cli.products.flag.account"))
 	if _, err := f.parse(args); err != nil {
 		return err
 	}
@@ -356,7 +355,8 @@ func cmdProducts(ctx context.Context, a *app, args []string) error {
 			return a.printJSON(out)
 		}
 		names := a.accountNames(ctx)
-		tw := a.table("PRODUCT", "ACCOUNT", "SUPPORT", "LICENSE", "ACTION", "SOURCE", "REGISTERED", "LICENSE NUMBERS")
+		tw := a.table("cli.header.product", "cli.header.account", "cli.header.support", "cli.header.license",
+			"cli.header.action", "cli.header.source", "cli.header.registered", "cli.header.license_numbers")
 		for _, p := range ps {
 			var nums []string
 			for _, l := range p.Licenses {
@@ -366,8 +366,9 @@ func cmdProducts(ctx context.Context, a *app, args []string) error {
 			if acct == "" {
 				acct = p.AccountID
 			}
-			row(tw, p.Product.Product, acct, words.OrDash(p.SupportStatus), words.OrDash(p.LicenseStatus), words.OrDash(p.Action),
-				p.Source, date(p.RegisteredAt), words.OrDash(strings.Join(nums, ", ")))
+			row(tw, p.Product.Product, acct, words.OrDash(a.enum("support", p.SupportStatus)),
+				words.OrDash(a.enum("license", p.LicenseStatus)), words.OrDash(a.action(p.Action)),
+				a.enum("source", p.Source), a.date(p.RegisteredAt), words.OrDash(strings.Join(nums, ", ")))
 		}
 		return tw.Flush()
 	case "register":
@@ -384,17 +385,17 @@ func cmdProducts(ctx context.Context, a *app, args []string) error {
 		return a.submit(ctx, w, func(answer json.RawMessage) error {
 			var p api.Product
 			if err := json.Unmarshal(answer, &p); err != nil {
-				return fmt.Errorf("the portal's answer: %w", err)
+				return i18n.Wrap(err, "cli.answer_bad")
 			}
 			acct := a.accountNames(ctx)[p.AccountID]
 			if acct == "" {
 				acct = p.AccountID
 			}
-			fmt.Fprintf(a.env.Stdout, "done: %s is registered to %s\n", p.Product, acct)
+			fmt.Fprintln(a.env.Stdout, a.lang.T("cli.products.done", "Product", p.Product, "Account", acct))
 			return nil
 		})
 	}
-	return usagef("products %s: want list or register", sub)
+	return a.want("products "+sub, "list", "register")
 }
 
 // accountNames maps the account IDs the user can name to their names, so

@@ -10,6 +10,7 @@ import (
 
 	"github.com/licdesk/licdesk/api"
 	"github.com/licdesk/licdesk/desk"
+	"github.com/licdesk/licdesk/i18n"
 	"github.com/licdesk/licdesk/internal/words"
 	"github.com/licdesk/licdesk/profile"
 	lsync "github.com/licdesk/licdesk/sync"
@@ -19,20 +20,20 @@ import (
 func cmdMail(ctx context.Context, a *app, args []string) error {
 	sub, args := subcommand(args, "list")
 	f := newFlags(a, "mail "+sub)
-	imapURL := f.String("imap", "", "add: the mailbox, imaps://USER@HOST[:PORT] or imap://USER@HOST[:PORT] (STARTTLS)")
-	folder := f.String("folder", "", "add: the folder to scan (default INBOX)")
-	since := f.String("since", "", "add: skip messages received before this day (YYYY-MM-DD)")
-	insecure := f.Bool("insecure-skip-verify", false, "add: accept any certificate of the mail server")
-	caFile := f.String("ca-file", "", "add: a PEM file of extra certificate authorities for the mail server")
-	passwordStdin := f.Bool("password-stdin", false, "add: read the password from standard input")
-	all := f.Bool("all", false, "apply: act on every waiting finding (serials are left: they need --company etc.)")
-	account := f.String("account", "", "apply: the account products and keys go to (default: yours)")
+	imapURL := f.String("imap", "", a.only("add", "cli.mail.flag.imap"))
+	folder := f.String("folder", "", a.only("add", "cli.mail.flag.folder"))
+	since := f.String("since", "", a.only("add", "cli.mail.flag.since"))
+	insecure := f.Bool("insecure-skip-verify", false, a.only("add", "cli.mail.flag.insecure"))
+	caFile := f.String("ca-file", "", a.only("add", "cli.mail.flag.ca_file"))
+	passwordStdin := f.Bool("password-stdin", false, a.only("add", "cli.login.flag.password_stdin"))
+	all := f.Bool("all", false, a.only("apply", "cli.mail.flag.all"))
+	account := f.String("account", "", a.only("apply", "cli.mail.flag.account"))
 	var reg api.Registration
-	f.StringVar(&reg.Company, "company", "", "apply a serial: the registered company")
-	f.StringVar(&reg.Person, "person", "", "apply a serial: the registered person")
-	f.StringVar(&reg.Address, "address", "", "apply a serial: the company's address")
-	f.StringVar(&reg.Country, "country", "", "apply a serial: the country (ISO code)")
-	f.StringVar(&reg.Phone, "phone", "", "apply a serial: a phone number (optional)")
+	f.StringVar(&reg.Company, "company", "", a.only("apply", "cli.mail.flag.serial", "What", a.lang.T("cli.keys.flag.company")))
+	f.StringVar(&reg.Person, "person", "", a.only("apply", "cli.mail.flag.serial", "What", a.lang.T("cli.keys.flag.person")))
+	f.StringVar(&reg.Address, "address", "", a.only("apply", "cli.mail.flag.serial", "What", a.lang.T("cli.keys.flag.address")))
+	f.StringVar(&reg.Country, "country", "", a.only("apply", "cli.mail.flag.serial", "What", a.lang.T("cli.mail.flag.country")))
+	f.StringVar(&reg.Phone, "phone", "", a.only("apply", "cli.mail.flag.serial", "What", a.lang.T("cli.keys.flag.phone")))
 	pos, err := f.parse(args)
 	if err != nil {
 		return err
@@ -51,7 +52,7 @@ func cmdMail(ctx context.Context, a *app, args []string) error {
 		return mailApply(ctx, a, pos, *all, desk.ApplyOptions{Registration: reg, Account: *account, Offline: a.offline})
 	case "dismiss":
 		if len(pos) != 1 {
-			return usagef("mail dismiss ID: give one finding's ID")
+			return usage("cli.mail.dismiss_one")
 		}
 		id, err := findingID(pos[0])
 		if err != nil {
@@ -60,22 +61,22 @@ func cmdMail(ctx context.Context, a *app, args []string) error {
 		if err := a.d.DismissFinding(ctx, id); err != nil {
 			return err
 		}
-		fmt.Fprintf(a.env.Stdout, "finding %d dismissed\n", id)
+		fmt.Fprintln(a.env.Stdout, a.lang.T("cli.mail.dismissed", "ID", id))
 		return nil
 	case "remove":
 		m, err := a.d.RemoveMailbox(ctx)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(a.env.Stdout, "mailbox %s removed: its password and findings are forgotten\n", m.URL)
+		fmt.Fprintln(a.env.Stdout, a.lang.T("cli.mail.removed", "URL", m.URL))
 		return nil
 	case "import":
 		if len(pos) == 0 {
-			return usagef("mail import FILE.eml...: give at least one file")
+			return usage("cli.mail.import_one")
 		}
 		return mailImport(ctx, a, pos)
 	}
-	return usagef("mail %s: want add, scan, list, apply, dismiss, remove or import", sub)
+	return a.want("mail "+sub, "add", "scan", "list", "apply", "dismiss", "remove", "import")
 }
 
 func mailAdd(ctx context.Context, a *app, imapURL, folder, since string, insecure bool, caFile string, passwordStdin bool) error {
@@ -86,7 +87,7 @@ func mailAdd(ctx context.Context, a *app, imapURL, folder, since string, insecur
 	if since != "" {
 		t, err := time.Parse(time.DateOnly, since)
 		if err != nil {
-			return usagef("--since wants a day as YYYY-MM-DD, not %q", since)
+			return usage("cli.mail.bad_since", "Value", fmt.Sprintf("%q", since))
 		}
 		m.Since = t
 	}
@@ -94,14 +95,14 @@ func mailAdd(ctx context.Context, a *app, imapURL, folder, since string, insecur
 	if passwordStdin {
 		p, err := readLine(a.env.Stdin)
 		if err != nil {
-			return fmt.Errorf("read the password from standard input: %w", err)
+			return i18n.Wrap(err, "cli.password.read_stdin")
 		}
 		password = p
 	} else {
 		if !a.env.StdinTerminal || a.env.ReadPassword == nil {
-			return usagef("no terminal to ask the password on: pipe it in with --password-stdin")
+			return usage("cli.password.no_terminal")
 		}
-		fmt.Fprintf(a.env.Stderr, "Password for %s: ", imapURL)
+		fmt.Fprint(a.env.Stderr, a.lang.T("cli.password.prompt", "Email", imapURL)+" ")
 		p, err := a.env.ReadPassword()
 		fmt.Fprintln(a.env.Stderr)
 		if err != nil {
@@ -116,15 +117,14 @@ func mailAdd(ctx context.Context, a *app, imapURL, folder, since string, insecur
 	if a.json {
 		return a.printJSON(map[string]any{"mailbox": res.URL, "folder": res.Folder, "messages": res.Messages, "password_in": res.PasswordIn})
 	}
-	fmt.Fprintf(a.env.Stdout, "mailbox %s connected: folder %s holds %s; licdesk mail scan reads it\n",
-		res.URL, res.Folder, words.Plural(int(res.Messages), "message"))
+	fmt.Fprintln(a.env.Stdout, a.lang.T("cli.mail.connected", "URL", res.URL, "Folder", res.Folder,
+		"Messages", words.Plural(a.lang, int(res.Messages), "message")))
 	if res.PasswordIn == profile.InFile {
 		why := ""
 		if err := a.d.KeyringError(); err != nil {
-			why = " (" + oneLine(err.Error()) + ")"
+			why = " (" + oneLine(a.lang.Err(err)) + ")"
 		}
-		fmt.Fprintf(a.env.Stdout, "note: no system keyring answered%s; the mail password is kept in %s, readable by you only\n",
-			why, a.d.TokenFile())
+		fmt.Fprintln(a.env.Stdout, a.lang.T("cli.mail.password_in_file", "Why", why, "File", a.d.TokenFile()))
 	}
 	return nil
 }
@@ -132,7 +132,7 @@ func mailAdd(ctx context.Context, a *app, imapURL, folder, since string, insecur
 func mailScan(ctx context.Context, a *app) error {
 	res, err := a.d.ScanMail(ctx, desk.ScanOptions{Offline: a.offline})
 	for _, s := range res.Skipped {
-		fmt.Fprintln(a.env.Stderr, "licdesk: skipped "+s)
+		fmt.Fprintln(a.env.Stderr, "licdesk: "+a.lang.T("cli.mail.skipped", "What", s))
 	}
 	if err != nil {
 		// What was read before the failure is kept: say so, then fail.
@@ -142,21 +142,22 @@ func mailScan(ctx context.Context, a *app) error {
 		return err
 	}
 	if res.SyncErr != nil {
-		fmt.Fprintf(a.env.Stderr, "licdesk: the portal mailed you, but the sync failed (%s): run licdesk sync\n", oneLine(res.SyncErr.Error()))
+		fmt.Fprintln(a.env.Stderr, "licdesk: "+a.lang.T("cli.mail.sync_failed", "Err", oneLine(a.lang.Err(res.SyncErr))))
 	}
 	if a.json {
 		return a.printJSON(map[string]any{"messages": res.Messages, "new": res.New, "skipped": res.Skipped,
 			"reset": res.Reset, "synced": res.Synced})
 	}
 	if res.Reset {
-		fmt.Fprintln(a.env.Stdout, "the server renumbered the folder: it was read again")
+		fmt.Fprintln(a.env.Stdout, a.lang.T("cli.mail.reset"))
 	}
-	fmt.Fprintf(a.env.Stdout, "scanned %s: %s", words.Plural(res.Messages, "message"), words.Plural(len(res.New), "new finding"))
+	fmt.Fprint(a.env.Stdout, a.lang.T("cli.mail.scanned", "Messages", words.Plural(a.lang, res.Messages, "message"),
+		"Findings", words.Plural(a.lang, len(res.New), "new finding")))
 	if res.Known > 0 {
-		fmt.Fprintf(a.env.Stdout, " (%d already known)", res.Known)
+		fmt.Fprint(a.env.Stdout, " "+a.lang.T("cli.mail.known", "Count", a.lang.Number(res.Known)))
 	}
 	if res.Synced {
-		fmt.Fprint(a.env.Stdout, "; synced with the portal")
+		fmt.Fprint(a.env.Stdout, a.lang.T("cli.mail.synced"))
 	}
 	fmt.Fprintln(a.env.Stdout)
 	if len(res.New) > 0 {
@@ -177,7 +178,7 @@ func mailList(ctx context.Context, a *app) error {
 		if _, ok, _ := a.d.Mailbox(ctx); !ok {
 			return desk.ErrNoMailbox
 		}
-		fmt.Fprintln(a.env.Stdout, "nothing found yet: licdesk mail scan reads the mailbox")
+		fmt.Fprintln(a.env.Stdout, a.lang.T("cli.mail.nothing_yet"))
 		return nil
 	}
 	a.findingsTable(fs)
@@ -187,7 +188,8 @@ func mailList(ctx context.Context, a *app) error {
 // findingsTable prints findings: what, its value, the product, who sent
 // it, when, its state and what it offers.
 func (a *app) findingsTable(fs []lsync.MailFinding) {
-	tw := a.table("ID", "KIND", "VALUE", "PRODUCT", "FROM", "DATE", "STATE", "ACTION")
+	tw := a.table("cli.header.id", "cli.header.kind", "cli.header.value", "cli.header.product", "cli.header.from",
+		"cli.header.date", "cli.header.state", "cli.header.action")
 	for _, f := range fs {
 		v := f.Value
 		if strings.HasPrefix(v, "-----BEGIN") {
@@ -197,7 +199,7 @@ func (a *app) findingsTable(fs []lsync.MailFinding) {
 		if f.Note != "" {
 			state += ": " + f.Note
 		}
-		row(tw, f.ID, f.Kind, v, words.OrDash(f.Product), words.OrDash(f.Sender), date(f.SentAt), state, desk.FindingAction(f))
+		row(tw, f.ID, f.Kind, v, words.OrDash(f.Product), words.OrDash(f.Sender), a.date(f.SentAt), state, desk.FindingAction(a.lang, f))
 	}
 	tw.Flush()
 }
@@ -205,7 +207,7 @@ func (a *app) findingsTable(fs []lsync.MailFinding) {
 func findingID(s string) (int64, error) {
 	id, err := strconv.ParseInt(s, 10, 64)
 	if err != nil || id < 1 {
-		return 0, usagef("a finding's ID is a number from licdesk mail list, not %q", s)
+		return 0, usage("cli.mail.bad_id", "Value", fmt.Sprintf("%q", s))
 	}
 	return id, nil
 }
@@ -224,7 +226,7 @@ func mailApply(ctx context.Context, a *app, pos []string, all bool, o desk.Apply
 			}
 		}
 		if len(ids) == 0 {
-			fmt.Fprintln(a.env.Stdout, "nothing waiting")
+			fmt.Fprintln(a.env.Stdout, a.lang.T("cli.mail.nothing_waiting"))
 			return nil
 		}
 	case !all && len(pos) == 1:
@@ -234,7 +236,7 @@ func mailApply(ctx context.Context, a *app, pos []string, all bool, o desk.Apply
 		}
 		ids = []int64{id}
 	default:
-		return usagef("mail apply ID|--all")
+		return usage("cli.usage.line", "Usage", "licdesk mail apply ID|--all")
 	}
 	failed := 0
 	var results []desk.Applied
@@ -246,13 +248,13 @@ func mailApply(ctx context.Context, a *app, pos []string, all bool, o desk.Apply
 			}
 			var nr *desk.NeedsRegistrationError
 			if errors.As(err, &nr) {
-				err = fmt.Errorf("%s: add --company, --person, --address and --country", nr)
+				err = i18n.Errorf("cli.mail.needs_registration", "Err", a.lang.Err(nr))
 			}
 			if len(ids) == 1 {
 				return err
 			}
 			failed++
-			fmt.Fprintf(a.env.Stderr, "licdesk mail apply: finding %d: %s\n", id, oneLine(err.Error()))
+			fmt.Fprintln(a.env.Stderr, "licdesk mail apply: "+a.lang.T("cli.mail.finding_failed", "ID", id, "Err", oneLine(a.lang.Err(err))))
 			continue
 		}
 		results = append(results, res)
@@ -269,7 +271,7 @@ func mailApply(ctx context.Context, a *app, pos []string, all bool, o desk.Apply
 		}
 	}
 	if failed > 0 {
-		return fmt.Errorf("%d of %d findings were not applied", failed, len(ids))
+		return i18n.Errorf("cli.mail.not_applied", "Failed", failed, "Total", len(ids))
 	}
 	return nil
 }
@@ -282,7 +284,8 @@ func mailImport(ctx context.Context, a *app, paths []string) error {
 	if a.json {
 		return a.printJSON(map[string]any{"files": res.Files, "new": res.New})
 	}
-	fmt.Fprintf(a.env.Stdout, "read %s: %s\n", words.Plural(res.Files, "file"), words.Plural(len(res.New), "new finding"))
+	fmt.Fprintln(a.env.Stdout, a.lang.T("cli.mail.imported", "Files", words.Plural(a.lang, res.Files, "file"),
+		"Findings", words.Plural(a.lang, len(res.New), "new finding")))
 	if len(res.New) > 0 {
 		a.findingsTable(res.New)
 	}

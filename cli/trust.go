@@ -24,7 +24,7 @@ func cmdTrust(ctx context.Context, a *app, args []string) error {
 	switch sub {
 	case "add":
 		if len(pos) != 1 {
-			return usagef("usage: licdesk trust add FILE (the portal's licdesk-keys.json)")
+			return usage("cli.trust.usage_add")
 		}
 		added, err := d.TrustFile(ctx, pos[0])
 		if err != nil {
@@ -36,14 +36,14 @@ func cmdTrust(ctx context.Context, a *app, args []string) error {
 			}{nonNil(added)})
 		}
 		if len(added) == 0 {
-			fmt.Fprintln(a.env.Stdout, "already trusted: nothing added")
+			fmt.Fprintln(a.env.Stdout, a.lang.T("cli.trust.nothing_added"))
 			return nil
 		}
-		fmt.Fprintf(a.env.Stdout, "now trusting %s\n", strings.Join(added, ", "))
+		fmt.Fprintln(a.env.Stdout, a.lang.T("cli.trust.added", "Keys", strings.Join(added, ", ")))
 		return nil
 	case "list":
 		if len(pos) != 0 {
-			return usagef("usage: licdesk trust list")
+			return usage("cli.usage.line", "Usage", "licdesk trust list")
 		}
 		rows, err := d.Trusted(ctx)
 		if err != nil {
@@ -53,14 +53,14 @@ func cmdTrust(ctx context.Context, a *app, args []string) error {
 			return a.printJSON(rows)
 		}
 		if len(rows) == 0 {
-			fmt.Fprintln(a.env.Stdout, "no portal key trusted yet: log in, or licdesk trust add FILE")
+			fmt.Fprintln(a.env.Stdout, a.lang.T("cli.trust.none"))
 			return nil
 		}
-		tw := a.table("KEY ID", "ALG", "SHA-256 OF THE KEY")
+		tw := a.table("cli.header.key_id", "cli.header.alg", "cli.header.key_sha256")
 		for _, r := range rows {
 			row(tw, r.KeyID, r.Alg, r.SHA256)
 		}
 		return tw.Flush()
 	}
-	return usagef("unknown trust command %q: add or list", sub)
+	return a.want("trust "+sub, "add", "list")
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/licdesk/licdesk/api"
 	"github.com/licdesk/licdesk/cli"
+	"github.com/licdesk/licdesk/i18n"
 	"github.com/licdesk/licdesk/portal"
 	"github.com/licdesk/licdesk/portal/portaltest"
 	"github.com/licdesk/licdesk/portal/store"
@@ -279,7 +280,7 @@ func mailText(t *testing.T, path string) string {
 
 func TestHelp_EachSubcommandHasAUsageLineAndTheSummaryFits100Columns(t *testing.T) {
 	var b strings.Builder
-	cli.Usage(&b)
+	cli.Usage(&b, i18n.English())
 	for _, line := range strings.Split(b.String(), "\n") {
 		assert.LessOrEqual(t, len([]rune(line)), 100, line)
 	}

@@ -7,34 +7,35 @@ import (
 
 	"github.com/licdesk/licdesk/api"
 	"github.com/licdesk/licdesk/desk"
+	"github.com/licdesk/licdesk/i18n"
 	"github.com/licdesk/licdesk/internal/words"
 )
 
 // askCode asks, on a terminal, for the code the portal e-mailed to a new
 // address; elsewhere it says how to enter it later.
 func (a *app) askCode(ctx context.Context, email string) error {
-	later := fmt.Sprintf("the code is in the e-mail sent to %s: licdesk verify CODE (licdesk verify --resend sends another)", email)
+	later := a.lang.T("cli.verify.later", "Email", email)
 	if !a.env.StdinTerminal {
-		fmt.Fprintln(a.env.Stdout, "not verified yet: "+later)
+		fmt.Fprintln(a.env.Stdout, a.lang.T("cli.verify.not_yet", "Later", later))
 		return nil
 	}
-	fmt.Fprintf(a.env.Stderr, "Code from the e-mail sent to %s: ", email)
+	fmt.Fprint(a.env.Stderr, a.lang.T("cli.verify.prompt", "Email", email)+" ")
 	code, err := readLine(a.env.Stdin)
 	if err != nil || code == "" {
-		fmt.Fprintln(a.env.Stdout, "not verified yet: "+later)
+		fmt.Fprintln(a.env.Stdout, a.lang.T("cli.verify.not_yet", "Later", later))
 		return nil
 	}
 	u, err := a.d.Verify(ctx, code)
 	if err != nil {
-		return fmt.Errorf("%w (%s)", err, later)
+		return i18n.Errorf("cli.verify.failed", "Err", a.lang.Err(err), "Later", later)
 	}
-	fmt.Fprintf(a.env.Stdout, "verified %s: seats assigned to it are yours now\n", u.Email)
+	fmt.Fprintln(a.env.Stdout, a.lang.T("cli.verify.done", "Email", u.Email))
 	return nil
 }
 
 func cmdVerify(ctx context.Context, a *app, args []string) error {
 	f := newFlags(a, "verify")
-	resend := f.Bool("resend", false, "e-mail a new code")
+	resend := f.Bool("resend", false, a.lang.T("cli.verify.flag.resend"))
 	pos, err := f.parse(args)
 	if err != nil {
 		return err
@@ -45,16 +46,16 @@ func cmdVerify(ctx context.Context, a *app, args []string) error {
 	s := a.session(ctx)
 	if *resend {
 		if len(pos) != 0 {
-			return usagef("usage: licdesk verify --resend")
+			return usage("cli.usage.line", "Usage", "licdesk verify --resend")
 		}
 		if err := a.d.ResendCode(ctx); err != nil {
 			return err
 		}
-		fmt.Fprintf(a.env.Stdout, "a new code is on its way to %s\n", s.Email)
+		fmt.Fprintln(a.env.Stdout, a.lang.T("cli.verify.resent", "Email", s.Email))
 		return nil
 	}
 	if len(pos) != 1 {
-		return usagef("usage: licdesk verify CODE (from the e-mail), or licdesk verify --resend")
+		return usage("cli.verify.usage")
 	}
 	u, err := a.d.Verify(ctx, pos[0])
 	if err != nil {
@@ -63,7 +64,7 @@ func cmdVerify(ctx context.Context, a *app, args []string) error {
 	if a.json {
 		return a.printJSON(u)
 	}
-	fmt.Fprintf(a.env.Stdout, "verified %s: seats assigned to it are yours now\n", u.Email)
+	fmt.Fprintln(a.env.Stdout, a.lang.T("cli.verify.done", "Email", u.Email))
 	return nil
 }
 
@@ -89,17 +90,17 @@ func cmdOffers(ctx context.Context, a *app, args []string) error {
 			return a.printJSON(nonNil(offers))
 		}
 		if len(offers) == 0 {
-			fmt.Fprintln(a.env.Stdout, "no membership offer is waiting for you")
+			fmt.Fprintln(a.env.Stdout, a.lang.T("cli.offers.none"))
 			return nil
 		}
-		tw := a.table("ACCOUNT", "ROLE", "OFFERED BY", "WHEN")
+		tw := a.table("cli.header.account", "cli.header.role", "cli.header.offered_by", "cli.header.when")
 		for _, o := range offers {
-			row(tw, words.Safe(o.AccountName), o.Role, words.Safe(o.OfferedBy), words.Ago(o.OfferedAt, a.env.Now()))
+			row(tw, words.Safe(o.AccountName), a.enum("role", o.Role), words.Safe(o.OfferedBy), words.Ago(a.lang, o.OfferedAt, a.env.Now()))
 		}
 		return tw.Flush()
 	case "accept", "decline":
 		if len(pos) != 1 {
-			return usagef("usage: licdesk offers %s ACCOUNT (its name or ID)", sub)
+			return usage("cli.offers.usage", "Sub", sub)
 		}
 		var name string
 		if sub == "accept" {
@@ -113,14 +114,14 @@ func cmdOffers(ctx context.Context, a *app, args []string) error {
 		}
 		var no *desk.NoOfferError
 		if errors.As(err, &no) {
-			return fmt.Errorf("%s (licdesk offers lists them)", no)
+			return i18n.Errorf("cli.offers.no_offer", "Err", a.lang.Err(no))
 		}
 		if err != nil {
 			return err
 		}
-		verb := map[string]string{"accept": "joined", "decline": "declined the offer of"}[sub]
-		fmt.Fprintf(a.env.Stdout, "%s %s\n", verb, words.Safe(name))
+		done := map[string]string{"accept": "cli.offers.joined", "decline": "cli.offers.declined"}[sub]
+		fmt.Fprintln(a.env.Stdout, a.lang.T(done, "Account", words.Safe(name)))
 		return nil
 	}
-	return usagef("offers %s: want list, accept or decline", sub)
+	return a.want("offers "+sub, "list", "accept", "decline")
 }

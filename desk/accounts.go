@@ -89,7 +89,12 @@ func (d *Desk) Offers(ctx context.Context) ([]api.Offer, error) {
 type NoOfferError struct{ Account string }
 
 // Error names it.
-func (e *NoOfferError) Error() string { return "no membership offer from " + e.Account }
+func (e *NoOfferError) Error() string { return e.Words().Error() }
+
+// Words is its wording in the catalogs.
+func (e *NoOfferError) Words() *i18n.Error {
+	return &i18n.Error{Key: "desk.no_offer", Args: []any{"Account", e.Account}}
+}
 
 // findOffer finds an offer by its account's ID or name (any case).
 func (d *Desk) findOffer(ctx context.Context, account string) (api.Offer, error) {

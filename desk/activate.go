@@ -3,7 +3,6 @@ package desk
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,6 +13,7 @@ import (
 	"github.com/licdesk/licdesk/core"
 	"github.com/licdesk/licdesk/core/activation"
 	"github.com/licdesk/licdesk/core/licensefile"
+	"github.com/licdesk/licdesk/i18n"
 	"github.com/licdesk/licdesk/machine"
 	lsync "github.com/licdesk/licdesk/sync"
 )
@@ -128,7 +128,7 @@ func (d *Desk) WriteRequest(ctx context.Context, key, machineName, path string) 
 	}
 	code, err := qr.Encode(string(body), qr.L)
 	if err != nil {
-		return out, fmt.Errorf("make the QR code: %w", err)
+		return out, i18n.Wrap(err, "desk.qr.make")
 	}
 	pngPath := strings.TrimSuffix(path, filepath.Ext(path)) + ".png"
 	if pngPath == path {
@@ -137,10 +137,10 @@ func (d *Desk) WriteRequest(ctx context.Context, key, machineName, path string) 
 	// The files are written before the profile keeps the request, so a
 	// failure leaves no request waiting that was never handed out.
 	if err := os.WriteFile(path, body, 0o644); err != nil {
-		return out, fmt.Errorf("write the request: %w", err)
+		return out, i18n.Wrap(err, "desk.request.write")
 	}
 	if err := os.WriteFile(pngPath, code.PNG(), 0o644); err != nil {
-		return out, fmt.Errorf("write the QR code: %w", err)
+		return out, i18n.Wrap(err, "desk.qr.write")
 	}
 	if _, err := st.WriteRequest(ctx, req); err != nil {
 		return out, err
@@ -152,11 +152,14 @@ func (d *Desk) WriteRequest(ctx context.Context, key, machineName, path string) 
 // why and what to do instead.
 type NotOfflineError struct {
 	Key core.Key
-	Why string
+	Why *i18n.Error
 }
 
 // Error says it.
-func (e *NotOfflineError) Error() string { return e.Why }
+func (e *NotOfflineError) Error() string { return e.Why.Error() }
+
+// Words is its wording in the catalogs.
+func (e *NotOfflineError) Words() *i18n.Error { return e.Why }
 
 // answerableOffline refuses, before any file is written, a key that the
 // portal would refuse to answer offline: an install key (it activates
@@ -165,7 +168,7 @@ func (e *NotOfflineError) Error() string { return e.Why }
 // that never logged in knows only the key's kind.
 func (d *Desk) answerableOffline(ctx context.Context, key core.Key) error {
 	if key.Kind() == core.InstallKey {
-		return &NotOfflineError{Key: key, Why: "an install key is activated online as it is added: activate it online, on a machine that reaches the portal"}
+		return &NotOfflineError{Key: key, Why: &i18n.Error{Key: "desk.offline.install_key"}}
 	}
 	s, err := d.Session(ctx)
 	if err != nil || !s.LoggedIn() {
@@ -178,9 +181,9 @@ func (d *Desk) answerableOffline(ctx context.Context, key core.Key) error {
 	}
 	switch {
 	case k.Status == "expired":
-		return &NotOfflineError{Key: key, Why: "this key has expired: renew it before activating it"}
+		return &NotOfflineError{Key: key, Why: &i18n.Error{Key: "desk.offline.expired"}}
 	case k.MaxActivations > 0 && k.ActiveActivations >= k.MaxActivations:
-		return &NotOfflineError{Key: key, Why: fmt.Sprintf("all %d activations of this key are in use: deactivate it on one of its machines first", k.MaxActivations)}
+		return &NotOfflineError{Key: key, Why: &i18n.Error{Key: "desk.offline.all_in_use", Args: []any{"Max", k.MaxActivations}}}
 	}
 	return nil
 }
@@ -229,11 +232,11 @@ func (d *Desk) AnswerRequest(ctx context.Context, reqPath, outPath string) (Answ
 	}
 	if len(trusted) > 0 {
 		if _, _, err := activation.OpenResponse([]byte(got.Response), req, trusted); err != nil {
-			return out, fmt.Errorf("the portal's response does not verify here: %w", err)
+			return out, i18n.Wrap(err, "desk.response.unverified")
 		}
 	}
 	if err := os.WriteFile(outPath, []byte(got.Response), 0o644); err != nil {
-		return out, fmt.Errorf("write the response: %w", err)
+		return out, i18n.Wrap(err, "desk.response.write")
 	}
 	return Answered{Request: req, Activation: got.Activation, Path: outPath}, nil
 }
@@ -269,11 +272,14 @@ func (d *Desk) ImportResponse(ctx context.Context, path string) (Activated, erro
 type NoActivationError struct{ Product string }
 
 // Error names the product.
-func (e *NoActivationError) Error() string {
+func (e *NoActivationError) Error() string { return e.Words().Error() }
+
+// Words is its wording in the catalogs.
+func (e *NoActivationError) Words() *i18n.Error {
 	if e.Product == "" {
-		return "this machine holds no activation"
+		return &i18n.Error{Key: "desk.no_activation"}
 	}
-	return "this machine holds no activation of " + e.Product
+	return &i18n.Error{Key: "desk.no_activation_of", Args: []any{"Product", e.Product}}
 }
 
 // WhichActivationError: the machine holds several activations and the
@@ -281,8 +287,11 @@ func (e *NoActivationError) Error() string {
 type WhichActivationError struct{ Products []string }
 
 // Error lists them.
-func (e *WhichActivationError) Error() string {
-	return "this machine holds activations of " + strings.Join(e.Products, ", ") + ": name the product"
+func (e *WhichActivationError) Error() string { return e.Words().Error() }
+
+// Words is its wording in the catalogs.
+func (e *WhichActivationError) Words() *i18n.Error {
+	return &i18n.Error{Key: "desk.which_activation", Args: []any{"Products", strings.Join(e.Products, ", ")}}
 }
 
 // PickActivation finds the activation to give up: the product named, or
@@ -345,7 +354,7 @@ func (d *Desk) Deactivate(ctx context.Context, product, receiptPath string) (Dea
 			return out, err
 		}
 		if err := os.WriteFile(receiptPath, file, 0o644); err != nil {
-			return out, fmt.Errorf("the license is given up, but the receipt could not be written to %s (%w): carry the copy in %s", receiptPath, err, copyPath)
+			return out, i18n.Wrap(err, "desk.receipt.unwritten", "Path", receiptPath, "Copy", copyPath)
 		}
 		return out, nil
 	}
@@ -385,7 +394,7 @@ func readSmallFile(path string, limit int64) ([]byte, error) {
 		return nil, err
 	}
 	if fi.Size() > limit {
-		return nil, fmt.Errorf("%s is %d bytes: too large to be a License Desk file (at most %d)", path, fi.Size(), limit)
+		return nil, i18n.Errorf("desk.file.too_large", "Path", path, "Size", fi.Size(), "Limit", limit)
 	}
 	return os.ReadFile(path)
 }
@@ -422,8 +431,11 @@ func (d *Desk) CancelRequest(ctx context.Context, key string) error {
 type NoRequestError struct{ Key core.Key }
 
 // Error names the key.
-func (e *NoRequestError) Error() string {
-	return "no activation request for " + string(e.Key) + " is waiting on this machine"
+func (e *NoRequestError) Error() string { return e.Words().Error() }
+
+// Words is its wording in the catalogs.
+func (e *NoRequestError) Words() *i18n.Error {
+	return &i18n.Error{Key: "desk.no_request", Args: []any{"Key", string(e.Key)}}
 }
 
 // MachineActivations lists the live activations of the user's accounts on

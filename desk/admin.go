@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/licdesk/licdesk/api"
+	"github.com/licdesk/licdesk/i18n"
 	lsync "github.com/licdesk/licdesk/sync"
 )
 
@@ -29,8 +30,15 @@ type NoAccountError struct {
 }
 
 // Error names what was asked and what can be named.
-func (e *NoAccountError) Error() string {
-	return "no account named " + e.Ref + " among yours, your customers' and your partners' (" + choiceNames(e.Choices) + ")"
+func (e *NoAccountError) Error() string { return e.Words().Error() }
+
+// Words is its wording in the catalogs; with no account to name, it says
+// so.
+func (e *NoAccountError) Words() *i18n.Error {
+	if len(e.Choices) == 0 {
+		return &i18n.Error{Key: "desk.no_account_none", Args: []any{"Ref", e.Ref}}
+	}
+	return &i18n.Error{Key: "desk.no_account", Args: []any{"Ref", e.Ref, "Names", choiceNames(e.Choices)}}
 }
 
 // AmbiguousAccountError: several accounts have the name given.
@@ -40,18 +48,18 @@ type AmbiguousAccountError struct {
 }
 
 // Error lists the accounts of that name, by ID, to choose from.
-func (e *AmbiguousAccountError) Error() string {
+func (e *AmbiguousAccountError) Error() string { return e.Words().Error() }
+
+// Words is its wording in the catalogs.
+func (e *AmbiguousAccountError) Words() *i18n.Error {
 	var ids []string
 	for _, c := range e.Choices {
 		ids = append(ids, c.ID+" ("+c.Why+")")
 	}
-	return "several accounts are named " + e.Ref + ": give the ID of one of " + strings.Join(ids, ", ")
+	return &i18n.Error{Key: "desk.ambiguous_account", Args: []any{"Ref", e.Ref, "IDs", strings.Join(ids, ", ")}}
 }
 
 func choiceNames(cs []AccountChoice) string {
-	if len(cs) == 0 {
-		return "none known"
-	}
 	var names []string
 	for _, c := range cs {
 		names = append(names, c.Name)

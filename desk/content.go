@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/licdesk/licdesk/api"
+	"github.com/licdesk/licdesk/i18n"
 	lsync "github.com/licdesk/licdesk/sync"
 )
 
@@ -43,7 +44,12 @@ func (d *Desk) DownloadFiles(ctx context.Context) ([]api.DownloadFile, error) {
 type NoDownloadError struct{ ID string }
 
 // Error names it.
-func (e *NoDownloadError) Error() string { return "no download " + e.ID }
+func (e *NoDownloadError) Error() string { return e.Words().Error() }
+
+// Words is its wording in the catalogs.
+func (e *NoDownloadError) Words() *i18n.Error {
+	return &i18n.Error{Key: "desk.no_download", Args: []any{"ID", e.ID}}
+}
 
 // FindDownload finds a download by ID or file name, freshening the cache
 // once when it is not there (it may have been published since).
@@ -90,7 +96,7 @@ type Fetched struct {
 // download, which a pull then brings into the cache.
 func (d *Desk) Fetch(ctx context.Context, f api.DownloadFile, dir string, progress lsync.Progress) (Fetched, error) {
 	if strings.ContainsAny(f.Name, `/\`) || f.Name == "" || f.Name == "." || f.Name == ".." {
-		return Fetched{}, fmt.Errorf("the portal named the file %q, which is not a plain file name", f.Name)
+		return Fetched{}, i18n.Errorf("desk.download.bad_name", "Name", fmt.Sprintf("%q", f.Name))
 	}
 	dst := filepath.Join(dir, f.Name)
 	if complete(dst, f) {

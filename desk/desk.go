@@ -12,11 +12,13 @@ package desk
 import (
 	"context"
 	"errors"
-	"fmt"
 	gosync "sync"
 	"time"
 
+	"golang.org/x/text/language"
+
 	"github.com/licdesk/licdesk/core"
+	"github.com/licdesk/licdesk/i18n"
 	"github.com/licdesk/licdesk/machine"
 	"github.com/licdesk/licdesk/profile"
 	lsync "github.com/licdesk/licdesk/sync"
@@ -50,6 +52,9 @@ type Options struct {
 	// AnswerWithin bounds the wait for the portal in interactive calls;
 	// DefaultAnswerWithin when zero.
 	AnswerWithin time.Duration
+	// Language is the user's language: the portal words its answers
+	// (refusals, e-mails to a new account) in it. Und sends none.
+	Language language.Tag
 }
 
 // Desk is one profile opened by License Desk.
@@ -206,11 +211,11 @@ func (d *Desk) setSettings(ctx context.Context, kv map[string]string) error {
 const settingInsecure = "insecure"
 
 // ErrNotLoggedIn: the job needs a login and the profile has none.
-var ErrNotLoggedIn = errors.New("not logged in")
+var ErrNotLoggedIn = i18n.Errorf("desk.not_logged_in")
 
 // ErrNeedsPortal: the job needs the portal and this call was told to work
 // offline (or the profile holds no session).
-var ErrNeedsPortal = errors.New("this needs the portal")
+var ErrNeedsPortal = i18n.Errorf("desk.needs_portal")
 
 // requireLogin insists that someone logged in once.
 func (d *Desk) requireLogin(ctx context.Context) (Session, error) {
@@ -233,7 +238,8 @@ func (d *Desk) Client(ctx context.Context, retry lsync.RetryPolicy) (*lsync.Clie
 	d.mu.Lock()
 	tok := d.token
 	d.mu.Unlock()
-	return lsync.NewClient(lsync.ClientConfig{BaseURL: s.Portal, Token: tok, CAFile: s.CAFile, Retry: retry, Insecure: s.Insecure})
+	return lsync.NewClient(lsync.ClientConfig{BaseURL: s.Portal, Token: tok, CAFile: s.CAFile, Retry: retry, Insecure: s.Insecure,
+		Language: d.opts.Language})
 }
 
 // online is the client of a login with an open session, or ErrNeedsPortal.
@@ -243,7 +249,7 @@ func (d *Desk) online(ctx context.Context, retry lsync.RetryPolicy) (*lsync.Clie
 		return nil, err
 	}
 	if !cl.HasToken() {
-		return nil, fmt.Errorf("%w: the session has ended, log in again", ErrNeedsPortal)
+		return nil, i18n.Wrap(ErrNeedsPortal, "desk.session_ended")
 	}
 	return cl, nil
 }

@@ -2,11 +2,11 @@ package desk
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
 
+	"github.com/licdesk/licdesk/i18n"
 	"github.com/licdesk/licdesk/machine"
 )
 
@@ -32,10 +32,10 @@ func (d *Desk) SetProgram(ctx context.Context, product, path string) (string, er
 	}
 	fi, err := os.Stat(abs)
 	if err != nil {
-		return "", fmt.Errorf("program %s: %w", abs, err)
+		return "", i18n.Wrap(err, "desk.program.bad", "Path", abs)
 	}
 	if fi.IsDir() || (runtime.GOOS != "windows" && fi.Mode().Perm()&0o111 == 0) {
-		return "", fmt.Errorf("program %s is not an executable file", abs)
+		return "", i18n.Errorf("desk.program.not_executable", "Path", abs)
 	}
 	return abs, d.setSettings(ctx, map[string]string{settingProgram(product): abs})
 }
@@ -49,7 +49,12 @@ func (d *Desk) Program(ctx context.Context, product string) (string, error) {
 type NoProgramError struct{ Product string }
 
 // Error names the product.
-func (e *NoProgramError) Error() string { return "no program is set for " + e.Product }
+func (e *NoProgramError) Error() string { return e.Words().Error() }
+
+// Words is its wording in the catalogs.
+func (e *NoProgramError) Words() *i18n.Error {
+	return &i18n.Error{Key: "desk.no_program", Args: []any{"Product", e.Product}}
+}
 
 // LaunchPlan is a program cleared to start.
 type LaunchPlan struct {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/licdesk/licdesk/api"
+	"github.com/licdesk/licdesk/i18n"
 	"github.com/licdesk/licdesk/mailbox"
 	"github.com/licdesk/licdesk/mailscan"
 	"github.com/licdesk/licdesk/profile"
@@ -33,7 +34,7 @@ type MailboxSettings struct {
 }
 
 // ErrNoMailbox: the profile has no mailbox connected.
-var ErrNoMailbox = errors.New("no mailbox connected: licdesk mail add --imap imaps://USER@HOST connects one")
+var ErrNoMailbox = i18n.Errorf("desk.mail.none")
 
 // Mailbox reads the profile's mailbox settings; ok is false when none.
 func (d *Desk) Mailbox(ctx context.Context) (MailboxSettings, bool, error) {
@@ -158,7 +159,7 @@ func (d *Desk) mailConfig(ctx context.Context) (mailbox.Config, error) {
 	}
 	pw, _, err := d.prof.Secrets.Get(lsync.MailPasswordName(m.URL))
 	if errors.Is(err, profile.ErrNoSecret) {
-		return mailbox.Config{}, fmt.Errorf("the password of %s is no longer stored: connect the mailbox again (licdesk mail add)", m.URL)
+		return mailbox.Config{}, i18n.Errorf("desk.mail.password_gone", "URL", m.URL)
 	}
 	if err != nil {
 		return mailbox.Config{}, err
@@ -254,7 +255,7 @@ func (d *Desk) ScanWith(ctx context.Context, conn *mailbox.Conn, o ScanOptions) 
 	out.Reset = res.Reset
 	if err != nil {
 		d.afterScan(ctx, &out, o)
-		return out, fmt.Errorf("the scan stopped after %d messages (the next scan resumes there): %w", out.Messages, err)
+		return out, i18n.Wrap(err, "desk.mail.scan_stopped", "Count", out.Messages)
 	}
 	d.afterScan(ctx, &out, o)
 	return out, nil
@@ -391,8 +392,11 @@ type SignUpInvite struct{ Portal, Email string }
 type NeedsRegistrationError struct{ Serial string }
 
 // Error says what to give.
-func (e *NeedsRegistrationError) Error() string {
-	return "serial " + e.Serial + " needs the registration details (company, person, address, country) to become a key"
+func (e *NeedsRegistrationError) Error() string { return e.Words().Error() }
+
+// Words is its wording in the catalogs.
+func (e *NeedsRegistrationError) Words() *i18n.Error {
+	return &i18n.Error{Key: "desk.needs_registration", Args: []any{"Serial", e.Serial}}
 }
 
 // ApplyFinding acts on a finding, as its kind offers: register the
@@ -444,7 +448,7 @@ func (d *Desk) apply(ctx context.Context, f lsync.MailFinding, o ApplyOptions, o
 		oc, err := d.Submit(ctx, w, o.Offline)
 		var r *RefusedError
 		if errors.As(err, &r) {
-			return "", fmt.Errorf("refused: %s", r.Reason)
+			return "", i18n.Wrap(r, "desk.refused")
 		}
 		if err != nil {
 			return "", err
@@ -507,13 +511,13 @@ func (d *Desk) apply(ctx context.Context, f lsync.MailFinding, o ApplyOptions, o
 			if p, _ := c.AssignedProductOf(ctx, f.License); p != "" {
 				return p + " is listed under Assigned to you", nil
 			}
-			return "", fmt.Errorf("license %s is not assigned to %s (any more): the portal does not list it", f.License, d.sessionEmail(ctx))
+			return "", i18n.Errorf("desk.mail.not_assigned", "License", f.License, "Email", d.sessionEmail(ctx))
 		case mailscan.SeatRemoved:
 			return "synced: the seat of " + f.Product + " is gone from Assigned to you", nil
 		}
 		return "synced: the news of " + f.Product + " is under My products", nil
 	}
-	return "", fmt.Errorf("a %s finding has no action", f.Kind)
+	return "", i18n.Errorf("desk.mail.no_action", "Kind", f.Kind)
 }
 
 func (d *Desk) sessionEmail(ctx context.Context) string {
@@ -663,29 +667,29 @@ func (d *Desk) watchConn(ctx context.Context, conn *mailbox.Conn, pollEvery time
 	}
 }
 
-// FindingAction names what acting on a finding does, as both faces offer
-// it ("" once it is done or dismissed).
-func FindingAction(f lsync.MailFinding) string {
+// FindingAction names what acting on a finding does, in l's language, as
+// both faces offer it ("" once it is done or dismissed).
+func FindingAction(l *i18n.Lang, f lsync.MailFinding) string {
 	if f.State != lsync.FindingNew {
 		return ""
 	}
 	switch mailscan.Kind(f.Kind) {
 	case mailscan.LicenseNumber:
-		return "Register product"
+		return l.T("desk.finding.register")
 	case mailscan.Serial:
-		return "Get key"
+		return l.T("desk.finding.get_key")
 	case mailscan.LicenseKey, mailscan.InstallKey:
-		return "Add key"
+		return l.T("desk.finding.add_key")
 	case mailscan.ActivationResponse:
-		return "Import response"
+		return l.T("desk.finding.import_response")
 	case mailscan.LicenseFile:
-		return "Install license"
+		return l.T("desk.finding.install")
 	case mailscan.SeatAssigned:
-		return "Open license"
+		return l.T("desk.finding.open")
 	case mailscan.Invitation:
-		return "Sign up"
+		return l.T("desk.finding.sign_up")
 	case mailscan.SeatRemoved, mailscan.News:
-		return "Sync"
+		return l.T("desk.finding.sync")
 	}
 	return ""
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/licdesk/licdesk/core"
 	"github.com/licdesk/licdesk/desk"
+	"github.com/licdesk/licdesk/i18n"
 	"github.com/licdesk/licdesk/mailbox/imapdemo"
 	"github.com/licdesk/licdesk/portal/portaltest"
 	"github.com/licdesk/licdesk/portal/store"
@@ -73,7 +74,7 @@ func TestApplyFinding_AResponseByMailIsVerifiedThenActivates(t *testing.T) {
 	d, key := keyed(t)
 	f := importOne(t, d, mailed(t, responseByMail(t, d, key)))
 	assert.Equal(t, "activation-response", f.Kind)
-	assert.Equal(t, "Import response", desk.FindingAction(f))
+	assert.Equal(t, "Import response", desk.FindingAction(i18n.English(), f))
 
 	res, err := d.ApplyFinding(ctx, f.ID, desk.ApplyOptions{})
 	require.NoError(t, err)

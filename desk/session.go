@@ -2,11 +2,11 @@ package desk
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
 	"github.com/licdesk/licdesk/api"
+	"github.com/licdesk/licdesk/i18n"
 	"github.com/licdesk/licdesk/profile"
 	lsync "github.com/licdesk/licdesk/sync"
 )
@@ -53,8 +53,11 @@ type PendingWritesError struct {
 }
 
 // Error says how many writes wait.
-func (e *PendingWritesError) Error() string {
-	return fmt.Sprintf("%d writes of %s are still waiting to be sent", e.N, e.Identity)
+func (e *PendingWritesError) Error() string { return e.Words().Error() }
+
+// Words is its wording in the catalogs.
+func (e *PendingWritesError) Words() *i18n.Error {
+	return &i18n.Error{Key: "desk.pending_writes", Args: []any{"N", e.N, "Identity", e.Identity}}
 }
 
 // Login signs in (or up) at a portal and keeps the session in the profile:
@@ -99,7 +102,8 @@ func (d *Desk) Login(ctx context.Context, cr Credentials) (LoggedIn, error) {
 			return out, &PendingWritesError{N: pending, Identity: oldID}
 		}
 	}
-	cl, err := lsync.NewClient(lsync.ClientConfig{BaseURL: portal, CAFile: cr.CAFile, Insecure: cr.Insecure})
+	cl, err := lsync.NewClient(lsync.ClientConfig{BaseURL: portal, CAFile: cr.CAFile, Insecure: cr.Insecure,
+		Language: d.opts.Language})
 	if err != nil {
 		return out, err
 	}

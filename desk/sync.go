@@ -4,11 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 
 	"github.com/licdesk/licdesk/api"
 	"github.com/licdesk/licdesk/core"
 	"github.com/licdesk/licdesk/core/licensefile"
+	"github.com/licdesk/licdesk/i18n"
 	"github.com/licdesk/licdesk/machine"
 	lsync "github.com/licdesk/licdesk/sync"
 )
@@ -204,7 +204,7 @@ func (d *Desk) afterWrite(ctx context.Context, w lsync.Write) {
 
 // ErrActivated: the product runs with a key activated on this machine,
 // which a lease must not replace.
-var ErrActivated = errors.New("this machine holds an activation of the product: it runs with that key")
+var ErrActivated = i18n.Errorf("desk.activated")
 
 // RenewLease asks the portal for a fresh offline lease of the product's
 // cloud-login license (the adopted one, or the default pick) and installs
@@ -239,7 +239,7 @@ func (d *Desk) RenewLease(ctx context.Context, product string) (api.Lease, error
 		// stops now (source 002), not when the offline countdown would
 		// have ended. The lease goes; the check then says to renew.
 		if rerr := st.Remove(ctx, product); rerr != nil {
-			return got, fmt.Errorf("%w (and the ended lease could not be removed: %v)", err, rerr)
+			return got, i18n.Wrap(err, "desk.lease.not_removed", "Why", rerr.Error())
 		}
 		return got, err
 	}
@@ -247,7 +247,7 @@ func (d *Desk) RenewLease(ctx context.Context, product string) (api.Lease, error
 		return got, err
 	}
 	if _, err := st.Install(ctx, []byte(got.LeaseFile), d.Now(), nil); err != nil {
-		return got, fmt.Errorf("the lease of %s was not installed: %w", product, err)
+		return got, i18n.Wrap(err, "desk.lease.not_installed", "Product", product)
 	}
 	return got, nil
 }

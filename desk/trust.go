@@ -5,11 +5,11 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
-	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/licdesk/licdesk/core/licensefile"
+	"github.com/licdesk/licdesk/i18n"
 	lsync "github.com/licdesk/licdesk/sync"
 )
 
@@ -36,11 +36,11 @@ type TrustResult struct {
 func portalKeys(ctx context.Context, cl *lsync.Client) (licensefile.KeySet, error) {
 	raw, err := cl.KeySet(ctx)
 	if err != nil {
-		return licensefile.KeySet{}, fmt.Errorf("fetch the portal's public keys: %w", err)
+		return licensefile.KeySet{}, i18n.Wrap(err, "desk.trust.fetch")
 	}
 	ks, err := licensefile.ParseKeySet(raw)
 	if err != nil {
-		return licensefile.KeySet{}, fmt.Errorf("the portal's public keys: %w", err)
+		return licensefile.KeySet{}, i18n.Wrap(err, "desk.trust.bad")
 	}
 	return ks, nil
 }
@@ -131,7 +131,7 @@ func (d *Desk) TrustFile(ctx context.Context, path string) ([]string, error) {
 		return nil, err
 	}
 	if len(ks.Trusted()) == 0 {
-		return nil, fmt.Errorf("%s lists no key that is not revoked", path)
+		return nil, i18n.Errorf("desk.trust.none_valid", "Path", path)
 	}
 	st, err := d.Machine()
 	if err != nil {

@@ -62,33 +62,57 @@ func (l *Lang) Err(err error) string {
 	return err.Error()
 }
 
+// Worded is an error of another package that keeps its own type (callers
+// match it with errors.As and read its fields) and has a wording in the
+// catalogs: Err words it as Words() says. desk's typed errors are Worded.
+type Worded interface {
+	error
+	Words() *Error
+}
+
+// errText words the first translatable link of err's chain, outermost
+// first: an Error, a Worded error or a Coded one with a wording.
 func (l *Lang) errText(err error) (string, bool) {
-	var e *Error
-	if errors.As(err, &e) {
-		s := l.T(e.Key, e.Args...)
-		if e.Err != nil {
-			if c, ok := l.errText(e.Err); ok {
-				return s + ": " + c, true
+	for link := err; link != nil; link = errors.Unwrap(link) {
+		switch e := link.(type) {
+		case *Error:
+			s := l.T(e.Key, e.Args...)
+			if e.Err != nil {
+				if c, ok := l.errText(e.Err); ok {
+					return l.cause(s, c), true
+				}
+				return l.cause(s, e.Err.Error()), true
 			}
-			return s + ": " + e.Err.Error(), true
-		}
-		return s, true
-	}
-	var c Coded
-	if errors.As(err, &c) {
-		key := "error." + c.ErrorCode()
-		if !l.Has(key) {
-			return "", false
-		}
-		s := l.T(key, c.ErrorArgs()...)
-		if inner := errors.Unwrap(c); inner != nil {
-			if t, ok := l.errText(inner); ok {
-				return s + ": " + t, true
+			return s, true
+		case Worded:
+			return l.errText(e.Words())
+		case Coded:
+			key := "error." + e.ErrorCode()
+			if !l.Has(key) {
+				continue
 			}
+			s := l.T(key, e.ErrorArgs()...)
+			// A client's error that carries the portal's refusal of the
+			// same code says it once.
+			inner := errors.Unwrap(e)
+			for c, ok := inner.(Coded); ok && c.ErrorCode() == e.ErrorCode(); c, ok = inner.(Coded) {
+				inner = errors.Unwrap(inner)
+			}
+			if inner != nil {
+				if t, ok := l.errText(inner); ok {
+					return l.cause(s, t), true
+				}
+			}
+			return s, true
 		}
-		return s, true
 	}
 	return "", false
+}
+
+// cause joins a wording and its cause the language's way ("x: y" in
+// English, "x : y" in French).
+func (l *Lang) cause(text, cause string) string {
+	return l.T("format.cause", "Text", text, "Cause", cause)
 }
 
 // String is the language's tag, for logs.

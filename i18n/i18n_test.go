@@ -107,3 +107,44 @@ func TestEnum_WordsDomainValuesInTheVendorsTerms(t *testing.T) {
 	assert.Equal(t, "Licenças indisponíveis", pt.Enum("switch", "Licenses not available"))
 	assert.Equal(t, "mystery", pt.Enum("seat", "mystery"), "an unknown value is shown as it is")
 }
+
+// worded is a typed error of another package with a wording.
+type worded struct{ product string }
+
+func (w worded) Error() string { return w.Words().Error() }
+func (w worded) Words() *Error {
+	return &Error{Key: "enum.seat.pending", Args: []any{"Product", w.product}}
+}
+
+func TestErr_WordsATypedErrorByItsWordingAndTheOutermostLinkFirst(t *testing.T) {
+	pt := New(language.BrazilianPortuguese)
+	assert.Equal(t, "Aguardando", pt.Err(worded{"Eberick"}))
+	assert.Equal(t, "Atribuído: Aguardando", pt.Err(Wrap(worded{"x"}, "enum.seat.assigned")), "the outer wording comes first")
+	assert.Equal(t, "Aguardando", pt.Err(fmt.Errorf("plain context: %w", worded{"x"})))
+	var w worded
+	assert.True(t, errors.As(fmt.Errorf("c: %w", worded{"y"}), &w), "the type stays visible to callers")
+}
+
+func TestErr_JoinsAWordingAndItsCauseTheLanguagesWay(t *testing.T) {
+	cause := errors.New("disk full")
+	assert.Equal(t, "Pending: disk full", English().Err(Wrap(cause, "enum.seat.pending")))
+	assert.Equal(t, "Aguardando: disk full", New(language.BrazilianPortuguese).Err(Wrap(cause, "enum.seat.pending")))
+	assert.Equal(t, "En attente : disk full", New(language.French).Err(Wrap(cause, "enum.seat.pending")))
+}
+
+// carrier is a client's error that carries a refusal of the same code.
+type carrier struct {
+	code string
+	err  error
+}
+
+func (c carrier) Error() string     { return "carrier " + c.code }
+func (c carrier) ErrorCode() string { return c.code }
+func (c carrier) ErrorArgs() []any  { return nil }
+func (c carrier) Unwrap() error     { return c.err }
+
+func TestErr_ACodeWithoutAWordingLooksInsideIt(t *testing.T) {
+	l := New(language.BrazilianPortuguese)
+	assert.Equal(t, "carrier no.code", l.Err(carrier{"no.code", coded{"no.code"}}), "nothing to word: the error's own text")
+	assert.Equal(t, "Aguardando", l.Err(carrier{"no.code", Errorf("enum.seat.pending")}), "the worded link inside is found")
+}

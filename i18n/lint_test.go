@@ -20,7 +20,7 @@ import (
 // strings must come from the catalogs. A face joins the list once its
 // strings are in the catalogs; from then on a new English literal in a
 // widget, dialog, printer or error constructor fails this test.
-var translated = []string{"portal", "portal/mail"}
+var translated = []string{"cli", "desk", "internal/words", "ui", ".", "portal", "portal/mail"}
 
 // keyed are the folders whose catalog keys are checked: every literal key
 // passed to T, N, Errorf or Wrap must exist in en.json.
@@ -39,7 +39,21 @@ var sinks = map[string]bool{
 	"ShowCustomWithoutButtons": true, "NewCustomWithoutButtons": true, "NewNotification": true,
 	"Fprintln": true, "Fprintf": true, "Fprint": true, "Printf": true, "Println": true, "Print": true,
 	"Errorf": true,
+	// ui's own helpers that put a literal in front of people: a form's
+	// title, button, placeholder and required field's name; confirmations
+	// and notices; the hint line under buttons; a file dialog's title.
+	"newFormEntry": true, "showForm": true, "confirm": true, "inform": true, "say": true, "notice": true,
+	"setHint": true, "required": true, "SetTitleText": true,
+	// The command line's own printers: table headers (catalog keys) and
+	// table cells.
+	"table": true, "row": true,
 }
+
+// flagDefs are the flag package's definitions: their last argument is the
+// flag's help, which people read (--help); the name and the default are
+// typed, not read, and stay English.
+var flagDefs = map[string]bool{"String": true, "StringVar": true, "Bool": true, "BoolVar": true,
+	"Int": true, "IntVar": true, "Int64": true, "Int64Var": true, "Duration": true, "DurationVar": true}
 
 // translators are the calls whose first string argument (second for Wrap)
 // is a catalog key.
@@ -58,7 +72,14 @@ var untranslatable = map[string]bool{
 	// fixes; no person reads them as words.
 	"From: %s\r\n": true, "To: %s\r\n": true, "Subject: %s\r\n": true, "Date: %s\r\n": true,
 	"Message-ID: <%s@licdesk.invalid>\r\n": true,
+	"INBOX":                                true, "https://portal.example": true, "XXXX-XXXX-XXXX": true, // an IMAP folder, a URL, a serial's shape
+	"licdesk:": true, // the program's name before its message on stderr
 }
+
+// program is a command line to type: the program's name, a subcommand
+// and flags ("licdesk %s: %s", "licdesk signup --portal %s"), which stay
+// as they are in every language.
+var program = regexp.MustCompile(`\blicdesk( [a-z]+\b){0,2}|--[a-z][a-z-]*`)
 
 // internalErrors are the folders whose fmt.Errorf and errors.New errors
 // never reach a person in their language: the portal answers people only
@@ -97,8 +118,14 @@ func needsWords(s string) bool {
 	if untranslatable[s] || codeShaped.MatchString(s) {
 		return false
 	}
-	s = verbs.ReplaceAllString(s, "")
-	return word.MatchString(s)
+	s = program.ReplaceAllString(verbs.ReplaceAllString(s, ""), "")
+	return word.MatchString(s) && !untranslatable[s]
+}
+
+// isKey reports whether a literal is a catalog key (a printer that takes
+// keys, such as the command line's table headers, words it itself).
+func isKey(s string) bool {
+	return strings.Contains(s, ".") && !strings.Contains(s, " ") && English().Has(s)
 }
 
 type finding struct {
@@ -141,6 +168,21 @@ func callName(call *ast.CallExpr) (pkg, name string) {
 	return "", ""
 }
 
+// concatenated is an argument's parts when it is a string concatenation
+// ("Done: " + name + "."), so that a literal glued to a value is read
+// too; any other argument is itself.
+func concatenated(e ast.Expr) []ast.Expr {
+	switch x := e.(type) {
+	case *ast.BinaryExpr:
+		if x.Op == token.ADD {
+			return append(concatenated(x.X), concatenated(x.Y)...)
+		}
+	case *ast.ParenExpr:
+		return concatenated(x.X)
+	}
+	return []ast.Expr{e}
+}
+
 func stringLit(e ast.Expr) (string, bool) {
 	lit, ok := e.(*ast.BasicLit)
 	if !ok || lit.Kind != token.STRING {
@@ -156,6 +198,13 @@ func englishLiterals(t *testing.T, dir string) []finding {
 	en := English()
 	walk(t, dir, func(fset *token.FileSet, call *ast.CallExpr) {
 		pkg, name := callName(call)
+		if flagDefs[name] && len(call.Args) >= 3 {
+			help := call.Args[len(call.Args)-1]
+			if s, ok := stringLit(help); ok && needsWords(s) && !isKey(s) {
+				out = append(out, finding{fset.Position(help.Pos()), s})
+			}
+			return
+		}
 		isRefusal := pkg == "core" && (name == "E" || name == "Wrap")
 		isSink := sinks[name] || (pkg == "errors" && name == "New") || isRefusal
 		if !isSink || pkg == "i18n" {
@@ -168,8 +217,10 @@ func englishLiterals(t *testing.T, dir string) []finding {
 			return
 		}
 		for _, a := range call.Args {
-			if s, ok := stringLit(a); ok && needsWords(s) {
-				out = append(out, finding{fset.Position(a.Pos()), s})
+			for _, lit := range concatenated(a) {
+				if s, ok := stringLit(lit); ok && needsWords(s) && !isKey(s) {
+					out = append(out, finding{fset.Position(lit.Pos()), s})
+				}
 			}
 		}
 	})
@@ -205,15 +256,19 @@ func TestLint_EveryLiteralKeyIsInTheCatalog(t *testing.T) {
 func TestLint_FindsAnEnglishLiteral(t *testing.T) {
 	// The lint must be able to fail: this file's own sink calls are found.
 	dir := t.TempDir()
-	src := "package x\nimport \"fmt\"\nfunc f() { fmt.Println(\"Hello there\"); fmt.Println(\"%s: %d\") }\n"
+	src := "package x\nimport (\"flag\"; \"fmt\")\nfunc f() { fmt.Println(\"Hello there\"); fmt.Println(\"%s: %d\"); " +
+		"flag.String(\"license\", \"\", \"the license ID\"); fmt.Println(\"licdesk seats --license %s\"); " +
+		"fmt.Println(\"Done: \" + name + \".\") }\n"
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "x.go"), []byte(src), 0o600))
 	up, err := filepath.Abs("..")
 	require.NoError(t, err)
 	rel, err := filepath.Rel(up, dir)
 	require.NoError(t, err)
 	found := englishLiterals(t, rel)
-	require.Len(t, found, 1)
+	require.Len(t, found, 3, "%v", found)
 	assert.Equal(t, "Hello there", found[0].text)
+	assert.Equal(t, "the license ID", found[1].text, "a flag's help is read; its name is not")
+	assert.Equal(t, "Done: ", found[2].text, "a literal glued to a value is read")
 }
 
 func TestLint_ARefusalPassesOnlyByAWordedCode(t *testing.T) {

@@ -288,7 +288,8 @@ func (s *Store) AcceptResponse(ctx context.Context, file []byte, req activation.
 	}
 	if m := core.MatchFingerprint(req.Fingerprint, fp); !m.OK {
 		return licensefile.Payload{}, &Reason{Code: CodeHardwareChanged, Action: ActionReactivate,
-			Message: fmt.Sprintf("this response answers a request written on another machine (%d of %d known components match this one): import it where the request was written", m.Matched, m.Known)}
+			Message: fmt.Sprintf("this response answers a request written on another machine (%d of %d known components match this one): import it where the request was written", m.Matched, m.Known),
+			Words:   "response_elsewhere", Args: []any{"Matched", m.Matched, "Known", m.Known}}
 	}
 	if _, err := s.install(ctx, r.License, now, fp, true); err != nil {
 		return licensefile.Payload{}, err

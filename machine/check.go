@@ -58,6 +58,14 @@ type Reason struct {
 	Action  Action `json:"action,omitempty"`
 	Message string `json:"message"`
 	Err     error  `json:"-"` // the underlying cause, for logs
+	// Words names the reason's wording in the faces' catalogs ("expired",
+	// "signature.revoked") and Args its values as name, value pairs (times
+	// stay time.Time and day counts ints, for the face to write the
+	// locale's way), so that a face can say it in the user's language;
+	// Message is the English. machine does not read the catalogs: a
+	// protected program links machine and core only.
+	Words string `json:"-"`
+	Args  []any  `json:"-"`
 }
 
 // Error returns the message.
@@ -203,7 +211,8 @@ func (s *Store) Check(ctx context.Context, product string, now time.Time, opt Ch
 	file, err := readLicenseFile(path)
 	if errors.Is(err, ErrNotInstalled) {
 		res.Reasons = append(res.Reasons, Reason{Code: CodeNotActivated, Action: ActionActivate, Err: err,
-			Message: "no license for " + product + " on this machine: activate its key (licdesk activate KEY) or adopt a license assigned to you (licdesk adopt)"})
+			Message: "no license for " + product + " on this machine: activate its key (licdesk activate KEY) or adopt a license assigned to you (licdesk adopt)",
+			Words:   "not_activated", Args: []any{"Product", product}})
 		return finish()
 	}
 	if err != nil {
@@ -245,7 +254,8 @@ func (s *Store) Check(ctx context.Context, product string, now time.Time, opt Ch
 	res.License = &p
 	if p.Product != product || p.Kind == licensefile.KindDeactivationReceipt {
 		res.Reasons = append(res.Reasons, Reason{Code: CodeNotActivated, Action: ActionActivate,
-			Message: fmt.Sprintf("%s holds a %s for %s, not a license for %s", path, p.Kind, p.Product, product)})
+			Message: fmt.Sprintf("%s holds a %s for %s, not a license for %s", path, p.Kind, p.Product, product),
+			Words:   "other_product", Args: []any{"Path", path, "Held", p.Product, "Product", product}})
 		return finish()
 	}
 
@@ -276,16 +286,19 @@ func (s *Store) Check(ctx context.Context, product string, now time.Time, opt Ch
 	// ended is reported once, as expired, which is the one renewal fixes.
 	if warn, days := core.SubscriptionWarning(p.Expiry, now); warn && !p.Expiry.IsZero() {
 		res.Warnings = append(res.Warnings, Reason{Code: CodeExpiringSoon, Action: ActionRenew,
-			Message: fmt.Sprintf("license %s for %s expires in %s (%s): renew it", p.LicenseID, p.Product, plural(days, "day"), stamp(p.Expiry))})
+			Message: fmt.Sprintf("license %s for %s expires in %s (%s): renew it", p.LicenseID, p.Product, plural(days, "day"), stamp(p.Expiry)),
+			Words:   "expiring_soon", Args: []any{"License", p.LicenseID, "Product", p.Product, "Days", days, "Expiry", p.Expiry}})
 	}
 	if opt.Module != "" && !p.HasModule(opt.Module) {
 		// A keyed product gets a module with another key; a cloud-login one
 		// by adopting another owner's license that has it.
 		r := Reason{Code: CodeModuleMissing, Action: ActionAdopt,
-			Message: fmt.Sprintf("license %s for %s does not include module %s: adopt a license that does (licdesk adopt)", p.LicenseID, p.Product, opt.Module)}
+			Message: fmt.Sprintf("license %s for %s does not include module %s: adopt a license that does (licdesk adopt)", p.LicenseID, p.Product, opt.Module),
+			Words:   "module_missing.adopt", Args: []any{"License", p.LicenseID, "Product", p.Product, "Module", opt.Module}}
 		if p.Kind == licensefile.KindActivation {
 			r.Action = ActionActivate
 			r.Message = fmt.Sprintf("license %s for %s does not include module %s: activate a key that does (licdesk activate KEY)", p.LicenseID, p.Product, opt.Module)
+			r.Words = "module_missing.activate"
 		}
 		res.Reasons = append(res.Reasons, r)
 	}
@@ -323,7 +336,9 @@ func countdownWarning(err error, p licensefile.Payload, now time.Time) *Reason {
 	}
 	return &Reason{Code: CodeOfflineCountdown, Action: ActionRenew, Err: err,
 		Message: fmt.Sprintf("license %s for %s expired %s; without the portal it stops in %s (%s): connect and sync, or renew it",
-			p.LicenseID, p.Product, stamp(p.Expiry), plural(cd.DaysLeft, "day"), stamp(cd.StopsAt))}
+			p.LicenseID, p.Product, stamp(p.Expiry), plural(cd.DaysLeft, "day"), stamp(cd.StopsAt)),
+		Words: "offline_countdown", Args: []any{"License", p.LicenseID, "Product", p.Product, "Expiry", p.Expiry,
+			"Days", cd.DaysLeft, "Stops", cd.StopsAt}}
 }
 
 // stateMissingReason refuses a license whose offline state was deleted or
@@ -331,7 +346,8 @@ func countdownWarning(err error, p licensefile.Payload, now time.Time) *Reason {
 // nothing else can be trusted until the portal sets them up again.
 func stateMissingReason() *Reason {
 	return &Reason{Code: CodeStateMissing, Action: ActionSync, Err: errStateMissing,
-		Message: "the offline licensing state of this profile (clock mark, hardware grace, deactivations) is missing or was altered: connect and run licdesk sync once (for an activated key: licdesk activate KEY again) to restore it from the portal"}
+		Message: "the offline licensing state of this profile (clock mark, hardware grace, deactivations) is missing or was altered: connect and run licdesk sync once (for an activated key: licdesk activate KEY again) to restore it from the portal",
+		Words:   "state_missing"}
 }
 
 // deactivatedReason refuses the file of an activation this machine gave up.
@@ -342,7 +358,8 @@ func deactivatedReason(p licensefile.Payload, st offlineState) *Reason {
 	}
 	return &Reason{Code: CodeDeactivated, Action: ActionActivate,
 		Message: fmt.Sprintf("activation %s of %s was deactivated on this machine; a copy of its license file does not bring it back: activate the key again",
-			p.ActivationID, p.Product)}
+			p.ActivationID, p.Product),
+		Words: "deactivated", Args: []any{"Activation", p.ActivationID, "Product", p.Product}}
 }
 
 // checkHardware applies the match rule and the grace period to a
@@ -356,7 +373,8 @@ func checkHardware(res *Result, st *offlineState, p licensefile.Payload, fp core
 		// and memory): not a hardware change, so no grace starts.
 		res.Reasons = append(res.Reasons, Reason{Code: CodeOtherMachine, Action: ActionActivate,
 			Message: fmt.Sprintf("license %s for %s belongs to another machine (%s): activate it on this machine",
-				p.LicenseID, p.Product, m.Summary())})
+				p.LicenseID, p.Product, m.Summary()),
+			Words: "other_machine", Args: []any{"License", p.LicenseID, "Product", p.Product, "Matched", m.Matched, "Known", m.Known}})
 		return false
 	}
 	slug := Slug(p.Product)
@@ -391,12 +409,14 @@ func checkHardware(res *Result, st *offlineState, p licensefile.Payload, fp core
 		res.GraceDaysLeft, res.GraceEnds = days, ends
 		res.Warnings = append(res.Warnings, Reason{Code: CodeHardwareChanged, Action: ActionReactivate,
 			Message: fmt.Sprintf("this machine's hardware changed (%d of %d known components match): %s keeps working %s, until %s; reactivate it",
-				m.Matched, m.Known, p.Product, plural(days, "more day"), stamp(ends))})
+				m.Matched, m.Known, p.Product, plural(days, "more day"), stamp(ends)),
+			Words: "hardware_changed.grace", Args: []any{"Matched", m.Matched, "Known", m.Known, "Product", p.Product, "Days", days, "Ends", ends}})
 		return changed
 	}
 	res.Reasons = append(res.Reasons, Reason{Code: CodeHardwareChanged, Action: ActionReactivate,
 		Message: fmt.Sprintf("hardware changed and grace over since %s (%d of %d known components match): reactivate %s on this machine",
-			stamp(ends), m.Matched, m.Known, p.Product)})
+			stamp(ends), m.Matched, m.Known, p.Product),
+		Words: "hardware_changed.over", Args: []any{"Ends", ends, "Matched", m.Matched, "Known", m.Known, "Product", p.Product}})
 	return changed
 }
 
@@ -405,23 +425,28 @@ func signatureReason(err error, noTrust bool) *Reason {
 	switch {
 	case noTrust:
 		return &Reason{Code: CodeSignature, Action: ActionTrust, Err: err,
-			Message: "this profile trusts no portal key yet: log in once, or add the portal's keys with licdesk trust add FILE"}
+			Message: "this profile trusts no portal key yet: log in once, or add the portal's keys with licdesk trust add FILE",
+			Words:   "signature.no_trust"}
 	case errors.Is(err, licensefile.ErrUnknownKey):
 		return &Reason{Code: CodeSignature, Action: ActionTrust, Err: err,
-			Message: "the license file is signed by a key this machine does not trust: " + err.Error()}
+			Message: "the license file is signed by a key this machine does not trust: " + err.Error(),
+			Words:   "signature.unknown_key", Args: []any{"Err", err.Error()}}
 	case errors.Is(err, licensefile.ErrKeyRevoked), errors.Is(err, licensefile.ErrOutsideKeyWindow):
 		return &Reason{Code: CodeSignature, Action: ActionReactivate, Err: err,
-			Message: "the license file is signed by a key the portal no longer vouches for (" + err.Error() + "): activate again or sync to get a fresh file"}
+			Message: "the license file is signed by a key the portal no longer vouches for (" + err.Error() + "): activate again or sync to get a fresh file",
+			Words:   "signature.revoked", Args: []any{"Err", err.Error()}}
 	}
 	return &Reason{Code: CodeSignature, Action: ActionReactivate, Err: err,
-		Message: "the license file is altered or damaged (" + err.Error() + "): activate again to get a fresh copy"}
+		Message: "the license file is altered or damaged (" + err.Error() + "): activate again to get a fresh copy",
+		Words:   "signature.damaged", Args: []any{"Err", err.Error()}}
 }
 
 // clockReason refuses a clock more than skew before the mark.
 func clockReason(now, hwm time.Time, skew time.Duration) *Reason {
 	if err := licensefile.CheckClock(now, hwm, skew); err != nil {
 		return &Reason{Code: CodeClockSetBack, Action: ActionFixClock, Err: err,
-			Message: fmt.Sprintf("the system clock was set back to %s; the latest trusted time seen is %s: correct the clock", stamp(now), stamp(hwm))}
+			Message: fmt.Sprintf("the system clock was set back to %s; the latest trusted time seen is %s: correct the clock", stamp(now), stamp(hwm)),
+			Words:   "clock_set_back", Args: []any{"Now", now, "Seen", hwm}}
 	}
 	return nil
 }
@@ -432,13 +457,16 @@ func timeReason(err error, p licensefile.Payload, now time.Time) *Reason {
 	case errors.Is(err, licensefile.ErrNotYetValid):
 		return &Reason{Code: CodeNotYetValid, Action: ActionFixClock, Err: err,
 			Message: fmt.Sprintf("license %s was issued %s, more than %s after this computer's clock (%s): correct the clock",
-				p.LicenseID, stamp(p.Issued), licensefile.DefaultSkew, stamp(now))}
+				p.LicenseID, stamp(p.Issued), licensefile.DefaultSkew, stamp(now)),
+			Words: "not_yet_valid", Args: []any{"License", p.LicenseID, "Issued", p.Issued, "Skew", licensefile.DefaultSkew.String(), "Now", now}}
 	case errors.Is(err, licensefile.ErrExpired):
 		return &Reason{Code: CodeExpired, Action: ActionRenew, Err: err,
-			Message: fmt.Sprintf("license %s for %s expired %s: renew it", p.LicenseID, p.Product, stamp(p.Expiry))}
+			Message: fmt.Sprintf("license %s for %s expired %s: renew it", p.LicenseID, p.Product, stamp(p.Expiry)),
+			Words:   "expired", Args: []any{"License", p.LicenseID, "Product", p.Product, "Expiry", p.Expiry}}
 	case errors.Is(err, licensefile.ErrLeaseEnded):
 		return &Reason{Code: CodeLeaseEnded, Action: ActionRenew, Err: err,
-			Message: fmt.Sprintf("the offline lease of license %s for %s ended %s: connect and run licdesk sync to renew it", p.LicenseID, p.Product, stamp(p.LeaseEnd))}
+			Message: fmt.Sprintf("the offline lease of license %s for %s ended %s: connect and run licdesk sync to renew it", p.LicenseID, p.Product, stamp(p.LeaseEnd)),
+			Words:   "lease_ended", Args: []any{"License", p.LicenseID, "Product", p.Product, "Ended", p.LeaseEnd}}
 	}
 	return &Reason{Code: CodeSignature, Action: ActionReactivate, Err: err, Message: err.Error()}
 }

@@ -303,7 +303,8 @@ func (s *Store) install(ctx context.Context, file []byte, now time.Time, fp core
 	}
 	if p.Kind == licensefile.KindDeactivationReceipt {
 		return licensefile.Payload{}, &Reason{Code: CodeNotActivated, Action: ActionActivate,
-			Message: "this is a deactivation receipt, not a license: carry it to a connected machine (licdesk deactivate --receipt FILE)"}
+			Message: "this is a deactivation receipt, not a license: carry it to a connected machine (licdesk deactivate --receipt FILE)",
+			Words:   "receipt_not_license"}
 	}
 	if !present {
 		// The state is rebuilt from a file fresh from the portal (its
@@ -333,7 +334,8 @@ func (s *Store) install(ctx context.Context, file []byte, now time.Time, fp core
 				code = CodeOtherMachine
 			}
 			return licensefile.Payload{}, &Reason{Code: code, Action: ActionActivate,
-				Message: fmt.Sprintf("license %s is bound to another machine (%s): activate it on this machine", p.LicenseID, m.Summary())}
+				Message: fmt.Sprintf("license %s is bound to another machine (%s): activate it on this machine", p.LicenseID, m.Summary()),
+				Words:   "bound_elsewhere", Args: []any{"License", p.LicenseID, "Matched", m.Matched, "Known", m.Known}}
 		}
 	}
 	path, err := s.LicensePath(p.Product)
@@ -347,7 +349,8 @@ func (s *Store) install(ctx context.Context, file []byte, now time.Time, fp core
 		if op, err := ks.Verify(old); err == nil && op.Issued.After(p.Issued) {
 			return licensefile.Payload{}, &Reason{Code: CodeOutdated, Action: ActionActivate,
 				Message: fmt.Sprintf("this license file (issued %s) is older than the one installed for %s (issued %s): it was already used or replaced",
-					stamp(p.Issued), p.Product, stamp(op.Issued))}
+					stamp(p.Issued), p.Product, stamp(op.Issued)),
+				Words: "outdated", Args: []any{"Issued", p.Issued, "Product", p.Product, "Installed", op.Issued}}
 		}
 	}
 	if err := writeAtomic(path, file); err != nil {

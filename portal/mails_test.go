@@ -108,7 +108,7 @@ func TestMails_EnglishIsUnchanged(t *testing.T) {
 	assert.Equal(t, "Hello Pablo,\n\nEberick news, 26 November 2026 (warning):\n\nEberick 2026.1\n\nFaster slabs.\n"+
 		"\nAll Eberick news as a feed: https://portal.example/v1/news/Eberick/rss\n\n"+
 		"You receive this because you subscribed to Eberick news and alerts. To stop, switch the\n"+
-		"e-mails off under My products > News in License Desk.\n", m["news"].Body)
+		"e-mails off under Support & news in License Desk.\n", m["news"].Body)
 	assert.True(t, strings.HasPrefix(m["demokeys"].Body, "Hello,\n\nThank you for your purchase of "))
 }
 

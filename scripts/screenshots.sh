@@ -2,7 +2,10 @@
 # Takes screenshots of the real window under Xvfb: every tab of the demo
 # (licdesk --demo, tabs picked with the window's own Ctrl+1..5 shortcuts),
 # the sign-in screen (an empty profile) and the offline state (a profile
-# synced from a licportal that is then stopped). Writes PNGs into $OUT.
+# synced from a licportal that is then stopped). Writes PNGs into $OUT, and
+# the demo's tabs (at the default size and at 800x600) and the sign-in screen
+# again in each other language into $OUT/<lang>/ (LANGS, default
+# "pt-BR es fr"): the window follows the system's LANG.
 set -euo pipefail
 BIN=${BIN:-bin}
 OUT=${OUT:-screenshots}
@@ -56,7 +59,7 @@ run_app() {
   local cfg
   cfg=$(mktemp -d "$D/fyne-config.XXXXXX")
   rm -f "$D/app.pid"
-  XDG_CONFIG_HOME=$cfg LICDESK_HOME=$home dbus-run-session -- \
+  XDG_CONFIG_HOME=$cfg LICDESK_HOME=$home LANG=${APP_LANG:-en_US.UTF-8} dbus-run-session -- \
     sh -c 'echo $$ >"$0"; exec "$@"' "$D/app.pid" "$BIN/licdesk" "$@" >"$D/app.log" 2>&1 &
   APP=$!
   pids+=("$APP")
@@ -77,11 +80,13 @@ stop_app() {
   xsetroot -solid black 2>/dev/null || true # no window manager repaints the root
 }
 
+names=(1-active-solutions 2-assigned-to-you 3-keys 4-downloads 5-support-requests)
+# LANGS_ONLY=1 takes only the other languages (section 4).
+if [ -z "${LANGS_ONLY:-}" ]; then
 # 1. The demo: one shot per tab.
 run_app "$D/unused" --demo
 win=$(window_up)
 sleep 1.5 # the first sync round
-names=(1-active-solutions 2-assigned-to-you 3-keys 4-downloads 5-support-requests)
 for i in 1 2 3 4 5; do
   xdotool key --window "$win" "ctrl+$i"
   # Select the first row so the detail panes show something.
@@ -128,3 +133,31 @@ sleep 3
 xdotool windowactivate --sync "$win" key ctrl+1 2>/dev/null || true
 shot 7-offline 2
 stop_app
+fi
+
+# 4. The other languages: the demo's tabs at the default size and at
+# 800x600, and the sign-in screen, where longer words must not be cut.
+for lang in ${LANGS:-pt-BR es fr}; do
+  export APP_LANG="${lang/-/_}.UTF-8"
+  base=$OUT
+  OUT=$base/$lang
+  mkdir -p "$OUT"
+  for variant in default small; do
+    if [ "$variant" = small ]; then export SIZE_W=800 SIZE_H=600; prefix=small-; else unset SIZE_W SIZE_H; prefix=; fi
+    run_app "$D/unused" --demo
+    win=$(window_up)
+    sleep 1.5
+    for i in 1 2 3 4 5; do
+      xdotool key --window "$win" "ctrl+$i"
+      shot "$prefix${names[$((i-1))]}"
+    done
+    stop_app
+  done
+  unset SIZE_W SIZE_H
+  run_app "$D/empty-$lang"
+  win=$(window_up)
+  shot 6-sign-in 2
+  stop_app
+  OUT=$base
+done
+unset APP_LANG

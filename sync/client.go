@@ -18,6 +18,8 @@ import (
 	"syscall"
 	"time"
 
+	"golang.org/x/text/language"
+
 	"github.com/licdesk/licdesk/api"
 	"github.com/licdesk/licdesk/version"
 )
@@ -46,11 +48,10 @@ type ClientConfig struct {
 	MaxResponseBytes int64
 	// Transport replaces the HTTP transport (tests, benchmarks).
 	Transport http.RoundTripper
-	// Language is the user's language tag ("pt-BR"), sent as
-	// Accept-Language: the portal words its refusals in it, and an account
-	// signed up through this client gets its e-mails in it. Empty sends
-	// none (the portal answers in English).
-	Language string
+	// Language is the user's language, sent as Accept-Language on every
+	// request so that the portal words its refusals (problem+json title
+	// and detail) and a new account's e-mails in it; Und sends none.
+	Language language.Tag
 }
 
 // Client talks to the portal's JSON API. It is safe for concurrent use.
@@ -60,7 +61,7 @@ type Client struct {
 	http    *http.Client
 	retry   RetryPolicy
 	maxBody int64
-	lang    string
+	lang    string // Accept-Language; "" sends none
 }
 
 // NewClient checks the configuration and builds a client.
@@ -86,10 +87,11 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 		}
 		rt = tr
 	}
-	if len(cfg.Language) > 35 || strings.ContainsAny(cfg.Language, "\r\n,;") {
-		cfg.Language = "" // not a language tag: nothing to ask for
+	lang := ""
+	if cfg.Language != language.Und {
+		lang = cfg.Language.String()
 	}
-	return &Client{base: base, token: cfg.Token, retry: cfg.Retry, maxBody: cfg.MaxResponseBytes, lang: cfg.Language,
+	return &Client{base: base, token: cfg.Token, retry: cfg.Retry, maxBody: cfg.MaxResponseBytes, lang: lang,
 		http: &http.Client{Transport: rt, Timeout: cfg.Timeout,
 			// A redirect would carry the bearer token somewhere else.
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}, nil
@@ -238,10 +240,7 @@ func (c *Client) once(ctx context.Context, r Request, out any) error {
 		req.Header.Set("Content-Type", ct)
 	}
 	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", "licdesk/"+version.Number)
-	if c.lang != "" {
-		req.Header.Set("Accept-Language", c.lang)
-	}
+	c.identify(req)
 	if c.token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.token)
 	}
@@ -317,7 +316,8 @@ func (c *Client) netError(ctx context.Context, err error) error {
 		// The caller's deadline for an answer passed: the portal is as good
 		// as unreachable for this call (a hung server, a dead link).
 		return &Error{Kind: Offline, Code: "timeout",
-			Msg: fmt.Sprintf("the portal at %s did not answer in time", c.base.Host), Err: ctx.Err()}
+			Msg: fmt.Sprintf("the portal at %s did not answer in time", c.base.Host), Err: ctx.Err(),
+			Args: []any{"Host", c.base.Host}}
 	case ctx.Err() != nil:
 		return ctx.Err()
 	}
@@ -340,7 +340,8 @@ func (c *Client) netError(ctx context.Context, err error) error {
 	if errors.Is(err, syscall.ECONNREFUSED) {
 		why = "connection refused"
 	}
-	return &Error{Kind: Offline, Code: code, Msg: fmt.Sprintf("cannot reach the portal at %s: %s", c.base.Host, why), Err: err}
+	return &Error{Kind: Offline, Code: code, Msg: fmt.Sprintf("cannot reach the portal at %s: %s", c.base.Host, why), Err: err,
+		Args: []any{"Host", c.base.Host, "Why", why}}
 }
 
 // get is a read.
@@ -401,4 +402,14 @@ func (c *Client) Audit(ctx context.Context, licenseID string) ([]api.AuditEvent,
 	var evs []api.AuditEvent
 	err := c.get(ctx, "/v1/licenses/"+url.PathEscape(licenseID)+"/audit", nil, &evs)
 	return evs, err
+}
+
+// identify sets what every request says of its client: the program and
+// the user's language (Accept-Language), in which the portal words its
+// refusals.
+func (c *Client) identify(req *http.Request) {
+	req.Header.Set("User-Agent", "licdesk/"+version.Number)
+	if c.lang != "" {
+		req.Header.Set("Accept-Language", c.lang)
+	}
 }

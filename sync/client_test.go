@@ -9,14 +9,17 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	gosync "sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/text/language"
 
 	"github.com/licdesk/licdesk/api"
+	"github.com/licdesk/licdesk/i18n"
 	lsync "github.com/licdesk/licdesk/sync"
 )
 
@@ -182,4 +185,52 @@ func TestBackoff_GrowsWithJitterUpToTheCap(t *testing.T) {
 
 func pemOf(der []byte) []byte {
 	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+}
+
+func TestClient_SendsTheUsersLanguageOnEveryRequest(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		tag  language.Tag
+		want string
+	}{
+		{"Portuguese", language.BrazilianPortuguese, "pt-BR"},
+		{"French", language.French, "fr"},
+		{"none chosen sends none", language.Und, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var got []string
+			var mu gosync.Mutex
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				mu.Lock()
+				got = append(got, r.Header.Get("Accept-Language"))
+				mu.Unlock()
+				w.Header().Set("Content-Type", "application/json")
+				w.Write([]byte(`{"status":"ok"}`))
+			}))
+			defer srv.Close()
+			cl, err := lsync.NewClient(lsync.ClientConfig{BaseURL: srv.URL, Language: c.tag})
+			require.NoError(t, err)
+			var out map[string]string
+			require.NoError(t, cl.Do(context.Background(), lsync.Request{Method: "GET", Path: "/v1/health"}, &out))
+			require.NoError(t, cl.Health(context.Background()))
+			mu.Lock()
+			defer mu.Unlock()
+			assert.Equal(t, []string{c.want, c.want}, got)
+		})
+	}
+}
+
+func TestClient_ATransportFailureCarriesItsCodeAndValuesForTheFacesWording(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := ln.Addr().String()
+	ln.Close()
+	cl, err := lsync.NewClient(lsync.ClientConfig{BaseURL: "http://" + addr, Retry: lsync.NoRetry()})
+	require.NoError(t, err)
+	err = cl.Health(context.Background())
+	var c i18n.Coded
+	require.ErrorAs(t, err, &c)
+	assert.Equal(t, "network", c.ErrorCode())
+	assert.Equal(t, []any{"Host", addr, "Why", "connection refused"}, c.ErrorArgs())
+	assert.Equal(t, "cannot reach the portal at "+addr+": connection refused", err.Error(), "the English is as it was")
 }

@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/licdesk/licdesk/api"
-	"github.com/licdesk/licdesk/version"
 )
 
 // Progress is told how far a download has come; total is -1 when unknown.
@@ -84,7 +83,7 @@ func (c *Client) downloadOnce(ctx context.Context, f api.DownloadFile, part stri
 	if err != nil {
 		return err
 	}
-	req.Header.Set("User-Agent", "licdesk/"+version.Number)
+	c.identify(req)
 	if c.token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.token)
 	}

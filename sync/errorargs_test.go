@@ -37,22 +37,3 @@ func TestRefusal_KeepsTheProblemsArgsForTheUsersLanguage(t *testing.T) {
 	assert.Equal(t, "ghost@x.example ainda não tem conta: atribua uma licença para convidar e depois ofereça a participação",
 		i18n.New(language.BrazilianPortuguese).Err(err))
 }
-
-// A client made with the user's language asks the portal for it: the
-// portal's refusals come in it, and an account signed up through it keeps
-// it for its e-mails.
-func TestClient_AsksForTheUsersLanguage(t *testing.T) {
-	var got []string
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		got = append(got, r.Header.Get("Accept-Language"))
-		w.Header().Set("Content-Type", "application/json")
-		w.Write([]byte(`{"status":"ok"}`))
-	}))
-	t.Cleanup(srv.Close)
-	for _, lang := range []string{"pt-BR", "", "pt-BR\r\nX-Evil: 1"} {
-		cl, err := lsync.NewClient(lsync.ClientConfig{BaseURL: srv.URL, Retry: fastRetry(), Language: lang})
-		require.NoError(t, err)
-		require.NoError(t, cl.Health(context.Background()))
-	}
-	assert.Equal(t, []string{"pt-BR", "", ""}, got)
-}

@@ -86,10 +86,31 @@ type Error struct {
 	// Err is the underlying cause: the *core.Error of a refusal, the
 	// network error of a transport failure.
 	Err error
+	// Args are the values of a transport failure's message (Host, Why) as
+	// name, value pairs, for a face that words the code in the user's
+	// language (i18n's "error.<code>").
+	Args []any
 }
 
 // Error returns the one-line message.
 func (e *Error) Error() string { return e.Msg }
+
+// ErrorCode is the stable code, so that a face can word the error in the
+// user's language (i18n.Coded).
+func (e *Error) ErrorCode() string { return e.Code }
+
+// ErrorArgs are the message's values: a transport failure's own, else
+// those of the refusal it carries.
+func (e *Error) ErrorArgs() []any {
+	if e.Args != nil {
+		return e.Args
+	}
+	var c interface{ ErrorArgs() []any }
+	if e.Err != nil && errors.As(e.Err, &c) {
+		return c.ErrorArgs()
+	}
+	return nil
+}
 
 // Unwrap exposes the cause.
 func (e *Error) Unwrap() error { return e.Err }

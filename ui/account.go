@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"errors"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -10,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/licdesk/licdesk/api"
+	"github.com/licdesk/licdesk/i18n"
 	"github.com/licdesk/licdesk/internal/words"
 )
 
@@ -29,28 +29,29 @@ func (a *App) askVerify() {
 
 // VerifyDialog asks for the code e-mailed to the login's address.
 func (a *App) VerifyDialog() {
-	code := newFormEntry("the code from the e-mail", required("the code"))
+	l := a.l
+	code := newFormEntry(l.T("ui.verify.code.placeholder"), required(l.T("ui.verify.code.what")))
 	email := a.sess.email()
 	var f *form
-	f = a.showForm("Verify your e-mail address", "Verify", []formField{
-		{label: "Code", obj: code, hint: "Sent to " + email + ". Until it is entered, seats assigned to this address wait."}},
+	f = a.showForm(l.T("ui.verify.title"), l.T("ui.verify.ok"), []formField{
+		{label: l.T("ui.verify.code"), obj: code, hint: l.T("ui.verify.hint", "Email", email)}},
 		func(ctx context.Context) (string, error) {
 			u, err := a.sess.d.Verify(ctx, code.Text)
 			if err != nil {
 				return "", err
 			}
 			a.Refresh()
-			return "Verified " + u.Email + ": the seats assigned to it are yours.", nil
+			return l.T("ui.verify.done", "Email", u.Email), nil
 		}, a.notice)
-	resend := widget.NewButton("Send a new code", func() {
+	resend := widget.NewButton(l.T("ui.verify.resend"), func() {
 		a.bg(func(ctx context.Context) {
 			err := a.sess.d.ResendCode(ctx)
 			a.do(func() {
 				if err != nil {
-					f.say(err.Error())
+					f.say(l.Err(err))
 					return
 				}
-				f.say("A new code is on its way to " + email + ".")
+				f.say(l.T("ui.verify.resent", "Email", email))
 			})
 		})
 	})
@@ -67,14 +68,15 @@ func (a *App) OffersDialog() {
 				a.showError(err)
 				return
 			}
+			l := a.l
 			box := container.NewVBox()
 			var d dialog.Dialog
 			if len(offers) == 0 {
-				box.Add(widget.NewLabel("No membership offer is waiting for you."))
+				box.Add(widget.NewLabel(l.T("ui.offers.none")))
 			}
 			for _, o := range offers {
-				line := widget.NewLabel(words.Safe(o.AccountName) + " offers you the role " + o.Role + " (from " +
-					words.Safe(o.OfferedBy) + ", " + words.Ago(o.OfferedAt, a.cfg.Now()) + ").")
+				line := widget.NewLabel(l.T("ui.offers.line", "Account", words.Safe(o.AccountName), "Role", l.Enum("role", o.Role),
+					"From", words.Safe(o.OfferedBy), "Ago", l.Ago(o.OfferedAt, a.cfg.Now())))
 				line.Wrapping = fyne.TextWrapWord
 				act := func(accept bool) func() {
 					return func() {
@@ -82,11 +84,11 @@ func (a *App) OffersDialog() {
 						a.answerOffer(o, accept)
 					}
 				}
-				accept := widget.NewButton("Accept", act(true))
+				accept := widget.NewButton(l.T("ui.offers.accept"), act(true))
 				accept.Importance = widget.HighImportance
-				box.Add(container.NewBorder(nil, nil, nil, container.NewHBox(widget.NewButton("Decline", act(false)), accept), line))
+				box.Add(container.NewBorder(nil, nil, nil, container.NewHBox(widget.NewButton(l.T("ui.offers.decline"), act(false)), accept), line))
 			}
-			d = dialog.NewCustom("Membership offers", "Close", box, a.win)
+			d = dialog.NewCustom(l.T("ui.offers.title"), l.T("ui.common.close"), box, a.win)
 			d.Resize(fyne.NewSize(620, 300))
 			d.Show()
 		})
@@ -97,17 +99,18 @@ func (a *App) OffersDialog() {
 func (a *App) answerOffer(o api.Offer, accept bool) {
 	a.bg(func(ctx context.Context) {
 		var err error
-		msg := "Declined the offer of " + words.Safe(o.AccountName) + "."
+		name := words.Safe(o.AccountName)
+		msg := a.l.T("ui.offers.declined", "Account", name)
 		if accept {
 			_, err = a.sess.d.AcceptOffer(ctx, o.AccountID)
-			msg = "You joined " + words.Safe(o.AccountName) + "."
+			msg = a.l.T("ui.offers.joined", "Account", name)
 		} else {
 			_, err = a.sess.d.DeclineOffer(ctx, o.AccountID)
 		}
 		a.Refresh()
 		a.do(func() {
 			if err != nil {
-				a.showError(errors.New("The offer of " + words.Safe(o.AccountName) + " could not be answered: " + err.Error()))
+				a.showError(i18n.Wrap(err, "ui.offers.failed", "Account", name))
 				return
 			}
 			a.notice(msg)

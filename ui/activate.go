@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"errors"
-	"fmt"
 	"image"
 	"path/filepath"
 	"sort"
@@ -20,6 +19,7 @@ import (
 	"github.com/licdesk/licdesk/api"
 	"github.com/licdesk/licdesk/core/activation"
 	"github.com/licdesk/licdesk/desk"
+	"github.com/licdesk/licdesk/i18n"
 	"github.com/licdesk/licdesk/internal/words"
 	"github.com/licdesk/licdesk/machine"
 )
@@ -68,27 +68,28 @@ func (t *KeysTab) loadMachine(ctx context.Context) machineInfo {
 
 // text describes this machine: activations with their state and hardware
 // binding, requests waiting for a response, the trusted portal keys.
-func (mi machineInfo) text() string {
+func (mi machineInfo) text(a *App) string {
 	var b strings.Builder
-	b.WriteString("This machine: ")
+	l := a.l
+	b.WriteString(l.T("ui.machine.this") + " ")
 	if len(mi.activations) == 0 {
-		b.WriteString("no key activated here.")
+		b.WriteString(l.T("ui.machine.none"))
 	}
 	for _, r := range mi.activations {
 		st := mi.states[r.Product]
-		fmt.Fprintf(&b, "\n• %s, key %s (activated %s): %s; %s", r.Product, r.Key, day(r.Activated),
-			st.text(), graceText(st.res))
+		b.WriteString("\n• " + l.T("ui.machine.activation", "Product", r.Product, "Key", r.Key, "Date", a.day(r.Activated),
+			"State", st.text(a), "Binding", a.graceText(st.res)))
 	}
 	for _, q := range mi.pending {
-		fmt.Fprintf(&b, "\n• Request for key %s written %s, waiting for its response (Offline activation… > Import response)", q.Key, day(q.Created))
+		b.WriteString("\n• " + l.T("ui.machine.request", "Key", q.Key, "Date", a.day(q.Created)))
 	}
 	if len(mi.trusted) == 0 {
-		b.WriteString("\nTrusted portal keys: none yet (sign in while online, or licdesk trust add FILE).")
+		b.WriteString("\n" + l.T("ui.machine.trusted_none"))
 	} else {
-		b.WriteString("\nTrusted portal keys: " + strings.Join(mi.trusted, ", "))
+		b.WriteString("\n" + l.T("ui.machine.trusted", "Keys", strings.Join(mi.trusted, ", ")))
 	}
 	if mi.err != nil {
-		b.WriteString("\n" + mi.err.Error())
+		b.WriteString("\n" + l.Err(mi.err))
 	}
 	return b.String()
 }
@@ -104,7 +105,7 @@ func (t *KeysTab) say(s string) {
 func (t *KeysTab) done(msg string, err error) {
 	t.app.do(func() {
 		if err != nil {
-			t.say(err.Error())
+			t.say(t.app.l.Err(err))
 		} else {
 			t.say(msg)
 		}
@@ -127,12 +128,13 @@ func (t *KeysTab) selectedKey() string {
 
 // activateDialog asks for a key to activate online on this machine.
 func (t *KeysTab) activateDialog() {
-	key := newFormEntry("LIC-… or INS-…", validKey)
+	l := t.app.l
+	key := newFormEntry(l.T("ui.activate.key.placeholder"), validKey)
 	key.SetText(t.selectedKey())
-	name := newFormEntry("this computer's name", nil)
+	name := newFormEntry(l.T("ui.activate.machine.placeholder"), nil)
 	name.SetText(desk.MachineName(""))
-	t.app.showForm("Activate a key on this machine", "Activate", []formField{
-		{label: "Key", obj: key}, {label: "Machine name", obj: name, hint: "How this machine shows on the portal."}},
+	t.app.showForm(l.T("ui.activate.title"), l.T("ui.activate.ok"), []formField{
+		{label: l.T("ui.activate.key"), obj: key}, {label: l.T("ui.activate.machine"), obj: name, hint: l.T("ui.activate.machine.hint")}},
 		func(ctx context.Context) (string, error) {
 			msg, err := t.activateOnline(ctx, strings.TrimSpace(key.Text), strings.TrimSpace(name.Text))
 			if err == nil {
@@ -147,7 +149,7 @@ func (t *KeysTab) activateDialog() {
 // first; the response answers this request's nonce and is checked like an
 // offline one.
 func (t *KeysTab) ActivateOnline(key, name string) {
-	t.say("Activating " + key + "…")
+	t.say(t.app.l.T("ui.activate.working", "Key", key))
 	t.app.bg(func(ctx context.Context) {
 		msg, err := t.activateOnline(ctx, key, name)
 		t.done(msg, err)
@@ -156,28 +158,28 @@ func (t *KeysTab) ActivateOnline(key, name string) {
 
 func (t *KeysTab) activateOnline(ctx context.Context, key, name string) (string, error) {
 	if !t.app.online() {
-		return "", errors.New("online activation needs the portal: use Offline activation… instead")
+		return "", i18n.Errorf("ui.activate.needs_portal")
 	}
 	act, err := t.app.sess.d.ActivateOnline(ctx, key, name)
 	if err != nil {
-		return "", errors.New(refusalText(err))
+		return "", errors.New(refusalText(t.app.l, err))
 	}
-	return activatedText(act), nil
+	return activatedText(t.app.l, act), nil
 }
 
-func activatedText(act desk.Activated) string {
-	mode := "offline"
+func activatedText(l *i18n.Lang, act desk.Activated) string {
+	mode := l.T("ui.activate.mode.offline")
 	if act.Online {
-		mode = "online"
+		mode = l.T("ui.activate.mode.online")
 	}
 	what := act.Product
 	if act.Edition != "" {
-		what += " " + title(act.Edition)
+		what += " " + l.Enum("edition", act.Edition)
 	}
 	if len(act.Modules) > 0 {
 		what += " (" + strings.Join(act.Modules, ", ") + ")"
 	}
-	return fmt.Sprintf("✔ %s is activated on this machine (%s). License file: %s", what, mode, act.Path)
+	return l.T("ui.activate.done", "What", what, "Mode", mode, "Path", act.Path)
 }
 
 // offlineDialog is the offline activation as a guided flow: 1. write the
@@ -185,15 +187,16 @@ func activatedText(act desk.Activated) string {
 // machine (Answer a request… there, or the portal's /activate page), 3.
 // import the response here.
 func (t *KeysTab) offlineDialog() {
+	l := t.app.l
 	key := widget.NewEntry()
-	key.SetPlaceHolder("the license key (LIC-…) to activate")
+	key.SetPlaceHolder(l.T("ui.offline.key.placeholder"))
 	if k := t.selectedKey(); strings.HasPrefix(k, "LIC-") {
 		key.SetText(k) // install keys activate online only
 	}
-	writeBtn := widget.NewButton("1. Write the request…", func() {
+	writeBtn := widget.NewButton(l.T("ui.offline.write"), func() {
 		k := strings.TrimSpace(key.Text)
 		if k == "" {
-			t.FlowStep.SetText("Enter the key first.")
+			t.FlowStep.SetText(l.T("ui.offline.key_first"))
 			return
 		}
 		// Ask where to write only a request that can be answered.
@@ -201,7 +204,7 @@ func (t *KeysTab) offlineDialog() {
 			err := t.app.sess.d.CheckRequest(ctx, k)
 			t.app.do(func() {
 				if err != nil {
-					t.FlowStep.SetText("The request was not written: " + err.Error())
+					t.FlowStep.SetText(t.app.l.T("ui.offline.request_failed", "Reason", t.app.l.Err(err)))
 					t.say(t.FlowStep.Text)
 					return
 				}
@@ -219,7 +222,7 @@ func (t *KeysTab) offlineDialog() {
 			})
 		})
 	})
-	importBtn := widget.NewButton("3. Import the response…", func() {
+	importBtn := widget.NewButton(l.T("ui.offline.import"), func() {
 		d := dialog.NewFileOpen(func(f fyne.URIReadCloser, err error) {
 			if err != nil || f == nil {
 				return
@@ -232,12 +235,9 @@ func (t *KeysTab) offlineDialog() {
 		d.Resize(fyne.NewSize(760, 520))
 		d.Show()
 	})
-	steps := widget.NewLabel("For a machine without internet access:\n" +
-		"1. Write the request of the key: a small text file, also shown below as a QR code.\n" +
-		"2. On a connected machine, answer it: Keys > Answer a request… in License Desk, licdesk activate --fulfil, or the portal's /activate page (scan the QR code with a phone).\n" +
-		"3. Bring the response file back and import it here.")
+	steps := widget.NewLabel(l.T("ui.offline.steps"))
 	steps.Wrapping = fyne.TextWrapWord
-	saveQR := widget.NewButton("Save the QR code as a picture…", func() {
+	saveQR := widget.NewButton(l.T("ui.offline.save_qr"), func() {
 		if len(t.qrPNG) == 0 {
 			return
 		}
@@ -250,7 +250,7 @@ func (t *KeysTab) offlineDialog() {
 				werr = cerr
 			}
 			if werr != nil {
-				t.FlowStep.SetText("The picture was not saved: " + werr.Error())
+				t.FlowStep.SetText(l.T("ui.offline.qr_failed", "Reason", l.Err(werr)))
 			}
 		}, t.app.win)
 		d.SetFileName("activation-request.png")
@@ -262,11 +262,11 @@ func (t *KeysTab) offlineDialog() {
 	}
 	t.saveQR = saveQR
 	qrBox := container.NewVBox(container.NewCenter(t.QR), container.NewCenter(saveQR))
-	body := container.NewVBox(steps, widget.NewForm(widget.NewFormItem("Key", key)),
+	body := container.NewVBox(steps, widget.NewForm(widget.NewFormItem(l.T("ui.activate.key"), key)),
 		container.NewHBox(writeBtn, importBtn), qrBox, t.FlowStep, t.FlowResult)
 	scroll := container.NewVScroll(body)
 	t.flowBody = scroll
-	d := dialog.NewCustom("Offline activation", "Close", scroll, t.app.win)
+	d := dialog.NewCustom(l.T("ui.offline.title"), l.T("ui.common.close"), scroll, t.app.win)
 	d.Resize(fyne.NewSize(720, 640))
 	d.Show()
 }
@@ -279,7 +279,7 @@ func (t *KeysTab) WriteRequest(key, path string) {
 		img, pngPath, err := t.writeRequest(ctx, key, path)
 		t.app.do(func() {
 			if err != nil {
-				t.FlowStep.SetText("The request was not written: " + err.Error())
+				t.FlowStep.SetText(t.app.l.T("ui.offline.request_failed", "Reason", t.app.l.Err(err)))
 				t.say(t.FlowStep.Text)
 				return
 			}
@@ -292,8 +292,7 @@ func (t *KeysTab) WriteRequest(key, path string) {
 				t.flowBody.Refresh() // make room for the code
 			}
 			t.QR.Refresh()
-			t.FlowStep.SetText("2. Request written to " + path + " (QR code: " + pngPath + "). Carry it to a connected machine; " +
-				"there, Keys > Answer a request… (or the portal's /activate page) gives the response file to import here.")
+			t.FlowStep.SetText(t.app.l.T("ui.offline.written", "Path", path, "QR", pngPath))
 			t.say(t.FlowStep.Text)
 		})
 		t.app.Refresh()
@@ -346,7 +345,7 @@ func (t *KeysTab) ImportResponse(path string) {
 		msg, err := t.importResponse(ctx, path)
 		t.app.do(func() {
 			if err != nil {
-				t.FlowResult.SetText("✘ Not activated: " + err.Error())
+				t.FlowResult.SetText(t.app.l.T("ui.offline.not_activated", "Reason", t.app.l.Err(err)))
 			} else {
 				t.FlowResult.SetText(msg)
 			}
@@ -358,9 +357,9 @@ func (t *KeysTab) ImportResponse(path string) {
 func (t *KeysTab) importResponse(ctx context.Context, path string) (string, error) {
 	act, err := t.app.sess.d.ImportResponse(ctx, path)
 	if err != nil {
-		return "", errors.New(refusalText(err))
+		return "", errors.New(refusalText(t.app.l, err))
 	}
-	return activatedText(act), nil
+	return activatedText(t.app.l, act), nil
 }
 
 // fulfilDialog answers someone else's request: open it, then save the
@@ -384,7 +383,7 @@ func (t *KeysTab) fulfilDialog() {
 		save.Resize(fyne.NewSize(760, 520))
 		save.Show()
 	}, t.app.win)
-	open.SetTitleText("The activation request to answer")
+	open.SetTitleText(t.app.l.T("ui.fulfil.open"))
 	open.Resize(fyne.NewSize(760, 520))
 	open.Show()
 }
@@ -394,7 +393,7 @@ func (t *KeysTab) fulfilDialog() {
 // signed response to outPath (checked first when the profile trusts the
 // portal's keys, so that a damaged answer is caught here).
 func (t *KeysTab) Fulfil(reqPath, outPath string) {
-	t.say("Answering " + filepath.Base(reqPath) + "…")
+	t.say(t.app.l.T("ui.fulfil.working", "File", filepath.Base(reqPath)))
 	t.app.bg(func(ctx context.Context) {
 		msg, err := t.fulfil(ctx, reqPath, outPath)
 		t.done(msg, err)
@@ -403,14 +402,13 @@ func (t *KeysTab) Fulfil(reqPath, outPath string) {
 
 func (t *KeysTab) fulfil(ctx context.Context, reqPath, outPath string) (string, error) {
 	if !t.app.online() {
-		return "", errors.New("answering a request needs the portal: try again when online")
+		return "", i18n.Errorf("ui.fulfil.needs_portal")
 	}
 	ans, err := t.app.sess.d.AnswerRequest(ctx, reqPath, outPath)
 	if err != nil {
 		return "", err
 	}
-	return fmt.Sprintf("✔ Activated %s (key %s) for machine %q. Response written to %s: import it on that machine (Offline activation… > Import the response).",
-		ans.Activation.Product, ans.Request.Key, ans.Request.Machine, ans.Path), nil
+	return t.app.l.T("ui.fulfil.done", "Product", ans.Activation.Product, "Key", ans.Request.Key, "Machine", ans.Request.Machine, "Path", ans.Path), nil
 }
 
 // deactivateDialog picks one of this machine's activations and gives it up
@@ -423,12 +421,13 @@ func (t *KeysTab) deactivateDialog() {
 			recs, err = st.Activations(ctx)
 		}
 		t.app.do(func() {
+			l := t.app.l
 			if err != nil {
 				t.app.showError(err)
 				return
 			}
 			if len(recs) == 0 {
-				dialog.ShowInformation("Deactivate", "This machine holds no activation.", t.app.win)
+				t.app.inform(l.T("ui.deactivate.short"), l.T("ui.deactivate.none"))
 				return
 			}
 			var names []string
@@ -437,19 +436,17 @@ func (t *KeysTab) deactivateDialog() {
 			}
 			pick := widget.NewSelect(names, nil)
 			pick.SetSelectedIndex(0)
-			info := widget.NewLabel("Deactivating gives up the license on this machine and frees the key for another one.\n" +
-				"Online: the portal frees it at once. Offline: a receipt file is written; hand it in from a connected machine\n" +
-				"(licdesk deactivate --submit FILE, or the portal's page) to free the key.")
+			info := widget.NewLabel(l.T("ui.deactivate.info"))
 			info.Wrapping = fyne.TextWrapWord
 			var d *dialog.CustomDialog
-			online := widget.NewButton("Deactivate online", func() {
+			online := widget.NewButton(l.T("ui.deactivate.online"), func() {
 				d.Hide()
 				t.Deactivate(pick.Selected, "")
 			})
 			if !t.app.online() {
 				online.Disable()
 			}
-			receipt := widget.NewButton("Write a receipt…", func() {
+			receipt := widget.NewButton(l.T("ui.deactivate.receipt"), func() {
 				d.Hide()
 				s := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
 					if err != nil || w == nil {
@@ -463,8 +460,8 @@ func (t *KeysTab) deactivateDialog() {
 				s.Resize(fyne.NewSize(760, 520))
 				s.Show()
 			})
-			d = dialog.NewCustom("Deactivate on this machine", "Cancel",
-				container.NewVBox(info, widget.NewForm(widget.NewFormItem("Product", pick)), container.NewHBox(online, receipt)), t.app.win)
+			d = dialog.NewCustom(l.T("ui.deactivate.title"), l.T("ui.common.cancel"),
+				container.NewVBox(info, widget.NewForm(widget.NewFormItem(l.T("ui.assigned.col.product"), pick)), flow(online, receipt)), t.app.win)
 			d.Resize(fyne.NewSize(620, 300))
 			d.Show()
 		})
@@ -482,17 +479,16 @@ func (t *KeysTab) Deactivate(product, receiptPath string) {
 
 func (t *KeysTab) deactivate(ctx context.Context, product, receiptPath string) (string, error) {
 	if receiptPath == "" && !t.app.online() {
-		return "", errors.New("online deactivation needs the portal: write a receipt instead")
+		return "", i18n.Errorf("ui.deactivate.needs_portal")
 	}
 	out, err := t.app.sess.d.Deactivate(ctx, product, receiptPath)
 	if err != nil {
 		return "", err
 	}
 	if receiptPath != "" {
-		return fmt.Sprintf("✔ %s is deactivated on this machine. Carry %s to a connected machine and hand it in (licdesk deactivate --submit, or the portal's page) to free the key.",
-			out.Product, out.Receipt), nil
+		return t.app.l.T("ui.deactivate.receipt_done", "Product", out.Product, "Path", out.Receipt), nil
 	}
-	return fmt.Sprintf("✔ %s is deactivated on this machine; its key may be activated elsewhere.", out.Product), nil
+	return t.app.l.T("ui.deactivate.done", "Product", out.Product), nil
 }
 
 // newQR is the empty QR code image of the offline flow.
@@ -517,7 +513,7 @@ func (t *KeysTab) receiptDialog() {
 		f.Close()
 		t.SubmitReceipt(path)
 	}, t.app.win)
-	d.SetTitleText("The deactivation receipt to hand in")
+	d.SetTitleText(t.app.l.T("ui.receipt.open"))
 	d.SetFilter(storage.NewExtensionFileFilter([]string{".lda", ".txt"}))
 	d.Resize(fyne.NewSize(760, 520))
 	d.Show()
@@ -527,11 +523,11 @@ func (t *KeysTab) receiptDialog() {
 func (t *KeysTab) SubmitReceipt(path string) {
 	t.app.bg(func(ctx context.Context) {
 		msg := ""
-		err := errors.New("handing a receipt in needs the portal: try again when online")
+		err := i18n.Errorf("ui.receipt.needs_portal")
 		if t.app.online() {
 			var act api.Activation
 			act, err = t.app.sess.d.SubmitReceipt(ctx, path)
-			msg = fmt.Sprintf("✔ %s is freed on %q: its key may be activated elsewhere.", act.Product, act.Machine)
+			msg = t.app.l.T("ui.receipt.done", "Product", act.Product, "Machine", act.Machine)
 		}
 		t.done(msg, err)
 	})
@@ -547,21 +543,22 @@ func (t *KeysTab) requestsDialog() {
 				t.app.showError(err)
 				return
 			}
+			l := t.app.l
 			box := container.NewVBox()
 			if len(reqs) == 0 {
-				box.Add(widget.NewLabel("No activation request of this machine is waiting for a response."))
+				box.Add(widget.NewLabel(l.T("ui.requests.none")))
 			}
 			var d dialog.Dialog
 			for _, q := range reqs {
 				key := string(q.Key)
-				line := widget.NewLabel(fmt.Sprintf("%s, written %s for %q", key, day(q.Created), q.Machine))
-				cancel := widget.NewButton("Cancel", func() {
+				line := widget.NewLabel(l.T("ui.requests.line", "Key", key, "Date", t.app.day(q.Created), "Machine", q.Machine))
+				cancel := widget.NewButton(l.T("ui.requests.cancel"), func() {
 					d.Hide()
 					t.CancelRequest(key)
 				})
 				box.Add(container.NewBorder(nil, nil, nil, cancel, line))
 			}
-			d = dialog.NewCustom("Waiting activation requests", "Close", container.NewVScroll(box), t.app.win)
+			d = dialog.NewCustom(l.T("ui.requests.title"), l.T("ui.common.close"), container.NewVScroll(box), t.app.win)
 			d.Resize(fyne.NewSize(640, 320))
 			d.Show()
 		})
@@ -572,7 +569,7 @@ func (t *KeysTab) requestsDialog() {
 func (t *KeysTab) CancelRequest(key string) {
 	t.app.bg(func(ctx context.Context) {
 		err := t.app.sess.d.CancelRequest(ctx, key)
-		t.done("The request for "+key+" is cancelled: a response to it will be refused.", err)
+		t.done(t.app.l.T("ui.requests.cancelled", "Key", key), err)
 	})
 }
 
@@ -580,9 +577,10 @@ func (t *KeysTab) CancelRequest(key string) {
 // Free: the portal frees it at once (for a machine lost or reinstalled,
 // which will never hand in a receipt), after a confirmation.
 func (t *KeysTab) freeDialog() {
+	l := t.app.l
 	k, ok := t.List.current()
 	if !ok {
-		t.say("Select the key whose activation to free.")
+		t.say(l.T("ui.free.select"))
 		return
 	}
 	box := container.NewVBox()
@@ -593,16 +591,15 @@ func (t *KeysTab) freeDialog() {
 			continue
 		}
 		live++
-		line := widget.NewLabel(fmt.Sprintf("%s: activated %s (%s)", words.OrDash(ac.Machine), day(ac.ActivatedAt), ac.Mode))
-		free := widget.NewButton("Free", func() {
-			dialog.ShowConfirm("Free the activation on "+ac.Machine,
-				"The portal frees the key's activation on "+ac.Machine+" at once: the program stops working there. Go on?",
+		line := widget.NewLabel(l.T("ui.free.line", "Machine", words.OrDash(ac.Machine), "Date", t.app.day(ac.ActivatedAt), "Mode", activationMode(l, ac.Mode)))
+		free := widget.NewButton(l.T("ui.free.ok"), func() {
+			t.app.confirm(l.T("ui.free.title", "Machine", ac.Machine), l.T("ui.free.confirm", "Machine", ac.Machine), l.T("ui.free.ok"),
 				func(ok bool) {
 					if ok {
 						d.Hide()
 						t.FreeActivation(ac)
 					}
-				}, t.app.win)
+				})
 		})
 		if !t.app.online() {
 			free.Disable()
@@ -610,11 +607,11 @@ func (t *KeysTab) freeDialog() {
 		box.Add(container.NewBorder(nil, nil, nil, free, line))
 	}
 	if live == 0 {
-		box.Add(widget.NewLabel("This key is active on no machine."))
+		box.Add(widget.NewLabel(l.T("ui.free.none")))
 	} else if !t.app.online() {
-		box.Add(widget.NewLabel("Freeing an activation needs the portal: try again when online."))
+		box.Add(widget.NewLabel(l.T("ui.free.needs_portal")))
 	}
-	d = dialog.NewCustom("Activations of "+k.Key, "Close", container.NewVScroll(box), t.app.win)
+	d = dialog.NewCustom(l.T("ui.free.dialog", "Key", k.Key), l.T("ui.common.close"), container.NewVScroll(box), t.app.win)
 	d.Resize(fyne.NewSize(640, 320))
 	d.Show()
 }
@@ -623,6 +620,20 @@ func (t *KeysTab) freeDialog() {
 func (t *KeysTab) FreeActivation(ac api.Activation) {
 	t.app.bg(func(ctx context.Context) {
 		_, err := t.app.sess.d.FreeActivation(ctx, ac.ID)
-		t.done(fmt.Sprintf("✔ The activation of %s on %q is freed: its key may be activated elsewhere.", ac.Product, ac.Machine), err)
+		t.done(t.app.l.T("ui.free.done", "Product", ac.Product, "Machine", ac.Machine), err)
 	})
+}
+
+// activationMode words how a key was activated ("online", "offline",
+// "install": with an install key).
+func activationMode(l *i18n.Lang, mode string) string {
+	switch mode {
+	case "online":
+		return l.T("ui.activate.mode.online")
+	case "offline":
+		return l.T("ui.activate.mode.offline")
+	case "install":
+		return l.T("ui.activate.mode.install")
+	}
+	return mode
 }

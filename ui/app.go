@@ -12,10 +12,11 @@ package ui
 import (
 	"context"
 	"errors"
-	"fmt"
+	"os"
 	"strings"
 	gosync "sync"
 	"time"
+	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -28,6 +29,7 @@ import (
 	"github.com/licdesk/licdesk/assets"
 	"github.com/licdesk/licdesk/core"
 	"github.com/licdesk/licdesk/desk"
+	"github.com/licdesk/licdesk/i18n"
 	"github.com/licdesk/licdesk/internal/words"
 	"github.com/licdesk/licdesk/machine"
 	lsync "github.com/licdesk/licdesk/sync"
@@ -75,7 +77,12 @@ type Config struct {
 	SignIn *Login
 	// Menus are added to the main menu after File and Users: the
 	// composition root's own (the demo's portal switch).
-	Menus []*fyne.Menu
+	// They are built in the window's language, again when it changes.
+	Menus func(l *i18n.Lang) []*fyne.Menu
+
+	// Getenv reads the environment for the system's language (i18n.Detect);
+	// nil means os.Getenv. The language setting in the window wins over it.
+	Getenv func(string) string
 
 	// hardware replaces this machine's fingerprint source: tests in this
 	// package only (the binary has no switch that fakes it).
@@ -96,6 +103,9 @@ type App struct {
 	fa  fyne.App
 	win fyne.Window
 	cfg Config
+	// l is the window's language: every tab reads its words from it, and a
+	// change of language builds the tabs again with the new one.
+	l *i18n.Lang
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -121,6 +131,7 @@ type App struct {
 	banner    *fyne.Container
 	lastState lsync.Status
 	closed    bool
+	tray      bool // the tray menu is set up: a change of language words it again
 	signIn    *SignIn
 	notified  []notification // every desktop notification sent, for tests
 	mail      mailState
@@ -144,9 +155,12 @@ func New(fa fyne.App, cfg Config) (*App, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.Getenv == nil {
+		cfg.Getenv = os.Getenv
+	}
 	ctx, cancel := context.WithCancel(context.Background())
-	a := &App{fa: fa, cfg: cfg, ctx: ctx, cancel: cancel}
-	sess, err := openSession(ctx, cfg)
+	a := &App{fa: fa, cfg: cfg, ctx: ctx, cancel: cancel, l: chooseLang(fa, cfg.Getenv)}
+	sess, err := openSession(ctx, cfg, a.l.Tag())
 	if err != nil {
 		cancel()
 		return nil, err
@@ -156,7 +170,7 @@ func New(fa fyne.App, cfg Config) (*App, error) {
 	// Disabled controls, placeholders and the progress bar read at WCAG's
 	// contrast in the dark and the light variant alike.
 	fa.Settings().SetTheme(newContrastTheme())
-	a.win = fa.NewWindow("License Desk")
+	a.win = fa.NewWindow(a.l.T("ui.app.name"))
 	a.win.SetIcon(assets.Icon())
 	p := fa.Preferences()
 	a.win.Resize(fyne.NewSize(float32(p.FloatWithFallback(prefWidth, 1100)), float32(p.FloatWithFallback(prefHeight, 720))))
@@ -173,7 +187,7 @@ func New(fa fyne.App, cfg Config) (*App, error) {
 	})
 	if u := cfg.SignIn; u != nil {
 		if err := sess.login(ctx, u.Portal, u.Email, u.Password, false, true); err != nil {
-			a.showSignIn(err.Error())
+			a.showSignIn(a.l.Err(err))
 			return a, nil
 		}
 		a.connectLoginMailbox(ctx, *u)
@@ -242,9 +256,6 @@ func (a *App) do(fn func()) {
 	fyne.Do(fn)
 }
 
-// showError shows err in a dialog (UI goroutine).
-func (a *App) showError(err error) { dialog.ShowError(err, a.win) }
-
 // setupTray adds the tray menu where the desktop has one (trayAvailable);
 // elsewhere (no desktop.App, no StatusNotifierWatcher) there is no tray.
 func (a *App) setupTray() {
@@ -252,11 +263,12 @@ func (a *App) setupTray() {
 	if !ok {
 		return
 	}
-	d.SetSystemTrayMenu(fyne.NewMenu("License Desk",
-		fyne.NewMenuItem("Open License Desk", func() { a.win.Show(); a.win.RequestFocus() }),
-		fyne.NewMenuItem("Sync now", a.SyncNow),
+	a.tray = true
+	d.SetSystemTrayMenu(fyne.NewMenu(a.l.T("ui.app.name"),
+		fyne.NewMenuItem(a.l.T("ui.tray.open"), func() { a.win.Show(); a.win.RequestFocus() }),
+		fyne.NewMenuItem(a.l.T("ui.menu.sync_now"), a.SyncNow),
 		fyne.NewMenuItemSeparator(),
-		fyne.NewMenuItem("Quit", a.Quit)))
+		fyne.NewMenuItem(a.l.T("ui.tray.quit"), a.Quit)))
 	d.SetSystemTrayIcon(assets.Icon())
 }
 
@@ -296,6 +308,7 @@ func (a *App) stopSync() {
 
 // showMain builds the tabs around the cache and starts syncing.
 func (a *App) showMain() {
+	a.signIn = nil
 	a.Solutions = newSolutionsTab(a)
 	a.Assigned = newAssignedTab(a)
 	a.Keys = newKeysTab(a)
@@ -307,11 +320,11 @@ func (a *App) showMain() {
 		return container.NewBorder(s.content(), nil, nil, nil, c)
 	}
 	a.tabs = container.NewAppTabs(
-		container.NewTabItemWithIcon("Active solutions", theme.StorageIcon(), withStrip(a.SolutionsMail, a.Solutions.content())),
-		container.NewTabItemWithIcon("Assigned to you", theme.AccountIcon(), withStrip(a.AssignedMail, a.Assigned.content())),
-		container.NewTabItemWithIcon("Keys", theme.LoginIcon(), withStrip(a.KeysMail, a.Keys.content())),
-		container.NewTabItemWithIcon("Downloads", theme.DownloadIcon(), a.Downloads.content()),
-		container.NewTabItemWithIcon("Support & news", theme.HelpIcon(), a.Support.content()),
+		container.NewTabItemWithIcon(a.l.T("ui.tab.solutions"), theme.StorageIcon(), withStrip(a.SolutionsMail, a.Solutions.content())),
+		container.NewTabItemWithIcon(a.l.T("ui.tab.assigned"), theme.AccountIcon(), withStrip(a.AssignedMail, a.Assigned.content())),
+		container.NewTabItemWithIcon(a.l.T("ui.tab.keys"), theme.LoginIcon(), withStrip(a.KeysMail, a.Keys.content())),
+		container.NewTabItemWithIcon(a.l.T("ui.tab.downloads"), theme.DownloadIcon(), a.Downloads.content()),
+		container.NewTabItemWithIcon(a.l.T("ui.tab.support"), theme.HelpIcon(), a.Support.content()),
 	)
 	if i := a.fa.Preferences().IntWithFallback(prefTab, 0); i >= 0 && i < len(a.tabList) {
 		a.tabs.SelectIndex(i)
@@ -319,11 +332,11 @@ func (a *App) showMain() {
 	a.tabs.OnSelected = func(*container.TabItem) {
 		a.fa.Preferences().SetInt(prefTab, a.tabs.SelectedIndex())
 	}
-	a.status = widget.NewLabel("Starting")
+	a.status = widget.NewLabel(a.l.T("ui.status.starting"))
 	a.status.Truncation = fyne.TextTruncateEllipsis
 	a.failedBtn = widget.NewButtonWithIcon("", theme.WarningIcon(), a.showFailed)
 	a.failedBtn.Hide()
-	syncBtn := widget.NewButtonWithIcon("Sync now", theme.ViewRefreshIcon(), a.SyncNow)
+	syncBtn := widget.NewButtonWithIcon(a.l.T("ui.menu.sync_now"), theme.ViewRefreshIcon(), a.SyncNow)
 	// The status and what the last action did share the bar's one line.
 	a.Notice = widget.NewLabel("")
 	a.Notice.Truncation = fyne.TextTruncateEllipsis
@@ -352,9 +365,9 @@ func (a *App) badgeSupport(unread int) {
 	if a.tabs == nil || len(a.tabs.Items) < 5 {
 		return
 	}
-	title := "Support & news"
+	title := a.l.T("ui.tab.support")
 	if unread > 0 {
-		title += " (" + itoa(unread) + " new)"
+		title = a.l.N("ui.tab.support.unread", unread)
 	}
 	if it := a.tabs.Items[4]; it.Text != title {
 		it.Text = title
@@ -418,13 +431,14 @@ func (a *App) notice(msg string) { a.Notice.SetText(msg) }
 
 // menu is the main menu: File (sync, sign out) and, in the demo, Users.
 func (a *App) menu() *fyne.MainMenu {
-	file := fyne.NewMenu("File",
-		fyne.NewMenuItem("Sync now", a.SyncNow),
-		fyne.NewMenuItem("Mailbox…", func() { a.Mailbox = a.showMailbox() }),
-		fyne.NewMenuItem("Membership offers…", a.OffersDialog),
-		fyne.NewMenuItem("Verify your e-mail address…", a.VerifyDialog),
+	file := fyne.NewMenu(a.l.T("ui.menu.file"),
+		fyne.NewMenuItem(a.l.T("ui.menu.sync_now"), a.SyncNow),
+		fyne.NewMenuItem(a.l.T("ui.menu.mailbox"), func() { a.Mailbox = a.showMailbox() }),
+		fyne.NewMenuItem(a.l.T("ui.menu.offers"), a.OffersDialog),
+		fyne.NewMenuItem(a.l.T("ui.menu.verify"), a.VerifyDialog),
+		a.languageMenu(),
 		fyne.NewMenuItemSeparator(),
-		fyne.NewMenuItem("Sign out…", a.signOut),
+		fyne.NewMenuItem(a.l.T("ui.menu.sign_out"), a.signOut),
 	)
 	menus := []*fyne.Menu{file}
 	if len(a.cfg.Users) > 0 {
@@ -432,9 +446,11 @@ func (a *App) menu() *fyne.MainMenu {
 		for _, u := range a.cfg.Users {
 			items = append(items, fyne.NewMenuItem(u.Name+" <"+u.Email+">", func() { a.SwitchUser(u) }))
 		}
-		menus = append(menus, fyne.NewMenu("Users", items...))
+		menus = append(menus, fyne.NewMenu(a.l.T("ui.menu.users"), items...))
 	}
-	menus = append(menus, a.cfg.Menus...)
+	if a.cfg.Menus != nil {
+		menus = append(menus, a.cfg.Menus(a.l)...)
+	}
 	return fyne.NewMainMenu(menus...)
 }
 
@@ -468,7 +484,8 @@ func (a *App) shortcuts() {
 	// Alt+letter opens the menu of that initial (File, Users, Demo), as
 	// desktop menus are reached from the keyboard.
 	for _, m := range a.menu().Items {
-		first := fyne.KeyName(strings.ToUpper(m.Label[:1]))
+		r, _ := utf8.DecodeRuneInString(m.Label)
+		first := fyne.KeyName(strings.ToUpper(string(r)))
 		label := m.Label
 		c.AddShortcut(&desktop.CustomShortcut{KeyName: first, Modifier: fyne.KeyModifierAlt}, free(func() { a.OpenMenu(label) }))
 	}
@@ -538,35 +555,35 @@ func (a *App) renderStatus() {
 	var s string
 	switch st.State {
 	case lsync.StateIdle:
-		s = "Online"
+		s = a.l.T("ui.status.online")
 	case lsync.StateSyncing:
-		s = "Syncing…"
+		s = a.l.T("ui.status.syncing")
 	case lsync.StateOffline:
-		s = "Offline: the portal cannot be reached, showing the saved copy"
+		s = a.l.T("ui.status.offline")
 	case lsync.StateSignedOut:
-		s = "Signed out: sign in again to sync (File > Sign out…)"
+		s = a.l.T("ui.status.signed_out")
 	case lsync.StateError:
-		s = "Sync failed"
+		s = a.l.T("ui.status.failed")
 	default:
 		s = st.State.String()
 	}
 	if a.offline {
-		s = "Working offline (Sync now to reconnect)"
+		s = a.l.T("ui.status.working_offline")
 	}
 	last, _ := a.sess.cache.SyncState(a.ctx)
-	s += " · " + a.sess.email() + " · last sync " + words.Ago(last.LastSync, a.cfg.Now())
+	s += " · " + a.sess.email() + " · " + a.l.T("ui.status.last_sync", "Ago", a.l.Ago(last.LastSync, a.cfg.Now()))
 	if st.Pending > 0 {
-		s += " · " + words.Plural(st.Pending, "write") + " pending"
+		s += " · " + a.l.N("ui.status.pending", st.Pending)
 	}
 	if st.Err != nil && st.State == lsync.StateError {
-		s += " · " + st.Err.Error()
+		s += " · " + a.l.Err(st.Err)
 	}
 	if m := a.mailStatus(); m != "" {
 		s += " · " + m
 	}
 	a.status.SetText(s)
 	if st.Failed > 0 {
-		a.failedBtn.SetText(words.Plural(st.Failed, "failed write"))
+		a.failedBtn.SetText(a.l.N("ui.status.failed_writes", st.Failed))
 		a.failedBtn.Show()
 	} else {
 		a.failedBtn.Hide()
@@ -628,15 +645,14 @@ func (a *App) loadBanners(ctx context.Context) []banner {
 	counting := 0
 	what := func(s api.Subscription) string {
 		if s.Source == "key" {
-			return s.Product + " key " + s.ID
+			return a.l.T("ui.banner.key", "Product", s.Product, "Key", s.ID)
 		}
 		return s.Product
 	}
 	for i, s := range subs {
 		switch s.Phase {
 		case "warning":
-			out = append(out, banner{text: fmt.Sprintf("%s: the subscription ends in %s (%s). Renew it to keep working.",
-				what(s), words.Plural(s.DaysLeft, "day"), dayp(s.Expiry))})
+			out = append(out, banner{text: a.l.N("ui.banner.ends_in", s.DaysLeft, "What", what(s), "Date", a.dayp(s.Expiry))})
 		case "countdown":
 			counting++
 			if soonest == nil || s.DaysLeft < soonest.DaysLeft {
@@ -644,19 +660,18 @@ func (a *App) loadBanners(ctx context.Context) []banner {
 			}
 		case "stopped":
 			if s.Expiry != nil && now.Sub(*s.Expiry) < 30*core.Day {
-				out = append(out, banner{text: what(s) + ": the subscription has ended (" + dayp(s.Expiry) + ").", stop: true})
+				out = append(out, banner{text: a.l.T("ui.banner.ended", "What", what(s), "Date", a.dayp(s.Expiry)), stop: true})
 			}
 		}
 	}
 	if soonest != nil {
-		since := "cannot be reached right now"
+		since := a.l.T("ui.banner.unreachable_now")
 		if !st.LastReached.IsZero() && now.Sub(st.LastReached) >= core.Day {
-			since = "has not been reached for " + words.Plural(int(now.Sub(st.LastReached)/core.Day), "day")
+			since = a.l.N("ui.banner.unreachable_for", int(now.Sub(st.LastReached)/core.Day))
 		}
-		text := fmt.Sprintf("The portal %s. Licenses keep working offline; the first to stop is %s, in %s (%s).",
-			since, what(*soonest), words.Plural(soonest.DaysLeft, "day"), dayp(soonest.StopsIfUnreachable))
+		text := since + " " + a.l.N("ui.banner.countdown", soonest.DaysLeft, "What", what(*soonest), "Date", a.dayp(soonest.StopsIfUnreachable))
 		if counting > 1 {
-			text += fmt.Sprintf(" (%d subscriptions are counting down.)", counting)
+			text += " " + a.l.N("ui.banner.counting", counting)
 		}
 		out = append([]banner{{text: text}}, out...)
 	}
@@ -670,13 +685,13 @@ func (a *App) showBanners(bs []banner) {
 	if len(bs) == 0 {
 		// The line stays when there is nothing to say, so that the tabs
 		// never jump when a banner comes or goes.
-		ok := widget.NewLabel("Subscriptions in order.")
+		ok := widget.NewLabel(a.l.T("ui.banner.ok"))
 		ok.Importance = widget.LowImportance
 		a.banner.Add(container.NewBorder(nil, nil, widget.NewIcon(theme.ConfirmIcon()), nil, ok))
 	}
 	for i, b := range bs {
 		if i == 3 {
-			a.banner.Add(widget.NewLabel(fmt.Sprintf("… and %d more subscriptions need attention", len(bs)-3)))
+			a.banner.Add(widget.NewLabel(a.l.N("ui.banner.more", len(bs)-3)))
 			break
 		}
 		icon := theme.WarningIcon()
@@ -703,7 +718,8 @@ func (a *App) send(w lsync.Write, err error) {
 		a.Refresh()
 		var r *desk.RefusedError
 		if errors.As(err, &r) {
-			a.do(func() { dialog.ShowError(fmt.Errorf("%s: refused: %s", w.Summary, r.Reason), a.win) })
+			what := a.writeText(w, a.licenseNames(ctx))
+			a.do(func() { a.showError(i18n.Errorf("ui.write.refused", "What", what, "Reason", r.Reason)) })
 		} else if err != nil {
 			a.do(func() { a.showError(err) })
 		}
@@ -730,11 +746,11 @@ func (a *App) showFailed() {
 			// dialog says what was refused and why, and dismisses them.
 			box := container.NewVBox()
 			for _, e := range failed {
-				l := widget.NewLabel("• " + named(e.Write.Summary, names) + ": " + words.OrDash(e.Reason))
+				l := widget.NewLabel("• " + a.writeText(e.Write, names) + ": " + words.OrDash(e.Reason))
 				l.Wrapping = fyne.TextWrapWord
 				box.Add(l)
 			}
-			d := dialog.NewCustom("Changes the portal refused", "Dismiss", container.NewVScroll(box), a.win)
+			d := dialog.NewCustom(a.l.T("ui.failed.title"), a.l.T("ui.failed.dismiss"), container.NewVScroll(box), a.win)
 			d.SetOnClosed(func() {
 				a.bg(func(ctx context.Context) {
 					a.sess.cache.DismissFailed(ctx)
@@ -753,7 +769,7 @@ func (a *App) licenseNames(ctx context.Context) map[string]string {
 	out := map[string]string{}
 	if sols, err := a.sess.cache.Solutions(ctx); err == nil {
 		for _, s := range sols {
-			out[s.LicenseID] = s.Product + " " + title(s.Edition) + " (" + s.ContractNumber + ")"
+			out[s.LicenseID] = s.Product + " " + a.l.Enum("edition", s.Edition) + " (" + s.ContractNumber + ")"
 		}
 	}
 	return out
@@ -794,12 +810,11 @@ func (a *App) SwitchUser(u Login) {
 				doSwitch()
 				return
 			}
-			dialog.ShowConfirm("Switch user", fmt.Sprintf("%s not sent yet will be dropped. Switch to %s?",
-				words.Plural(pending, "write"), u.Email), func(ok bool) {
+			a.confirm(a.l.T("ui.switch.title"), a.l.N("ui.switch.confirm", pending, "Email", u.Email), a.l.T("ui.switch.ok"), func(ok bool) {
 				if ok {
 					doSwitch()
 				}
-			}, a.win)
+			})
 		})
 	})
 }
@@ -811,11 +826,11 @@ func (a *App) signOut() {
 	a.bg(func(ctx context.Context) {
 		pending, _, _ := a.sess.cache.OutboxCounts(ctx)
 		a.do(func() {
-			msg := "Sign out of " + a.sess.portal() + "? The local copy is removed from this computer."
+			msg := a.l.T("ui.signout.confirm", "Portal", a.sess.portal())
 			if pending > 0 {
-				msg += "\n" + words.Plural(pending, "write") + " not sent yet will be dropped."
+				msg += "\n" + a.l.N("ui.signout.dropped", pending)
 			}
-			dialog.ShowConfirm("Sign out", msg, func(ok bool) {
+			a.confirm(a.l.T("ui.signout.title"), msg, a.l.T("ui.signout.ok"), func(ok bool) {
 				if !ok {
 					return
 				}
@@ -826,18 +841,18 @@ func (a *App) signOut() {
 						a.win.SetMainMenu(nil)
 						msg := ""
 						if err != nil {
-							msg = err.Error()
+							msg = a.l.Err(err)
 						}
 						a.showSignIn(msg)
 					})
 				})
-			}, a.win)
+			})
 		})
 	})
 }
 
 // errOffline is what a portal-only action says offline.
-var errOffline = errors.New("the portal cannot be reached: try again when online")
+var errOffline = i18n.Errorf("ui.error.offline")
 
 // connectLoginMailbox connects the mailbox a login comes with (the demo's
 // users), replacing the one connected before. A failure shows in the

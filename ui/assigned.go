@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -53,41 +52,44 @@ type AssignedTab struct {
 
 func newAssignedTab(a *App) *AssignedTab {
 	t := &AssignedTab{app: a, states: map[string]localState{}, programs: map[string]string{}}
-	t.List = newFilterList("licenses", []column{{"Product", 140}, {"Owner", 150}, {"Edition", 110}, {"Modules", 180}, {"Expires", 100}, {"Status", 160}, {"On this machine", 220}}, func(r assignedRow, c []string) {
+	l := a.l
+	t.List = newList(l, "licenses", []column{{l.T("ui.assigned.col.product"), 140}, {l.T("ui.assigned.col.owner"), 150},
+		{l.T("ui.assigned.col.edition"), 110}, {l.T("ui.assigned.col.modules"), 180}, {l.T("ui.assigned.col.expires"), 100},
+		{l.T("ui.assigned.col.status"), 160}, {l.T("ui.assigned.col.here"), 220}}, func(r assignedRow, c []string) {
 		c[0] = r.Product
 		c[1] = r.OwnerName
-		c[2] = title(r.Edition)
+		c[2] = l.Enum("edition", r.Edition)
 		c[3] = strings.Join(r.Modules, ", ")
-		c[4] = day(r.Expiry)
+		c[4] = a.day(r.Expiry)
 		var m []string
 		switch {
 		case r.Adopted:
-			m = append(m, "✔ Adopted (runs with this)")
+			m = append(m, l.T("ui.assigned.adopted"))
 		case r.Default:
-			m = append(m, "★ Default (largest)")
+			m = append(m, l.T("ui.assigned.default"))
 		}
 		if r.State == "pending" {
-			m = append(m, "Pending")
+			m = append(m, l.Enum("seat", r.State))
 		}
 		c[5] = words.OrDash(strings.Join(m, " · "))
 		if st, ok := t.states[r.Product]; ok {
-			c[6] = st.text()
+			c[6] = st.text(a)
 		} else {
-			c[6] = "Checking…"
+			c[6] = l.T("ui.assigned.checking")
 		}
 	})
-	t.AdoptBtn = widget.NewButtonWithIcon("Adopt this license", theme.ConfirmIcon(), func() {
+	t.AdoptBtn = widget.NewButtonWithIcon(l.T("ui.assigned.adopt"), theme.ConfirmIcon(), func() {
 		if r, ok := t.List.current(); ok {
 			t.Adopt(r.Product, r.LicenseID)
 		}
 	})
-	t.GetBtn = widget.NewButtonWithIcon("Get license here", theme.DownloadIcon(), func() {
+	t.GetBtn = widget.NewButtonWithIcon(l.T("ui.assigned.get"), theme.DownloadIcon(), func() {
 		if r, ok := t.List.current(); ok {
 			t.GetLicense(r.Product)
 		}
 	})
-	t.ProgramBtn = widget.NewButtonWithIcon("Set program…", theme.FolderOpenIcon(), t.pickProgram)
-	t.LaunchBtn = widget.NewButtonWithIcon("Launch", theme.MediaPlayIcon(), func() {
+	t.ProgramBtn = widget.NewButtonWithIcon(l.T("ui.assigned.program"), theme.FolderOpenIcon(), t.pickProgram)
+	t.LaunchBtn = widget.NewButtonWithIcon(l.T("ui.assigned.launch"), theme.MediaPlayIcon(), func() {
 		if r, ok := t.List.current(); ok {
 			t.LaunchRow(r)
 		}
@@ -106,9 +108,9 @@ func newAssignedTab(a *App) *AssignedTab {
 		// The buttons act on the row: launching another owner's license
 		// adopts it first, and the button says so.
 		if r.Effective {
-			t.LaunchBtn.SetText("Launch")
+			t.LaunchBtn.SetText(l.T("ui.assigned.launch"))
 		} else {
-			t.LaunchBtn.SetText("Adopt and launch")
+			t.LaunchBtn.SetText(l.T("ui.assigned.adopt_launch"))
 		}
 		t.GetBtn.Enable()
 		t.ProgramBtn.Enable()
@@ -118,10 +120,9 @@ func newAssignedTab(a *App) *AssignedTab {
 	t.Message = widget.NewLabel("")
 	t.Message.Wrapping = fyne.TextWrapWord
 	t.Message.Hide()
-	t.details = widget.NewLabel("Select a license to see its state on this machine and launch its program.")
+	t.details = widget.NewLabel(l.T("ui.assigned.select"))
 	t.details.Wrapping = fyne.TextWrapWord
-	t.note = widget.NewLabel("A program runs with the license you adopt, or else with the largest (most modules, then the higher edition, the later expiry). " +
-		"Launch checks the license on this machine first (renewing its offline lease when online), then starts the program.")
+	t.note = widget.NewLabel(l.T("ui.assigned.note"))
 	t.note.Wrapping = fyne.TextWrapWord
 	return t
 }
@@ -136,52 +137,50 @@ func (t *AssignedTab) content() fyne.CanvasObject {
 // showDetails describes the selected product on this machine (UI goroutine).
 func (t *AssignedTab) showDetails(r assignedRow) {
 	var b strings.Builder
-	b.WriteString(r.Product + " on this machine: ")
+	l := t.app.l
+	b.WriteString(l.T("ui.assigned.here", "Product", r.Product) + " ")
 	st, ok := t.states[r.Product]
 	switch {
 	case !ok:
-		b.WriteString("checking…")
+		b.WriteString(l.T("ui.assigned.checking_lower"))
 	case st.err != nil:
-		b.WriteString(st.err.Error())
+		b.WriteString(l.Err(st.err))
 	case st.res.OK:
-		b.WriteString(st.text())
-		if l := st.res.License; l != nil {
-			b.WriteString(" · " + licenseFrom(l))
+		b.WriteString(st.text(t.app))
+		if lic := st.res.License; lic != nil {
+			b.WriteString(" · " + t.app.licenseFrom(lic))
 		}
 		for _, w := range st.res.Warnings {
-			b.WriteString("\n⚠ " + reasonText(w, st.res.License, t.app.cfg.Now()))
+			b.WriteString("\n⚠ " + t.app.reasonText(w, st.res.License, t.app.cfg.Now()))
 		}
 	default:
-		b.WriteString(st.text() + ". What to do: " + words.OrDash(todoText(st.res.Reasons)) + ".")
+		b.WriteString(st.text(t.app) + ". " + l.T("ui.check.todo", "Todo", words.OrDash(todoText(l, st.res.Reasons))))
 	}
 	prog := t.programs[r.Product]
 	if prog == "" {
-		prog = "not set (Set program…)"
+		prog = l.T("ui.assigned.program.unset")
 	}
-	b.WriteString("\nProgram: " + prog)
+	b.WriteString("\n" + l.T("ui.assigned.program.line", "Program", prog))
 	t.details.SetText(b.String())
 }
 
 // licenseFrom names the license a program runs with by its owner and how
 // it came to this machine, not by its ID.
-func licenseFrom(l *licensefile.Payload) string {
-	if l == nil {
-		return "no license"
+func (a *App) licenseFrom(lic *licensefile.Payload) string {
+	l := a.l
+	if lic == nil {
+		return l.T("ui.assigned.from.none")
 	}
-	owner := words.Safe(l.Owner)
-	if owner == "" {
-		owner = "its owner"
+	owner := words.Safe(lic.Owner)
+	switch {
+	case owner == "":
+		return l.T("ui.assigned.from.unknown")
+	case lic.Kind == licensefile.KindLease && !lic.LeaseEnd.IsZero():
+		return l.T("ui.assigned.from.lease_until", "Owner", owner, "Date", a.day(lic.LeaseEnd))
+	case lic.Kind == licensefile.KindActivation:
+		return l.T("ui.assigned.from.activation", "Owner", owner)
 	}
-	switch l.Kind {
-	case licensefile.KindLease:
-		if !l.LeaseEnd.IsZero() {
-			return "the license of " + owner + " (offline lease until " + day(l.LeaseEnd) + ")"
-		}
-		return "the license of " + owner + " (offline lease)"
-	case licensefile.KindActivation:
-		return "the license of " + owner + " (activated on this machine)"
-	}
-	return "the license of " + owner
+	return l.T("ui.assigned.from.owner", "Owner", owner)
 }
 
 // say shows a message under the list (UI goroutine).
@@ -213,7 +212,7 @@ func (t *AssignedTab) load(ctx context.Context) func() {
 	}
 	return func() {
 		if err != nil {
-			t.note.SetText(err.Error())
+			t.note.SetText(t.app.l.Err(err))
 		}
 		t.states, t.programs = states, programs
 		t.List.set(r, func(a, b assignedRow) bool { return a.LicenseID == b.LicenseID })
@@ -231,7 +230,7 @@ func (t *AssignedTab) load(ctx context.Context) func() {
 // first check).
 func (t *AssignedTab) State(product string) string {
 	if st, ok := t.states[product]; ok {
-		return st.text()
+		return st.text(t.app)
 	}
 	return ""
 }
@@ -244,7 +243,8 @@ func (t *AssignedTab) Adopt(product, licenseID string) {
 // GetLicense fetches the product's offline lease from the portal and
 // installs it on this machine (the license adopted, or the default one).
 func (t *AssignedTab) GetLicense(product string) {
-	t.say("Getting the license of " + product + " for this machine…")
+	l := t.app.l
+	t.say(l.T("ui.assigned.getting", "Product", product))
 	t.app.bg(func(ctx context.Context) {
 		var lease api.Lease
 		err := errOffline
@@ -254,12 +254,12 @@ func (t *AssignedTab) GetLicense(product string) {
 		t.app.do(func() {
 			switch {
 			case errors.Is(err, desk.ErrActivated):
-				t.say(product + " runs with the key activated on this machine (see Keys).")
+				t.say(l.T("ui.assigned.get.keyed", "Product", product))
 			case err != nil:
-				t.say("The license of " + product + " could not be fetched: " + err.Error())
+				t.say(l.T("ui.assigned.get.failed", "Product", product, "Reason", l.Err(err)))
 			default:
-				t.say(fmt.Sprintf("%s: the license of %s is installed on this machine; it works offline until %s.",
-					product, words.Safe(lease.OwnerName), day(lease.LeaseEnd)))
+				t.say(l.T("ui.assigned.get.done", "Product", product, "Owner", words.Safe(lease.OwnerName),
+					"Date", t.app.day(lease.LeaseEnd)))
 			}
 		})
 		t.app.Refresh()
@@ -284,7 +284,7 @@ func (t *AssignedTab) pickProgram() {
 		f.Close()
 		t.SetProgram(r.Product, path)
 	}, t.app.win)
-	d.SetTitleText("The program of " + r.Product)
+	d.SetTitleText(t.app.l.T("ui.assigned.program.title", "Product", r.Product))
 	d.Resize(fyne.NewSize(760, 520))
 	d.Show()
 }
@@ -296,10 +296,10 @@ func (t *AssignedTab) SetProgram(product, path string) {
 		abs, err := t.app.sess.d.SetProgram(ctx, product, path)
 		t.app.do(func() {
 			if err != nil {
-				t.say(err.Error())
+				t.say(t.app.l.Err(err))
 				return
 			}
-			t.say(product + " now launches " + abs + ".")
+			t.say(t.app.l.T("ui.assigned.program.set", "Product", product, "Program", abs))
 		})
 		t.app.Refresh()
 	})
@@ -313,12 +313,13 @@ func (t *AssignedTab) LaunchRow(r assignedRow) {
 		t.Launch(r.Product)
 		return
 	}
-	t.say("Adopting " + r.OwnerName + "'s license of " + r.Product + ", then launching…")
+	l := t.app.l
+	t.say(l.T("ui.assigned.adopting", "Owner", r.OwnerName, "Product", r.Product))
 	t.app.bg(func(ctx context.Context) {
 		msg, err := t.app.trySend(ctx, write(lsync.Adopt(r.Product, r.LicenseID)))
 		t.app.do(func() {
 			if err != nil {
-				t.say("Not adopted: " + err.Error())
+				t.say(l.T("ui.assigned.not_adopted", "Reason", l.Err(err)))
 				return
 			}
 			t.app.notice(msg)
@@ -332,36 +333,37 @@ func (t *AssignedTab) LaunchRow(r assignedRow) {
 // LICDESK_LICENSE_FILE set, as "licdesk launch" does. On failure it says
 // what to do.
 func (t *AssignedTab) Launch(product string) {
-	t.say("Checking the license of " + product + "…")
+	l := t.app.l
+	t.say(l.T("ui.assigned.checking_product", "Product", product))
 	t.app.bg(func(ctx context.Context) {
 		plan, err := t.app.sess.d.Launch(ctx, product, !t.app.online())
 		var np *desk.NoProgramError
 		var nv *desk.NotValidError
 		switch {
 		case errors.As(err, &np):
-			t.app.do(func() { t.say("No program is set for " + product + ": choose it with Set program….") })
+			t.app.do(func() { t.say(l.T("ui.assigned.no_program", "Product", product)) })
 			return
 		case errors.As(err, &nv):
-			msg := reasonsText(product, nv.Check, t.app.cfg.Now())
+			msg := t.app.reasonsText(product, nv.Check, t.app.cfg.Now())
 			t.app.do(func() {
 				t.say(msg)
-				dialog.ShowInformation(product+" does not start", msg, t.app.win)
+				t.app.inform(l.T("ui.assigned.no_start", "Product", product), msg)
 			})
 			t.app.Refresh()
 			return
 		case err != nil:
-			t.app.do(func() { t.say(product + " cannot be checked: " + err.Error()) })
+			t.app.do(func() { t.say(l.T("ui.assigned.cannot_check", "Product", product, "Reason", l.Err(err))) })
 			return
 		}
 		cmd := exec.Command(plan.Program)
 		cmd.Env = plan.Env
 		if err := cmd.Start(); err != nil {
-			t.app.do(func() { t.say("Could not start " + plan.Program + ": " + err.Error()) })
+			t.app.do(func() { t.say(l.T("ui.assigned.start_failed", "Program", plan.Program, "Reason", l.Err(err))) })
 			return
 		}
-		msg := "Started " + filepath.Base(plan.Program) + " with " + licenseFrom(plan.Check.License) + "."
+		msg := l.T("ui.assigned.started", "Program", filepath.Base(plan.Program), "License", t.app.licenseFrom(plan.Check.License))
 		for _, w := range plan.Check.Warnings {
-			msg += " ⚠ " + reasonText(w, plan.Check.License, t.app.cfg.Now())
+			msg += " ⚠ " + t.app.reasonText(w, plan.Check.License, t.app.cfg.Now())
 		}
 		t.app.do(func() { t.say(msg) })
 		if t.app.cfg.Inline {

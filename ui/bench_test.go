@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"github.com/licdesk/licdesk/i18n"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -19,7 +20,7 @@ func BenchmarkFilterKeystroke100kSeats(b *testing.B) {
 	for i := range seats {
 		seats[i] = api.Seat{ID: fmt.Sprint("seat-", i), State: "assigned", Email: fmt.Sprintf("user%06d@scale%03d.example", i, i%500)}
 	}
-	l := newFilterList("seats", []column{{"Seat holder", 300}, {"State", 120}}, func(s api.Seat, c []string) {
+	l := newList(i18n.English(), "seats", []column{{"Seat holder", 300}, {"State", 120}}, func(s api.Seat, c []string) {
 		c[0], c[1] = s.Email, s.State
 	})
 	l.set(prepareRows(seats, func(s api.Seat) string { return s.Email + " " + s.State }), nil)
@@ -43,7 +44,7 @@ func BenchmarkTableLoad100kSeats(b *testing.B) {
 		seats[i] = api.Seat{ID: fmt.Sprint("seat-", i), State: "assigned", Email: fmt.Sprintf("user%06d@scale%03d.example", (i*7919)%100_000, i%500)}
 	}
 	r := prepareRows(seats, func(s api.Seat) string { return s.Email + " " + s.State })
-	l := newFilterList("seats", []column{{"Seat holder", 300}, {"State", 120}}, func(s api.Seat, c []string) {
+	l := newList(i18n.English(), "seats", []column{{"Seat holder", 300}, {"State", 120}}, func(s api.Seat, c []string) {
 		c[0], c[1] = s.Email, s.State
 	})
 	b.ResetTimer()

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -14,7 +13,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/licdesk/licdesk/api"
-	"github.com/licdesk/licdesk/internal/words"
 	lsync "github.com/licdesk/licdesk/sync"
 )
 
@@ -45,29 +43,31 @@ type DownloadsTab struct {
 
 func newDownloadsTab(a *App) *DownloadsTab {
 	t := &DownloadsTab{app: a, Dir: filepath.Join(a.cfg.ProfileDir, "downloads")}
-	t.List = newFilterList("files", []column{{"Product · file", 320}, {"Version", 100}, {"Released · size", 180}, {"Downloaded", 110}, {"Newer version", 160}}, func(f api.DownloadFile, c []string) {
+	l := a.l
+	t.List = newList(l, "files", []column{{l.T("ui.downloads.col.file"), 320}, {l.T("ui.downloads.col.version"), 100},
+		{l.T("ui.downloads.col.released"), 180}, {l.T("ui.downloads.col.downloaded"), 110}, {l.T("ui.downloads.col.newer"), 160}}, func(f api.DownloadFile, c []string) {
 		c[0] = f.Product + " · " + f.Name
 		c[1] = f.Version
-		c[2] = day(f.ReleasedAt) + " · " + words.Size(f.Size)
-		c[3] = dayp(f.DownloadedAt)
+		c[2] = a.day(f.ReleasedAt) + " · " + l.Size(f.Size)
+		c[3] = a.dayp(f.DownloadedAt)
 		if f.NewerVersion {
-			c[4] = "Newer: " + f.LatestVersion
+			c[4] = l.T("ui.downloads.newer", "Version", f.LatestVersion)
 		} else {
-			c[4] = "Latest"
+			c[4] = l.T("ui.downloads.latest")
 		}
 	})
 	t.Progress = widget.NewProgressBar()
 	// Fyne draws the bar's empty track as a half-tone of the fill, which
 	// reads as a full bar at 0%: the bar shows only once a download starts.
 	t.Progress.Hide()
-	t.Message = widget.NewLabel("Select a file to download it into " + t.Dir + ".")
+	t.Message = widget.NewLabel(l.T("ui.downloads.select", "Dir", t.Dir))
 	t.Message.Truncation = fyne.TextTruncateEllipsis
-	t.DownloadBtn = widget.NewButtonWithIcon("Download", theme.DownloadIcon(), func() {
+	t.DownloadBtn = widget.NewButtonWithIcon(l.T("ui.downloads.download"), theme.DownloadIcon(), func() {
 		if f, ok := t.List.current(); ok {
 			t.Download(f)
 		}
 	})
-	t.PauseBtn = widget.NewButtonWithIcon("Pause", theme.MediaPauseIcon(), func() {
+	t.PauseBtn = widget.NewButtonWithIcon(l.T("ui.downloads.pause"), theme.MediaPauseIcon(), func() {
 		switch {
 		case t.pause != nil:
 			t.pause()
@@ -75,13 +75,13 @@ func newDownloadsTab(a *App) *DownloadsTab {
 			t.Download(*t.paused)
 		}
 	})
-	t.FolderBtn = widget.NewButtonWithIcon("Open folder", theme.FolderOpenIcon(), func() {
+	t.FolderBtn = widget.NewButtonWithIcon(l.T("ui.downloads.folder"), theme.FolderOpenIcon(), func() {
 		if err := os.MkdirAll(t.Dir, 0o755); err != nil {
-			t.Message.SetText(err.Error())
+			t.Message.SetText(l.Err(err))
 			return
 		}
 		if err := a.fa.OpenURL(&url.URL{Scheme: "file", Path: t.Dir}); err != nil {
-			t.Message.SetText("The folder could not be opened: " + err.Error() + " (it is " + t.Dir + ")")
+			t.Message.SetText(l.T("ui.downloads.folder_failed", "Reason", l.Err(err), "Dir", t.Dir))
 		}
 	})
 	t.PauseBtn.Disable()
@@ -113,7 +113,7 @@ func (t *DownloadsTab) load(ctx context.Context) func() {
 	r := prepareRows(files, func(f api.DownloadFile) string { return f.Product + " " + f.Name + " " + f.Version })
 	return func() {
 		if err != nil {
-			t.Message.SetText(err.Error())
+			t.Message.SetText(t.app.l.Err(err))
 		}
 		t.List.set(r, func(a, b api.DownloadFile) bool { return a.ID == b.ID })
 	}
@@ -129,10 +129,11 @@ func (t *DownloadsTab) Download(f api.DownloadFile) {
 	t.pause, t.paused = cancel, nil
 	t.DownloadBtn.Disable()
 	t.Progress.Show()
-	t.PauseBtn.SetText("Pause")
+	l := t.app.l
+	t.PauseBtn.SetText(l.T("ui.downloads.pause"))
 	t.PauseBtn.SetIcon(theme.MediaPauseIcon())
 	t.PauseBtn.Enable()
-	t.Message.SetText("Downloading " + f.Name + "…")
+	t.Message.SetText(l.T("ui.downloads.working", "File", f.Name))
 	start, from := time.Now(), int64(-1)
 	t.app.bg(func(context.Context) {
 		dst, err := t.app.sess.d.Download(ctx, f, t.Dir, func(done, total int64) {
@@ -143,11 +144,11 @@ func (t *DownloadsTab) Download(f api.DownloadFile) {
 				return
 			}
 			v := float64(done) / float64(total)
-			line := fmt.Sprintf("Downloading %s: %s of %s", f.Name, words.Size(done), words.Size(total))
+			line := l.T("ui.downloads.progress", "File", f.Name, "Done", l.Size(done), "Total", l.Size(total))
 			if el := time.Since(start).Seconds(); el >= 1 && done > from {
 				rate := float64(done-from) / el
 				left := time.Duration(float64(total-done)/rate) * time.Second
-				line += fmt.Sprintf(" · %s/s · %s left", words.Size(int64(rate)), left.Round(time.Second))
+				line += " · " + l.T("ui.downloads.speed", "Rate", l.Size(int64(rate)), "Left", left.Round(time.Second).String())
 			}
 			t.app.do(func() {
 				t.Progress.SetValue(v)
@@ -168,18 +169,18 @@ func (t *DownloadsTab) Download(f api.DownloadFile) {
 			switch {
 			case paused:
 				t.paused = &f
-				t.PauseBtn.SetText("Resume")
+				t.PauseBtn.SetText(l.T("ui.downloads.resume"))
 				t.PauseBtn.SetIcon(theme.MediaPlayIcon())
 				t.PauseBtn.Enable()
-				t.Message.SetText("Paused: Resume goes on with " + f.Name + " where it stopped.")
+				t.Message.SetText(l.T("ui.downloads.paused", "File", f.Name))
 			case err != nil:
 				if lsync.IsOffline(err) {
 					err = errOffline
 				}
-				t.Message.SetText("Download failed: " + err.Error())
+				t.Message.SetText(l.T("ui.downloads.failed", "Reason", l.Err(err)))
 			default:
 				t.Progress.SetValue(1)
-				t.Message.SetText("Saved " + dst + " (SHA-256 verified).")
+				t.Message.SetText(l.T("ui.downloads.saved", "Path", dst))
 				t.app.SyncNow() // the portal recorded the download: refresh the history
 			}
 		})

@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 
@@ -15,6 +14,7 @@ import (
 
 	"github.com/licdesk/licdesk/core"
 	"github.com/licdesk/licdesk/desk"
+	"github.com/licdesk/licdesk/i18n"
 	lsync "github.com/licdesk/licdesk/sync"
 )
 
@@ -94,7 +94,7 @@ func (a *App) showForm(title, confirm string, fields []formField, submit func(ct
 	f.status.Hide()
 	f.ok = widget.NewButtonWithIcon(confirm, theme.ConfirmIcon(), f.send)
 	f.ok.Importance = widget.HighImportance
-	f.nope = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), f.cancel)
+	f.nope = widget.NewButtonWithIcon(a.l.T("ui.common.cancel"), theme.CancelIcon(), f.cancel)
 	body := container.NewVBox(f.fields, f.status)
 	f.d = dialog.NewCustomWithoutButtons(title, body, a.win)
 	f.d.SetButtons([]fyne.CanvasObject{f.nope, f.ok})
@@ -119,19 +119,19 @@ func (f *form) send() {
 		return
 	}
 	if err := f.fields.Validate(); err != nil {
-		f.say("Check the field: " + err.Error())
+		f.say(f.app.l.T("ui.form.check", "Reason", f.app.l.Err(err)))
 		return
 	}
 	f.busy = true
 	f.ok.Disable()
-	f.say("Working…")
+	f.say(f.app.l.T("ui.form.working"))
 	f.app.bg(func(ctx context.Context) {
 		msg, err := f.submit(ctx)
 		f.app.do(func() {
 			f.busy = false
 			f.ok.Enable()
 			if err != nil {
-				f.say(err.Error())
+				f.say(f.app.l.Err(err))
 				return
 			}
 			f.d.Hide()
@@ -177,25 +177,27 @@ func (a *App) trySend(ctx context.Context, b built) (string, error) {
 	defer a.Refresh()
 	var r *desk.RefusedError
 	if errors.As(err, &r) {
-		return "", errors.New("The portal refused it: " + r.Reason)
+		return "", i18n.Errorf("ui.form.refused", "Reason", r.Reason)
 	}
 	if err != nil {
 		return "", err
 	}
-	what := named(w.Summary, a.licenseNames(ctx))
+	what := a.writeText(w, a.licenseNames(ctx))
 	if !o.Done {
-		return fmt.Sprintf("Not sent yet: %s will be sent when the portal can be reached.", what), nil
+		return a.l.T("ui.form.queued", "What", what), nil
 	}
-	return "Done: " + what + ".", nil
+	return a.l.T("ui.form.done", "What", what), nil
 }
 
 // The fields' checks: each says what is wrong in words for the person
-// typing.
+// typing (catalog errors: the form shows them in the window's language).
 
+// required refuses an empty field; what names it, already in the
+// window's language ("the license number").
 func required(what string) func(string) error {
 	return func(s string) error {
 		if strings.TrimSpace(s) == "" {
-			return errors.New("enter " + what)
+			return i18n.Errorf("ui.form.required", "What", what)
 		}
 		return nil
 	}
@@ -203,14 +205,14 @@ func required(what string) func(string) error {
 
 func validEmail(s string) error {
 	if _, err := core.NormalizeEmail(s); err != nil {
-		return errors.New("enter an e-mail such as name@company.example")
+		return i18n.Errorf("ui.form.email")
 	}
 	return nil
 }
 
 func validKey(s string) error {
 	if _, err := core.ParseKey(s); err != nil {
-		return errors.New("a key reads like LIC-XXXXX-XXXXX-… or INS-XXXXX-…")
+		return i18n.Errorf("ui.form.key")
 	}
 	return nil
 }
@@ -218,14 +220,14 @@ func validKey(s string) error {
 func validCountry(s string) error {
 	s = strings.TrimSpace(s)
 	if len(s) != 2 || strings.Trim(strings.ToUpper(s), "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
-		return errors.New("two letters, such as PT, BR or FR")
+		return i18n.Errorf("ui.form.country")
 	}
 	return nil
 }
 
 func validQuantity(s string) error {
 	if n, err := strconv.Atoi(strings.TrimSpace(s)); err != nil || n < 1 {
-		return errors.New("a whole number of at least 1")
+		return i18n.Errorf("ui.form.quantity")
 	}
 	return nil
 }

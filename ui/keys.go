@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -14,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/licdesk/licdesk/api"
+	"github.com/licdesk/licdesk/i18n"
 	"github.com/licdesk/licdesk/internal/words"
 	lsync "github.com/licdesk/licdesk/sync"
 )
@@ -51,35 +51,37 @@ type KeysTab struct {
 
 func newKeysTab(a *App) *KeysTab {
 	t := &KeysTab{app: a}
-	t.List = newFilterList("keys", []column{{"Key", 300}, {"Product", 240}, {"Kind · status", 150}, {"Activations", 140}, {"Expires", 140}}, func(k api.Key, c []string) {
+	l := a.l
+	t.List = newList(l, "keys", []column{{l.T("ui.keys.col.key"), 300}, {l.T("ui.assigned.col.product"), 240}, {l.T("ui.keys.col.kind"), 150},
+		{l.T("ui.keys.col.activations"), 140}, {l.T("ui.assigned.col.expires"), 140}}, func(k api.Key, c []string) {
 		c[0] = k.Key
-		c[1] = k.Product + " " + title(k.Edition)
-		c[2] = title(k.Kind) + " · " + title(k.Status)
-		c[3] = fmt.Sprintf("%d of %d machines", k.ActiveActivations, k.MaxActivations)
-		exp := dayp(k.Expiry)
+		c[1] = k.Product + " " + l.Enum("edition", k.Edition)
+		c[2] = l.Enum("key", k.Kind) + " · " + keyStatus(l, k.Status)
+		c[3] = l.N("ui.keys.machines", k.MaxActivations, "Active", l.Number(k.ActiveActivations))
+		exp := a.dayp(k.Expiry)
 		if k.Expiry == nil {
-			exp = "perpetual"
+			exp = l.T("ui.keys.perpetual")
 		} else if k.Renewed {
-			exp += " (renewed)"
+			exp += " " + l.T("ui.keys.renewed")
 		}
 		c[4] = exp
 	})
-	t.details = widget.NewLabel("Select a key to see its activations.")
+	t.details = widget.NewLabel(l.T("ui.keys.select"))
 	t.details.Wrapping = fyne.TextWrapWord
 	t.List.onSelect = t.showKey
 	t.List.onOpen = func(api.Key) { t.activateDialog() }
-	t.GetBtn = widget.NewButtonWithIcon("Get key from serial…", theme.ContentAddIcon(), t.getKey)
-	t.UpgradeBtn = widget.NewButtonWithIcon("Upgrade…", theme.UploadIcon(), t.upgrade)
-	t.AddBtn = widget.NewButtonWithIcon("Add key…", theme.ContentAddIcon(), t.addKey)
-	t.ActivateBtn = widget.NewButtonWithIcon("Activate online…", theme.ConfirmIcon(), t.activateDialog)
+	t.GetBtn = widget.NewButtonWithIcon(l.T("ui.keys.get"), theme.ContentAddIcon(), t.getKey)
+	t.UpgradeBtn = widget.NewButtonWithIcon(l.T("ui.keys.upgrade"), theme.UploadIcon(), t.upgrade)
+	t.AddBtn = widget.NewButtonWithIcon(l.T("ui.keys.add"), theme.ContentAddIcon(), t.addKey)
+	t.ActivateBtn = widget.NewButtonWithIcon(l.T("ui.keys.activate"), theme.ConfirmIcon(), t.activateDialog)
 	t.ActivateBtn.Importance = widget.HighImportance
-	t.OfflineBtn = widget.NewButtonWithIcon("Offline activation…", theme.DocumentSaveIcon(), t.offlineDialog)
-	t.FulfilBtn = widget.NewButtonWithIcon("Answer a request…", theme.MailReplyIcon(), t.fulfilDialog)
-	t.DeactivateBtn = widget.NewButtonWithIcon("Deactivate…", theme.CancelIcon(), t.deactivateDialog)
-	t.ReceiptBtn = widget.NewButtonWithIcon("Hand in a receipt…", theme.MailSendIcon(), t.receiptDialog)
-	t.RequestsBtn = widget.NewButtonWithIcon("Waiting requests…", theme.HistoryIcon(), t.requestsDialog)
-	t.FreeBtn = widget.NewButtonWithIcon("Free an activation elsewhere…", theme.DeleteIcon(), t.freeDialog)
-	t.Machine = widget.NewLabel("This machine: reading…")
+	t.OfflineBtn = widget.NewButtonWithIcon(l.T("ui.keys.offline"), theme.DocumentSaveIcon(), t.offlineDialog)
+	t.FulfilBtn = widget.NewButtonWithIcon(l.T("ui.keys.fulfil"), theme.MailReplyIcon(), t.fulfilDialog)
+	t.DeactivateBtn = widget.NewButtonWithIcon(l.T("ui.keys.deactivate"), theme.CancelIcon(), t.deactivateDialog)
+	t.ReceiptBtn = widget.NewButtonWithIcon(l.T("ui.keys.receipt"), theme.MailSendIcon(), t.receiptDialog)
+	t.RequestsBtn = widget.NewButtonWithIcon(l.T("ui.keys.requests"), theme.HistoryIcon(), t.requestsDialog)
+	t.FreeBtn = widget.NewButtonWithIcon(l.T("ui.keys.free"), theme.DeleteIcon(), t.freeDialog)
+	t.Machine = widget.NewLabel(l.T("ui.keys.reading"))
 	t.Machine.Wrapping = fyne.TextWrapWord
 	t.Message = widget.NewLabel("")
 	t.Message.Truncation = fyne.TextTruncateEllipsis // one line: a wrapped one overlaps the details above
@@ -112,9 +114,9 @@ func (t *KeysTab) load(ctx context.Context) func() {
 	})
 	mi := t.loadMachine(ctx)
 	return func() {
-		t.Machine.SetText(mi.text())
+		t.Machine.SetText(mi.text(t.app))
 		if err != nil {
-			t.details.SetText(err.Error())
+			t.details.SetText(t.app.l.Err(err))
 		}
 		t.List.set(r, func(a, b api.Key) bool { return a.Key == b.Key })
 		t.List.selectFirst()
@@ -123,13 +125,15 @@ func (t *KeysTab) load(ctx context.Context) func() {
 
 func (t *KeysTab) showKey(k api.Key) {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s · %s %s · modules %s · account %s · capacity %d %s · from %s",
-		k.Key, k.Product, title(k.Edition), words.OrDash(strings.Join(k.Modules, ", ")), k.AccountName, k.Capacity, k.Unit, title(k.Source))
+	l := t.app.l
+	b.WriteString(l.T("ui.keys.detail", "Key", k.Key, "Product", k.Product, "Edition", l.Enum("edition", k.Edition),
+		"Modules", words.OrDash(strings.Join(k.Modules, ", ")), "Account", k.AccountName, "Capacity", l.Number(k.Capacity),
+		"Unit", k.Unit, "Source", keySource(l, k.Source)))
 	if len(k.Activations) == 0 {
-		b.WriteString("\nNot activated on any machine.")
+		b.WriteString("\n" + l.T("ui.keys.not_activated"))
 	}
 	for _, ac := range k.Activations {
-		fmt.Fprintf(&b, "\n%s: %s (%s, %s)", words.OrDash(ac.Machine), title(ac.State), ac.Mode, day(ac.ActivatedAt))
+		fmt.Fprintf(&b, "\n%s: %s (%s, %s)", words.OrDash(ac.Machine), l.Enum("activation", ac.State), activationMode(l, ac.Mode), t.app.day(ac.ActivatedAt))
 	}
 	t.details.SetText(b.String())
 }
@@ -137,13 +141,14 @@ func (t *KeysTab) showKey(k api.Key) {
 // getKey is the "Get a license key" form: the serial and the registration,
 // starting from the user's e-mail.
 func (t *KeysTab) getKey() {
-	serial := newFormEntry("XXXX-XXXX-XXXX", required("the serial number"))
-	company := newFormEntry("Company", required("the company"))
-	person := newFormEntry("Full name", required("the contact person"))
-	address := newFormEntry("Street, city", required("the address"))
-	country := newFormEntry("PT", validCountry)
-	email := newFormEntry("you@company.example", validEmail)
-	phone := newFormEntry("optional", nil)
+	l := t.app.l
+	serial := newFormEntry("XXXX-XXXX-XXXX", required(l.T("ui.getkey.serial.what")))
+	company := newFormEntry(l.T("ui.getkey.company"), required(l.T("ui.getkey.company.what")))
+	person := newFormEntry(l.T("ui.getkey.person.placeholder"), required(l.T("ui.getkey.person.what")))
+	address := newFormEntry(l.T("ui.getkey.address.placeholder"), required(l.T("ui.getkey.address.what")))
+	country := newFormEntry(l.T("ui.getkey.country.placeholder"), validCountry)
+	email := newFormEntry(l.T("ui.signin.email.hint"), validEmail)
+	phone := newFormEntry(l.T("ui.getkey.optional"), nil)
 	email.SetText(t.app.sess.email())
 	// The account's details start the form: they rarely change.
 	if reg, ok := t.app.sess.d.LastRegistration(t.app.ctx); ok {
@@ -156,10 +161,10 @@ func (t *KeysTab) getKey() {
 			email.SetText(reg.Email)
 		}
 	}
-	t.app.showForm("Get a license key from a serial number", "Get key", []formField{
-		{label: "Serial number", obj: serial}, {label: "Company", obj: company},
-		{label: "Contact person", obj: person}, {label: "Address", obj: address},
-		{label: "Country (ISO code)", obj: country}, {label: "E-mail", obj: email}, {label: "Phone", obj: phone},
+	t.app.showForm(l.T("ui.getkey.title"), l.T("ui.getkey.ok"), []formField{
+		{label: l.T("ui.getkey.serial"), obj: serial}, {label: l.T("ui.getkey.company"), obj: company},
+		{label: l.T("ui.getkey.person"), obj: person}, {label: l.T("ui.getkey.address"), obj: address},
+		{label: l.T("ui.getkey.country"), obj: country}, {label: l.T("ui.solutions.assign.email"), obj: email}, {label: l.T("ui.getkey.phone"), obj: phone},
 	}, func(ctx context.Context) (string, error) {
 		return t.app.trySend(ctx, write(lsync.GetKey(api.GetKeyRequest{Serial: strings.TrimSpace(serial.Text), Confirm: true,
 			Registration: api.Registration{Company: company.Text, Person: person.Text, Address: address.Text,
@@ -178,16 +183,17 @@ func (t *KeysTab) upgrade() {
 }
 
 func (t *KeysTab) upgradeForm(notices []api.UpgradeNotice) {
+	l := t.app.l
 	labels := make([]string, len(notices))
 	byLabel := map[string]api.UpgradeNotice{}
 	for i, n := range notices {
-		labels[i] = fmt.Sprintf("%s · %s · up to %d (%s)", n.ID, strings.Join(n.Products, ", "), n.MaxQuantity, n.AccountName)
+		labels[i] = l.T("ui.upgrade.notice", "ID", n.ID, "Products", strings.Join(n.Products, ", "), "Max", l.Number(n.MaxQuantity), "Account", n.AccountName)
 		byLabel[labels[i]] = n
 	}
 	notif := widget.NewSelectEntry(labels)
-	notif.SetPlaceHolder("the notification's ID")
+	notif.SetPlaceHolder(l.T("ui.upgrade.notification.placeholder"))
 	product := widget.NewSelectEntry(nil)
-	product.SetPlaceHolder("the product upgraded to")
+	product.SetPlaceHolder(l.T("ui.upgrade.product.placeholder"))
 	qty := newFormEntry("1", validQuantity)
 	qty.SetText("1")
 	notif.OnChanged = func(s string) {
@@ -201,19 +207,20 @@ func (t *KeysTab) upgradeForm(notices []api.UpgradeNotice) {
 	if len(labels) == 1 {
 		notif.SetText(labels[0])
 	}
-	hint := "Pick one of the notifications your accounts received."
+	hint := l.T("ui.upgrade.hint")
 	if len(labels) == 0 {
-		hint = "No notification waits in your accounts (or the portal cannot be reached): type its ID."
+		hint = l.T("ui.upgrade.hint_none")
 	}
-	t.app.showForm("Upgrade to a new version", "Upgrade", []formField{
-		{label: "Notification", obj: notif, hint: hint}, {label: "Product", obj: product}, {label: "Quantity", obj: qty}},
+	t.app.showForm(l.T("ui.upgrade.title"), l.T("ui.upgrade.ok"), []formField{
+		{label: l.T("ui.upgrade.notification"), obj: notif, hint: hint}, {label: l.T("ui.assigned.col.product"), obj: product},
+		{label: l.T("ui.upgrade.quantity"), obj: qty}},
 		func(ctx context.Context) (string, error) {
 			id := strings.TrimSpace(notif.Text)
 			if n, ok := byLabel[id]; ok {
 				id = n.ID
 			}
 			if id == "" || strings.TrimSpace(product.Text) == "" {
-				return "", errors.New("Pick the notification and the product.")
+				return "", i18n.Errorf("ui.upgrade.missing")
 			}
 			n, _ := strconv.Atoi(strings.TrimSpace(qty.Text))
 			return t.app.trySend(ctx, write(lsync.UpgradeKey(api.UpgradeKeyRequest{NotificationID: id,
@@ -223,9 +230,28 @@ func (t *KeysTab) upgradeForm(notices []api.UpgradeNotice) {
 
 // addKey adds a license key to the user's account.
 func (t *KeysTab) addKey() {
-	key := newFormEntry("LIC-… or INS-…", validKey)
-	t.app.showForm("Add a license key", "Add", []formField{{label: "Key", obj: key}},
+	l := t.app.l
+	key := newFormEntry(l.T("ui.activate.key.placeholder"), validKey)
+	t.app.showForm(l.T("ui.addkey.title"), l.T("ui.addkey.ok"), []formField{{label: l.T("ui.activate.key"), obj: key}},
 		func(ctx context.Context) (string, error) {
 			return t.app.trySend(ctx, write(lsync.AddKey(strings.TrimSpace(key.Text), "")))
 		}, t.say)
+}
+
+// keyStatus words a key's status (active, added, expired).
+func keyStatus(l *i18n.Lang, s string) string {
+	switch s {
+	case "active", "added", "expired":
+		return l.T("ui.keys.status." + s)
+	}
+	return s
+}
+
+// keySource words how a key came (serial, upgrade, vendor).
+func keySource(l *i18n.Lang, s string) string {
+	switch s {
+	case "serial", "upgrade", "vendor":
+		return l.T("ui.keys.source." + s)
+	}
+	return s
 }

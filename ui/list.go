@@ -12,7 +12,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/licdesk/licdesk/internal/words"
+	"github.com/licdesk/licdesk/i18n"
 )
 
 // rows is a snapshot of a list's items with the lower-cased text a filter
@@ -59,6 +59,7 @@ type filterList[T any] struct {
 	list    *rowTable
 	count   *widget.Label
 	noun    string
+	l       *i18n.Lang
 	columns []column
 	cells   func(T, []string)
 	scratch []string
@@ -75,13 +76,15 @@ type filterList[T any] struct {
 	onOpen func(T)
 }
 
-// newFilterList builds the list; cells fills one text per column for an
-// item.
-func newFilterList[T any](noun string, columns []column, cells func(T, []string)) *filterList[T] {
-	f := &filterList[T]{selected: -1, noun: noun, columns: columns, cells: cells,
+// newList builds the list in a language; noun names what it lists
+// ("licenses": the remembered widths' key, and its words in the catalogs,
+// "ui.list.filter.<noun>" and "ui.list.count.<noun>"); cells fills one text
+// per column for an item.
+func newList[T any](l *i18n.Lang, noun string, columns []column, cells func(T, []string)) *filterList[T] {
+	f := &filterList[T]{selected: -1, noun: noun, l: l, columns: columns, cells: cells,
 		scratch: make([]string, len(columns)), headers: map[int]fyne.CanvasObject{}}
 	f.filter = widget.NewEntry()
-	f.filter.SetPlaceHolder("Filter " + noun + " (Ctrl+F)")
+	f.filter.SetPlaceHolder(l.T("ui.list.filter." + nounKey(noun)))
 	f.filter.OnChanged = f.setQuery
 	f.count = widget.NewLabel("")
 	t := &rowTable{}
@@ -333,12 +336,11 @@ func (f *filterList[T]) apply() {
 			f.shown = append(f.shown, i)
 		}
 	}
-	// The noun is the plural ("licenses"): one of them is the singular.
-	one := strings.TrimSuffix(f.noun, "s")
+	n := f.l.N("ui.list.count."+nounKey(f.noun), len(f.shown))
 	if len(f.shown) == len(f.rows.items) {
-		f.count.SetText(words.Plural(len(f.shown), one))
+		f.count.SetText(n)
 	} else {
-		f.count.SetText(words.Plural(len(f.shown), one) + " of " + itoa(len(f.rows.items)))
+		f.count.SetText(f.l.T("ui.list.count_of", "Shown", n, "Total", f.l.Number(len(f.rows.items))))
 	}
 	f.list.Refresh()
 	f.resyncSelection()
@@ -491,3 +493,7 @@ func (f *filterList[T]) selectWhere(match func(T) bool) bool {
 	}
 	return false
 }
+
+// nounKey is a list's noun as a catalog key's last part ("news items" ->
+// "news_items").
+func nounKey(noun string) string { return strings.ReplaceAll(noun, " ", "_") }

@@ -8,13 +8,14 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
+	"github.com/licdesk/licdesk/i18n"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
 func TestFilterList_SelectionFollowsTheItemNotTheRowPosition(t *testing.T) {
 	test.NewTempApp(t)
-	f := newFilterList[string]("names", []column{{"Name", 200}}, func(s string, c []string) { c[0] = s })
+	f := newList[string](i18n.English(), "names", []column{{"Name", 200}}, func(s string, c []string) { c[0] = s })
 	f.set(prepareRows([]string{"alpha", "beta", "gamma"}, func(s string) string { return s }), nil)
 
 	f.list.Select(0)
@@ -51,13 +52,13 @@ func TestSupportLine_SaysExpiredOnAndActiveUntil(t *testing.T) {
 		{"expiring soon", d, "Ends soon, on 2026-11-03"},
 		{"none", time.Time{}, "No maintenance contract"},
 	} {
-		assert.Equal(t, c.want, supportLine(c.status, c.end), c.status)
+		assert.Equal(t, c.want, (&App{l: i18n.English()}).supportLine(c.status, c.end), c.status)
 	}
 }
 
 func TestFilterList_SelectionSurvivesAShorterList(t *testing.T) {
 	a := test.NewTempApp(t)
-	f := newFilterList[string]("seats", []column{{"A", 100}, {"B", 100}}, func(s string, c []string) { c[0], c[1] = s, s })
+	f := newList[string](i18n.English(), "seats", []column{{"A", 100}, {"B", 100}}, func(s string, c []string) { c[0], c[1] = s, s })
 	w := a.NewWindow("list")
 	w.SetContent(f.view())
 	w.Resize(fyne.NewSize(400, 400))
@@ -86,7 +87,7 @@ func TestFilterList_SelectionSurvivesAShorterList(t *testing.T) {
 func seatTable(t *testing.T) (*filterList[[2]string], fyne.Window) {
 	t.Helper()
 	a := test.NewTempApp(t)
-	f := newFilterList("seats", []column{{"Holder", 200}, {"State", 120}}, func(s [2]string, c []string) { c[0], c[1] = s[0], s[1] })
+	f := newList(i18n.English(), "seats", []column{{"Holder", 200}, {"State", 120}}, func(s [2]string, c []string) { c[0], c[1] = s[0], s[1] })
 	w := a.NewWindow("table")
 	w.SetContent(f.view())
 	w.Resize(fyne.NewSize(500, 400))
@@ -154,14 +155,14 @@ func TestTable_ColumnWidthsAreRemembered(t *testing.T) {
 	f.list.SetColumnWidth(0, 333)
 	f.list.Refresh()
 	f.list.DragEnd()
-	again := newFilterList("seats", []column{{"Holder", 200}, {"State", 120}}, func(s [2]string, c []string) { c[0], c[1] = s[0], s[1] })
+	again := newList(i18n.English(), "seats", []column{{"Holder", 200}, {"State", 120}}, func(s [2]string, c []string) { c[0], c[1] = s[0], s[1] })
 	assert.InDelta(t, 333, again.width(0, 200), 0.5, "the next table of seats starts at the width the user gave")
 	assert.InDelta(t, 120, again.width(1, 120), 0.5)
 }
 
 func TestTable_CountsSayOneLicenseAndTwoLicenses(t *testing.T) {
 	test.NewTempApp(t)
-	f := newFilterList("licenses", []column{{"Name", 100}}, func(s string, c []string) { c[0] = s })
+	f := newList(i18n.English(), "licenses", []column{{"Name", 100}}, func(s string, c []string) { c[0] = s })
 	f.set(prepareRows([]string{"a"}, func(s string) string { return s }), nil)
 	assert.Equal(t, "1 license", f.count.Text)
 	f.set(prepareRows([]string{"a", "b"}, func(s string) string { return s }), nil)
@@ -172,7 +173,7 @@ func TestTable_CountsSayOneLicenseAndTwoLicenses(t *testing.T) {
 
 func TestTable_EmptyCellsGoLastInEitherDirection(t *testing.T) {
 	a := test.NewTempApp(t)
-	f := newFilterList("seats", []column{{"Holder", 200}, {"State", 120}}, func(s [2]string, c []string) { c[0], c[1] = s[0], s[1] })
+	f := newList(i18n.English(), "seats", []column{{"Holder", 200}, {"State", 120}}, func(s [2]string, c []string) { c[0], c[1] = s[0], s[1] })
 	w := a.NewWindow("table")
 	w.SetContent(f.view())
 	f.set(prepareRows([][2]string{{"-", "available"}, {"zoe@x.example", "assigned"}, {"-", "available"}, {"ana@x.example", "pending"}},

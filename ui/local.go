@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"errors"
-	"fmt"
 	"math"
 	"strings"
 	"time"
@@ -11,7 +10,7 @@ import (
 	"github.com/licdesk/licdesk/core"
 	"github.com/licdesk/licdesk/core/licensefile"
 	"github.com/licdesk/licdesk/desk"
-	"github.com/licdesk/licdesk/internal/words"
+	"github.com/licdesk/licdesk/i18n"
 	"github.com/licdesk/licdesk/machine"
 )
 
@@ -59,149 +58,160 @@ func hasCode(rs []machine.Reason, c machine.Code) bool {
 }
 
 // text is the short state shown in a list column.
-func (s localState) text() string {
-	r := s.res
+func (s localState) text(a *App) string {
+	r, l := s.res, a.l
 	switch {
 	case s.err != nil:
-		return "Cannot check: " + s.err.Error()
+		return l.T("ui.check.cannot", "Reason", l.Err(s.err))
 	case r.OK && r.GraceDaysLeft > 0:
-		return fmt.Sprintf("Grace: %s left", words.Plural(r.GraceDaysLeft, "day"))
+		return l.N("ui.check.grace", r.GraceDaysLeft)
 	case r.OK && r.License != nil && !r.License.Expiry.IsZero():
 		if hasCode(r.Warnings, machine.CodeExpiringSoon) {
-			return "Valid, expires " + day(r.License.Expiry)
+			return l.T("ui.check.valid_expires", "Date", a.day(r.License.Expiry))
 		}
-		return "Valid until " + day(r.License.Expiry)
+		return l.T("ui.check.valid_until", "Date", a.day(r.License.Expiry))
 	case r.OK:
-		return "Valid"
+		return l.T("ui.check.valid")
 	case hasCode(r.Reasons, machine.CodeNotActivated):
-		return "Needs activation"
+		return l.T("ui.check.not_activated")
 	case hasCode(r.Reasons, machine.CodeExpired):
-		return "Expired"
+		return l.T("ui.check.expired")
 	case hasCode(r.Reasons, machine.CodeLeaseEnded):
-		return "Lease ended: sync to renew"
+		return l.T("ui.check.lease_ended")
 	case hasCode(r.Reasons, machine.CodeHardwareChanged):
-		return "Hardware changed: reactivate"
+		return l.T("ui.check.hardware_changed")
 	case hasCode(r.Reasons, machine.CodeClockSetBack):
-		return "Clock set back"
+		return l.T("ui.check.clock")
 	case hasCode(r.Reasons, machine.CodeSignature):
-		return "Not trusted"
+		return l.T("ui.check.not_trusted")
 	}
-	return "Not valid"
+	return l.T("ui.check.not_valid")
 }
 
-// buttonAdvice words, in the window's terms, what a failed check asks the
-// user to do.
-var buttonAdvice = map[machine.Action]string{
-	machine.ActionAdopt:      "adopt a license that covers it (Assigned to you > Adopt this license)",
-	machine.ActionActivate:   "get the license on this machine (Assigned to you > Get license here), or activate its key (Keys > Activate online, or Offline activation)",
-	machine.ActionReactivate: "activate it again on this machine (Keys > Activate online, or Offline activation)",
-	machine.ActionRenew:      "renew it (ask the license's owner), then Sync now and Get license here",
-	machine.ActionFixClock:   "correct the system clock",
-	machine.ActionTrust:      "trust the portal's key (sign in again while online)",
+// adviceKey words, in the window's terms, what a failed check asks the
+// user to do (the catalog keys).
+var adviceKey = map[machine.Action]string{
+	machine.ActionAdopt:      "ui.check.todo.adopt",
+	machine.ActionActivate:   "ui.check.todo.activate",
+	machine.ActionReactivate: "ui.check.todo.reactivate",
+	machine.ActionRenew:      "ui.check.todo.renew",
+	machine.ActionFixClock:   "ui.check.todo.clock",
+	machine.ActionTrust:      "ui.check.todo.trust",
 }
 
 // reasonText words a check's reason or warning for the window by its code,
-// with the license's product and dates: the check's own messages name the
-// license by its ID, which is for scripts and support, not for people.
-func reasonText(r machine.Reason, lic *licensefile.Payload, now time.Time) string {
+// with the license's dates: the check's own messages name the license by
+// its ID, which is for scripts and support, not for people.
+func (a *App) reasonText(r machine.Reason, lic *licensefile.Payload, now time.Time) string {
+	l := a.l
 	var expiry, leaseEnd time.Time
 	if lic != nil {
 		expiry, leaseEnd = lic.Expiry, lic.LeaseEnd
 	}
-	daysTo := func(t time.Time) int { return int(math.Ceil(t.Sub(now).Hours() / 24)) }
 	switch r.Code {
 	case machine.CodeExpiringSoon:
 		if !expiry.IsZero() {
-			return fmt.Sprintf("The license expires in %s (%s): ask its owner to renew it.", words.Plural(daysTo(expiry), "day"), day(expiry))
+			days := int(math.Ceil(expiry.Sub(now).Hours() / 24))
+			return l.N("ui.reason.expiring_soon", days, "Date", a.day(expiry))
 		}
-		return "The license expires soon: ask its owner to renew it."
+		return l.T("ui.reason.expiring_soon_nodate")
 	case machine.CodeOfflineCountdown:
 		if !expiry.IsZero() {
 			stop := core.SubscriptionCountdown(expiry, false, false, time.Time{}, now).StopsAt
-			return fmt.Sprintf("The license expired on %s. Without the portal it stops on %s: connect and Sync now, or ask its owner to renew it.", day(expiry), day(stop))
+			return l.T("ui.reason.offline_countdown", "Date", a.day(expiry), "Stop", a.day(stop))
 		}
-		return "The license expired: connect and Sync now, or ask its owner to renew it."
 	case machine.CodeExpired:
 		if !expiry.IsZero() {
-			return fmt.Sprintf("The license expired on %s.", day(expiry))
+			return l.T("ui.reason.expired_on", "Date", a.day(expiry))
 		}
-		return "The license expired."
 	case machine.CodeLeaseEnded:
 		if !leaseEnd.IsZero() {
-			return fmt.Sprintf("Its offline lease ended on %s: connect and Sync now to renew it.", day(leaseEnd))
+			return l.T("ui.reason.lease_ended_on", "Date", a.day(leaseEnd))
 		}
-		return "Its offline lease ended: connect and Sync now to renew it."
-	case machine.CodeHardwareChanged:
-		return "This machine's hardware changed since the activation: activate it again within the grace period."
-	case machine.CodeOtherMachine:
-		return "The license file here belongs to another machine."
-	case machine.CodeNotActivated:
-		return "It has no license on this machine yet."
-	case machine.CodeModuleMissing:
-		return "The license does not include the module the program asked for."
-	case machine.CodeSignature:
-		return "The license file is damaged or signed by a key this machine does not trust."
-	case machine.CodeClockSetBack:
-		return "The system clock is set before a time this machine already saw."
-	case machine.CodeNotYetValid:
-		return "The license is dated in the future: check the system clock."
-	case machine.CodeOutdated:
-		return "The license file is older than the one already installed."
-	case machine.CodeDeactivated:
-		return "The license file is of an activation this machine gave up (a restored copy)."
-	case machine.CodeStateMissing:
-		return "The license's offline records on this machine were removed or changed: connect and Sync now to rebuild them."
 	}
-	return r.Message
+	if key := "ui.reason." + string(r.Code); l.Has(key) {
+		return l.T(key)
+	}
+	return reasonMessage(l, r)
 }
 
 // todoText is what a failed check asks the user to do.
-func todoText(reasons []machine.Reason) string {
+func todoText(l *i18n.Lang, reasons []machine.Reason) string {
 	var todo []string
 	for _, act := range desk.Actions(reasons) {
-		todo = append(todo, buttonAdvice[act])
+		if k, ok := adviceKey[act]; ok {
+			todo = append(todo, l.T(k))
+		}
 	}
-	return strings.Join(todo, "; or ")
+	return strings.Join(todo, l.T("ui.check.todo.or"))
 }
 
 // reasonsText is every reason of a failed check, one a line, and what to do.
-func reasonsText(product string, res machine.Result, now time.Time) string {
+func (a *App) reasonsText(product string, res machine.Result, now time.Time) string {
+	l := a.l
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s cannot start on this machine:", product)
+	b.WriteString(l.T("ui.check.cannot_start", "Product", product))
 	for _, r := range res.Reasons {
-		b.WriteString("\n• " + reasonText(r, res.License, now))
+		b.WriteString("\n• " + a.reasonText(r, res.License, now))
 	}
-	if todo := todoText(res.Reasons); todo != "" {
-		b.WriteString("\n\nWhat to do: " + todo + ".")
+	if todo := todoText(l, res.Reasons); todo != "" {
+		b.WriteString("\n\n" + l.T("ui.check.todo", "Todo", todo))
 	}
 	return b.String()
 }
 
 // refusalText turns an Install/Accept refusal into one message.
-func refusalText(err error) string {
+func refusalText(l *i18n.Lang, err error) string {
 	var r *machine.Reason
 	if errors.As(err, &r) {
-		msg := r.Message
+		msg := reasonMessage(l, *r)
 		if r.Action == machine.ActionTrust {
-			msg += " (sign in while online so the portal's key is trusted)"
+			msg += " " + l.T("ui.check.refusal.trust")
 		}
 		return msg
 	}
-	return err.Error()
+	return l.Err(err)
 }
 
 // graceText describes a node-locked license's hardware binding.
-func graceText(res machine.Result) string {
+func (a *App) graceText(res machine.Result) string {
+	l := a.l
 	switch {
 	case res.Match == nil:
-		return "not bound to hardware"
+		return l.T("ui.check.unbound")
 	case res.GraceDaysLeft > 0:
-		return fmt.Sprintf("hardware changed (%d of %d components match): works for %s more, until %s; reactivate before then",
-			res.Match.Matched, res.Match.Known, words.Plural(res.GraceDaysLeft, "day"), day(res.GraceEnds))
+		return l.N("ui.check.grace_detail", res.GraceDaysLeft, "Matched", res.Match.Matched, "Known", res.Match.Known, "Date", a.day(res.GraceEnds))
 	case hasCode(res.Reasons, machine.CodeHardwareChanged):
-		return fmt.Sprintf("hardware changed (%d of %d components match) and the grace has ended: reactivate", res.Match.Matched, res.Match.Known)
+		return l.T("ui.check.grace_over", "Matched", res.Match.Matched, "Known", res.Match.Known)
 	case res.Match.OK:
-		return fmt.Sprintf("bound to this machine (%d of %d components match)", res.Match.Matched, res.Match.Known)
+		return l.T("ui.check.bound", "Matched", res.Match.Matched, "Known", res.Match.Known)
 	}
-	return "hardware does not match"
+	return l.T("ui.check.mismatch")
+}
+
+// reasonMessage is a check's reason (or warning) in the window's language:
+// the catalogs word it by its Words ("cli.reason.<Words>", the command
+// line's, so that both faces say the same), its times and day counts the
+// locale's way; in English, or for a reason the catalogs lack, machine's
+// own Message.
+func reasonMessage(l *i18n.Lang, r machine.Reason) string {
+	key := "cli.reason." + r.Words
+	if r.Words == "" || l.Tag() == i18n.English().Tag() || !l.Has(key) {
+		return r.Message
+	}
+	args := make([]any, len(r.Args))
+	copy(args, r.Args)
+	for i := 1; i < len(args); i += 2 {
+		switch v := args[i].(type) {
+		case time.Time:
+			args[i] = l.DateTime(v.Local())
+		case int:
+			if args[i-1] == "Days" {
+				args[i] = l.N("ui.check.days", v)
+			} else {
+				args[i] = l.Number(v)
+			}
+		}
+	}
+	return l.T(key, args...)
 }

@@ -12,10 +12,12 @@ import (
 	"fyne.io/fyne/v2/test"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/text/language"
 
 	"github.com/licdesk/licdesk/api"
 	"github.com/licdesk/licdesk/core"
 	"github.com/licdesk/licdesk/core/licensefile"
+	"github.com/licdesk/licdesk/i18n"
 	"github.com/licdesk/licdesk/machine"
 	"github.com/licdesk/licdesk/portal/store"
 )
@@ -228,19 +230,23 @@ func TestReasonText_WordsTheCheckWithoutTheLicenseID(t *testing.T) {
 	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
 	lic := &licensefile.Payload{LicenseID: "lic_abc123", Product: "Eberick", Owner: "Beta Projetos",
 		Expiry: now.Add(8 * 24 * time.Hour), LeaseEnd: now.Add(18 * 24 * time.Hour), Kind: licensefile.KindLease}
+	a := &App{l: i18n.English()}
 	for _, c := range []struct {
 		code machine.Code
 		want string
 	}{
-		{machine.CodeExpiringSoon, "The license expires in 8 days (" + day(lic.Expiry) + "): ask its owner to renew it."},
-		{machine.CodeLeaseEnded, "Its offline lease ended on " + day(lic.LeaseEnd) + ": connect and Sync now to renew it."},
-		{machine.CodeStateMissing, "connect and Sync now to rebuild them"},
+		{machine.CodeExpiringSoon, "The license expires in 8 days (" + a.day(lic.Expiry) + "): ask its owner to renew it."},
+		{machine.CodeLeaseEnded, "Its offline lease ended on " + a.day(lic.LeaseEnd) + ": connect and sync to renew it."},
+		{machine.CodeStateMissing, "connect and sync to rebuild them"},
 	} {
-		got := reasonText(machine.Reason{Code: c.code, Message: "license lic_abc123 for Eberick ..."}, lic, now)
+		got := a.reasonText(machine.Reason{Code: c.code, Message: "license lic_abc123 for Eberick ..."}, lic, now)
 		assert.Contains(t, got, c.want, c.code)
 		assert.NotContains(t, got, "lic_abc123", c.code)
 	}
-	assert.Equal(t, "the license of Beta Projetos (offline lease until "+day(lic.LeaseEnd)+")", licenseFrom(lic))
+	assert.Equal(t, "the license of Beta Projetos (offline lease until "+a.day(lic.LeaseEnd)+")", a.licenseFrom(lic))
+	pt := &App{l: i18n.New(language.BrazilianPortuguese)}
+	assert.Equal(t, "A solução vence em 8 dias ("+pt.day(lic.Expiry)+"): peça ao proprietário que a renove.",
+		pt.reasonText(machine.Reason{Code: machine.CodeExpiringSoon}, lic, now))
 }
 
 func TestKeys_AnActivationOnAnotherMachineIsFreedFromTheWindow(t *testing.T) {

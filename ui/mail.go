@@ -63,7 +63,7 @@ func newMailStrip(a *App, tab string) *MailStrip {
 	s := &MailStrip{app: a, kinds: stripKinds[tab], rows: container.NewVBox(), Message: widget.NewLabel("")}
 	s.Message.Wrapping = fyne.TextWrapWord
 	s.Message.Hide()
-	title := widget.NewLabelWithStyle("Found in your e-mail", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	title := widget.NewLabelWithStyle(a.l.T("ui.mail.found"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	s.box = container.NewVBox(container.NewBorder(nil, nil, widget.NewIcon(theme.MailComposeIcon()), nil, title), s.rows, s.Message, widget.NewSeparator())
 	s.box.Hide()
 	return s
@@ -90,7 +90,7 @@ func (s *MailStrip) show(all []lsync.MailFinding) {
 			f := f
 			s.Recent = append(s.Recent, f)
 			dismiss := widget.NewButtonWithIcon("", theme.CancelIcon(), func() { s.app.dismissFinding(s, f) })
-			l := widget.NewLabel(findingText(f) + " · " + f.Note)
+			l := widget.NewLabel(s.app.findingText(f) + " · " + f.Note)
 			l.Truncation = fyne.TextTruncateEllipsis
 			s.rows.Add(container.NewBorder(nil, nil, widget.NewIcon(theme.ConfirmIcon()), dismiss, l))
 			continue
@@ -104,16 +104,16 @@ func (s *MailStrip) show(all []lsync.MailFinding) {
 		}
 		f := f
 		s.Shown = append(s.Shown, f)
-		act := widget.NewButton(desk.FindingAction(f), func() { s.app.applyFinding(s, f) })
+		act := widget.NewButton(desk.FindingAction(s.app.l, f), func() { s.app.applyFinding(s, f) })
 		act.Importance = widget.HighImportance
 		s.Buttons = append(s.Buttons, act)
 		dismiss := widget.NewButtonWithIcon("", theme.CancelIcon(), func() { s.app.dismissFinding(s, f) })
-		l := widget.NewLabel(findingText(f))
+		l := widget.NewLabel(s.app.findingText(f))
 		l.Truncation = fyne.TextTruncateEllipsis
 		s.rows.Add(container.NewBorder(nil, nil, nil, container.NewHBox(act, dismiss), l))
 	}
 	if more > 0 {
-		s.rows.Add(widget.NewLabel(fmt.Sprintf("… and %d more (licdesk mail list shows them all)", more)))
+		s.rows.Add(widget.NewLabel(s.app.l.N("ui.mail.more", more)))
 	}
 	if len(s.Shown)+len(s.Recent) > 0 || !s.Message.Hidden {
 		s.box.Show()
@@ -131,18 +131,13 @@ func (s *MailStrip) say(text string) {
 }
 
 // findingText words a finding on one line: what, which, from whom, when.
-func findingText(f lsync.MailFinding) string {
-	what := map[string]string{
-		"license-number": "License number " + f.Value, "serial": "Serial " + f.Value,
-		"license-key": "License key " + f.Value, "install-key": "Install key " + f.Value,
-		"activation-response": "Activation response (" + f.In + ")", "license-file": "License file (" + f.In + ")",
-		"seat-assigned": "A seat of " + f.Product + " was assigned to you", "invitation": "Invitation to a seat of " + f.Product,
-		"seat-removed": "Your seat of " + f.Product + " was removed", "news": "News about " + f.Product,
-	}[f.Kind]
-	if what == "" {
-		what = f.Kind + " " + f.Value
+func (a *App) findingText(f lsync.MailFinding) string {
+	key := "ui.mail.finding." + f.Kind
+	what := f.Kind + " " + f.Value
+	if a.l.Has(key) {
+		what = a.l.T(key, "Value", f.Value, "In", f.In, "Product", f.Product)
 	}
-	return fmt.Sprintf("%s · %s · %s", what, words.OrDash(f.Sender), day(f.SentAt))
+	return fmt.Sprintf("%s · %s · %s", what, words.OrDash(f.Sender), a.day(f.SentAt))
 }
 
 // applyFinding acts on a finding off the UI goroutine and says in the
@@ -162,9 +157,9 @@ func (a *App) runApply(s *MailStrip, f lsync.MailFinding, o desk.ApplyOptions) {
 		a.do(func() {
 			switch {
 			case err != nil:
-				s.say(desk.FindingAction(f) + " failed: " + err.Error())
+				s.say(a.l.T("ui.mail.apply_failed", "Action", desk.FindingAction(a.l, f), "Reason", a.l.Err(err)))
 			case res.SignUp != nil:
-				s.say(fmt.Sprintf("Sign up at %s with %s to take this seat (File > Sign out…, then Sign up).", res.SignUp.Portal, res.SignUp.Email))
+				s.say(a.l.T("ui.mail.signup", "Portal", res.SignUp.Portal, "Email", res.SignUp.Email))
 			default:
 				s.say(upperFirst(res.Summary))
 			}
@@ -185,7 +180,7 @@ func (a *App) dismissFinding(s *MailStrip, f lsync.MailFinding) {
 		err := a.sess.d.DismissFinding(ctx, f.ID)
 		a.do(func() {
 			if err != nil {
-				s.say(err.Error())
+				s.say(a.l.Err(err))
 			}
 		})
 		a.Refresh()
@@ -194,11 +189,13 @@ func (a *App) dismissFinding(s *MailStrip, f lsync.MailFinding) {
 
 // askRegistration asks for a serial's registration details (source 001).
 func (a *App) askRegistration(serial string, then func(api.Registration)) {
+	l := a.l
 	company, person, address, country, phone := widget.NewEntry(), widget.NewEntry(), widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
-	country.SetPlaceHolder("ISO code, e.g. BR")
-	items := []*widget.FormItem{widget.NewFormItem("Company", company), widget.NewFormItem("Person", person),
-		widget.NewFormItem("Address", address), widget.NewFormItem("Country", country), widget.NewFormItem("Phone (optional)", phone)}
-	dialog.ShowForm("Get the key of serial "+serial, "Get key", "Cancel", items, func(ok bool) {
+	country.SetPlaceHolder(l.T("ui.mail.reg.country.placeholder"))
+	items := []*widget.FormItem{widget.NewFormItem(l.T("ui.getkey.company"), company), widget.NewFormItem(l.T("ui.getkey.person"), person),
+		widget.NewFormItem(l.T("ui.getkey.address"), address), widget.NewFormItem(l.T("ui.mail.reg.country"), country),
+		widget.NewFormItem(l.T("ui.mail.reg.phone"), phone)}
+	dialog.ShowForm(l.T("ui.mail.reg.title", "Serial", serial), l.T("ui.getkey.ok"), l.T("ui.common.cancel"), items, func(ok bool) {
 		if ok {
 			then(api.Registration{Company: company.Text, Person: person.Text, Address: address.Text, Country: country.Text, Phone: phone.Text})
 		}
@@ -219,13 +216,13 @@ func (a *App) mailStatus() string {
 	case !m.configured:
 		return ""
 	case m.Err != nil:
-		return "Mail: not connected (" + firstLine(m.Err.Error()) + ")"
+		return a.l.T("ui.mail.status.error", "Reason", firstLine(a.l.Err(m.Err)))
 	case m.Connected && m.Idle:
-		return "Mail: watching"
+		return a.l.T("ui.mail.status.watching")
 	case m.Connected:
-		return fmt.Sprintf("Mail: checking every %d min", int(mailPollEvery.Minutes()))
+		return a.l.T("ui.mail.status.polling", "Minutes", int(mailPollEvery.Minutes()))
 	}
-	return "Mail: connecting…"
+	return a.l.T("ui.mail.status.connecting")
 }
 
 func firstLine(s string) string {
@@ -304,34 +301,34 @@ type MailboxDialog struct {
 // showMailbox opens the Mailbox dialog, filled with the connected
 // mailbox's settings.
 func (a *App) showMailbox() *MailboxDialog {
+	l := a.l
 	md := &MailboxDialog{URL: widget.NewEntry(), Folder: widget.NewEntry(), Since: widget.NewEntry(), CAFile: widget.NewEntry(),
-		Password: widget.NewPasswordEntry(), Insecure: widget.NewCheck("Accept any certificate (self-signed server)", nil),
+		Password: widget.NewPasswordEntry(), Insecure: widget.NewCheck(l.T("ui.mailbox.insecure"), nil),
 		Message: widget.NewLabel("")}
-	md.URL.SetPlaceHolder("imaps://you@mail.example.com (or imap://… for STARTTLS)")
+	md.URL.SetPlaceHolder(l.T("ui.mailbox.url.placeholder"))
 	md.Folder.SetPlaceHolder("INBOX")
-	md.Since.SetPlaceHolder("YYYY-MM-DD (optional)")
-	md.CAFile.SetPlaceHolder("PEM file of the server's CA (optional)")
-	md.Password.SetPlaceHolder("password or app password")
+	md.Since.SetPlaceHolder(l.T("ui.mailbox.since.placeholder"))
+	md.CAFile.SetPlaceHolder(l.T("ui.mailbox.ca.placeholder"))
+	md.Password.SetPlaceHolder(l.T("ui.mailbox.password.placeholder"))
 	md.Message.Wrapping = fyne.TextWrapWord
-	md.ConnectBtn = widget.NewButtonWithIcon("Connect and test", theme.ConfirmIcon(), func() { a.connectMailbox(md) })
+	md.ConnectBtn = widget.NewButtonWithIcon(l.T("ui.mailbox.connect"), theme.ConfirmIcon(), func() { a.connectMailbox(md) })
 	md.ConnectBtn.Importance = widget.HighImportance
-	md.RemoveBtn = widget.NewButtonWithIcon("Remove mailbox", theme.DeleteIcon(), func() { a.removeMailbox(md) })
+	md.RemoveBtn = widget.NewButtonWithIcon(l.T("ui.mailbox.remove"), theme.DeleteIcon(), func() { a.removeMailbox(md) })
 	md.RemoveBtn.Disable()
-	form := widget.NewForm(widget.NewFormItem("Mailbox", md.URL), widget.NewFormItem("Password", md.Password),
-		widget.NewFormItem("Folder", md.Folder), widget.NewFormItem("Since", md.Since), widget.NewFormItem("CA file", md.CAFile),
-		widget.NewFormItem("", md.Insecure))
-	note := widget.NewLabel("License Desk reads the folder without changing it (nothing is marked read, moved or deleted). " +
-		"The password goes to the system keyring.")
+	form := widget.NewForm(widget.NewFormItem(l.T("ui.mailbox.title"), md.URL), widget.NewFormItem(l.T("ui.signin.password"), md.Password),
+		widget.NewFormItem(l.T("ui.mailbox.folder"), md.Folder), widget.NewFormItem(l.T("ui.mailbox.since"), md.Since),
+		widget.NewFormItem(l.T("ui.mailbox.ca"), md.CAFile), widget.NewFormItem("", md.Insecure))
+	note := widget.NewLabel(l.T("ui.mailbox.note"))
 	note.Wrapping = fyne.TextWrapWord
-	body := container.NewVBox(form, container.NewHBox(md.ConnectBtn, md.RemoveBtn), md.Message, note)
-	md.d = dialog.NewCustom("Mailbox", "Close", body, a.win)
+	body := container.NewVBox(form, flow(md.ConnectBtn, md.RemoveBtn), md.Message, note)
+	md.d = dialog.NewCustom(l.T("ui.mailbox.title"), l.T("ui.common.close"), body, a.win)
 	md.d.Resize(fyne.NewSize(620, 420))
 	md.d.Show()
 	a.bg(func(ctx context.Context) {
 		m, ok, err := a.sess.d.Mailbox(ctx)
 		a.do(func() {
 			if err != nil {
-				md.Message.SetText(err.Error())
+				md.Message.SetText(a.l.Err(err))
 				return
 			}
 			if ok {
@@ -343,7 +340,7 @@ func (a *App) showMailbox() *MailboxDialog {
 				md.CAFile.SetText(m.CAFile)
 				md.Insecure.SetChecked(m.InsecureSkipVerify)
 				md.RemoveBtn.Enable()
-				md.Message.SetText("Connected. " + a.mailStatus())
+				md.Message.SetText(a.l.T("ui.mailbox.connected") + " " + a.mailStatus())
 			}
 		})
 	})
@@ -356,26 +353,25 @@ func (a *App) connectMailbox(md *MailboxDialog) {
 	if s := strings.TrimSpace(md.Since.Text); s != "" {
 		t, err := time.Parse(time.DateOnly, s)
 		if err != nil {
-			md.Message.SetText("Since is a day as YYYY-MM-DD")
+			md.Message.SetText(a.l.T("ui.mailbox.since.bad"))
 			return
 		}
 		m.Since = t
 	}
 	password := md.Password.Text
-	md.Message.SetText("Connecting…")
+	md.Message.SetText(a.l.T("ui.mailbox.connecting"))
 	md.ConnectBtn.Disable()
 	a.bg(func(ctx context.Context) {
 		res, err := a.sess.d.AddMailbox(ctx, m, password)
 		a.do(func() {
 			md.ConnectBtn.Enable()
 			if err != nil {
-				md.Message.SetText("Not connected: " + firstLine(err.Error()))
+				md.Message.SetText(a.l.T("ui.mailbox.failed", "Reason", firstLine(a.l.Err(err))))
 				return
 			}
-			text := fmt.Sprintf("Connected: %s holds %s. New messages are read while this window is open.", res.Folder,
-				words.Plural(int(res.Messages), "message"))
+			text := a.l.N("ui.mailbox.done", int(res.Messages), "Folder", res.Folder)
 			if res.PasswordIn == "file" {
-				text += " No system keyring answered: the password is kept in " + a.sess.d.TokenFile() + ", readable by you only."
+				text += " " + a.l.T("ui.mailbox.file", "Path", a.sess.d.TokenFile())
 			}
 			md.Message.SetText(text)
 			md.Password.SetText("")
@@ -394,10 +390,10 @@ func (a *App) removeMailbox(md *MailboxDialog) {
 		_, err := a.sess.d.RemoveMailbox(ctx)
 		a.do(func() {
 			if err != nil {
-				md.Message.SetText(err.Error())
+				md.Message.SetText(a.l.Err(err))
 				return
 			}
-			md.Message.SetText("Mailbox removed: its password and findings are forgotten.")
+			md.Message.SetText(a.l.T("ui.mailbox.removed"))
 			md.RemoveBtn.Disable()
 			a.mail = mailState{}
 			a.renderStatus()

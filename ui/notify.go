@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"sort"
 	"time"
 
@@ -11,7 +10,6 @@ import (
 
 	"github.com/licdesk/licdesk/api"
 	"github.com/licdesk/licdesk/core"
-	"github.com/licdesk/licdesk/internal/words"
 	lsync "github.com/licdesk/licdesk/sync"
 )
 
@@ -74,17 +72,19 @@ func (a *App) diffNotifications(ctx context.Context) ([]notification, error) {
 		expiry   time.Time
 	}
 	var ends []ending
+	// The names kept are in the window's language: they are only shown.
+	tr := a.l
 	for _, p := range assigned {
 		for _, l := range p.Licenses {
-			next.Assigned[l.LicenseID] = p.Product + " from " + l.OwnerName
+			next.Assigned[l.LicenseID] = tr.T("ui.notify.from", "Product", p.Product, "Owner", l.OwnerName)
 			if l.LicenseID == p.Effective {
-				ends = append(ends, ending{l.LicenseID, p.Product + " (from " + l.OwnerName + ")", l.Expiry})
+				ends = append(ends, ending{l.LicenseID, tr.T("ui.notify.from_paren", "Product", p.Product, "Owner", l.OwnerName), l.Expiry})
 			}
 		}
 	}
 	for _, k := range keys {
 		if k.Expiry != nil && !k.Renewed {
-			ends = append(ends, ending{k.Key, k.Product + " key " + k.Key, *k.Expiry})
+			ends = append(ends, ending{k.Key, tr.T("ui.banner.key", "Product", k.Product, "Key", k.Key), *k.Expiry})
 		}
 	}
 	if !first {
@@ -102,10 +102,10 @@ func (a *App) diffNotifications(ctx context.Context) ([]notification, error) {
 		sort.Strings(added)
 		sort.Strings(removed)
 		for _, w := range added {
-			out = append(out, notification{"New license assigned to you", w + " is assigned to you: see Assigned to you."})
+			out = append(out, notification{tr.T("ui.notify.assigned.title"), tr.T("ui.notify.assigned", "What", w)})
 		}
 		for _, w := range removed {
-			out = append(out, notification{"License removed", w + " is no longer assigned to you."})
+			out = append(out, notification{tr.T("ui.notify.removed.title"), tr.T("ui.notify.removed", "What", w)})
 		}
 	}
 	for _, e := range ends {
@@ -113,13 +113,12 @@ func (a *App) diffNotifications(ctx context.Context) ([]notification, error) {
 		if !warn || e.expiry.IsZero() || !e.expiry.After(now) {
 			continue
 		}
-		id := e.id + " " + day(e.expiry)
+		id := e.id + " " + day(e.expiry) // a key in the settings: not in the user's language
 		if next.Ending[id] {
 			continue
 		}
 		next.Ending[id] = true
-		out = append(out, notification{"Subscription ending", fmt.Sprintf("%s: the subscription ends in %s (%s). Renew it to keep working.",
-			e.what, words.Plural(days, "day"), day(e.expiry))})
+		out = append(out, notification{tr.T("ui.notify.ending.title"), tr.N("ui.banner.ends_in", days, "What", e.what, "Date", a.day(e.expiry))})
 	}
 	b, err := json.Marshal(next)
 	if err != nil {

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"golang.org/x/text/language"
 
 	"github.com/licdesk/licdesk/desk"
 	lsync "github.com/licdesk/licdesk/sync"
@@ -18,9 +19,12 @@ type session struct {
 }
 
 // openSession opens the profile folder and its cache. It does not need the
-// portal: a window opened offline reads from it.
-func openSession(ctx context.Context, cfg Config) (*session, error) {
-	d, err := desk.Open(desk.Options{Dir: cfg.ProfileDir, SecretsMode: cfg.SecretsMode, Now: cfg.Now, Hardware: cfg.hardware})
+// portal: a window opened offline reads from it. The portal words its
+// answers in lang (Accept-Language); a language chosen later in the window
+// reaches the portal's answers at the next start.
+func openSession(ctx context.Context, cfg Config, lang language.Tag) (*session, error) {
+	d, err := desk.Open(desk.Options{Dir: cfg.ProfileDir, SecretsMode: cfg.SecretsMode, Now: cfg.Now, Hardware: cfg.hardware,
+		Language: lang})
 	if err != nil {
 		return nil, err
 	}

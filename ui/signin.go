@@ -26,17 +26,17 @@ func (a *App) showSignIn(msg string) {
 		Message: widget.NewLabel(msg)}
 	s.Portal.SetPlaceHolder("https://portal.example")
 	s.Portal.SetText(a.sess.portal())
-	s.Email.SetPlaceHolder("you@company.example")
+	s.Email.SetPlaceHolder(a.l.T("ui.signin.email.hint"))
 	s.Email.SetText(a.sess.email())
 	s.Message.Wrapping = fyne.TextWrapWord
 	act := func(signup bool) {
-		s.Message.SetText("Signing in…")
+		s.Message.SetText(a.l.T("ui.signin.working"))
 		portal, email, pw := s.Portal.Text, s.Email.Text, s.Password.Text
 		a.bg(func(ctx context.Context) {
 			err := a.sess.login(ctx, portal, email, pw, signup, false)
 			a.do(func() {
 				if err != nil {
-					s.Message.SetText(err.Error())
+					s.Message.SetText(a.l.Err(err))
 					return
 				}
 				a.offline = false
@@ -44,10 +44,10 @@ func (a *App) showSignIn(msg string) {
 			})
 		})
 	}
-	s.SignInBtn = widget.NewButton("Sign in", func() { act(false) })
+	s.SignInBtn = widget.NewButton(a.l.T("ui.signin.sign_in"), func() { act(false) })
 	s.SignInBtn.Importance = widget.HighImportance
-	s.SignUpBtn = widget.NewButton("Create an account", func() { act(true) })
-	s.OfflineBtn = widget.NewButton("Work offline with the saved copy", func() {
+	s.SignUpBtn = widget.NewButton(a.l.T("ui.signin.sign_up"), func() { act(true) })
+	s.OfflineBtn = widget.NewButton(a.l.T("ui.signin.offline"), func() {
 		a.offline = true
 		a.showMain()
 	})
@@ -56,19 +56,21 @@ func (a *App) showSignIn(msg string) {
 	}
 	s.Password.OnSubmitted = func(string) { act(false) }
 	form := widget.NewForm(
-		widget.NewFormItem("Portal", s.Portal),
-		widget.NewFormItem("E-mail", s.Email),
-		widget.NewFormItem("Password", s.Password),
+		widget.NewFormItem(a.l.T("ui.signin.portal"), s.Portal),
+		widget.NewFormItem(a.l.T("ui.signin.email"), s.Email),
+		widget.NewFormItem(a.l.T("ui.signin.password"), s.Password),
+		widget.NewFormItem(a.l.T("ui.menu.language"), a.languageSelect()),
 	)
 	logo := canvas.NewImageFromResource(assets.Icon())
 	logo.FillMode = canvas.ImageFillContain
 	logo.SetMinSize(fyne.NewSize(96, 96))
-	heading := widget.NewLabelWithStyle("Sign in to License Desk", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
-	intro := widget.NewLabel("Your licenses, seats, keys, downloads and support requests in one place.\nSign in with your licensing portal account.")
+	heading := widget.NewLabelWithStyle(a.l.T("ui.signin.heading"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+	intro := widget.NewLabel(a.l.T("ui.signin.intro"))
 	intro.Alignment = fyne.TextAlignCenter
+	intro.Wrapping = fyne.TextWrapWord
 	box := container.NewVBox(logo, heading, intro, form,
 		container.NewGridWithColumns(2, s.SignUpBtn, s.SignInBtn), s.OfflineBtn, s.Message)
-	a.win.SetContent(container.NewCenter(container.NewGridWrap(fyne.NewSize(460, 520), box)))
+	a.win.SetContent(container.NewCenter(container.NewGridWrap(fyne.NewSize(480, 580), box)))
 	a.signIn = s
 }
 

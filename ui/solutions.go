@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -15,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/licdesk/licdesk/api"
+	"github.com/licdesk/licdesk/i18n"
 	"github.com/licdesk/licdesk/internal/words"
 	lsync "github.com/licdesk/licdesk/sync"
 )
@@ -50,32 +50,34 @@ type SolutionsTab struct {
 
 func newSolutionsTab(a *App) *SolutionsTab {
 	t := &SolutionsTab{app: a}
-	t.List = newFilterList("licenses", []column{{"Product", 170}, {"Contract · owner", 170}, {"Seats", 190}, {"Support", 130}}, func(s api.Solution, c []string) {
-		c[0] = s.Product + " " + title(s.Edition)
+	l := a.l
+	t.List = newList(l, "licenses", []column{{l.T("ui.solutions.col.product"), 170}, {l.T("ui.solutions.col.contract"), 170},
+		{l.T("ui.solutions.col.seats"), 190}, {l.T("ui.solutions.col.support"), 130}}, func(s api.Solution, c []string) {
+		c[0] = s.Product + " " + l.Enum("edition", s.Edition)
 		c[1] = s.ContractNumber + " · " + s.OwnerName
-		c[2] = seatCounts(s)
-		st := title(s.SupportStatus)
+		c[2] = seatCounts(l, s)
+		st := l.Enum("support", s.SupportStatus)
 		if s.Action != "" {
-			st += " · " + title(s.Action) + " needed"
+			st += " · " + l.T("ui.solutions.action_needed", "Action", l.Enum("action", s.Action))
 		}
 		c[3] = st
 	})
-	t.Seats = newFilterList("seats", []column{{"Seat holder", 260}, {"State", 160}}, func(s api.Seat, c []string) {
+	t.Seats = newList(l, "seats", []column{{l.T("ui.solutions.col.holder"), 260}, {l.T("ui.solutions.col.state"), 160}}, func(s api.Seat, c []string) {
 		c[0] = words.OrDash(s.Email)
-		c[1] = title(s.State)
+		c[1] = l.Enum("seat", s.State)
 		if cur, ok := t.List.current(); ok && s.Email != "" && t.unsent[cur.LicenseID][s.Email] {
-			c[1] += " · not sent yet"
+			c[1] += " · " + l.T("ui.solutions.not_sent")
 		}
 	})
 	t.details = widget.NewLabel("")
 	t.details.Wrapping = fyne.TextWrapWord
-	t.AssignBtn = widget.NewButtonWithIcon("Assign seat…", theme.ContentAddIcon(), t.assign)
-	t.RemoveBtn = widget.NewButtonWithIcon("Remove", theme.ContentRemoveIcon(), t.remove)
-	t.ReassignBtn = widget.NewButtonWithIcon("Reassign…", theme.MailForwardIcon(), t.reassign)
-	t.HistoryBtn = widget.NewButtonWithIcon("History", theme.HistoryIcon(), t.history)
-	t.RegisterBtn = widget.NewButtonWithIcon("Register product…", theme.ContentAddIcon(), t.register)
-	t.IntegrBtn = widget.NewButtonWithIcon("Integrations", theme.SettingsIcon(), t.showIntegrations)
-	t.OrdersBtn = widget.NewButtonWithIcon("Partner orders", theme.DocumentIcon(), t.showOrders)
+	t.AssignBtn = widget.NewButtonWithIcon(l.T("ui.solutions.assign"), theme.ContentAddIcon(), t.assign)
+	t.RemoveBtn = widget.NewButtonWithIcon(l.T("ui.solutions.remove"), theme.ContentRemoveIcon(), t.remove)
+	t.ReassignBtn = widget.NewButtonWithIcon(l.T("ui.solutions.reassign"), theme.MailForwardIcon(), t.reassign)
+	t.HistoryBtn = widget.NewButtonWithIcon(l.T("ui.solutions.history"), theme.HistoryIcon(), t.history)
+	t.RegisterBtn = widget.NewButtonWithIcon(l.T("ui.solutions.register"), theme.ContentAddIcon(), t.register)
+	t.IntegrBtn = widget.NewButtonWithIcon(l.T("ui.solutions.integrations"), theme.SettingsIcon(), t.showIntegrations)
+	t.OrdersBtn = widget.NewButtonWithIcon(l.T("ui.solutions.orders"), theme.DocumentIcon(), t.showOrders)
 	t.List.onSelect = func(s api.Solution) { t.showSolution(s) }
 	t.Seats.onSelect = func(api.Seat) { t.updateButtons() }
 	// Enter on a license goes to its seats.
@@ -88,7 +90,7 @@ func newSolutionsTab(a *App) *SolutionsTab {
 	detailSplit := container.NewVSplit(top, t.Seats.view())
 	detailSplit.Offset = 0.45
 	t.detailPane = container.NewStack(detailSplit)
-	t.Empty = widget.NewLabel("Select a license to see its seats.")
+	t.Empty = widget.NewLabel(l.T("ui.solutions.select"))
 	t.Empty.Wrapping = fyne.TextWrapWord
 	t.Empty.Alignment = fyne.TextAlignCenter
 	t.emptyPane = container.NewCenter(t.Empty)
@@ -140,7 +142,7 @@ func (t *SolutionsTab) load(ctx context.Context) func() {
 	})
 	return func() {
 		if err != nil {
-			t.details.SetText(err.Error())
+			t.details.SetText(t.app.l.Err(err))
 		}
 		t.integrations, t.orders, t.accounts = integ, orders, accts
 		t.integrPending, t.unsent = integPending, unsent
@@ -150,7 +152,7 @@ func (t *SolutionsTab) load(ctx context.Context) func() {
 		t.List.set(r, func(a, b api.Solution) bool { return a.LicenseID == b.LicenseID })
 		t.List.selectFirst()
 		if _, ok := t.List.current(); !ok {
-			t.Empty.SetText(emptySolutions(accts))
+			t.Empty.SetText(emptySolutions(t.app.l, accts))
 			t.detailsStacker.Objects = []fyne.CanvasObject{t.emptyPane}
 			t.detailsStacker.Refresh()
 		}
@@ -159,13 +161,13 @@ func (t *SolutionsTab) load(ctx context.Context) func() {
 		if len(integ) > 0 {
 			t.IntegrBtn.Enable()
 		} else {
-			why = append(why, "Integrations: none of your accounts integrates a product.")
+			why = append(why, t.app.l.T("ui.solutions.why.integrations"))
 		}
 		t.OrdersBtn.Disable()
 		if len(orders) > 0 {
 			t.OrdersBtn.Enable()
 		} else {
-			why = append(why, "Partner orders: only a partner account has orders.")
+			why = append(why, t.app.l.T("ui.solutions.why.orders"))
 		}
 		setHint(t.leftWhy, strings.Join(why, " "))
 	}
@@ -173,41 +175,43 @@ func (t *SolutionsTab) load(ctx context.Context) func() {
 
 // seatCounts is a license's seats as an admin counts them: assigned of
 // contracted (Pending ones included: they are taken), and what is left.
-func seatCounts(s api.Solution) string {
-	return fmt.Sprintf("%d of %d assigned · %d available", s.Contracted-s.Available, s.Contracted, s.Available)
+func seatCounts(l *i18n.Lang, s api.Solution) string {
+	return l.T("ui.solutions.seat_counts", "Assigned", l.Number(s.Contracted-s.Available), "Contracted", l.Number(s.Contracted),
+		"Available", l.Number(s.Available))
 }
 
 // seatDetail adds who holds the assigned seats: the user and others.
-func seatDetail(s api.Solution) string {
+func seatDetail(l *i18n.Lang, s api.Solution) string {
 	assigned := s.Contracted - s.Available
-	return fmt.Sprintf("%d contracted · %d assigned (%d to others, %d to you) · %d available",
-		s.Contracted, assigned, s.AssignedOthers, assigned-s.AssignedOthers, s.Available)
+	return l.T("ui.solutions.seat_detail", "Contracted", l.Number(s.Contracted), "Assigned", l.Number(assigned),
+		"Others", l.Number(s.AssignedOthers), "You", l.Number(assigned-s.AssignedOthers), "Available", l.Number(s.Available))
 }
 
 // supportLine says the maintenance state with its date the way a person
 // reads it: "Active until D", "Expired on D", "None".
-func supportLine(status string, end time.Time) string {
+func (a *App) supportLine(status string, end time.Time) string {
 	switch {
 	case end.IsZero() || status == "none":
-		return "No maintenance contract"
+		return a.l.T("ui.solutions.support.none")
 	case status == "expired":
-		return "Expired on " + day(end)
+		return a.l.T("ui.solutions.support.expired", "Date", a.day(end))
 	case status == "expiring soon":
-		return "Ends soon, on " + day(end)
+		return a.l.T("ui.solutions.support.soon", "Date", a.day(end))
 	}
-	return title(status) + " until " + day(end)
+	return a.l.T("ui.solutions.support.until", "Status", a.l.Enum("support", status), "Date", a.day(end))
 }
 
 // showSolution fills the detail pane with a license and its seats.
 func (t *SolutionsTab) showSolution(s api.Solution) {
-	support := supportLine(s.SupportStatus, s.SupportEnd)
+	a, l := t.app, t.app.l
+	support := a.supportLine(s.SupportStatus, s.SupportEnd)
 	if s.Action != "" {
-		support += " — action needed: " + title(s.Action)
+		support += " — " + l.T("ui.solutions.detail.action", "Action", l.Enum("action", s.Action))
 	}
-	t.details.SetText(fmt.Sprintf("%s %s · owner %s\nModules: %s\nContract %s · started %s · auto-renewal %s · expires %s\nSupport: %s · license %s\nSeats: %s",
-		s.Product, title(s.Edition), s.OwnerName, strings.Join(s.Modules, ", "), s.ContractNumber,
-		day(s.ContractStart), day(s.AutoRenewal), day(s.Expiry), support, title(s.LicenseStatus),
-		seatDetail(s)))
+	t.details.SetText(l.T("ui.solutions.detail", "Product", s.Product, "Edition", l.Enum("edition", s.Edition), "Owner", s.OwnerName,
+		"Modules", strings.Join(s.Modules, ", "), "Contract", s.ContractNumber, "Start", a.day(s.ContractStart),
+		"Renewal", a.day(s.AutoRenewal), "Expiry", a.day(s.Expiry), "Support", support,
+		"Status", l.Enum("license", s.LicenseStatus), "Seats", seatDetail(l, s)))
 	t.Seats.set(prepareRows(s.Seats, func(x api.Seat) string { return x.Email + " " + x.State }),
 		func(a, b api.Seat) bool { return a.ID == b.ID })
 	t.detailsStacker.Objects = []fyne.CanvasObject{t.detailPane}
@@ -223,23 +227,23 @@ func (t *SolutionsTab) updateButtons() {
 	var why []string
 	enable(t.HistoryBtn, haveSol && t.app.online())
 	if haveSol && !t.app.online() {
-		why = append(why, "History needs the portal.")
+		why = append(why, t.app.l.T("ui.solutions.why.history"))
 	}
 	enable(t.AssignBtn, haveSol && s.Available > 0)
 	if haveSol && s.Available == 0 {
-		why = append(why, "Every seat is taken: remove someone first, or buy more seats.")
+		why = append(why, t.app.l.T("ui.solutions.why.full"))
 	}
 	enable(t.RemoveBtn, held)
 	enable(t.ReassignBtn, held)
 	if haveSol && !held {
-		why = append(why, "Select a seat holder to remove or reassign their seat.")
+		why = append(why, t.app.l.T("ui.solutions.why.holder"))
 	}
 	setHint(t.Why, strings.Join(why, " "))
 }
 
 // emptySolutions says what to do when the list of licenses is empty, by
 // the user's place in their accounts.
-func emptySolutions(accts []api.Membership) string {
+func emptySolutions(l *i18n.Lang, accts []api.Membership) string {
 	var managed, member []string
 	for _, m := range accts {
 		switch m.Role {
@@ -251,16 +255,16 @@ func emptySolutions(accts []api.Membership) string {
 	}
 	var b strings.Builder
 	if len(managed) > 0 {
-		b.WriteString("No license yet in " + strings.Join(managed, ", ") + ": register a product with its license number (Register product… below).")
+		b.WriteString(l.T("ui.solutions.empty.managed", "Accounts", strings.Join(managed, ", ")))
 	}
 	if len(member) > 0 || len(managed) == 0 {
 		if b.Len() > 0 {
 			b.WriteString("\n")
 		}
 		if len(member) > 0 {
-			b.WriteString("The licenses of " + strings.Join(member, ", ") + " are managed by its owner or admins. ")
+			b.WriteString(l.T("ui.solutions.empty.member", "Accounts", strings.Join(member, ", ")) + " ")
 		}
-		b.WriteString("The seats assigned to you are under Assigned to you.")
+		b.WriteString(l.T("ui.solutions.empty.yours"))
 	}
 	return b.String()
 }
@@ -271,9 +275,10 @@ func (t *SolutionsTab) assign() {
 	if !ok {
 		return
 	}
-	email := newFormEntry("colleague@company.example", validEmail)
-	t.app.showForm("Assign a seat of "+s.Product+" "+title(s.Edition), "Assign", []formField{
-		{label: "E-mail", obj: email, hint: "Without an account yet, the seat waits (Pending) and they are invited."}},
+	l := t.app.l
+	email := newFormEntry(l.T("ui.solutions.assign.placeholder"), validEmail)
+	t.app.showForm(l.T("ui.solutions.assign.title", "Product", s.Product+" "+l.Enum("edition", s.Edition)), l.T("ui.solutions.assign.ok"), []formField{
+		{label: l.T("ui.solutions.assign.email"), obj: email, hint: l.T("ui.solutions.assign.hint")}},
 		func(ctx context.Context) (string, error) {
 			return t.app.trySend(ctx, write(lsync.AssignSeat(s.LicenseID, strings.TrimSpace(email.Text))))
 		}, t.app.notice)
@@ -291,12 +296,13 @@ func (t *SolutionsTab) remove() {
 	if !ok1 || !ok2 || seat.Email == "" {
 		return
 	}
-	dialog.ShowConfirm("Remove seat", "Remove "+seat.Email+" from "+s.Product+" ("+s.ContractNumber+")? They will be told by e-mail.",
-		func(ok bool) {
+	l := t.app.l
+	t.app.confirm(l.T("ui.solutions.remove.title"), l.T("ui.solutions.remove.confirm", "Email", seat.Email, "Product", s.Product, "Contract", s.ContractNumber),
+		l.T("ui.solutions.remove"), func(ok bool) {
 			if ok {
 				t.Remove(s.LicenseID, seat.Email)
 			}
-		}, t.app.win)
+		})
 }
 
 // Remove queues freeing the seat an e-mail holds on a license.
@@ -311,9 +317,10 @@ func (t *SolutionsTab) reassign() {
 	if !ok1 || !ok2 || seat.Email == "" {
 		return
 	}
-	to := newFormEntry("new holder's e-mail", validEmail)
-	t.app.showForm("Reassign "+seat.Email+"'s seat of "+s.Product, "Reassign", []formField{
-		{label: "New holder", obj: to, hint: "Both are told by e-mail."}},
+	l := t.app.l
+	to := newFormEntry(l.T("ui.solutions.reassign.placeholder"), validEmail)
+	t.app.showForm(l.T("ui.solutions.reassign.title", "Email", seat.Email, "Product", s.Product), l.T("ui.solutions.reassign.ok"), []formField{
+		{label: l.T("ui.solutions.reassign.to"), obj: to, hint: l.T("ui.solutions.reassign.hint")}},
 		func(ctx context.Context) (string, error) {
 			return t.app.trySend(ctx, write(lsync.ReassignSeat(s.LicenseID, seat.Email, strings.TrimSpace(to.Text))))
 		}, t.app.notice)
@@ -338,27 +345,29 @@ func (t *SolutionsTab) history() {
 			}
 			// The trail as a table: when, who, what, from, to; the full text of
 			// a row under it.
-			hist := newFilterList("events", []column{{"When", 140}, {"Who", 170}, {"What", 230}, {"From", 130}, {"To", 130}},
+			l := t.app.l
+			hist := newList(l, "events", []column{{l.T("ui.history.col.when"), 140}, {l.T("ui.history.col.who"), 170},
+				{l.T("ui.history.col.what"), 230}, {l.T("ui.history.col.from"), 130}, {l.T("ui.history.col.to"), 130}},
 				func(e api.AuditEvent, c []string) {
-					c[0], c[1] = e.At.Local().Format("2006-01-02 15:04"), e.Actor
-					c[2] = strings.TrimSpace(strings.ReplaceAll(e.Action, "_", " ") + " " + e.Subject)
+					c[0], c[1] = t.app.minute(e.At), e.Actor
+					c[2] = strings.TrimSpace(auditAction(l, e.Action) + " " + e.Subject)
 					c[3], c[4] = words.OrDash(e.Before), words.OrDash(e.After)
 				})
-			full := widget.NewLabel("Select a row to read it whole.")
+			full := widget.NewLabel(l.T("ui.history.select"))
 			full.Wrapping = fyne.TextWrapWord
 			hist.onSelect = func(e api.AuditEvent) {
-				full.SetText(fmt.Sprintf("%s, %s: %s %s (%s → %s)", e.At.Local().Format("2006-01-02 15:04"), e.Actor,
-					e.Action, e.Subject, words.OrDash(e.Before), words.OrDash(e.After)))
+				full.SetText(fmt.Sprintf("%s, %s: %s %s (%s → %s)", t.app.minute(e.At), e.Actor,
+					auditAction(l, e.Action), e.Subject, words.OrDash(e.Before), words.OrDash(e.After)))
 			}
 			hist.set(prepareRows(events, func(e api.AuditEvent) string {
 				return e.Actor + " " + e.Action + " " + e.Subject + " " + e.Before + " " + e.After
 			}), nil)
 			hist.sortBy(0) // newest first
 			if len(events) == 0 {
-				full.SetText("No recorded changes.")
+				full.SetText(l.T("ui.history.none"))
 			}
-			l := container.NewBorder(nil, full, nil, nil, hist.view())
-			d := dialog.NewCustom("History of "+s.Product+" ("+s.ContractNumber+")", "Close", l, t.app.win)
+			box := container.NewBorder(nil, full, nil, nil, hist.view())
+			d := dialog.NewCustom(l.T("ui.history.title", "Product", s.Product, "Contract", s.ContractNumber), l.T("ui.common.close"), box, t.app.win)
 			d.Resize(fyne.NewSize(860, 480))
 			d.Show()
 		})
@@ -368,8 +377,9 @@ func (t *SolutionsTab) history() {
 // register registers a product by license number, to the license's own
 // account when the cache knows it, else to the user's.
 func (t *SolutionsTab) register() {
-	number := newFormEntry("the license (contract) number from your purchase e-mail", required("the license number"))
-	t.app.showForm("Register a product", "Register", []formField{{label: "License number", obj: number}},
+	l := t.app.l
+	number := newFormEntry(l.T("ui.solutions.register.placeholder"), required(l.T("ui.solutions.register.what")))
+	t.app.showForm(l.T("ui.solutions.register.title"), l.T("ui.solutions.register.ok"), []formField{{label: l.T("ui.solutions.register.number"), obj: number}},
 		func(ctx context.Context) (string, error) {
 			w, err := t.app.sess.d.RegisterProduct(ctx, strings.TrimSpace(number.Text), "")
 			return t.app.trySend(ctx, write(w, err))
@@ -385,7 +395,7 @@ func (t *SolutionsTab) showIntegrations() {
 	v := &IntegrationsView{tab: t, box: container.NewVBox()}
 	t.Integr = v
 	v.render()
-	d := dialog.NewCustom("Integrations", "Close", container.NewVScroll(v.box), t.app.win)
+	d := dialog.NewCustom(t.app.l.T("ui.solutions.integrations"), t.app.l.T("ui.common.close"), container.NewVScroll(v.box), t.app.win)
 	d.SetOnClosed(func() {
 		if t.Integr == v {
 			t.Integr = nil
@@ -411,6 +421,7 @@ type IntegrationsView struct {
 // render rebuilds the switches from the tab's cached integrations.
 func (v *IntegrationsView) render() {
 	t := v.tab
+	l := t.app.l
 	v.Product, v.Controller = map[string]*widget.Check{}, map[string]*widget.Check{}
 	v.Users, v.State, v.Pending = map[string]*widget.Check{}, map[string]*widget.Label{}, map[string]*widget.Label{}
 	names := map[string]string{}
@@ -421,18 +432,18 @@ func (v *IntegrationsView) render() {
 	for _, in := range t.integrations {
 		id := lsync.IntegrationID(in.AccountID, in.Product)
 		acct, product := in.AccountID, in.Product
-		head := fmt.Sprintf("%s · %s · %d free", product, words.OrDash(names[acct]), in.FreeLicenses)
+		head := l.N("ui.integrations.head", in.FreeLicenses, "Product", product, "Account", words.OrDash(names[acct]))
 		pending := widget.NewLabel("")
 		if n := t.integrPending[id]; n > 0 {
-			pending.SetText(fmt.Sprintf("pending: %d change(s) not yet confirmed by the portal", n))
+			pending.SetText(l.N("ui.integrations.pending", n))
 		}
 		v.Pending[id] = pending
-		prod := widget.NewCheck("Product integration", nil)
+		prod := widget.NewCheck(l.T("ui.integrations.product"), nil)
 		prod.SetChecked(in.ProductOn)
 		prod.OnChanged = func(on bool) {
 			t.app.send(lsync.SetIntegration(acct, product, api.IntegrationSwitches{ProductOn: &on}))
 		}
-		ctrl := widget.NewCheck("External controller", nil)
+		ctrl := widget.NewCheck(l.T("ui.integrations.controller"), nil)
 		ctrl.SetChecked(in.ExternalController)
 		ctrl.OnChanged = func(on bool) {
 			t.app.send(lsync.SetIntegration(acct, product, api.IntegrationSwitches{ExternalController: &on}))
@@ -450,7 +461,7 @@ func (v *IntegrationsView) render() {
 			if !u.Enabled {
 				c.Disable()
 			}
-			state := widget.NewLabel(u.State)
+			state := widget.NewLabel(switchState(l, u.State))
 			v.Users[id+"/"+email], v.State[id+"/"+email] = c, state
 			v.box.Add(container.NewBorder(nil, nil, nil, state, c))
 		}
@@ -469,26 +480,28 @@ func onOff(b bool) string {
 func (t *SolutionsTab) showOrders() {
 	box := container.NewVBox()
 	var d dialog.Dialog
+	l := t.app.l
 	for _, o := range t.orders {
-		line := fmt.Sprintf("%s %s × %d · bought %s", o.Product, title(o.Edition), o.Quantity, day(o.CreatedAt))
+		line := l.T("ui.orders.line", "Product", o.Product, "Edition", l.Enum("edition", o.Edition), "Quantity", l.Number(o.Quantity),
+			"Date", t.app.day(o.CreatedAt))
 		if o.PartnerName != "" && !t.ownsOrder(o) {
-			line += " · from " + o.PartnerName
+			line += " · " + l.T("ui.orders.from", "Partner", o.PartnerName)
 		}
 		if o.AssignedTo != "" {
-			box.Add(widget.NewLabel(line + " · assigned to " + words.OrDash(o.AssignedToName)))
+			box.Add(widget.NewLabel(line + " · " + l.T("ui.orders.assigned", "Account", words.OrDash(o.AssignedToName))))
 			continue
 		}
 		if !t.ownsOrder(o) {
 			box.Add(widget.NewLabel(line))
 			continue
 		}
-		btn := widget.NewButton("Assign to a customer…", func() {
+		btn := widget.NewButton(l.T("ui.orders.assign"), func() {
 			d.Hide()
 			t.assignOrder(o)
 		})
 		box.Add(container.NewBorder(nil, nil, nil, btn, widget.NewLabel(line)))
 	}
-	d = dialog.NewCustom("Partner orders", "Close", container.NewVScroll(box), t.app.win)
+	d = dialog.NewCustom(l.T("ui.solutions.orders"), l.T("ui.common.close"), container.NewVScroll(box), t.app.win)
 	d.Resize(fyne.NewSize(680, 420))
 	d.Show()
 }
@@ -517,24 +530,46 @@ func (t *SolutionsTab) assignOrder(o api.Order) {
 			}
 		}
 		t.app.do(func() {
+			l := t.app.l
 			acct := widget.NewSelectEntry(names)
-			acct.SetPlaceHolder("the customer's account name")
+			acct.SetPlaceHolder(l.T("ui.orders.customer.placeholder"))
 			if len(names) == 1 {
 				acct.SetText(names[0])
 			}
-			hint := "Pick a customer who bought from you, or type their account's name."
+			hint := l.T("ui.orders.customer.hint")
 			if len(names) == 0 {
-				hint = "Type the customer account's name (no customer has bought from you yet)."
+				hint = l.T("ui.orders.customer.hint_none")
 			}
-			t.app.showForm(fmt.Sprintf("Assign the order of %d × %s %s", o.Quantity, o.Product, title(o.Edition)), "Assign",
-				[]formField{{label: "Customer", obj: acct, hint: hint}},
+			t.app.showForm(l.T("ui.orders.assign.title", "Quantity", l.Number(o.Quantity), "Product", o.Product, "Edition", l.Enum("edition", o.Edition)),
+				l.T("ui.solutions.assign.ok"),
+				[]formField{{label: l.T("ui.orders.customer"), obj: acct, hint: hint}},
 				func(ctx context.Context) (string, error) {
 					if strings.TrimSpace(acct.Text) == "" {
-						return "", errors.New("Pick the customer the order goes to.")
+						return "", i18n.Errorf("ui.orders.customer.missing")
 					}
 					w, err := t.app.sess.d.AssignOrder(ctx, o.ID, acct.Text)
 					return t.app.trySend(ctx, write(w, err))
 				}, t.app.notice)
 		})
 	})
+}
+
+// switchState words a user's license switch as core names it (on, off,
+// read-only on, No licenses, Licenses not available).
+func switchState(l *i18n.Lang, s string) string {
+	key := "ui.integrations.state." + strings.ReplaceAll(strings.ToLower(s), " ", "_")
+	if !l.Has(key) {
+		return s
+	}
+	return l.T(key)
+}
+
+// auditAction words an audit trail's action (core's Audit* names, such as
+// "seat.assign"); one the catalogs lack shows as it is stored.
+func auditAction(l *i18n.Lang, action string) string {
+	key := "ui.history.action." + strings.ReplaceAll(action, ".", "_")
+	if !l.Has(key) {
+		return strings.ReplaceAll(action, "_", " ")
+	}
+	return l.T(key)
 }

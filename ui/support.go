@@ -2,18 +2,17 @@ package ui
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/url"
 	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/licdesk/licdesk/api"
+	"github.com/licdesk/licdesk/i18n"
 	"github.com/licdesk/licdesk/internal/words"
 	lsync "github.com/licdesk/licdesk/sync"
 )
@@ -50,57 +49,60 @@ type SupportTab struct {
 
 func newSupportTab(a *App) *SupportTab {
 	t := &SupportTab{app: a}
-	t.List = newFilterList("requests", []column{{"ID", 110}, {"Title", 260}, {"Product", 150}, {"State", 100}, {"Created", 100}, {"Updated", 100}}, func(r api.ServiceRequest, c []string) {
+	l := a.l
+	t.List = newList(l, "requests", []column{{l.T("ui.support.col.id"), 110}, {l.T("ui.support.col.title"), 260}, {l.T("ui.assigned.col.product"), 150},
+		{l.T("ui.solutions.col.state"), 100}, {l.T("ui.support.col.created"), 100}, {l.T("ui.support.col.updated"), 100}}, func(r api.ServiceRequest, c []string) {
 		c[0] = r.ID
 		c[1] = r.Title
 		c[2] = r.Product
-		c[3] = title(r.State)
-		c[4] = day(r.CreatedAt)
-		c[5] = day(r.UpdatedAt)
+		c[3] = l.Enum("request", r.State)
+		c[4] = a.day(r.CreatedAt)
+		c[5] = a.day(r.UpdatedAt)
 	})
-	t.details = widget.NewLabel("Select a request to read it and its comments.")
+	t.details = widget.NewLabel(l.T("ui.support.select"))
 	t.details.Wrapping = fyne.TextWrapWord
 	t.Comment = widget.NewMultiLineEntry()
-	t.Comment.SetPlaceHolder("Add a comment")
+	t.Comment.SetPlaceHolder(l.T("ui.support.comment.placeholder"))
 	t.Comment.SetMinRowsVisible(2)
-	t.NewBtn = widget.NewButtonWithIcon("New request…", theme.ContentAddIcon(), t.newRequest)
-	t.CommentBt = widget.NewButtonWithIcon("Comment", theme.MailSendIcon(), func() {
+	t.NewBtn = widget.NewButtonWithIcon(l.T("ui.support.new"), theme.ContentAddIcon(), t.newRequest)
+	t.CommentBt = widget.NewButtonWithIcon(l.T("ui.support.comment"), theme.MailSendIcon(), func() {
 		if r, ok := t.List.current(); ok && strings.TrimSpace(t.Comment.Text) != "" {
 			t.app.send(lsync.CommentServiceRequest(r.ID, t.Comment.Text))
 			t.Comment.SetText("")
 		}
 	})
-	t.CloseBtn = widget.NewButtonWithIcon("Close request", theme.CancelIcon(), func() {
+	t.CloseBtn = widget.NewButtonWithIcon(l.T("ui.support.close"), theme.CancelIcon(), func() {
 		if r, ok := t.List.current(); ok {
-			dialog.ShowConfirm("Close request", "Close "+r.ID+" ("+r.Title+")?", func(ok bool) {
+			t.app.confirm(l.T("ui.support.close"), l.T("ui.support.close.confirm", "ID", r.ID, "Title", r.Title), l.T("ui.support.close.ok"), func(ok bool) {
 				if ok {
 					t.app.send(lsync.CloseServiceRequest(r.ID))
 				}
-			}, t.app.win)
+			})
 		}
 	})
 	t.List.onSelect = t.showRequest
 	t.List.onOpen = func(api.ServiceRequest) { a.win.Canvas().Focus(t.Comment) }
 
-	t.NewsDetail = widget.NewLabel("Select a news item to read it.")
+	t.NewsDetail = widget.NewLabel(l.T("ui.support.news_select"))
 	t.NewsDetail.Wrapping = fyne.TextWrapWord
-	t.News = newFilterList("news items", []column{{"Published", 165}, {"Product", 150}, {"Severity", 100}, {"Title", 300}}, func(n newsRow, c []string) {
+	t.News = newList(l, "news items", []column{{l.T("ui.support.col.published"), 175}, {l.T("ui.assigned.col.product"), 150},
+		{l.T("ui.support.col.severity"), 100}, {l.T("ui.support.col.title"), 300}}, func(n newsRow, c []string) {
 		mark := ""
 		if n.New {
-			mark = "● NEW "
+			mark = "● " + l.T("ui.support.new_mark") + " "
 		}
-		c[0] = mark + day(n.PublishedAt)
+		c[0] = mark + a.day(n.PublishedAt)
 		c[1] = n.Product
-		c[2] = title(n.Severity)
+		c[2] = l.Enum("severity", n.Severity)
 		c[3] = n.Title
 	})
 	t.News.sortDesc = true // newest first
 
-	t.Subscribe = widget.NewCheck("E-mail me this product's news", nil)
+	t.Subscribe = widget.NewCheck(l.T("ui.support.subscribe"), nil)
 	t.Subscribe.Disable()
-	t.ReadBtn = widget.NewButtonWithIcon("Mark read", theme.VisibilityIcon(), nil)
+	t.ReadBtn = widget.NewButtonWithIcon(l.T("ui.support.read"), theme.VisibilityIcon(), nil)
 	t.ReadBtn.Disable()
-	t.rss = widget.NewHyperlink("RSS feed", nil)
+	t.rss = widget.NewHyperlink(l.T("ui.support.rss"), nil)
 	t.rss.Hide()
 	t.News.onSelect = t.showNews
 	return t
@@ -156,7 +158,7 @@ func (t *SupportTab) load(ctx context.Context) func() {
 	nr := prepareRows(items, func(n newsRow) string { return n.Product + " " + n.Title + " " + n.Severity })
 	return func() {
 		if err != nil {
-			t.details.SetText(err.Error())
+			t.details.SetText(t.app.l.Err(err))
 		}
 		t.products = products
 		t.Unread = unread
@@ -184,13 +186,15 @@ func contains(xs []string, x string) bool {
 
 func (t *SupportTab) showRequest(r api.ServiceRequest) {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s · %s · %s\n%s, opened by %s on %s, updated %s\n\n%s",
-		r.ID, r.Title, r.Product, title(r.State), words.OrDash(r.RequesterName), day(r.CreatedAt), day(r.UpdatedAt), r.Description)
+	l := t.app.l
+	fmt.Fprintf(&b, "%s · %s · %s\n%s\n\n%s", r.ID, r.Title, r.Product,
+		l.T("ui.support.opened", "State", l.Enum("request", r.State), "Who", words.OrDash(r.RequesterName),
+			"Created", t.app.day(r.CreatedAt), "Updated", t.app.day(r.UpdatedAt)), r.Description)
 	if strings.HasPrefix(r.ID, lsync.LocalPrefix) {
-		b.WriteString("\n\n(Pending: not sent to the portal yet.)")
+		b.WriteString("\n\n" + l.T("ui.support.unsent"))
 	}
 	for _, c := range r.Comments {
-		fmt.Fprintf(&b, "\n\n— %s, %s:\n%s", c.AuthorName, c.At.Local().Format("2006-01-02 15:04"), c.Body)
+		fmt.Fprintf(&b, "\n\n— %s, %s:\n%s", c.AuthorName, t.app.minute(c.At), c.Body)
 	}
 	t.details.SetText(b.String())
 	closed := r.State == "closed"
@@ -199,18 +203,19 @@ func (t *SupportTab) showRequest(r api.ServiceRequest) {
 	t.Comment.Enable()
 	if closed {
 		t.Comment.Disable()
-		t.Comment.SetPlaceHolder("This request is closed: open a new one to ask again.")
+		t.Comment.SetPlaceHolder(l.T("ui.support.closed"))
 	} else {
-		t.Comment.SetPlaceHolder("Add a comment")
+		t.Comment.SetPlaceHolder(l.T("ui.support.comment.placeholder"))
 	}
 }
 
 // showNews shows a news item's body and its product's switch and RSS link.
 func (t *SupportTab) showNews(n newsRow) {
-	t.NewsDetail.SetText(n.Title + "\n" + day(n.PublishedAt) + " · " + n.Product + " · " + title(n.Severity) + "\n\n" + n.Body)
+	l := t.app.l
+	t.NewsDetail.SetText(n.Title + "\n" + t.app.day(n.PublishedAt) + " · " + n.Product + " · " + l.Enum("severity", n.Severity) + "\n\n" + n.Body)
 	t.Subscribe.OnChanged = nil
 	t.Subscribe.SetChecked(n.Subscribed)
-	t.Subscribe.Text = "E-mail me " + n.Product + " news"
+	t.Subscribe.Text = l.T("ui.support.subscribe_product", "Product", n.Product)
 	t.Subscribe.Enable()
 	t.Subscribe.Refresh()
 	product := n.Product
@@ -220,7 +225,7 @@ func (t *SupportTab) showNews(n newsRow) {
 	if feed, err := t.app.sess.d.NewsFeedURL(t.app.ctx, product); err == nil {
 		u, _ := url.Parse(feed)
 		t.rss.SetURL(u)
-		t.rss.SetText("RSS feed of " + product)
+		t.rss.SetText(l.T("ui.support.rss_product", "Product", product))
 		t.rss.Show()
 	}
 }
@@ -228,17 +233,19 @@ func (t *SupportTab) showNews(n newsRow) {
 // newRequest is the new request form: the product picked from the
 // account's products.
 func (t *SupportTab) newRequest() {
+	l := t.app.l
 	product := widget.NewSelect(t.products, nil)
-	product.PlaceHolder = "Pick the product"
-	ttl := newFormEntry("one line that says what is wrong", required("a title"))
+	product.PlaceHolder = l.T("ui.support.form.product.placeholder")
+	ttl := newFormEntry(l.T("ui.support.form.title.placeholder"), required(l.T("ui.support.form.title.what")))
 	desc := widget.NewMultiLineEntry()
 	desc.SetMinRowsVisible(5)
-	desc.SetPlaceHolder("what you did, what happened, what you expected")
-	t.app.showForm("New support request", "Open request", []formField{
-		{label: "Product", obj: product}, {label: "Title", obj: ttl}, {label: "Description", obj: desc}},
+	desc.SetPlaceHolder(l.T("ui.support.form.desc.placeholder"))
+	t.app.showForm(l.T("ui.support.form.title"), l.T("ui.support.form.ok"), []formField{
+		{label: l.T("ui.assigned.col.product"), obj: product}, {label: l.T("ui.support.col.title"), obj: ttl},
+		{label: l.T("ui.support.form.desc"), obj: desc}},
 		func(ctx context.Context) (string, error) {
 			if product.Selected == "" {
-				return "", errors.New("Pick the product the request is about.")
+				return "", i18n.Errorf("ui.support.form.missing")
 			}
 			return t.app.trySend(ctx, write(lsync.OpenServiceRequest(api.NewServiceRequest{Product: product.Selected,
 				Title: strings.TrimSpace(ttl.Text), Description: desc.Text})))

@@ -24,7 +24,7 @@ type rig struct {
 	hw     *machine.Identifiers // the machine's fake hardware: change it in place
 }
 
-func newRig(t *testing.T, email string) *rig {
+func newRig(t *testing.T, email string, opts ...func(*Config)) *rig {
 	t.Helper()
 	p := portaltest.Start(t)
 	logins := p.Seed()
@@ -37,8 +37,12 @@ func newRig(t *testing.T, email string) *rig {
 	require.NotEmpty(t, login.Email, "demo login %s", email)
 	fa := test.NewTempApp(t)
 	hw := laptop()
-	a, err := New(fa, Config{ProfileDir: t.TempDir(), SecretsMode: "file", Inline: true, SignIn: &login,
-		hardware: fakeHardware(hw)})
+	cfg := Config{ProfileDir: t.TempDir(), SecretsMode: "file", Inline: true, SignIn: &login,
+		hardware: fakeHardware(hw)}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	a, err := New(fa, cfg)
 	require.NoError(t, err)
 	t.Cleanup(a.Close)
 	require.NotNil(t, a.Solutions, "the tabs show after the sign-in")

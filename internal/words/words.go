@@ -1,6 +1,6 @@
 // Package words is how License Desk words counts and times for people, so
 // that the command line and the window say "3 seats" and "2 hours ago" the
-// same way.
+// same way, in the user's language (the catalogs of package i18n).
 package words
 
 import (
@@ -9,11 +9,20 @@ import (
 	"time"
 
 	"github.com/licdesk/licdesk/core"
+	"github.com/licdesk/licdesk/i18n"
 )
 
-// Plural writes "1 seat", "3 seats"; a noun already ending in s (a plural
-// like "news items" or "licenses") is kept as it is.
-func Plural(n int, noun string) string {
+// Plural writes a count with its noun in l's language: "1 seat", "3
+// seats", "2 licenças". The noun is English and names the catalog's plural
+// message "words.<noun>" (spaces as underscores: "new finding" reads
+// "words.new_finding"); a noun the catalogs lack is written the English
+// way ("1 widget", "3 widgets"; a noun already ending in s is kept), so
+// that a new noun shows in English until it is translated.
+func Plural(l *i18n.Lang, n int, noun string) string {
+	key := "words." + strings.ReplaceAll(noun, " ", "_")
+	if l.Has(key) {
+		return l.N(key, n)
+	}
 	if n == 1 {
 		return "1 " + noun
 	}
@@ -23,42 +32,14 @@ func Plural(n int, noun string) string {
 	return strconv.Itoa(n) + " " + noun + "s"
 }
 
-// Ago says how long before now t was: "just now", "5 minutes ago", "2 days
-// ago", "never" for the zero time, and the date for a time in the future
-// (a clock that moved).
-func Ago(t, now time.Time) string {
-	if t.IsZero() {
-		return "never"
-	}
-	d := now.Sub(t)
-	switch {
-	case d < 0:
-		return t.Local().Format("2006-01-02 15:04")
-	case d < time.Minute:
-		return "just now"
-	case d < time.Hour:
-		return Plural(int(d.Minutes()), "minute") + " ago"
-	case d < 48*time.Hour:
-		return Plural(int(d.Hours()), "hour") + " ago"
-	}
-	return Plural(int(d.Hours()/24), "day") + " ago"
-}
+// Ago says how long before now t was: "just now", "5 minutes ago", "há 2
+// dias", "never" for the zero time, and the date and minute for a time in
+// the future (a clock that moved).
+func Ago(l *i18n.Lang, t, now time.Time) string { return l.Ago(t, now) }
 
-// Size writes a byte count for people: "512 B", "1.5 MiB"; "?" when it is
-// not known (negative).
-func Size(n int64) string {
-	switch {
-	case n < 0:
-		return "?"
-	case n < 1<<10:
-		return strconv.FormatInt(n, 10) + " B"
-	case n < 1<<20:
-		return strconv.FormatFloat(float64(n)/(1<<10), 'f', 1, 64) + " KiB"
-	case n < 1<<30:
-		return strconv.FormatFloat(float64(n)/(1<<20), 'f', 1, 64) + " MiB"
-	}
-	return strconv.FormatFloat(float64(n)/(1<<30), 'f', 1, 64) + " GiB"
-}
+// Size writes a byte count for people: "512 B", "1.5 MiB", "1,5 MiB"; "?"
+// when it is not known (negative).
+func Size(l *i18n.Lang, n int64) string { return l.Size(n) }
 
 // OrDash shows an empty value as "-" (an empty table cell).
 func OrDash(s string) string {

@@ -5,33 +5,54 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"golang.org/x/text/language"
+
+	"github.com/licdesk/licdesk/i18n"
 )
 
-func TestPlural_OneIsSingularOthersTakeAnS(t *testing.T) {
+func TestPlural_FollowsTheCatalogAndFallsBackToEnglishForAnUnknownNoun(t *testing.T) {
+	en, pt, fr := i18n.English(), i18n.New(language.BrazilianPortuguese), i18n.New(language.French)
 	for _, c := range []struct {
+		l    *i18n.Lang
 		n    int
 		noun string
 		want string
-	}{{1, "seat", "1 seat"}, {0, "seat", "0 seats"}, {3, "seat", "3 seats"}, {2, "licenses", "2 licenses"}} {
-		assert.Equal(t, c.want, Plural(c.n, c.noun))
+	}{
+		{en, 1, "seats", "1 seat"}, {en, 0, "day", "0 days"}, {en, 3, "day", "3 days"}, {en, 2, "licenses", "2 licenses"},
+		{en, 2, "new finding", "2 new findings"},
+		{pt, 1, "seats", "1 licença"}, {pt, 2, "seats", "2 licenças"}, {pt, 2, "licenses", "2 soluções"},
+		{pt, 1, "day", "1 dia"}, {fr, 0, "day", "0 jour"}, {fr, 2, "write", "2 modifications"},
+		{en, 1, "widget", "1 widget"}, {pt, 3, "widget", "3 widgets"}, {en, 2, "gizmos", "2 gizmos"},
+	} {
+		assert.Equal(t, c.want, Plural(c.l, c.n, c.noun), "%s %d %s", c.l, c.n, c.noun)
 	}
 }
 
-func TestAgo_SaysHowLongBeforeNow(t *testing.T) {
+func TestAgo_SaysHowLongBeforeNowInTheLanguage(t *testing.T) {
 	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	en, es := i18n.English(), i18n.New(language.Spanish)
 	for _, c := range []struct {
+		l    *i18n.Lang
 		t    time.Time
 		want string
 	}{
-		{time.Time{}, "never"},
-		{now.Add(-30 * time.Second), "just now"},
-		{now.Add(-time.Minute), "1 minute ago"},
-		{now.Add(-5 * time.Minute), "5 minutes ago"},
-		{now.Add(-47 * time.Hour), "47 hours ago"},
-		{now.Add(-72 * time.Hour), "3 days ago"},
+		{en, time.Time{}, "never"},
+		{en, now.Add(-30 * time.Second), "just now"},
+		{en, now.Add(-time.Minute), "1 minute ago"},
+		{en, now.Add(-5 * time.Minute), "5 minutes ago"},
+		{en, now.Add(-47 * time.Hour), "47 hours ago"},
+		{en, now.Add(-72 * time.Hour), "3 days ago"},
+		{es, now.Add(-72 * time.Hour), "hace 3 días"},
 	} {
-		assert.Equal(t, c.want, Ago(c.t, now))
+		assert.Equal(t, c.want, Ago(c.l, c.t, now))
 	}
+}
+
+func TestSize_WritesTheLocalesDecimalMark(t *testing.T) {
+	assert.Equal(t, "1.5 MiB", Size(i18n.English(), 3<<19))
+	assert.Equal(t, "1,5 MiB", Size(i18n.New(language.BrazilianPortuguese), 3<<19))
+	assert.Equal(t, "512 B", Size(i18n.English(), 512))
+	assert.Equal(t, "?", Size(i18n.English(), -1))
 }
 
 func TestSafe_NeutralisesEscapesAndBidiInOtherPeoplesText(t *testing.T) {
