@@ -69,13 +69,3 @@ func BenchmarkCheck(b *testing.B) {
 		}
 	})
 }
-
-// BenchmarkCollect is the fingerprint collection alone, on this machine.
-func BenchmarkCollect(b *testing.B) {
-	ctx := context.Background()
-	for b.Loop() {
-		if _, err := machine.Collect(ctx); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
