@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/licdesk/licdesk/api"
+	"github.com/licdesk/licdesk/checkcmd"
 	"github.com/licdesk/licdesk/internal/words"
 	"github.com/licdesk/licdesk/machine"
 )
@@ -23,28 +24,21 @@ func cmdCheck(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	if len(pos) != 1 {
-		return usagef("usage: licdesk check PRODUCT [--module M]")
+		return usagef("%s", checkcmd.Usage)
 	}
 	res, err := a.checkLicense(ctx, pos[0], *module)
 	if err != nil {
 		return err
 	}
+	// What licdesk adds to licdesk-check's answer: the subscription as the
+	// synced cache sees it (JSON, and a warning line on stderr).
 	sub, counting := a.d.Countdown(ctx, pos[0])
-	if a.json {
-		out := checkJSON(res)
-		if counting {
-			out.Subscription = &sub
-		}
-		if err := a.printJSON(out); err != nil {
-			return err
-		}
-	} else if res.OK {
-		l := res.License
-		exp := "no expiry"
-		if !l.Expiry.IsZero() {
-			exp = "expires " + date(l.Expiry)
-		}
-		fmt.Fprintf(a.env.Stdout, "valid: %s, license %s (%s), %s\n", l.Product, l.LicenseID, kindName(string(l.Kind)), exp)
+	var subJSON any
+	if counting {
+		subJSON = &sub
+	}
+	if err := checkcmd.Write(a.env.Stdout, res, a.json, subJSON); err != nil {
+		return err
 	}
 	if !res.OK {
 		return a.reasonLines("check", res.Reasons)
@@ -84,66 +78,4 @@ func (a *app) checkLicense(ctx context.Context, product, module string) (machine
 		return machine.Result{}, err
 	}
 	return d.Check(ctx, product, module)
-}
-
-func kindName(k string) string {
-	switch k {
-	case "activation":
-		return "activated on this machine"
-	case "lease":
-		return "cloud-login lease"
-	}
-	return k
-}
-
-// checkOut is the --json form of a check.
-type checkOut struct {
-	Product       string           `json:"product"`
-	Module        string           `json:"module,omitempty"`
-	OK            bool             `json:"ok"`
-	Path          string           `json:"path,omitempty"`
-	LicenseID     string           `json:"license_id,omitempty"`
-	Kind          string           `json:"kind,omitempty"`
-	Edition       string           `json:"edition,omitempty"`
-	Modules       []string         `json:"modules,omitempty"`
-	Owner         string           `json:"owner,omitempty"`
-	Expiry        *time.Time       `json:"expiry,omitempty"`
-	LeaseEnd      *time.Time       `json:"lease_end,omitempty"`
-	ActivationID  string           `json:"activation_id,omitempty"`
-	Reasons       []machine.Reason `json:"reasons"`
-	Warnings      []machine.Reason `json:"warnings"`
-	GraceDaysLeft int              `json:"grace_days_left,omitempty"`
-	GraceEnds     *time.Time       `json:"grace_ends,omitempty"`
-	Match         *matchOut        `json:"hardware_match,omitempty"`
-	// Subscription is the product's subscription as this machine sees it
-	// (phase, days left, the day it stops if the portal stays out of reach).
-	Subscription *api.Subscription `json:"subscription,omitempty"`
-}
-
-// matchOut is core.Match with JSON names.
-type matchOut struct {
-	Matched int  `json:"matched"`
-	Known   int  `json:"known"`
-	OK      bool `json:"ok"`
-}
-
-func checkJSON(res machine.Result) checkOut {
-	o := checkOut{Product: res.Product, Module: res.Module, OK: res.OK, Path: res.Path,
-		Reasons: nonNil(res.Reasons), Warnings: nonNil(res.Warnings), GraceDaysLeft: res.GraceDaysLeft}
-	if !res.GraceEnds.IsZero() {
-		o.GraceEnds = &res.GraceEnds
-	}
-	if m := res.Match; m != nil {
-		o.Match = &matchOut{m.Matched, m.Known, m.OK}
-	}
-	if l := res.License; l != nil {
-		o.LicenseID, o.Kind, o.Edition, o.Modules, o.Owner, o.ActivationID = l.LicenseID, string(l.Kind), l.Edition, l.Modules, l.Owner, l.ActivationID
-		if !l.Expiry.IsZero() {
-			o.Expiry = &l.Expiry
-		}
-		if !l.LeaseEnd.IsZero() {
-			o.LeaseEnd = &l.LeaseEnd
-		}
-	}
-	return o
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/licdesk/licdesk/checkcmd"
 	"github.com/licdesk/licdesk/machine"
 )
 
@@ -21,7 +22,7 @@ func (a *app) reasonLines(cmd string, reasons []machine.Reason) error {
 }
 
 // reasonText is a reason as one line: its code, then the message.
-func reasonText(r machine.Reason) string { return string(r.Code) + ": " + oneLine(r.Message) }
+func reasonText(r machine.Reason) string { return checkcmd.Line(r) }
 
 // refusalError turns a *machine.Reason error into its one line with its
 // code; other errors pass through.
