@@ -80,6 +80,9 @@ type Config struct {
 	// hardware replaces this machine's fingerprint source: tests in this
 	// package only (the binary has no switch that fakes it).
 	hardware machine.Source
+	// allTabs builds every tab with the window instead of each one at its
+	// first show: tests in this package that reach hidden tabs at once.
+	allTabs bool
 }
 
 // tab is one of the five tabs.
@@ -296,28 +299,35 @@ func (a *App) stopSync() {
 
 // showMain builds the tabs around the cache and starts syncing.
 func (a *App) showMain() {
-	a.Solutions = newSolutionsTab(a)
-	a.Assigned = newAssignedTab(a)
-	a.Keys = newKeysTab(a)
-	a.Downloads = newDownloadsTab(a)
-	a.Support = newSupportTab(a)
-	a.tabList = []tab{a.Solutions, a.Assigned, a.Keys, a.Downloads, a.Support}
-	a.SolutionsMail, a.AssignedMail, a.KeysMail = newMailStrip(a, "solutions"), newMailStrip(a, "assigned"), newMailStrip(a, "keys")
-	withStrip := func(s *MailStrip, c fyne.CanvasObject) fyne.CanvasObject {
-		return container.NewBorder(s.content(), nil, nil, nil, c)
+	// Only the tab on show is built before the first frame; each other one
+	// is built (and loaded) the first time it is shown (ensureTab), so that
+	// the start does not create and measure the widgets of four hidden tabs.
+	a.tabList = make([]tab, tabCount)
+	items := make([]*container.TabItem, tabCount)
+	for i := range items {
+		title, icon := tabTitle(i)
+		items[i] = container.NewTabItemWithIcon(title, icon, container.NewStack())
 	}
-	a.tabs = container.NewAppTabs(
-		container.NewTabItemWithIcon("Active solutions", theme.StorageIcon(), withStrip(a.SolutionsMail, a.Solutions.content())),
-		container.NewTabItemWithIcon("Assigned to you", theme.AccountIcon(), withStrip(a.AssignedMail, a.Assigned.content())),
-		container.NewTabItemWithIcon("Keys", theme.LoginIcon(), withStrip(a.KeysMail, a.Keys.content())),
-		container.NewTabItemWithIcon("Downloads", theme.DownloadIcon(), a.Downloads.content()),
-		container.NewTabItemWithIcon("Support & news", theme.HelpIcon(), a.Support.content()),
-	)
-	if i := a.fa.Preferences().IntWithFallback(prefTab, 0); i >= 0 && i < len(a.tabList) {
-		a.tabs.SelectIndex(i)
+	a.tabs = container.NewAppTabs(items...)
+	sel := a.fa.Preferences().IntWithFallback(prefTab, 0)
+	if sel < 0 || sel >= len(items) {
+		sel = 0
 	}
+	a.buildTab(sel)
+	if a.cfg.allTabs {
+		for i := range a.tabList {
+			a.buildTab(i)
+		}
+	}
+	a.tabs.SelectIndex(sel)
 	a.tabs.OnSelected = func(*container.TabItem) {
-		a.fa.Preferences().SetInt(prefTab, a.tabs.SelectedIndex())
+		i := a.tabs.SelectedIndex()
+		if a.tabList[i] == nil {
+			a.buildTab(i)
+			a.loadTab(i)
+			a.tabs.Refresh()
+		}
+		a.fa.Preferences().SetInt(prefTab, i)
 	}
 	a.status = widget.NewLabel("Starting")
 	a.status.Truncation = fyne.TextTruncateEllipsis
@@ -344,6 +354,74 @@ func (a *App) showMain() {
 	if a.cfg.Inline && !a.offline {
 		a.SyncNow() // no scheduler loop to run the first round
 	}
+}
+
+// tabCount is how many tabs the window has.
+const tabCount = 5
+
+// tabTitle is tab i's title and icon.
+func tabTitle(i int) (string, fyne.Resource) {
+	switch i {
+	case 0:
+		return "Active solutions", theme.StorageIcon()
+	case 1:
+		return "Assigned to you", theme.AccountIcon()
+	case 2:
+		return "Keys", theme.LoginIcon()
+	case 3:
+		return "Downloads", theme.DownloadIcon()
+	}
+	return "Support & news", theme.HelpIcon()
+}
+
+// buildTab builds tab i's widgets and content, with its "Found in your
+// e-mail" strip where it has one (UI goroutine). Its data comes with the
+// next Refresh, or loadTab.
+func (a *App) buildTab(i int) {
+	if a.tabList[i] != nil {
+		return
+	}
+	withStrip := func(s *MailStrip, c fyne.CanvasObject) fyne.CanvasObject {
+		return container.NewBorder(s.content(), nil, nil, nil, c)
+	}
+	var c fyne.CanvasObject
+	switch i {
+	case 0:
+		a.Solutions, a.SolutionsMail = newSolutionsTab(a), newMailStrip(a, "solutions")
+		a.tabList[i], c = a.Solutions, withStrip(a.SolutionsMail, a.Solutions.content())
+	case 1:
+		a.Assigned, a.AssignedMail = newAssignedTab(a), newMailStrip(a, "assigned")
+		a.tabList[i], c = a.Assigned, withStrip(a.AssignedMail, a.Assigned.content())
+	case 2:
+		a.Keys, a.KeysMail = newKeysTab(a), newMailStrip(a, "keys")
+		a.tabList[i], c = a.Keys, withStrip(a.KeysMail, a.Keys.content())
+	case 3:
+		a.Downloads = newDownloadsTab(a)
+		a.tabList[i], c = a.Downloads, a.Downloads.content()
+	case 4:
+		a.Support = newSupportTab(a)
+		a.tabList[i], c = a.Support, a.Support.content()
+	}
+	a.tabs.Items[i].Content = c
+}
+
+// loadTab loads a tab built after the window's Refresh: its data and its
+// e-mail strip's findings.
+func (a *App) loadTab(i int) {
+	t := a.tabList[i]
+	strips := []*MailStrip{a.SolutionsMail, a.AssignedMail, a.KeysMail}
+	a.bg(func(ctx context.Context) {
+		apply := t.load(ctx)
+		findings, _ := a.sess.d.MailFindings(ctx)
+		a.do(func() {
+			apply()
+			for _, s := range strips {
+				if s != nil {
+					s.show(findings)
+				}
+			}
+		})
+	})
 }
 
 // badgeSupport puts the count of unread news on the Support tab's title
@@ -427,7 +505,9 @@ func (a *App) shortcuts() {
 		}
 	}
 	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault}, free(func() {
-		a.tabList[a.tabs.SelectedIndex()].focusFilter(a.win)
+		if t := a.tabList[a.tabs.SelectedIndex()]; t != nil {
+			t.focusFilter(a.win)
+		}
 	}))
 	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyR, Modifier: fyne.KeyModifierShortcutDefault}, free(a.SyncNow))
 	c.SetOnTypedKey(func(e *fyne.KeyEvent) {
@@ -553,11 +633,27 @@ func (a *App) Status() string { return a.status.Text }
 // Refresh reloads every tab, the counts and the banners from the cache, off
 // the UI goroutine.
 func (a *App) Refresh() {
-	tabs := a.tabList
+	// The tabs built so far (the others load when first shown); a copy, as
+	// buildTab fills the list on the UI goroutine while this one loads.
+	var tabs []tab
+	for _, t := range a.tabList {
+		if t != nil {
+			tabs = append(tabs, t)
+		}
+	}
+	strips := []*MailStrip{a.SolutionsMail, a.AssignedMail, a.KeysMail}
+	supportBuilt := a.Support != nil
 	a.bg(func(ctx context.Context) {
 		applies := make([]func(), 0, len(tabs)+1)
 		for _, t := range tabs {
 			applies = append(applies, t.load(ctx))
+		}
+		// The Support tab's title counts the new news even before the tab
+		// is built (its load does it once it is).
+		unread := -1
+		if !supportBuilt {
+			news, _ := lsync.List[api.ProductNews](ctx, a.sess.cache, api.KindNews)
+			unread = unreadNews(news)
 		}
 		pending, failed, _ := a.sess.cache.OutboxCounts(ctx)
 		banners := a.loadBanners(ctx)
@@ -566,10 +662,13 @@ func (a *App) Refresh() {
 			for _, f := range applies {
 				f()
 			}
-			for _, s := range []*MailStrip{a.SolutionsMail, a.AssignedMail, a.KeysMail} {
+			for _, s := range strips {
 				if s != nil {
 					s.show(findings)
 				}
+			}
+			if unread >= 0 {
+				a.badgeSupport(unread)
 			}
 			a.lastState.Pending, a.lastState.Failed = pending, failed
 			a.renderStatus()
@@ -725,7 +824,13 @@ func (a *App) showFailed() {
 // them by: product, edition and contract number.
 func (a *App) licenseNames(ctx context.Context) map[string]string {
 	out := map[string]string{}
-	if sols, err := a.sess.cache.Solutions(ctx); err == nil {
+	// Only the names are decoded, not the licenses' seats.
+	if sols, err := lsync.List[struct {
+		LicenseID      string `json:"license_id"`
+		Product        string `json:"product"`
+		Edition        string `json:"edition"`
+		ContractNumber string `json:"contract_number"`
+	}](ctx, a.sess.cache, api.KindSolution); err == nil {
 		for _, s := range sols {
 			out[s.LicenseID] = s.Product + " " + title(s.Edition) + " (" + s.ContractNumber + ")"
 		}

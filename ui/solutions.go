@@ -27,7 +27,12 @@ type SolutionsTab struct {
 	app  *App
 	List *filterList[api.Solution]
 	// Seats lists the selected license's seats.
-	Seats                              *filterList[api.Seat]
+	Seats *filterList[api.Seat]
+	// seats holds every license's seats by license ID in the compact form
+	// the cache stores them (their JSON, some 70 bytes a seat, where
+	// decoded seats with their filter keys take three times that); a
+	// license's are decoded when it is opened (showSolution).
+	seats                              map[string]json.RawMessage
 	details                            *widget.Label
 	AssignBtn, RemoveBtn, ReassignBtn  *widget.Button
 	HistoryBtn, RegisterBtn, IntegrBtn *widget.Button
@@ -107,8 +112,34 @@ func (t *SolutionsTab) content() fyne.CanvasObject {
 
 func (t *SolutionsTab) focusFilter(w fyne.Window) { w.Canvas().Focus(t.List.filter) }
 
+// solutionRow is a cached license as the window decodes it at load: its
+// seats stay in their JSON.
+type solutionRow struct {
+	api.Solution
+	Seats json.RawMessage `json:"seats"`
+}
+
+// seatsOf decodes a license's seats (UI goroutine).
+func (t *SolutionsTab) seatsOf(s api.Solution) ([]api.Seat, error) {
+	raw := t.seats[s.LicenseID]
+	if len(raw) == 0 {
+		return nil, nil
+	}
+	var seats []api.Seat
+	if err := json.Unmarshal(raw, &seats); err != nil {
+		return nil, fmt.Errorf("the seats of license %s: %w", s.LicenseID, err)
+	}
+	return seats, nil
+}
+
 func (t *SolutionsTab) load(ctx context.Context) func() {
-	sols, err := t.app.sess.cache.Solutions(ctx)
+	rows, err := lsync.List[solutionRow](ctx, t.app.sess.cache, api.KindSolution)
+	sols := make([]api.Solution, len(rows))
+	seats := make(map[string]json.RawMessage, len(rows))
+	for i, r := range rows {
+		sols[i] = r.Solution
+		seats[r.LicenseID] = r.Seats
+	}
 	integ, _ := t.app.sess.cache.Integrations(ctx)
 	integPending := map[string]int{}
 	unsent := map[string]map[string]bool{}
@@ -143,6 +174,7 @@ func (t *SolutionsTab) load(ctx context.Context) func() {
 			t.details.SetText(err.Error())
 		}
 		t.integrations, t.orders, t.accounts = integ, orders, accts
+		t.seats = seats
 		t.integrPending, t.unsent = integPending, unsent
 		if t.Integr != nil {
 			t.Integr.render()
@@ -208,7 +240,11 @@ func (t *SolutionsTab) showSolution(s api.Solution) {
 		s.Product, title(s.Edition), s.OwnerName, strings.Join(s.Modules, ", "), s.ContractNumber,
 		day(s.ContractStart), day(s.AutoRenewal), day(s.Expiry), support, title(s.LicenseStatus),
 		seatDetail(s)))
-	t.Seats.set(prepareRows(s.Seats, func(x api.Seat) string { return x.Email + " " + x.State }),
+	seats, err := t.seatsOf(s)
+	if err != nil {
+		t.details.SetText(t.details.Text + "\n" + err.Error())
+	}
+	t.Seats.set(prepareRows(seats, func(x api.Seat) string { return x.Email + " " + x.State }),
 		func(a, b api.Seat) bool { return a.ID == b.ID })
 	t.detailsStacker.Objects = []fyne.CanvasObject{t.detailPane}
 	t.detailsStacker.Refresh()
