@@ -13,6 +13,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"strings"
 	gosync "sync"
 	"time"
@@ -124,10 +125,12 @@ type App struct {
 	banner    *fyne.Container
 	lastState lsync.Status
 	closed    bool
-	signIn    *SignIn
-	notified  []notification // every desktop notification sent, for tests
-	mail      mailState
-	stopMail  context.CancelFunc
+	// loadedOnce is set once the first load of the tabs is shown.
+	loadedOnce bool
+	signIn     *SignIn
+	notified   []notification // every desktop notification sent, for tests
+	mail       mailState
+	stopMail   context.CancelFunc
 
 	// The "Found in your e-mail" strips of three tabs, and the Mailbox
 	// dialog last opened.
@@ -581,9 +584,25 @@ func (a *App) onStatus(st lsync.Status) {
 		// A round succeeded: what changed since the last one may be news.
 		a.notifyChanges()
 	}
-	if roundEnded || st.Pending != prev.Pending || st.Failed != prev.Failed || a.cfg.Inline {
+	switch {
+	case a.cfg.Inline || st.Pending != prev.Pending || st.Failed != prev.Failed || roundEnded && changedCache(st):
 		a.Refresh()
+	case roundEnded:
+		// Nothing the tabs show changed (the portal was out of reach, or
+		// had nothing new): the status and the banners only, without
+		// reading every license again.
+		a.refresh(false)
 	}
+}
+
+// changedCache reports whether the round that ended may have changed the
+// cache: it pulled changes or the portal answered writes.
+func changedCache(st lsync.Status) bool {
+	if st.Err != nil {
+		return false // a failed round applies nothing (a push it got through moves the outbox counts)
+	}
+	l := st.Last
+	return l.Pull.Changes > 0 || l.Pull.Resync || len(l.Push.Accepted) > 0 || len(l.Push.Refused) > 0
 }
 
 // renderStatus writes the status bar (UI goroutine).
@@ -630,14 +649,18 @@ func (a *App) renderStatus() {
 // Status returns the status bar's text, for tests and the offline screenshot.
 func (a *App) Status() string { return a.status.Text }
 
-// Refresh reloads every tab, the counts and the banners from the cache, off
-// the UI goroutine.
-func (a *App) Refresh() {
+// Refresh reloads every tab built so far, the counts and the banners from
+// the cache, off the UI goroutine.
+func (a *App) Refresh() { a.refresh(true) }
+
+// refresh reloads the status bar, the banners and the e-mail strips, and
+// with tabs the data of the tabs built so far.
+func (a *App) refresh(withTabs bool) {
 	// The tabs built so far (the others load when first shown); a copy, as
 	// buildTab fills the list on the UI goroutine while this one loads.
 	var tabs []tab
 	for _, t := range a.tabList {
-		if t != nil {
+		if t != nil && withTabs {
 			tabs = append(tabs, t)
 		}
 	}
@@ -651,7 +674,7 @@ func (a *App) Refresh() {
 		// The Support tab's title counts the new news even before the tab
 		// is built (its load does it once it is).
 		unread := -1
-		if !supportBuilt {
+		if !supportBuilt && withTabs {
 			news, _ := lsync.List[api.ProductNews](ctx, a.sess.cache, api.KindNews)
 			unread = unreadNews(news)
 		}
@@ -673,6 +696,13 @@ func (a *App) Refresh() {
 			a.lastState.Pending, a.lastState.Failed = pending, failed
 			a.renderStatus()
 			a.showBanners(banners)
+			if withTabs && !a.loadedOnce {
+				// The first load reads every license at once; what it
+				// decoded and dropped is given back to the system now,
+				// rather than kept resident until the heap next grows.
+				a.loadedOnce = true
+				a.bg(func(context.Context) { debug.FreeOSMemory() })
+			}
 		})
 	})
 }

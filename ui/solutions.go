@@ -28,11 +28,9 @@ type SolutionsTab struct {
 	List *filterList[api.Solution]
 	// Seats lists the selected license's seats.
 	Seats *filterList[api.Seat]
-	// seats holds every license's seats by license ID in the compact form
-	// the cache stores them (their JSON, some 70 bytes a seat, where
-	// decoded seats with their filter keys take three times that); a
-	// license's are decoded when it is opened (showSolution).
-	seats                              map[string]json.RawMessage
+	// seats holds every license's seats in their compact form (see
+	// seatArena); a license's are decoded when it is opened (showSolution).
+	seats                              *seatArena
 	details                            *widget.Label
 	AssignBtn, RemoveBtn, ReassignBtn  *widget.Button
 	HistoryBtn, RegisterBtn, IntegrBtn *widget.Button
@@ -112,34 +110,94 @@ func (t *SolutionsTab) content() fyne.CanvasObject {
 
 func (t *SolutionsTab) focusFilter(w fyne.Window) { w.Canvas().Focus(t.List.filter) }
 
+// seatArena holds the seats of every license in the form the cache keeps
+// them, their JSON, one after the other in chunks of 1 MiB: about 80 bytes
+// a seat, where decoded seats with their filter keys take three times
+// that, with no allocation per license and no copy as it grows. A license's
+// seats are decoded when it is opened.
+type seatArena struct {
+	chunks [][]byte
+	span   map[string]seatsAt // license ID → where its seats are
+}
+
+// seatsAt is where one license's seats are in an arena.
+type seatsAt struct{ chunk, start, end int }
+
+const seatChunk = 1 << 20
+
+// add copies b into the arena.
+func (a *seatArena) add(b []byte) seatsAt {
+	n := len(a.chunks)
+	if n == 0 || len(a.chunks[n-1])+len(b) > cap(a.chunks[n-1]) {
+		a.chunks = append(a.chunks, make([]byte, 0, max(seatChunk, len(b))))
+		n++
+	}
+	c := a.chunks[n-1]
+	at := seatsAt{n - 1, len(c), len(c) + len(b)}
+	a.chunks[n-1] = append(c, b...)
+	return at
+}
+
+// get is the JSON of the seats at at.
+func (a *seatArena) get(at seatsAt) []byte { return a.chunks[at.chunk][at.start:at.end] }
+
+// seatSpan decodes a license's "seats" by copying their JSON into the
+// arena.
+type seatSpan struct {
+	arena *seatArena
+	at    seatsAt
+}
+
+// UnmarshalJSON keeps the seats' JSON in the arena.
+func (s *seatSpan) UnmarshalJSON(b []byte) error {
+	s.at = s.arena.add(b)
+	return nil
+}
+
 // solutionRow is a cached license as the window decodes it at load: its
-// seats stay in their JSON.
+// seats go to the arena undecoded.
 type solutionRow struct {
 	api.Solution
-	Seats json.RawMessage `json:"seats"`
+	Seats *seatSpan `json:"seats"`
 }
 
 // seatsOf decodes a license's seats (UI goroutine).
 func (t *SolutionsTab) seatsOf(s api.Solution) ([]api.Seat, error) {
-	raw := t.seats[s.LicenseID]
-	if len(raw) == 0 {
+	if t.seats == nil {
+		return nil, nil
+	}
+	at, ok := t.seats.span[s.LicenseID]
+	if !ok {
 		return nil, nil
 	}
 	var seats []api.Seat
-	if err := json.Unmarshal(raw, &seats); err != nil {
+	if err := json.Unmarshal(t.seats.get(at), &seats); err != nil {
 		return nil, fmt.Errorf("the seats of license %s: %w", s.LicenseID, err)
 	}
 	return seats, nil
 }
 
+// loadSolutions reads the cached licenses, their seats into an arena.
+func loadSolutions(ctx context.Context, c *lsync.Cache) ([]api.Solution, *seatArena, error) {
+	n, _ := c.Count(ctx, api.KindSolution)
+	sols := make([]api.Solution, 0, n)
+	arena := &seatArena{span: make(map[string]seatsAt, n)}
+	err := c.Each(ctx, api.KindSolution, func(id string, data []byte) error {
+		row := solutionRow{Seats: &seatSpan{arena: arena}}
+		if err := json.Unmarshal(data, &row); err != nil {
+			return fmt.Errorf("cache %s/%s: %w", api.KindSolution, id, err)
+		}
+		sols = append(sols, row.Solution)
+		if row.Seats != nil { // nil for "seats": null
+			arena.span[row.LicenseID] = row.Seats.at
+		}
+		return nil
+	})
+	return sols, arena, err
+}
+
 func (t *SolutionsTab) load(ctx context.Context) func() {
-	rows, err := lsync.List[solutionRow](ctx, t.app.sess.cache, api.KindSolution)
-	sols := make([]api.Solution, len(rows))
-	seats := make(map[string]json.RawMessage, len(rows))
-	for i, r := range rows {
-		sols[i] = r.Solution
-		seats[r.LicenseID] = r.Seats
-	}
+	sols, seats, err := loadSolutions(ctx, t.app.sess.cache)
 	integ, _ := t.app.sess.cache.Integrations(ctx)
 	integPending := map[string]int{}
 	unsent := map[string]map[string]bool{}

@@ -66,7 +66,8 @@ func TestSolutions_SeatsAreDecodedWhenALicenseIsOpened(t *testing.T) {
 	require.NotEmpty(t, sols.List.rows.items)
 	for _, s := range sols.List.rows.items {
 		assert.Nil(t, s.Seats, "the list holds no decoded seats")
-		assert.NotEmpty(t, sols.seats[s.LicenseID], "its seats wait in their compact form")
+		at, ok := sols.seats.span[s.LicenseID]
+		assert.True(t, ok && at.end > at.start, "its seats wait in their compact form")
 	}
 	sols.List.list.Select(1)
 	cur, ok := sols.List.current()
