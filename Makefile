@@ -32,7 +32,7 @@ PACKAGE_DEB_PACKAGES := gcc-mingw-w64-x86-64 wixl osslsigncode imagemagick dpkg-
 PACKAGE_TEST_DEB_PACKAGES := $(PACKAGE_DEB_PACKAGES) lintian desktop-file-utils appstream \
 	wine64 openssl curl adduser man-db procps
 
-.PHONY: all deps build test vet fmt-check demo demo-portal bench clean screenshots \
+.PHONY: all deps build test vet fmt-check demo demo-portal bench bench-portal clean screenshots \
 	package package-deps package-test
 
 all: build
@@ -71,9 +71,7 @@ screenshots: build
 # Benchmarks behind BENCHMARKS.md; each figure there names the command that
 # produced it. Needs PostgreSQL, like the tests.
 bench: deps
-	scripts/with-postgres.sh $(GO) test -run '^$$' -bench 'SeatAssign|RawWriteTx' -benchtime 3000x ./portal/
-	scripts/with-postgres.sh $(GO) test -run '^$$' -bench 'FeedFullPull' -benchtime 3x ./portal/
-	scripts/with-postgres.sh $(GO) test -run '^$$' -bench 'FeedNoChange' -benchtime 300x ./portal/
+	$(MAKE) bench-portal
 	$(GO) test -run '^$$' -bench . -count 5 ./core/licensefile/
 	scripts/with-postgres.sh $(GO) test -run '^$$' -bench 'BenchmarkDownload|BenchmarkServeContentBaseline' -benchtime 200x ./portal/
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./sync/
@@ -81,6 +79,41 @@ bench: deps
 	$(GO) test -run '^$$' -bench CheckProcess -benchtime 100x -count 5 .
 	$(GO) test -run '^$$' -bench FilterKeystroke -benchtime 100x ./ui/
 	scripts/startbench.sh
+
+# The portal's growth figures of BENCHMARKS.md: each benchmark and its
+# baseline in alternated rounds (cmd/benchratio), ratios as median and
+# range, the load average noted; fixed data sizes, the seeded databases
+# kept for the run. About 10 minutes.
+BENCH_ROUNDS ?= 5
+bench-portal: deps
+	scripts/with-postgres.sh $(GO) run ./cmd/benchratio -pkg ./portal -rounds $(BENCH_ROUNDS) -benchtime 1x \
+		-bench 'FirstSync$$' \
+		-ratio 'first sync 10k / 1k, SQLite=FirstSync/sqlite/10k/FirstSync/sqlite/1k' \
+		-ratio 'first sync 50k / 10k, SQLite=FirstSync/sqlite/50k/FirstSync/sqlite/10k' \
+		-ratio 'first sync 10k / 1k, PostgreSQL=FirstSync/postgres/10k/FirstSync/postgres/1k' \
+		-ratio 'first sync 50k / 10k, PostgreSQL=FirstSync/postgres/50k/FirstSync/postgres/10k'
+	scripts/with-postgres.sh $(GO) run ./cmd/benchratio -pkg ./portal -rounds $(BENCH_ROUNDS) -benchtime 400x \
+		-bench 'SeatWrite$$' -metrics 'stmts/write,writes/s' \
+		-ratio 'seat write 200 / 10 seats, SQLite=SeatWrite/sqlite/200/SeatWrite/sqlite/10' \
+		-ratio 'seat write 1000 / 10 seats, SQLite=SeatWrite/sqlite/1000/SeatWrite/sqlite/10' \
+		-ratio 'seat write 1000 / 10 seats, whole view, SQLite=SeatWrite/sqlite/1000-whole/SeatWrite/sqlite/10' \
+		-ratio 'seat write 200 / 10 seats, PostgreSQL=SeatWrite/postgres/200/SeatWrite/postgres/10' \
+		-ratio 'seat write 1000 / 10 seats, PostgreSQL=SeatWrite/postgres/1000/SeatWrite/postgres/10' \
+		-ratio 'seat write 1000 / 10 seats, whole view, PostgreSQL=SeatWrite/postgres/1000-whole/SeatWrite/postgres/10'
+	scripts/with-postgres.sh $(GO) run ./cmd/benchratio -pkg ./portal -rounds $(BENCH_ROUNDS) -benchtime 3000x \
+		-bench 'SeatWrites64$$|RawWriteTx$$' -metrics 'writes/s,tx/s' \
+		-ratio 'rate:seat writes / raw write tx, 64 clients, SQLite=SeatWrites64/sqlite/RawWriteTx/sqlite' \
+		-ratio 'rate:seat writes / raw write tx, 64 clients, PostgreSQL=SeatWrites64/postgres/RawWriteTx/postgres'
+	scripts/with-postgres.sh $(GO) run ./cmd/benchratio -pkg ./portal -rounds 3 -benchtime 300x \
+		-bench 'FeedNoChange' \
+		-ratio 'pull when nothing changed / GET /v1/me, SQLite=FeedNoChange/sqlite/changes/FeedNoChange/sqlite/baseline-me' \
+		-ratio 'pull when nothing changed / GET /v1/me, PostgreSQL=FeedNoChange/postgres/changes/FeedNoChange/postgres/baseline-me'
+	$(GO) run ./cmd/benchratio -pkg ./sync -rounds 3 -benchtime 1x -bench 'FirstSyncGrowth' \
+		-ratio 'portal share / client share, 1k=FirstSyncGrowth/1k/portal/FirstSyncGrowth/1k/client' \
+		-ratio 'portal share / client share, 10k=FirstSyncGrowth/10k/portal/FirstSyncGrowth/10k/client' \
+		-ratio 'portal share / client share, 50k=FirstSyncGrowth/50k/portal/FirstSyncGrowth/50k/client' \
+		-ratio 'portal share 50k / 10k=FirstSyncGrowth/50k/portal/FirstSyncGrowth/10k/portal' \
+		-ratio 'client share 50k / 10k=FirstSyncGrowth/50k/client/FirstSyncGrowth/10k/client'
 
 # Installable packages into dist/: licdesk and licportal .deb, the fyne
 # tarball, the signed licdesk.exe and MSI, SHA256SUMS (packaging/README.md).

@@ -18,6 +18,7 @@ import (
 var allowedArrows = map[string][]string{
 	"":                       {"cli", "ui", "desk", "mailbox/imapdemo", "portal/demo", "profile", "internal/quietinit", "version"},
 	"cmd/licportal":          {"portal", "portal/store", "portal/mail", "api", "core", "version"},
+	"cmd/benchratio":         {},
 	"core":                   {},
 	"core/licensefile":       {},
 	"core/activation":        {"core", "core/licensefile"},

@@ -121,6 +121,15 @@ type Solution struct {
 	Seats   []Seat `json:"seats"`
 }
 
+// SeatChange is the answer to a seat write asked for with
+// "Prefer: return=minimal": the one seat the write changed, before and
+// after, instead of the license's whole view (which grows with its seats).
+type SeatChange struct {
+	LicenseID string `json:"license_id"`
+	Before    Seat   `json:"before"`
+	After     Seat   `json:"after"`
+}
+
 // SeatRequest assigns or removes a seat by e-mail.
 type SeatRequest struct {
 	Email string `json:"email"`

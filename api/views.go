@@ -159,3 +159,10 @@ func nonNil(s []string) []string {
 	}
 	return s
 }
+
+// SeatChangeOf is the wire form of one seat's change on a license.
+func SeatChangeOf(licenseID string, ch core.SeatChange) SeatChange {
+	return SeatChange{LicenseID: licenseID,
+		Before: Seat{ID: ch.Before.ID, State: ch.Before.State.String(), Email: string(ch.Before.Email)},
+		After:  Seat{ID: ch.After.ID, State: ch.After.State.String(), Email: string(ch.After.Email)}}
+}

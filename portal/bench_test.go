@@ -30,36 +30,8 @@ func parallel64(b *testing.B, fn func(i int64)) {
 	})
 }
 
-// BenchmarkSeatAssign measures seat assignments per second through the
-// HTTP API with 64 concurrent clients; BenchmarkRawWriteTx is the floor: a
-// one-row write transaction on the same database from 64 goroutines.
-// Run: make bench (or scripts/with-postgres.sh go test -run ^$ -bench 'SeatAssign|RawWriteTx' -benchtime 2000x ./portal/)
-func BenchmarkSeatAssign(b *testing.B) {
-	for _, name := range storetest.Names() {
-		b.Run(name, func(b *testing.B) {
-			dsn := storetest.Fresh(b, name)
-			p := startPortalLive(b, dsn)
-			owner := p.signup("owner@bench.example", "Bench")
-			acct := p.accountOf(owner.Token)
-			per := b.N/benchClients + 1
-			lics := make([]string, benchClients)
-			for i := range lics {
-				lics[i] = p.issue(acct, "Eberick", "standard", nil, per)
-			}
-			b.ResetTimer()
-			parallel64(b, func(i int64) {
-				r := p.do("POST", "/v1/licenses/"+lics[i%benchClients]+"/seats", owner.Token,
-					api.SeatRequest{Email: fmt.Sprintf("u%d@bench.example", i)})
-				if r.Status != http.StatusCreated {
-					b.Errorf("assign: %d %s", r.Status, r.Body)
-				}
-			})
-			b.StopTimer()
-			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "assigns/s")
-		})
-	}
-}
-
+// BenchmarkRawWriteTx is the floor of BenchmarkSeatWrites64: a one-row
+// write transaction on the same database from 64 goroutines, no HTTP.
 func BenchmarkRawWriteTx(b *testing.B) {
 	for _, name := range storetest.Names() {
 		b.Run(name, func(b *testing.B) {
@@ -111,39 +83,10 @@ func rawDB(b *testing.B, dsn string) (*sql.DB, string) {
 	return db, "$1"
 }
 
-// BenchmarkFeedFullPull pulls the whole change feed of `licportal seed
-// --scale 10000` (10,000 licenses, 100,000 seats) as a new client does;
 // BenchmarkFeedNoChange is a pull when nothing changed, against a bare
-// authenticated round trip (GET /v1/me) to the same server.
-func BenchmarkFeedFullPull(b *testing.B) {
-	for _, name := range storetest.Names() {
-		b.Run(name, func(b *testing.B) {
-			dsn := storetest.Fresh(b, name)
-			p, tok := scalePortal(b, dsn, 10000)
-			b.ResetTimer()
-			var bytes int64
-			for i := 0; i < b.N; i++ {
-				cursor, n := "", 0
-				for {
-					r := p.do("GET", "/v1/changes?cursor="+cursor, tok, nil)
-					bytes += int64(len(r.Body))
-					var c api.Changes
-					r.decode(b, &c)
-					n += len(c.Changes)
-					cursor = c.Cursor
-					if c.Complete {
-						break
-					}
-				}
-				if n < 10000 {
-					b.Fatalf("pulled %d objects", n)
-				}
-			}
-			b.SetBytes(bytes / int64(b.N))
-		})
-	}
-}
-
+// authenticated round trip (GET /v1/me) to the same server, on `licportal
+// seed --scale 10000` (10,000 licenses, 100,000 seats). (The full first
+// pull is BenchmarkFirstSync.)
 func BenchmarkFeedNoChange(b *testing.B) {
 	for _, name := range storetest.Names() {
 		b.Run(name, func(b *testing.B) {

@@ -49,9 +49,15 @@ func eachBackend(t *testing.T, fn func(t *testing.T, p *testPortal)) {
 
 func startPortal(t testing.TB, dsn string) *testPortal {
 	t.Helper()
+	return startPortalKEK(t, dsn, testKEK(t))
+}
+
+// startPortalKEK is startPortal on a database whose signing keys are sealed
+// with kek (a benchmark's database seeded by an earlier process).
+func startPortalKEK(t testing.TB, dsn string, kek []byte) *testPortal {
+	t.Helper()
 	// The portal runs on portal/demo's loopback runner, the one the
 	// client's tests (portal/portaltest) and licdesk --demo use too.
-	kek := testKEK(t)
 	o := demo.Options{Dir: t.TempDir(), DSN: dsn, KeyEncryptionKey: kek, Limits: testLimits}
 	// Every call the tests make is checked against api/openapi.yaml; a
 	// benchmark measures the portal alone, and a fuzz target is about

@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"encoding/json"
 	"net/http"
 	"strconv"
 
@@ -82,8 +83,58 @@ func (s *Server) changes(w http.ResponseWriter, r *http.Request, c store.Caller)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, page)
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	w.Write(appendChanges(make([]byte, 0, changesSize(page)), page))
 	return nil
+}
+
+// appendChanges encodes a feed page as encoding/json would, except that
+// each object's data, already encoded by the store, is copied as it is
+// rather than parsed and compacted again: a snapshot page is megabytes.
+func appendChanges(b []byte, page api.Changes) []byte {
+	b = append(b, `{"cursor":`...)
+	b = appendJSONString(b, page.Cursor)
+	if page.Resync {
+		b = append(b, `,"resync":true`...)
+	}
+	b = append(b, `,"complete":`...)
+	b = strconv.AppendBool(b, page.Complete)
+	b = append(b, `,"changes":[`...)
+	for i, ch := range page.Changes {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"kind":`...)
+		b = appendJSONString(b, ch.Kind)
+		b = append(b, `,"id":`...)
+		b = appendJSONString(b, ch.ID)
+		if ch.Deleted {
+			b = append(b, `,"deleted":true`...)
+		}
+		if len(ch.Data) > 0 {
+			b = append(b, `,"data":`...)
+			b = append(b, ch.Data...)
+		}
+		b = append(b, '}')
+	}
+	return append(b, "]}\n"...)
+}
+
+// changesSize is about the encoded size of a page, to allocate it once.
+func changesSize(page api.Changes) int {
+	n := 64 + len(page.Cursor)
+	for _, ch := range page.Changes {
+		n += 40 + len(ch.Kind) + len(ch.ID) + len(ch.Data)
+	}
+	return n
+}
+
+// appendJSONString appends s as a JSON string, escaped as encoding/json
+// escapes it.
+func appendJSONString(b []byte, s string) []byte {
+	q, _ := json.Marshal(s)
+	return append(b, q...)
 }
 
 func (s *Server) licenseAudit(w http.ResponseWriter, r *http.Request, c store.Caller) error {

@@ -34,11 +34,11 @@ func (s *Server) assignSeat(w http.ResponseWriter, r *http.Request, c store.Call
 	if err != nil {
 		return err
 	}
-	sol, err := s.cfg.Store.AssignSeat(r.Context(), c, wr, r.PathValue("id"), req.Email)
+	res, err := s.cfg.Store.AssignSeatResult(r.Context(), c, wr, r.PathValue("id"), req.Email, !minimal(r))
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, sol)
+	writeSeatAnswer(w, r, http.StatusCreated, res)
 	return nil
 }
 
@@ -47,11 +47,11 @@ func (s *Server) removeSeat(w http.ResponseWriter, r *http.Request, c store.Call
 	if err != nil {
 		return err
 	}
-	sol, err := s.cfg.Store.RemoveSeat(r.Context(), c, wr, r.PathValue("id"), r.PathValue("ref"))
+	res, err := s.cfg.Store.RemoveSeatResult(r.Context(), c, wr, r.PathValue("id"), r.PathValue("ref"), !minimal(r))
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, sol)
+	writeSeatAnswer(w, r, http.StatusOK, res)
 	return nil
 }
 
@@ -61,12 +61,36 @@ func (s *Server) reassignSeat(w http.ResponseWriter, r *http.Request, c store.Ca
 	if err != nil {
 		return err
 	}
-	sol, err := s.cfg.Store.ReassignSeat(r.Context(), c, wr, r.PathValue("id"), req.From, req.To)
+	res, err := s.cfg.Store.ReassignSeatResult(r.Context(), c, wr, r.PathValue("id"), req.From, req.To, !minimal(r))
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, sol)
+	writeSeatAnswer(w, r, http.StatusOK, res)
 	return nil
+}
+
+// minimal reports whether the request asked for the changed seat alone
+// (RFC 7240 "Prefer: return=minimal") rather than the license's whole
+// view, which grows with the license's seats.
+func minimal(r *http.Request) bool {
+	for _, v := range r.Header.Values("Prefer") {
+		for _, p := range strings.Split(v, ",") {
+			if strings.EqualFold(strings.TrimSpace(p), "return=minimal") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// writeSeatAnswer answers a seat write in the form the request asked for.
+func writeSeatAnswer(w http.ResponseWriter, r *http.Request, status int, res store.SeatResult) {
+	if minimal(r) {
+		w.Header().Set("Preference-Applied", "return=minimal")
+		writeJSON(w, status, res.Change)
+		return
+	}
+	writeJSON(w, status, res.Solution)
 }
 
 func (s *Server) assigned(w http.ResponseWriter, r *http.Request, c store.Caller) error {

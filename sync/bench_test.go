@@ -157,6 +157,11 @@ func fetchAll(b *testing.B, base, token string, cursors []string) time.Duration 
 
 // firstSync pulls everything from baseURL into a fresh cache.
 func firstSync(b *testing.B, baseURL, token, dir string) time.Duration {
+	return firstSyncN(b, baseURL, token, dir, 10000)
+}
+
+// firstSyncN is firstSync of a portal holding n licenses.
+func firstSyncN(b *testing.B, baseURL, token, dir string, licenses int) time.Duration {
 	b.Helper()
 	ctx := context.Background()
 	cache, err := lsync.OpenCache(ctx, filepath.Join(dir, "cache.db"))
@@ -172,7 +177,7 @@ func firstSync(b *testing.B, baseURL, token, dir string) time.Duration {
 	require.True(b, res.Pull.Resync)
 	n, err := cache.Count(ctx, api.KindSolution)
 	require.NoError(b, err)
-	require.Equal(b, 10000, n)
+	require.Equal(b, licenses, n)
 	return d
 }
 

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/licdesk/licdesk/api"
 	"github.com/licdesk/licdesk/core"
@@ -23,6 +24,18 @@ func (t *tx) audit(ctx context.Context, account core.AccountID, licenseID string
 		}
 	}
 	return nil
+}
+
+// auditInsert is the statement appending one event to the account's
+// audit trail, for a write that runs it with others.
+func auditInsert(now time.Time, account core.AccountID, licenseID string, e core.Event) deferredSQL {
+	at := e.At
+	if at.IsZero() {
+		at = now
+	}
+	return deferredSQL{`INSERT INTO audit (at, account_id, license_id, actor, action, subject, before_state, after_state)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, []any{ms(at), string(account), licenseID, string(e.Actor), e.Action, e.Subject,
+		e.Before, e.After}}
 }
 
 // AuditQuery selects audit events: of one license, or of one account.

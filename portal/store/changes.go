@@ -2,8 +2,11 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
+	"hash/fnv"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -12,23 +15,155 @@ import (
 	"github.com/licdesk/licdesk/core"
 )
 
-// recordChange appends to the change feed. On PostgreSQL the first change
-// of a transaction takes a transaction-wide advisory lock, so that change
-// sequence numbers become visible in commit order and a reader's cursor
-// can never step over a change committed late with a smaller number. It
-// must be the last lock a write takes (it is: changes are recorded last).
-func (t *tx) recordChange(ctx context.Context, kind, entityID, accountID, email string) error {
-	if t.d == dialectPostgres && !t.feedLocked {
-		if _, err := t.exec(ctx, `SELECT pg_advisory_xact_lock(7302)`); err != nil {
-			return fmt.Errorf("lock change feed: %w", err)
-		}
-		t.feedLocked = true
+// recordChange appends to the change feed. The entries of a transaction
+// are written together when it commits (flushChanges).
+func (t *tx) recordChange(_ context.Context, kind, entityID, accountID, email string) error {
+	t.changes = append(t.changes, changeRow{kind, entityID, accountID, email})
+	return nil
+}
+
+// changeRow is one change feed entry waiting for its transaction's end.
+type changeRow struct{ kind, entityID, accountID, email string }
+
+// feedLockClass is the first key of the change feed's advisory locks.
+const feedLockClass = 7302
+
+// feedScopes are the lock keys of the readers a feed entry reaches: its
+// account's and its e-mail's. A reader's pull selects entries by exactly
+// these (account_id IN its accounts, or its e-mail).
+func feedScopes(accounts []string, email string) []int32 {
+	var keys []int32
+	add := func(k string) {
+		h := fnv.New32a()
+		h.Write([]byte(k))
+		keys = append(keys, int32(h.Sum32()))
 	}
-	if _, err := t.exec(ctx, `INSERT INTO changes (kind, entity_id, account_id, email, at) VALUES (?, ?, ?, ?, ?)`,
-		kind, entityID, accountID, email, ms(t.now)); err != nil {
+	for _, a := range accounts {
+		if a != "" {
+			add("a:" + a)
+		}
+	}
+	if email != "" {
+		add("e:" + email)
+	}
+	slices.Sort(keys)
+	return slices.Compact(keys)
+}
+
+// feedLocks is a statement's select list taking the advisory lock of each
+// key in order (shared for a reader), and its arguments.
+func feedLocks(keys []int32, shared bool) (string, []any) {
+	fn := "pg_advisory_xact_lock"
+	if shared {
+		fn = "pg_advisory_xact_lock_shared"
+	}
+	parts := make([]string, len(keys))
+	args := make([]any, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s(%d, ?::int4)", fn, feedLockClass)
+		args[i] = k
+	}
+	return strings.Join(parts, ", "), args
+}
+
+// deferredSQL is a statement a write runs together with its change feed
+// entries: on PostgreSQL as one statement (flushChanges), one round trip.
+type deferredSQL struct {
+	q    string
+	args []any
+}
+
+// flushChanges writes the transaction's change feed entries in one
+// statement, last, just before the commit; on PostgreSQL the statements
+// with are made part of it (data-modifying WITH clauses, none reading
+// another's rows), and elsewhere run before it.
+//
+// On PostgreSQL a reader's cursor must never step over an entry committed
+// late with a smaller sequence number. So the entries' sequence numbers
+// are drawn under transaction-wide advisory locks on the scopes the
+// entries reach (their accounts and e-mails), taken in key order in the
+// same statement; a reader takes the same locks shared on its own scopes
+// before it reads (lockedFeed), and so waits for every writer that may
+// still commit an entry it would see. Writers of unrelated accounts do
+// not wait for each other. On SQLite transactions commit one at a time,
+// in sequence order.
+func (t *tx) flushChanges(ctx context.Context, with ...deferredSQL) error {
+	if t.d != dialectPostgres || len(t.changes) == 0 {
+		for _, d := range with {
+			if _, err := t.exec(ctx, d.q, d.args...); err != nil {
+				return err
+			}
+		}
+	}
+	if len(t.changes) == 0 {
+		return nil
+	}
+	const cols = 5
+	values := make([]string, len(t.changes))
+	args := make([]any, 0, cols*len(t.changes)+8)
+	q := ""
+	if t.d == dialectPostgres {
+		var keys []int32
+		for _, c := range t.changes {
+			keys = append(keys, feedScopes([]string{c.accountID}, c.email)...)
+		}
+		slices.Sort(keys)
+		lockList, lockArgs := feedLocks(slices.Compact(keys), false)
+		q = `WITH feed_lock AS (SELECT ` + lockList + `)`
+		args = append(args, lockArgs...)
+		for i, d := range with {
+			q += fmt.Sprintf(`, w%d AS (%s)`, i, d.q)
+			args = append(args, d.args...)
+		}
+	}
+	for i, c := range t.changes {
+		if t.d == dialectPostgres {
+			values[i] = `(?::text, ?::text, ?::text, ?::text, ?::bigint)`
+		} else {
+			values[i] = `(?, ?, ?, ?, ?)`
+		}
+		args = append(args, c.kind, c.entityID, c.accountID, c.email, ms(t.now))
+	}
+	if t.d == dialectPostgres {
+		// The locks' row is joined to every entry, so each sequence
+		// number is drawn once the locks are held.
+		q += ` INSERT INTO changes (kind, entity_id, account_id, email, at)
+			SELECT v.kind, v.entity_id, v.account_id, v.email, v.at FROM feed_lock,
+			(VALUES ` + strings.Join(values, ", ") + `) AS v(kind, entity_id, account_id, email, at)`
+	} else {
+		q = `INSERT INTO changes (kind, entity_id, account_id, email, at) VALUES ` + strings.Join(values, ", ")
+	}
+	if _, err := t.exec(ctx, q, args...); err != nil {
 		return fmt.Errorf("record change: %w", err)
 	}
+	t.changes = nil
 	return nil
+}
+
+// lockedFeed runs fn where no writer can still commit a change feed entry
+// the caller would see with a sequence number below those fn reads: on
+// PostgreSQL inside a transaction holding the caller's scopes' feed locks
+// shared (see flushChanges), on SQLite on the read pool as it is.
+func (s *Store) lockedFeed(ctx context.Context, c Caller, fn func(q querier) error) error {
+	if s.d != dialectPostgres {
+		return fn(readPool{s})
+	}
+	return s.readTx(ctx, func(t *tx) error {
+		list, args := feedLocks(feedScopes(c.accountIDs(), string(c.Email)), true)
+		if list != "" {
+			if _, err := t.ExecContext(ctx, t.d.rebind(`SELECT `+list), args...); err != nil {
+				return fmt.Errorf("lock change feed: %w", err)
+			}
+		}
+		return fn(t)
+	})
+}
+
+// readPool is the store's read pool as a querier.
+type readPool struct{ s *Store }
+
+func (p readPool) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	return p.s.db.QueryContext(ctx, p.s.d.rebind(q), args...)
 }
 
 // Feed page sizes: change rows read per incremental page, licenses read
@@ -102,36 +237,85 @@ func (s *Store) Changes(ctx context.Context, c Caller, cursor string) (api.Chang
 	if err != nil {
 		return api.Changes{}, err
 	}
-	floor, head, err := s.feedBounds(ctx)
+	floor, head, err := s.feedBounds(ctx, readPool{s})
 	if err != nil {
 		return api.Changes{}, err
 	}
-	if cur.Snapshot && cursor == "" {
-		cur.Seq = head
+	if !cur.Snapshot && cur.Seq == head {
+		// Nothing after the cursor: the cheap answer, no lock needed, since
+		// the cursor does not move.
+		return api.Changes{Cursor: cur.String(), Complete: true, Changes: []api.Change{}}, nil
 	}
-	if !cur.Snapshot && (cur.Seq < floor || cur.Seq > head) {
-		// Pruned, or from another portal's database: start over.
+	var refs []entityRef
+	var firstSeq []int64
+	var last int64
+	complete, resync := true, false
+	err = s.lockedFeed(ctx, c, func(q querier) error {
+		if floor, head, err = s.feedBounds(ctx, q); err != nil {
+			return err
+		}
+		if cur.Snapshot && cursor == "" {
+			cur.Seq = head
+		}
+		if !cur.Snapshot && (cur.Seq < floor || cur.Seq > head) {
+			// Pruned, or from another portal's database: start over.
+			cur = feedCursor{Seq: head, Snapshot: true}
+		}
+		if cur.Snapshot || cur.Seq == head {
+			return nil
+		}
+		refs, firstSeq, last, complete, resync, err = s.feedRows(ctx, q, c, cur, head)
+		return err
+	})
+	if err != nil {
+		return api.Changes{}, err
+	}
+	if resync {
 		cur = feedCursor{Seq: head, Snapshot: true}
 	}
 	if cur.Snapshot {
 		return s.snapshot(ctx, c, cur)
 	}
-	return s.incremental(ctx, c, cur, head)
+	if cur.Seq == head {
+		return api.Changes{Cursor: cur.String(), Complete: true, Changes: []api.Change{}}, nil
+	}
+	return s.incremental(ctx, c, refs, firstSeq, last, complete)
 }
 
 // feedBounds returns the oldest cursor still served and the newest change.
-func (s *Store) feedBounds(ctx context.Context) (floor, head int64, err error) {
-	err = s.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM changes`).Scan(&head)
+func (s *Store) feedBounds(ctx context.Context, q querier) (floor, head int64, err error) {
+	rows, err := q.QueryContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM changes`)
+	if err == nil {
+		err = scanOne(rows, &head)
+	}
 	if err != nil {
 		return 0, 0, fmt.Errorf("feed head: %w", err)
 	}
 	var v string
-	err = s.db.QueryRowContext(ctx, s.d.rebind(`SELECT COALESCE(MAX(value), '0') FROM meta WHERE name = ?`), "feed_floor").Scan(&v)
+	rows, err = q.QueryContext(ctx, `SELECT COALESCE(MAX(value), '0') FROM meta WHERE name = 'feed_floor'`)
+	if err == nil {
+		err = scanOne(rows, &v)
+	}
 	if err != nil {
 		return 0, 0, fmt.Errorf("feed floor: %w", err)
 	}
 	floor, _ = strconv.ParseInt(v, 10, 64)
 	return floor, head, nil
+}
+
+// scanOne reads the one row of a one-value query.
+func scanOne(rows *sql.Rows, v any) error {
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return sql.ErrNoRows
+	}
+	if err := rows.Scan(v); err != nil {
+		return err
+	}
+	return rows.Close()
 }
 
 // PruneChanges forgets feed entries up to seq; clients holding an older
@@ -149,10 +333,11 @@ func (s *Store) PruneChanges(ctx context.Context, upTo int64) error {
 
 type entityRef struct{ kind, id string }
 
-func (s *Store) incremental(ctx context.Context, c Caller, cur feedCursor, head int64) (api.Changes, error) {
-	if cur.Seq == head {
-		return api.Changes{Cursor: cur.String(), Complete: true, Changes: []api.Change{}}, nil
-	}
+// feedRows reads the entries after the cursor the caller may see, as the
+// objects they name in feed order (each with the entry that first named
+// it); resync is set when the caller's own access changed.
+func (s *Store) feedRows(ctx context.Context, q querier, c Caller, cur feedCursor, head int64) (
+	refs []entityRef, firstSeq []int64, last int64, complete, resync bool, err error) {
 	ids := c.accountIDs()
 	args := []any{cur.Seq, string(c.Email)}
 	where := `email = ?`
@@ -163,23 +348,21 @@ func (s *Store) incremental(ctx context.Context, c Caller, cur feedCursor, head 
 		}
 	}
 	args = append(args, feedPage+1)
-	rows, err := s.db.QueryContext(ctx, s.d.rebind(`SELECT seq, kind, entity_id, account_id FROM changes
-		WHERE seq > ? AND (`+where+`) ORDER BY seq LIMIT ?`), args...)
+	rows, err := q.QueryContext(ctx, `SELECT seq, kind, entity_id, account_id FROM changes
+		WHERE seq > ? AND (`+where+`) ORDER BY seq LIMIT ?`, args...)
 	if err != nil {
-		return api.Changes{}, fmt.Errorf("pull changes: %w", err)
+		return nil, nil, 0, false, false, fmt.Errorf("pull changes: %w", err)
 	}
-	var refs []entityRef
-	var firstSeq []int64 // per ref, the feed row that first named it
+	defer rows.Close()
 	seen := map[entityRef]bool{}
-	last := cur.Seq
+	last = cur.Seq
 	n := 0
-	complete := true
+	complete = true
 	for rows.Next() {
 		var seq int64
 		var kind, id, acct string
 		if err := rows.Scan(&seq, &kind, &id, &acct); err != nil {
-			rows.Close()
-			return api.Changes{}, fmt.Errorf("pull changes: %w", err)
+			return nil, nil, 0, false, false, fmt.Errorf("pull changes: %w", err)
 		}
 		if n == feedPage {
 			complete = false
@@ -190,8 +373,7 @@ func (s *Store) incremental(ctx context.Context, c Caller, cur feedCursor, head 
 		if kind == api.KindAccount {
 			// The caller's access changed: what they may see now includes
 			// objects whose changes they were never sent.
-			rows.Close()
-			return s.snapshot(ctx, c, feedCursor{Seq: head, Snapshot: true})
+			return nil, nil, 0, false, true, nil
 		}
 		ref := entityRef{kind, id}
 		if !seen[ref] {
@@ -200,14 +382,18 @@ func (s *Store) incremental(ctx context.Context, c Caller, cur feedCursor, head 
 			firstSeq = append(firstSeq, seq)
 		}
 	}
-	rows.Close()
 	if err := rows.Err(); err != nil {
-		return api.Changes{}, fmt.Errorf("pull changes: %w", err)
+		return nil, nil, 0, false, false, fmt.Errorf("pull changes: %w", err)
 	}
 	if complete {
 		// Nothing visible to the caller after last up to head.
 		last = head
 	}
+	return refs, firstSeq, last, complete, false, nil
+}
+
+// incremental renders the objects the entries after the cursor name.
+func (s *Store) incremental(ctx context.Context, c Caller, refs []entityRef, firstSeq []int64, last int64, complete bool) (api.Changes, error) {
 	// Render in feed order, a few objects at a time, and stop once the page
 	// is over its byte budget; the cursor then points just before the first
 	// object not rendered, whose rows the next page reads again.
@@ -451,13 +637,37 @@ func (s *Store) solutionPage(ctx context.Context, c Caller, after string) ([]api
 	if len(ids) == 0 {
 		return nil, "", nil
 	}
-	args := []any{after}
-	for _, id := range ids {
-		args = append(args, id)
+	// Keyset paging: each account's licenses after the cursor, read in ID
+	// order straight off licenses_account_id (account_id, id) and cut at a
+	// page, then merged; a page costs the same wherever it starts.
+	parts := make([]string, len(ids))
+	args := make([]any, 0, 3*len(ids)+1)
+	for i, id := range ids {
+		parts[i] = fmt.Sprintf(`SELECT id FROM (SELECT id FROM licenses WHERE account_id = ? AND id > ? ORDER BY id LIMIT ?) p%d`, i)
+		args = append(args, id, after, snapshotPage)
 	}
 	args = append(args, snapshotPage)
-	rows, err := loadLicenses(ctx, s.db, s.d, `l.id IN (SELECT l2.id FROM licenses l2 WHERE l2.id > ? AND l2.account_id IN (`+
-		placeholders(len(ids))+`) ORDER BY l2.id LIMIT ?)`, args...)
+	idRows, err := s.query(ctx, strings.Join(parts, ` UNION ALL `)+` ORDER BY id LIMIT ?`, args...)
+	if err != nil {
+		return nil, "", fmt.Errorf("snapshot page: %w", err)
+	}
+	var page []any
+	for idRows.Next() {
+		var id string
+		if err := idRows.Scan(&id); err != nil {
+			idRows.Close()
+			return nil, "", fmt.Errorf("snapshot page: %w", err)
+		}
+		page = append(page, id)
+	}
+	idRows.Close()
+	if err := idRows.Err(); err != nil {
+		return nil, "", fmt.Errorf("snapshot page: %w", err)
+	}
+	if len(page) == 0 {
+		return nil, "", nil
+	}
+	rows, err := loadLicenses(ctx, s.db, s.d, `l.id IN (`+placeholders(len(page))+`)`, page...)
 	if err != nil {
 		return nil, "", err
 	}
@@ -471,10 +681,8 @@ func (s *Store) solutionPage(ctx context.Context, c Caller, after string) ([]api
 	// Sorted, so that a page cut after any of them resumes exactly there.
 	sort.Slice(out, func(i, j int) bool { return out[i].LicenseID < out[j].LicenseID })
 	last := ""
-	if len(rows) == snapshotPage {
-		for _, r := range rows {
-			last = max(last, r.ID)
-		}
+	if len(page) == snapshotPage {
+		last = page[len(page)-1].(string)
 	}
 	return out, last, nil
 }

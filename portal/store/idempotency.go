@@ -119,6 +119,7 @@ func writeOnceRef[T any](ctx context.Context, s *Store, userID string, w Write,
 		if _, err := t.exec(ctx, `SAVEPOINT write_once`); err != nil {
 			return err
 		}
+		recorded := len(t.changes)
 		res, rec, err := fn(t)
 		var ce *core.Error
 		if err != nil && errors.As(err, &ce) && !retryable(err) {
@@ -127,6 +128,7 @@ func writeOnceRef[T any](ctx context.Context, s *Store, userID string, w Write,
 			if _, rerr := t.exec(ctx, `ROLLBACK TO SAVEPOINT write_once`); rerr != nil {
 				return rerr
 			}
+			t.changes = t.changes[:recorded]
 			b, _ := json.Marshal(storedRefusal{Kind: ce.Kind, Code: ce.Code, Msg: ce.Msg})
 			refusal = err
 			return t.recordAnswer(ctx, userID, w, true, b)

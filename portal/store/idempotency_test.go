@@ -35,9 +35,9 @@ func TestIdempotency_SeatAnswersAreStoredCompactlyAndRenderedAgainOnReplay(t *te
 			const writes = 20
 			for i := range writes {
 				w := store.Write{Key: fmt.Sprintf("k-%d", i), Op: "seat.assign", RequestHash: fmt.Sprint(i)}
-				sol, err := s.AssignSeat(ctx, c, w, lic, fmt.Sprintf("u%d@big.example", i))
+				res, err := s.AssignSeatResult(ctx, c, w, lic, fmt.Sprintf("u%d@big.example", i), true)
 				require.NoError(t, err)
-				require.Len(t, sol.Seats, 3000)
+				require.Len(t, res.Solution.Seats, 3000)
 			}
 			n, err := s.IdempotencyBytes(ctx)
 			require.NoError(t, err)
@@ -45,15 +45,22 @@ func TestIdempotency_SeatAnswersAreStoredCompactlyAndRenderedAgainOnReplay(t *te
 
 			// A replay renders the license as it is now.
 			w := store.Write{Key: "k-0", Op: "seat.assign", RequestHash: "0"}
-			sol, err := s.AssignSeat(ctx, c, w, lic, "u0@big.example")
+			res, err := s.AssignSeatResult(ctx, c, w, lic, "u0@big.example", true)
 			require.NoError(t, err)
 			assigned := 0
-			for _, seat := range sol.Seats {
+			for _, seat := range res.Solution.Seats {
 				if seat.Email != "" {
 					assigned++
 				}
 			}
 			assert.Equal(t, writes, assigned, "the replayed answer is the current view")
+
+			// Asked for the changed seat alone, a replay gives that seat.
+			res, err = s.AssignSeatResult(ctx, c, w, lic, "u0@big.example", false)
+			require.NoError(t, err)
+			assert.Equal(t, "u0@big.example", res.Change.After.Email)
+			assert.Equal(t, "available", res.Change.Before.State)
+			assert.Empty(t, res.Solution.Seats)
 		})
 	}
 }

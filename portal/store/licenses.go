@@ -18,6 +18,9 @@ type licenseRow struct {
 	Account core.Account
 	OrderID string
 	Renewed bool
+	// contracted is the license's number of seats, which a seat write
+	// knows without loading them.
+	contracted int
 }
 
 const licenseCols = `l.id, l.account_id, a.name, l.product, l.edition, l.modules, l.seats, l.contract_number,
@@ -26,15 +29,17 @@ const licenseCols = `l.id, l.account_id, a.name, l.product, l.edition, l.modules
 	COALESCE((SELECT u.email FROM memberships m JOIN users u ON u.id = m.user_id
 	          WHERE m.account_id = a.id AND m.role = 'owner' ORDER BY u.email LIMIT 1), '')`
 
-func scanLicense(sc interface{ Scan(...any) error }) (licenseRow, error) {
+// scanLicense reads licenseCols, and then the extra columns a query adds.
+func scanLicense(sc interface{ Scan(...any) error }, extra ...any) (licenseRow, error) {
 	var r licenseRow
 	var acct, edition, modules, delegated, ownerEmail string
 	var seats int
 	var start, renewal, support, expiry int64
-	if err := sc.Scan(&r.ID, &acct, &r.OwnerName, &r.Product, &edition, &modules, &seats, &r.ContractNumber,
-		&start, &renewal, &support, &expiry, &r.Renewed, &r.OrderID, &delegated, &ownerEmail); err != nil {
+	if err := sc.Scan(append([]any{&r.ID, &acct, &r.OwnerName, &r.Product, &edition, &modules, &seats, &r.ContractNumber,
+		&start, &renewal, &support, &expiry, &r.Renewed, &r.OrderID, &delegated, &ownerEmail}, extra...)...); err != nil {
 		return r, err
 	}
+	r.contracted = seats
 	ed, err := core.ParseEdition(edition)
 	if err != nil {
 		return r, fmt.Errorf("license %s: %w", r.ID, err)
@@ -57,8 +62,9 @@ type querier interface {
 }
 
 // loadLicenses reads the licenses matching where (a condition on l and a)
-// with all their seats, in license ID order, in two queries whatever the
-// number of licenses.
+// with all their seats, in license ID order: the licenses in one query,
+// then their seats by license ID (seatChunk IDs a query), so that the
+// condition runs once however many licenses it selects.
 func loadLicenses(ctx context.Context, q querier, d dialect, where string, args ...any) ([]licenseRow, error) {
 	rows, err := q.QueryContext(ctx, d.rebind(`SELECT `+licenseCols+`
 		FROM licenses l JOIN accounts a ON a.id = l.account_id WHERE `+where+` ORDER BY l.id`), args...)
@@ -66,44 +72,63 @@ func loadLicenses(ctx context.Context, q querier, d dialect, where string, args 
 		return nil, fmt.Errorf("load licenses: %w", err)
 	}
 	var out []licenseRow
-	index := map[string]int{}
 	for rows.Next() {
 		r, err := scanLicense(rows)
 		if err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("load licenses: %w", err)
 		}
-		index[r.ID] = len(out)
 		out = append(out, r)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("load licenses: %w", err)
 	}
-	if len(out) == 0 {
-		return nil, nil
-	}
-	seatRows, err := q.QueryContext(ctx, d.rebind(`SELECT s.license_id, s.id, s.state, COALESCE(s.email, '')
-		FROM seats s WHERE s.license_id IN (SELECT l.id FROM licenses l JOIN accounts a ON a.id = l.account_id WHERE `+where+`)
-		ORDER BY s.license_id, s.position`), args...)
-	if err != nil {
-		return nil, fmt.Errorf("load seats: %w", err)
-	}
-	defer seatRows.Close()
-	for seatRows.Next() {
-		var lic, id, state, email string
-		if err := seatRows.Scan(&lic, &id, &state, &email); err != nil {
-			return nil, fmt.Errorf("load seats: %w", err)
+	return out, loadSeats(ctx, q, d, out)
+}
+
+// seatChunk bounds the license IDs of one seat query, well under both
+// databases' limits on bound parameters.
+const seatChunk = 500
+
+// loadSeats fills in the seats of licenses, by license ID over the
+// seats_license index.
+func loadSeats(ctx context.Context, q querier, d dialect, ls []licenseRow) error {
+	for lo := 0; lo < len(ls); lo += seatChunk {
+		chunk := ls[lo:min(lo+seatChunk, len(ls))]
+		args := make([]any, len(chunk))
+		for i, r := range chunk {
+			args[i] = r.ID
 		}
-		st, err := core.ParseSeatState(state)
+		seatRows, err := q.QueryContext(ctx, d.rebind(`SELECT s.license_id, s.id, s.state, COALESCE(s.email, '')
+			FROM seats s WHERE s.license_id IN (`+placeholders(len(chunk))+`) ORDER BY s.license_id, s.position`), args...)
 		if err != nil {
-			return nil, fmt.Errorf("seat %s: %w", id, err)
+			return fmt.Errorf("load seats: %w", err)
 		}
-		if i, ok := index[lic]; ok {
-			out[i].Seats = append(out[i].Seats, core.Seat{ID: id, State: st, Email: core.Email(email)})
+		index := make(map[string]int, len(chunk))
+		for i, r := range chunk {
+			index[r.ID] = i
+		}
+		for seatRows.Next() {
+			var lic, id, state, email string
+			if err := seatRows.Scan(&lic, &id, &state, &email); err != nil {
+				seatRows.Close()
+				return fmt.Errorf("load seats: %w", err)
+			}
+			st, err := core.ParseSeatState(state)
+			if err != nil {
+				seatRows.Close()
+				return fmt.Errorf("seat %s: %w", id, err)
+			}
+			i := index[lic]
+			chunk[i].Seats = append(chunk[i].Seats, core.Seat{ID: id, State: st, Email: core.Email(email)})
+		}
+		seatRows.Close()
+		if err := seatRows.Err(); err != nil {
+			return fmt.Errorf("load seats: %w", err)
 		}
 	}
-	return out, seatRows.Err()
+	return nil
 }
 
 var errNoLicense = core.E(core.NotFound, "license.not_found", "no such license")

@@ -48,6 +48,17 @@ func (t *tx) queueMail(ctx context.Context, kind, to string, payload any) error 
 	return nil
 }
 
+// mailInsert is the statement queueing an e-mail, for a write that runs
+// it with others (it sets mailQueued itself).
+func mailInsert(now time.Time, kind, to string, payload any) (deferredSQL, error) {
+	b, err := json.Marshal(payload)
+	if err != nil {
+		return deferredSQL{}, fmt.Errorf("queue mail: %w", err)
+	}
+	return deferredSQL{`INSERT INTO mail_outbox (kind, recipient, payload, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?)`,
+		[]any{kind, to, string(b), ms(now), ms(now)}}, nil
+}
+
 // MailQueued is signalled after a write that queued an e-mail commits, so
 // that a sender can deliver at once instead of at its next poll.
 func (s *Store) MailQueued() <-chan struct{} { return s.kick }

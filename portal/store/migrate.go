@@ -23,6 +23,7 @@ var migrations = []migration{
 	{3, "downloads, support requests and news", schemaContent},
 	{4, "activation re-binds and signing key revocation", schemaHolds},
 	{5, "verified addresses, membership offers, shared limits, mail claims", schemaTrust},
+	{6, "indexes for the keyset snapshot and seat writes", schemaLinear},
 }
 
 func (d dialect) ddl(stmt string) string {
@@ -236,4 +237,12 @@ var schemaTrust = []string{
 		fails INTEGER NOT NULL,
 		last_at BIGINT NOT NULL)`,
 	`ALTER TABLE mail_outbox ADD COLUMN claim_token TEXT NOT NULL DEFAULT ''`,
+}
+
+// schemaLinear serves the snapshot's keyset paging (an account's licenses
+// in ID order) and a seat write's look-up of a license's first free seat,
+// so that neither scans a whole account or license (issue 17).
+var schemaLinear = []string{
+	`CREATE INDEX licenses_account_id ON licenses(account_id, id)`,
+	`CREATE INDEX seats_license_state ON seats(license_id, state, position)`,
 }

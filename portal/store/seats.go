@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/licdesk/licdesk/api"
@@ -22,105 +24,297 @@ type Notice struct {
 	OwnerName string `json:"owner_name"`
 }
 
+// SeatResult is what a seat write answers: the one seat it changed and,
+// when the caller asked for it, the license's whole view.
+type SeatResult struct {
+	Change   api.SeatChange
+	Solution api.Solution // only when the write was asked for the whole view
+}
+
 // AssignSeat gives a seat of a license to an e-mail: Assigned when the
-// e-mail has an account, Pending (an invitation) otherwise.
+// e-mail has an account, Pending (an invitation) otherwise. It answers with
+// the license's whole view.
 func (s *Store) AssignSeat(ctx context.Context, c Caller, w Write, licenseID, email string) (api.Solution, error) {
-	return s.seatWrite(ctx, c, w, licenseID, func(t *tx, l core.License) (core.License, core.Event, error) {
-		e, err := core.NormalizeEmail(email)
-		if err != nil {
-			return l, core.Event{}, err
-		}
-		has, err := t.hasAccount(ctx, e)
-		if err != nil {
-			return l, core.Event{}, err
-		}
-		return l.Assign(c.by(t), e, has)
-	})
+	res, err := s.AssignSeatResult(ctx, c, w, licenseID, email, true)
+	return res.Solution, err
 }
 
-// RemoveSeat frees the seat an e-mail (or seat ID) holds.
+// RemoveSeat frees the seat an e-mail (or seat ID) holds, and answers with
+// the license's whole view.
 func (s *Store) RemoveSeat(ctx context.Context, c Caller, w Write, licenseID, ref string) (api.Solution, error) {
-	return s.seatWrite(ctx, c, w, licenseID, func(t *tx, l core.License) (core.License, core.Event, error) {
-		return l.Remove(c.by(t), ref)
-	})
+	res, err := s.RemoveSeatResult(ctx, c, w, licenseID, ref, true)
+	return res.Solution, err
 }
 
-// ReassignSeat moves a held seat to another e-mail in one step.
+// ReassignSeat moves a held seat to another e-mail in one step, and
+// answers with the license's whole view.
 func (s *Store) ReassignSeat(ctx context.Context, c Caller, w Write, licenseID, from, to string) (api.Solution, error) {
-	return s.seatWrite(ctx, c, w, licenseID, func(t *tx, l core.License) (core.License, core.Event, error) {
-		e, err := core.NormalizeEmail(to)
-		if err != nil {
-			return l, core.Event{}, err
-		}
-		has, err := t.hasAccount(ctx, e)
-		if err != nil {
-			return l, core.Event{}, err
-		}
-		return l.Reassign(c.by(t), from, e, has)
-	})
+	res, err := s.ReassignSeatResult(ctx, c, w, licenseID, from, to, true)
+	return res.Solution, err
 }
 
-// seatWrite is the shape every seat write shares: lock the license, check
-// the caller may manage its seats, apply the domain transition, then write
-// seats, audit, adoption fallbacks and the change feed in one transaction.
-func (s *Store) seatWrite(ctx context.Context, c Caller, w Write, licenseID string,
-	apply func(*tx, core.License) (core.License, core.Event, error)) (api.Solution, error) {
-	// The answer is the license's whole view (thousands of seats); the
-	// idempotency record keeps only the license ID and renders it again.
-	res, _, err := writeOnceRef(ctx, s, c.ID, w, func(t *tx) (api.Solution, []byte, error) {
-		row, err := t.license(ctx, licenseID, true)
+// AssignSeatResult is AssignSeat answering with the changed seat, and the
+// license's whole view only when full asks for it.
+func (s *Store) AssignSeatResult(ctx context.Context, c Caller, w Write, licenseID, email string, full bool) (SeatResult, error) {
+	return s.seatWrite(ctx, c, w, licenseID, full, []string{email}, email,
+		func(sc core.SeatScope, has bool, by core.By) (core.SeatChange, core.Event, error) {
+			return sc.Assign(by, core.Email(email), has)
+		})
+}
+
+// RemoveSeatResult is RemoveSeat answering as AssignSeatResult does.
+func (s *Store) RemoveSeatResult(ctx context.Context, c Caller, w Write, licenseID, ref string, full bool) (SeatResult, error) {
+	return s.seatWrite(ctx, c, w, licenseID, full, []string{ref}, "",
+		func(sc core.SeatScope, _ bool, by core.By) (core.SeatChange, core.Event, error) {
+			return sc.Remove(by, ref)
+		})
+}
+
+// ReassignSeatResult is ReassignSeat answering as AssignSeatResult does.
+func (s *Store) ReassignSeatResult(ctx context.Context, c Caller, w Write, licenseID, from, to string, full bool) (SeatResult, error) {
+	return s.seatWrite(ctx, c, w, licenseID, full, []string{from, to}, to,
+		func(sc core.SeatScope, has bool, by core.By) (core.SeatChange, core.Event, error) {
+			return sc.Reassign(by, from, core.Email(to), has)
+		})
+}
+
+// seatWrite is the shape every seat write shares: lock the license row,
+// check the caller may manage its seats and the integration lets them,
+// load only the seats the rule needs (core.SeatScope: the first free one
+// and those the write names), let core decide, then write the seat, audit,
+// e-mail, adoption fallback and change feed in one transaction. Its cost
+// does not grow with the license's seats; only a whole view asked for
+// (full) reads them all.
+func (s *Store) seatWrite(ctx context.Context, c Caller, w Write, licenseID string, full bool, refs []string, newHolder string,
+	apply func(core.SeatScope, bool, core.By) (core.SeatChange, core.Event, error)) (SeatResult, error) {
+	res, _, err := writeOnceRef(ctx, s, c.ID, w, func(t *tx) (SeatResult, []byte, error) {
+		row, integ, integrated, err := t.seatLicense(ctx, licenseID)
 		if err != nil {
-			return api.Solution{}, nil, err
+			return SeatResult{}, nil, err
 		}
 		if err := hide(core.Authorize(c.actor(), core.ManageSeats, row.Account)); err != nil {
-			return api.Solution{}, nil, err
-		}
-		integ, err := t.integrationSwitches(ctx, string(row.Owner), row.Product)
-		if err != nil {
-			return api.Solution{}, nil, err
+			return SeatResult{}, nil, err
 		}
 		if err := core.CheckSeatWrite(integ, row.Product); err != nil {
-			return api.Solution{}, nil, err
+			return SeatResult{}, nil, err
 		}
-		after, ev, err := apply(t, row.License)
+		sc, has, err := t.seatScope(ctx, row, refs, newHolder)
 		if err != nil {
-			return api.Solution{}, nil, err
+			return SeatResult{}, nil, err
 		}
-		if err := t.commitSeats(ctx, c.by(t), row, after, ev); err != nil {
-			return api.Solution{}, nil, err
+		ch, ev, err := apply(sc, has, c.by(t))
+		if err != nil {
+			return SeatResult{}, nil, err
 		}
-		row.License = after
-		ref, _ := json.Marshal(seatAnswer{LicenseID: row.ID})
-		return solutionView(row, t.now), ref, nil
-	}, func(t *tx, body []byte) (api.Solution, error) {
-		var a seatAnswer
+		if err := t.commitSeat(ctx, c.by(t), row, ch, ev, integrated); err != nil {
+			return SeatResult{}, nil, err
+		}
+		out := SeatResult{Change: api.SeatChangeOf(row.ID, ch)}
+		rec, _ := json.Marshal(out.Change)
+		if full {
+			if out.Solution, err = t.solutionNow(ctx, row.ID); err != nil {
+				return SeatResult{}, nil, err
+			}
+		}
+		return out, rec, nil
+	}, func(t *tx, body []byte) (SeatResult, error) {
+		// The record is the changed seat (older ones: the license ID only).
+		var a api.SeatChange
 		if err := json.Unmarshal(body, &a); err != nil || a.LicenseID == "" {
-			return api.Solution{}, fmt.Errorf("replay seat answer: %q", body)
+			return SeatResult{}, fmt.Errorf("replay seat answer: %q", body)
 		}
 		row, err := t.license(ctx, a.LicenseID, false)
 		if err != nil {
-			return api.Solution{}, err
+			return SeatResult{}, err
 		}
 		if err := hide(core.Authorize(c.actor(), core.ViewSolutions, row.Account)); err != nil {
-			return api.Solution{}, err
+			return SeatResult{}, err
 		}
-		return solutionView(row, t.now), nil
+		if a.After.ID == "" && !full {
+			return SeatResult{}, core.E(core.Conflict, "idempotency.applied", "this write was applied before; reload to see its result")
+		}
+		out := SeatResult{Change: a}
+		if full {
+			out.Solution = solutionView(row, t.now)
+		}
+		return out, nil
 	})
 	if err != nil {
-		return api.Solution{}, fmt.Errorf("seat of license %s: %w", licenseID, err)
+		return SeatResult{}, fmt.Errorf("seat of license %s: %w", licenseID, err)
 	}
 	return res, nil
 }
 
-// seatAnswer is what the idempotency record keeps of a seat write.
-type seatAnswer struct {
-	LicenseID string `json:"license_id"`
+// solutionNow renders a license's whole view inside the transaction.
+func (t *tx) solutionNow(ctx context.Context, licenseID string) (api.Solution, error) {
+	row, err := t.license(ctx, licenseID, false)
+	if err != nil {
+		return api.Solution{}, err
+	}
+	return solutionView(row, t.now), nil
 }
 
-// commitSeats persists a seat transition of one license and everything that
-// follows from it: the audit event, the e-mails it owes, the fallback of
-// adoptions whose seat was lost, and the change feed entries for the account
-// and each affected holder.
+// seatLicense loads a license's row (no seats) with its account's
+// integration switches of the product, locking the row until the
+// transaction ends so that two writers of its seats run one after the
+// other (SQLite's write transactions are serial already).
+func (t *tx) seatLicense(ctx context.Context, id string) (row licenseRow, integ core.Integration, integrated bool, err error) {
+	q := `SELECT ` + licenseCols + `, COALESCE(i.product_on, ` + t.d.falseLit() + `), COALESCE(i.external_controller, ` + t.d.falseLit() + `),
+		CASE WHEN i.account_id IS NULL THEN 0 ELSE 1 END
+		FROM licenses l JOIN accounts a ON a.id = l.account_id
+		LEFT JOIN integrations i ON i.account_id = l.account_id AND i.product = l.product
+		WHERE l.id = ?`
+	if t.d == dialectPostgres {
+		q += ` FOR UPDATE OF l`
+	}
+	var in int
+	row, err = scanLicense(t.queryRow(ctx, q, id), &integ.ProductOn, &integ.ExternalController, &in)
+	if errors.Is(err, sql.ErrNoRows) {
+		return row, integ, false, errNoLicense
+	}
+	if err != nil {
+		return row, integ, false, fmt.Errorf("load license %s: %w", id, err)
+	}
+	return row, integ, in == 1, nil
+}
+
+// seatScope loads the seats a write needs, in one query: the seats it
+// names (by seat ID, or held by an address it names) and the license's
+// first Available seat, over the seats' indexes; and whether newHolder
+// (when given) has a verified account.
+func (t *tx) seatScope(ctx context.Context, row licenseRow, refs []string, newHolder string) (core.SeatScope, bool, error) {
+	sc := core.SeatScope{LicenseID: row.ID, Contracted: row.contracted}
+	ids, emails := core.SeatRefs(refs...)
+	args := []any{row.ID}
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	args = append(args, row.ID)
+	for _, e := range emails {
+		args = append(args, string(e))
+	}
+	var acct core.Email
+	if e, err := core.NormalizeEmail(newHolder); err == nil {
+		acct = e
+	}
+	args = append(args, row.ID, string(acct))
+	emailCond := `0 = 1`
+	if len(emails) > 0 {
+		emailCond = `email IN (` + placeholders(len(emails)) + `)`
+	}
+	rows, err := t.query(ctx, `SELECT id, state, COALESCE(email, ''), 0 FROM seats WHERE license_id = ? AND id IN (`+placeholders(len(ids))+`)
+		UNION ALL SELECT id, state, COALESCE(email, ''), 0 FROM seats WHERE license_id = ? AND `+emailCond+`
+		UNION ALL SELECT id, state, '', 1 FROM (SELECT id, state FROM seats WHERE license_id = ? AND state = 'available' ORDER BY position LIMIT 1) f
+		UNION ALL SELECT '', '', '', CASE WHEN EXISTS (SELECT 1 FROM users WHERE email = ? AND verified_at <> 0) THEN 3 ELSE 2 END`, args...)
+	if err != nil {
+		return sc, false, fmt.Errorf("load seats of %s: %w", row.ID, err)
+	}
+	defer rows.Close()
+	has := false
+	seen := map[string]bool{}
+	for rows.Next() {
+		var id, state, email string
+		var what int
+		if err := rows.Scan(&id, &state, &email, &what); err != nil {
+			return sc, false, fmt.Errorf("load seats of %s: %w", row.ID, err)
+		}
+		switch what {
+		case 2, 3:
+			has = what == 3 && acct != ""
+			continue
+		}
+		st, err := core.ParseSeatState(state)
+		if err != nil {
+			return sc, false, fmt.Errorf("seat %s: %w", id, err)
+		}
+		seat := core.Seat{ID: id, State: st, Email: core.Email(email)}
+		if what == 1 {
+			sc.Free, sc.HasFree = seat, true
+		} else if !seen[id] {
+			seen[id] = true
+			sc.Named = append(sc.Named, seat)
+		}
+	}
+	return sc, has, rows.Err()
+}
+
+// commitSeat persists one seat's change and everything that follows from
+// it: the audit event, the e-mails it owes, the fallback of an adoption
+// whose seat was lost, and the change feed entries for the account, the
+// integration view and each holder affected. On PostgreSQL, unless an
+// adoption falls back, it is one statement.
+func (t *tx) commitSeat(ctx context.Context, by core.By, row licenseRow, ch core.SeatChange, ev core.Event, integrated bool) error {
+	t.recordChange(ctx, api.KindSolution, row.ID, string(row.Owner), "")
+	if integrated {
+		// Where the account integrates the product, its integration view
+		// (licenses available, each user's switch) follows the seats.
+		t.recordChange(ctx, api.KindIntegration, string(row.Owner)+"/"+row.Product, string(row.Owner), "")
+	}
+	// Each holder whose seat changed sees its "Assigned to you" change.
+	if e := ch.Before.Email; e != "" {
+		t.recordChange(ctx, api.KindAssigned, row.Product, "", string(e))
+	}
+	if e := ch.After.Email; e != "" && e != ch.Before.Email {
+		t.recordChange(ctx, api.KindAssigned, row.Product, "", string(e))
+	}
+	if e := ch.Gained(); e != "" {
+		// A new holder now sees the product's downloads and news too.
+		for _, kind := range []string{api.KindDownload, api.KindNews} {
+			t.recordChange(ctx, kind, row.Product, "", string(e))
+		}
+	}
+	var seatEmail any
+	if ch.After.Email != "" {
+		seatEmail = string(ch.After.Email)
+	}
+	saveSeat := deferredSQL{`UPDATE seats SET state = ?, email = ?, updated_at = ? WHERE id = ?`,
+		[]any{ch.After.State.String(), seatEmail, ms(t.now), ch.After.ID}}
+	audit := auditInsert(t.now, row.Owner, row.ID, ev)
+	var mails []deferredSQL
+	for _, n := range ch.Notices(row.ID) {
+		m, err := mailInsert(t.now, MailSeat, string(n.To), Notice{To: string(n.To), Kind: n.Kind.String(),
+			LicenseID: row.ID, Product: row.Product, OwnerName: row.OwnerName})
+		if err != nil {
+			return err
+		}
+		mails = append(mails, m)
+	}
+	t.mailQueued = t.mailQueued || len(mails) > 0
+	fallback := false
+	if lost := ch.Lost(); lost != "" {
+		var err error
+		if fallback, err = t.hasAdoption(ctx, lost, row.Product); err != nil {
+			return err
+		}
+	}
+	if t.d == dialectPostgres && !fallback {
+		return t.flushChanges(ctx, append([]deferredSQL{saveSeat, audit}, mails...)...)
+	}
+	for _, d := range append([]deferredSQL{saveSeat, audit}, mails...) {
+		if _, err := t.exec(ctx, d.q, d.args...); err != nil {
+			return fmt.Errorf("seat %s: %w", ch.After.ID, err)
+		}
+	}
+	if fallback {
+		return t.reconcileAdoption(ctx, by, row.Owner, ch.Lost(), row.Product)
+	}
+	return nil
+}
+
+// hasAdoption reports whether email adopted a license of product.
+func (t *tx) hasAdoption(ctx context.Context, email core.Email, product string) (bool, error) {
+	var n int
+	err := t.queryRow(ctx, `SELECT COUNT(*) FROM adoptions WHERE email = ? AND product = ?`, string(email), product).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("adoption of %s: %w", product, err)
+	}
+	return n > 0, nil
+}
+
+// commitSeats persists a seat transition of one license computed on the
+// whole license, and everything that follows from it: the audit event, the
+// e-mails it owes, the fallback of adoptions whose seat was lost, and the
+// change feed entries for the account and each affected holder.
 func (t *tx) commitSeats(ctx context.Context, by core.By, row licenseRow, after core.License, events ...core.Event) error {
 	if err := t.saveSeats(ctx, row.License, after); err != nil {
 		return err

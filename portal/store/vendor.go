@@ -88,7 +88,7 @@ func (s *Store) OwnedAccount(ctx context.Context, userID string) (string, error)
 // transaction, assigning the first `assigned` seats of each to generated
 // e-mails: the synthetic data set of licportal seed --scale.
 func (s *Store) BulkLoad(ctx context.Context, accountID string, n, seatsEach, assigned int, now time.Time) error {
-	return s.inTx(ctx, func(t *tx) error {
+	if err := s.inTx(ctx, func(t *tx) error {
 		lic, err := t.PrepareContext(ctx, t.d.rebind(`INSERT INTO licenses (id, account_id, product, edition, modules, seats,
 			contract_number, contract_start, auto_renewal, support_end, expiry, renewed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`))
 		if err != nil {
@@ -122,5 +122,15 @@ func (s *Store) BulkLoad(ctx context.Context, accountID string, n, seatsEach, as
 			}
 		}
 		return t.recordChange(ctx, api.KindAccount, accountID, accountID, "")
-	})
+	}); err != nil {
+		return err
+	}
+	if s.d == dialectPostgres {
+		// Fresh statistics, or the planner reads the new rows as empty
+		// tables until autovacuum comes by.
+		if _, err := s.db.ExecContext(ctx, `ANALYZE licenses, seats`); err != nil {
+			return fmt.Errorf("bulk load: analyze: %w", err)
+		}
+	}
+	return nil
 }
