@@ -42,7 +42,7 @@ func BenchmarkCheckProcess(b *testing.B) {
 	src := filepath.Join(dir, "hello", "main.go")
 	require.NoError(b, os.MkdirAll(filepath.Dir(src), 0o755))
 	require.NoError(b, os.WriteFile(src, []byte("package main\n\nimport \"fmt\"\n\nfunc main() { fmt.Println(\"hello\") }\n"), 0o644))
-	hello := build("hello", []string{"GOFLAGS=", "GO111MODULE=off", "CGO_ENABLED=0"}, src)
+	hello := build("hello.bin", []string{"GOFLAGS=", "GO111MODULE=off", "CGO_ENABLED=0"}, src)
 	small := build("licdesk-check", []string{"CGO_ENABLED=0", "GOFLAGS=-tags=migrated_fynedo,release"}, "./cmd/licdesk-check")
 	big := build("licdesk", []string{"GOFLAGS=-tags=migrated_fynedo,release"}, ".")
 
