@@ -32,7 +32,7 @@ PACKAGE_DEB_PACKAGES := gcc-mingw-w64-x86-64 wixl osslsigncode imagemagick dpkg-
 PACKAGE_TEST_DEB_PACKAGES := $(PACKAGE_DEB_PACKAGES) lintian desktop-file-utils appstream \
 	wine64 openssl curl adduser man-db procps
 
-.PHONY: all deps build test vet fmt-check demo demo-portal bench bench-portal clean screenshots \
+.PHONY: all deps build test vet fmt-check demo demo-portal bench bench-portal bench-client clean screenshots \
 	package package-deps package-test
 
 all: build
@@ -72,13 +72,10 @@ screenshots: build
 # produced it. Needs PostgreSQL, like the tests.
 bench: deps
 	$(MAKE) bench-portal
+	$(MAKE) bench-client
 	$(GO) test -run '^$$' -bench . -count 5 ./core/licensefile/
 	scripts/with-postgres.sh $(GO) test -run '^$$' -bench 'BenchmarkDownload|BenchmarkServeContentBaseline' -benchtime 200x ./portal/
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./sync/
-	$(GO) test -run '^$$' -bench . -count 5 ./machine/
-	$(GO) test -run '^$$' -bench CheckProcess -benchtime 100x -count 5 .
-	$(GO) test -run '^$$' -bench FilterKeystroke -benchtime 100x ./ui/
-	scripts/startbench.sh
 
 # The portal's growth figures of BENCHMARKS.md: each benchmark and its
 # baseline in alternated rounds (cmd/benchratio), ratios as median and
@@ -114,6 +111,24 @@ bench-portal: deps
 		-ratio 'portal share / client share, 50k=FirstSyncGrowth/50k/portal/FirstSyncGrowth/50k/client' \
 		-ratio 'portal share 50k / 10k=FirstSyncGrowth/50k/portal/FirstSyncGrowth/10k/portal' \
 		-ratio 'client share 50k / 10k=FirstSyncGrowth/50k/client/FirstSyncGrowth/10k/client'
+
+# The client's figures of BENCHMARKS.md (this machine's check, the
+# fingerprint, the window): each against its baseline in alternated rounds
+# (cmd/benchratio; scripts/startbench.sh alternates the windows itself),
+# fixed iterations, the load average noted. About 5 minutes.
+bench-client: deps
+	$(GO) run ./cmd/benchratio -pkg ./machine -rounds $(BENCH_ROUNDS) -benchtime 2000x -bench 'Check$$|Collect$$' \
+		-ratio 'fingerprint / the former reader=Collect/system/Collect/reference' \
+		-ratio 'check, fixed fingerprint / ed25519.Verify=Check/check_fake_fingerprint/Check/ed25519_verify' \
+		-ratio 'check, real fingerprint, new store / ed25519.Verify=Check/check_real_fingerprint/Check/ed25519_verify' \
+		-ratio 'check, real fingerprint, again / ed25519.Verify=Check/check_real_fingerprint_again/Check/ed25519_verify'
+	$(GO) run ./cmd/benchratio -pkg . -rounds $(BENCH_ROUNDS) -benchtime 200x -bench 'CheckProcess$$' \
+		-ratio 'licdesk-check PRODUCT / hello-world=CheckProcess/licdesk_check_program/CheckProcess/hello' \
+		-ratio 'licdesk check PRODUCT / hello-world=CheckProcess/licdesk_check/CheckProcess/hello' \
+		-ratio 'licdesk --version / hello-world=CheckProcess/licdesk_version/CheckProcess/hello'
+	$(GO) run ./cmd/benchratio -pkg ./ui -rounds $(BENCH_ROUNDS) -benchtime 100x -bench 'FilterKeystroke100kSeats$$' \
+		-ratio 'keystroke / the same list refreshed=FilterKeystroke100kSeats/keystroke/FilterKeystroke100kSeats/refresh_only'
+	RUNS=7 scripts/startbench.sh
 
 # Installable packages into dist/: licdesk and licportal .deb, the fyne
 # tarball, the signed licdesk.exe and MSI, SHA256SUMS (packaging/README.md).

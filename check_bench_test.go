@@ -16,26 +16,35 @@ import (
 	"github.com/licdesk/licdesk/machine"
 )
 
-// BenchmarkCheckProcess times "licdesk check PRODUCT" as a whole process
-// (exec, start-up, profile, real hardware fingerprint, verify, exit 0)
-// against a Go program that only starts and exits, in the same run, with
-// "licdesk --version" between them to show the binary's own start-up. The
-// licdesk process is this test binary acting as licdesk (envBeLicdesk):
-// the same run() over the same packages, so no second build of the module.
+// BenchmarkCheckProcess times a license check as a whole process (exec,
+// start-up, profile, real hardware fingerprint, verify, exit 0), each
+// program built here the way the packages build it:
+//
+//   - hello: a Go hello-world, the baseline;
+//   - licdesk_check_program: licdesk-check PRODUCT (static, no cgo);
+//   - licdesk_version: licdesk --version, the desktop binary's own start-up;
+//   - licdesk_check: licdesk check PRODUCT.
+//
+// Run with a fixed -benchtime (200x) through cmd/benchratio, which
+// alternates the rounds and prints the ratios to hello.
 func BenchmarkCheckProcess(b *testing.B) {
 	ctx := context.Background()
 	dir := b.TempDir()
 
-	// The baseline: a program that does nothing.
-	src := filepath.Join(dir, "nothing", "main.go")
+	build := func(out string, env []string, args ...string) string {
+		bin := filepath.Join(dir, out)
+		cmd := exec.Command("go", append([]string{"build", "-trimpath", "-ldflags=-s -w", "-o", bin}, args...)...)
+		cmd.Env = append(os.Environ(), env...)
+		msg, err := cmd.CombinedOutput()
+		require.NoError(b, err, "%s", msg)
+		return bin
+	}
+	src := filepath.Join(dir, "hello", "main.go")
 	require.NoError(b, os.MkdirAll(filepath.Dir(src), 0o755))
-	require.NoError(b, os.WriteFile(src, []byte("package main\n\nfunc main() {}\n"), 0o644))
-	nothing := filepath.Join(dir, "nothing.bin")
-	build := exec.Command("go", "build", "-o", nothing, src)
-	build.Dir = filepath.Dir(src)
-	build.Env = append(os.Environ(), "GOFLAGS=", "GO111MODULE=off")
-	out, err := build.CombinedOutput()
-	require.NoError(b, err, "%s", out)
+	require.NoError(b, os.WriteFile(src, []byte("package main\n\nimport \"fmt\"\n\nfunc main() { fmt.Println(\"hello\") }\n"), 0o644))
+	hello := build("hello.bin", []string{"GOFLAGS=", "GO111MODULE=off", "CGO_ENABLED=0"}, src)
+	small := build("licdesk-check", []string{"CGO_ENABLED=0", "GOFLAGS=-tags=migrated_fynedo,release"}, "./cmd/licdesk-check")
+	big := build("licdesk", []string{"GOFLAGS=-tags=migrated_fynedo,release"}, ".")
 
 	// A profile holding a license bound to this machine.
 	home := filepath.Join(dir, "home")
@@ -55,33 +64,18 @@ func BenchmarkCheckProcess(b *testing.B) {
 	_, err = st.Install(ctx, file, now, fp)
 	require.NoError(b, err)
 
-	self, err := os.Executable()
-	require.NoError(b, err)
-	env := append(os.Environ(), envBeLicdesk+"=1", "LICDESK_HOME="+home, "LICDESK_SECRETS=file")
-	b.Run("start_and_exit", func(b *testing.B) {
+	env := append(os.Environ(), "LICDESK_HOME="+home, "LICDESK_SECRETS=file")
+	run := func(b *testing.B, name string, args ...string) {
 		for b.Loop() {
-			if err := exec.Command(nothing).Run(); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
-	// What the licdesk binary costs before any command: start-up alone.
-	b.Run("licdesk_version", func(b *testing.B) {
-		for b.Loop() {
-			cmd := exec.Command(self, "--version")
+			cmd := exec.Command(name, args...)
 			cmd.Env = env
 			if out, err := cmd.CombinedOutput(); err != nil {
 				b.Fatalf("%v: %s", err, out)
 			}
 		}
-	})
-	b.Run("licdesk_check", func(b *testing.B) {
-		for b.Loop() {
-			cmd := exec.Command(self, "check", "Bench Product")
-			cmd.Env = env
-			if out, err := cmd.CombinedOutput(); err != nil {
-				b.Fatalf("%v: %s", err, out)
-			}
-		}
-	})
+	}
+	b.Run("hello", func(b *testing.B) { run(b, hello) })
+	b.Run("licdesk_check_program", func(b *testing.B) { run(b, small, "Bench Product") })
+	b.Run("licdesk_version", func(b *testing.B) { run(b, big, "--version") })
+	b.Run("licdesk_check", func(b *testing.B) { run(b, big, "check", "Bench Product") })
 }

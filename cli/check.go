@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/licdesk/licdesk/checkcmd"
+
 	"github.com/licdesk/licdesk/api"
 	"github.com/licdesk/licdesk/internal/words"
 	"github.com/licdesk/licdesk/machine"
@@ -29,16 +31,21 @@ func cmdCheck(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
+	// What licdesk adds to licdesk-check's answer: the subscription as the
+	// synced cache sees it (JSON, and a warning line on stderr).
 	sub, counting := a.d.Countdown(ctx, pos[0])
 	if a.json {
-		out := checkJSON(res)
+		// One JSON shape for both programs (checkcmd), field names English.
+		var subJSON any
 		if counting {
-			out.Subscription = &sub
+			subJSON = &sub
 		}
-		if err := a.printJSON(out); err != nil {
+		if err := checkcmd.Write(a.env.Stdout, res, true, subJSON); err != nil {
 			return err
 		}
 	} else if res.OK {
+		// licdesk-check's line, in the user's language (the same words
+		// in English: a test holds the two programs' answers equal).
 		l := res.License
 		exp := a.lang.T("cli.check.no_expiry")
 		if !l.Expiry.IsZero() {
@@ -95,56 +102,4 @@ func (a *app) kindName(k string) string {
 		return a.lang.T("cli.check.kind.lease")
 	}
 	return k
-}
-
-// checkOut is the --json form of a check.
-type checkOut struct {
-	Product       string           `json:"product"`
-	Module        string           `json:"module,omitempty"`
-	OK            bool             `json:"ok"`
-	Path          string           `json:"path,omitempty"`
-	LicenseID     string           `json:"license_id,omitempty"`
-	Kind          string           `json:"kind,omitempty"`
-	Edition       string           `json:"edition,omitempty"`
-	Modules       []string         `json:"modules,omitempty"`
-	Owner         string           `json:"owner,omitempty"`
-	Expiry        *time.Time       `json:"expiry,omitempty"`
-	LeaseEnd      *time.Time       `json:"lease_end,omitempty"`
-	ActivationID  string           `json:"activation_id,omitempty"`
-	Reasons       []machine.Reason `json:"reasons"`
-	Warnings      []machine.Reason `json:"warnings"`
-	GraceDaysLeft int              `json:"grace_days_left,omitempty"`
-	GraceEnds     *time.Time       `json:"grace_ends,omitempty"`
-	Match         *matchOut        `json:"hardware_match,omitempty"`
-	// Subscription is the product's subscription as this machine sees it
-	// (phase, days left, the day it stops if the portal stays out of reach).
-	Subscription *api.Subscription `json:"subscription,omitempty"`
-}
-
-// matchOut is core.Match with JSON names.
-type matchOut struct {
-	Matched int  `json:"matched"`
-	Known   int  `json:"known"`
-	OK      bool `json:"ok"`
-}
-
-func checkJSON(res machine.Result) checkOut {
-	o := checkOut{Product: res.Product, Module: res.Module, OK: res.OK, Path: res.Path,
-		Reasons: nonNil(res.Reasons), Warnings: nonNil(res.Warnings), GraceDaysLeft: res.GraceDaysLeft}
-	if !res.GraceEnds.IsZero() {
-		o.GraceEnds = &res.GraceEnds
-	}
-	if m := res.Match; m != nil {
-		o.Match = &matchOut{m.Matched, m.Known, m.OK}
-	}
-	if l := res.License; l != nil {
-		o.LicenseID, o.Kind, o.Edition, o.Modules, o.Owner, o.ActivationID = l.LicenseID, string(l.Kind), l.Edition, l.Modules, l.Owner, l.ActivationID
-		if !l.Expiry.IsZero() {
-			o.Expiry = &l.Expiry
-		}
-		if !l.LeaseEnd.IsZero() {
-			o.LeaseEnd = &l.LeaseEnd
-		}
-	}
-	return o
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/licdesk/licdesk/i18n"
 	"github.com/licdesk/licdesk/internal/words"
 
+	"github.com/licdesk/licdesk/checkcmd"
 	"github.com/licdesk/licdesk/machine"
 )
 
@@ -27,11 +28,10 @@ func (a *app) reasonLines(cmd string, reasons []machine.Reason) error {
 // reasonText is a reason as one line: its code, then the message, in the
 // user's language when the catalogs word it ("cli.reason.<Words>").
 func (a *app) reasonText(r machine.Reason) string {
-	msg := r.Message
 	if key := "cli.reason." + r.Words; r.Words != "" && a.lang.Tag() != i18n.English().Tag() && a.lang.Has(key) {
-		msg = a.lang.T(key, a.reasonArgs(r.Args)...)
+		return string(r.Code) + ": " + oneLine(a.lang.T(key, a.reasonArgs(r.Args)...))
 	}
-	return string(r.Code) + ": " + oneLine(msg)
+	return checkcmd.Line(r) // licdesk-check's words, which English keeps
 }
 
 // reasonArgs writes a reason's values the language's way: times as the

@@ -79,6 +79,10 @@ func Open(opts Options) (*Desk, error) {
 	if opts.AnswerWithin == 0 {
 		opts.AnswerWithin = DefaultAnswerWithin
 	}
+	if opts.Hardware == nil {
+		// One source for the desk's life: the hardware is read once.
+		opts.Hardware = machine.System()
+	}
 	p, err := profile.Open(opts.Dir, opts.SecretsMode)
 	if err != nil {
 		return nil, err
@@ -301,9 +305,5 @@ func (d *Desk) Machine() (*machine.Store, error) { return machine.OpenStore(d.pr
 
 // Fingerprint reads this machine's hardware fingerprint.
 func (d *Desk) Fingerprint(ctx context.Context) (core.Fingerprint, error) {
-	src := d.opts.Hardware
-	if src == nil {
-		src = machine.System()
-	}
-	return machine.CollectFrom(ctx, src)
+	return machine.CollectFrom(ctx, d.opts.Hardware)
 }

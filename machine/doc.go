@@ -17,9 +17,12 @@
 // changing.
 //
 // Tests inject identifiers through a Source in-process; the shipped binary
-// has no flag or environment variable that fakes the fingerprint, and the
-// system source pins gopsutil's HOST_PROC/HOST_SYS paths so that those
-// variables cannot redirect it either.
+// has no flag or environment variable that fakes the fingerprint. On Linux
+// the source reads /proc, /sys and sysinfo(2) itself (one readlink per
+// network interface, the first processor block of /proc/cpuinfo); elsewhere
+// it pins gopsutil's HOST_PROC/HOST_SYS paths so that those variables
+// cannot redirect it either. A System() value reads the hardware once and
+// memoises it for its owner; nothing is cached in a file.
 //
 // # Store
 //

@@ -10,10 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-
-	"github.com/shirou/gopsutil/v4/common"
-	"github.com/shirou/gopsutil/v4/cpu"
-	"github.com/shirou/gopsutil/v4/mem"
+	"sync"
 
 	"github.com/licdesk/licdesk/core"
 )
@@ -68,8 +65,11 @@ type SourceFunc func(ctx context.Context) (Identifiers, error)
 // Identifiers calls f.
 func (f SourceFunc) Identifiers(ctx context.Context) (Identifiers, error) { return f(ctx) }
 
-// System returns the source that reads this computer's hardware.
-func System() Source { return systemSource{os: newOSSource()} }
+// System returns a source that reads this computer's hardware. The value
+// memoises its first complete read: its owner (a Desk, one check) reads
+// the hardware once however many times it asks, and a new System() reads
+// it again. Nothing is kept beyond the value: no file, no package state.
+func System() Source { return &systemSource{os: newOSSource()} }
 
 // Collect returns this computer's fingerprint.
 func Collect(ctx context.Context) (core.Fingerprint, error) {
@@ -225,51 +225,56 @@ func normalizeSerial(s string) string {
 	return s
 }
 
-// osSource reads what gopsutil does not offer (or offers wrongly for a
-// fingerprint) in the operating system's own way.
+// osSource reads the identifiers in the operating system's own way.
 type osSource interface {
 	machineID(ctx context.Context) string
 	boardUUID(ctx context.Context) string
 	macs(ctx context.Context) []string
 	diskSerial(ctx context.Context) string
+	// cpu is the first processor's vendor, family and model.
+	cpu(ctx context.Context) (vendor, family, model string)
+	// memoryBytes is the total physical memory, 0 when unknown.
+	memoryBytes(ctx context.Context) uint64
 }
 
-// systemSource combines the OS-specific reads with gopsutil's CPU and memory.
-type systemSource struct{ os osSource }
+// systemSource reads this computer through its osSource, once: mu guards
+// the memoised read.
+type systemSource struct {
+	os osSource
 
-// pinnedEnv fixes gopsutil's idea of where /proc, /sys and friends are: by
-// default it honours HOST_PROC, HOST_SYS, ... environment variables, which
-// would let anyone who starts the program fake the CPU and memory components.
-func pinnedEnv() common.EnvMap {
-	return common.EnvMap{
-		common.HostProcEnvKey: "/proc",
-		common.HostSysEnvKey:  "/sys",
-		common.HostEtcEnvKey:  "/etc",
-		common.HostVarEnvKey:  "/var",
-		common.HostRunEnvKey:  "/run",
-		common.HostDevEnvKey:  "/dev",
-		common.HostRootEnvKey: "/",
+	mu   sync.Mutex
+	read bool
+	id   Identifiers
+}
+
+// Identifiers reads everything it can and never fails on one component. A
+// read that ctx cut short is not memoised.
+func (s *systemSource) Identifiers(ctx context.Context) (Identifiers, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.read {
+		return s.copied(), nil
 	}
-}
-
-// Identifiers reads everything it can and never fails on one component.
-func (s systemSource) Identifiers(ctx context.Context) (Identifiers, error) {
-	ctx = context.WithValue(ctx, common.EnvKey, pinnedEnv())
 	var id Identifiers
 	id.MachineID = s.os.machineID(ctx)
 	id.BoardUUID = s.os.boardUUID(ctx)
-	if infos, err := cpu.InfoWithContext(ctx); err == nil && len(infos) > 0 {
-		id.CPUVendor, id.CPUFamily, id.CPUModel = infos[0].VendorID, infos[0].Family, infos[0].Model
-	}
-	if vm, err := mem.VirtualMemoryWithContext(ctx); err == nil && vm != nil {
-		id.MemoryBytes = vm.Total
-	}
+	id.CPUVendor, id.CPUFamily, id.CPUModel = s.os.cpu(ctx)
+	id.MemoryBytes = s.os.memoryBytes(ctx)
 	id.MACs = s.os.macs(ctx)
 	id.DiskSerial = s.os.diskSerial(ctx)
 	if err := ctx.Err(); err != nil {
 		return Identifiers{}, err
 	}
-	return id, nil
+	s.id, s.read = id, true
+	return s.copied(), nil
+}
+
+// copied is the memoised read with its own MACs slice, so that a caller
+// that edits it does not change what the next caller gets.
+func (s *systemSource) copied() Identifiers {
+	id := s.id
+	id.MACs = slices.Clone(s.id.MACs)
+	return id
 }
 
 // virtualOUI reports the vendor prefixes of virtual network cards

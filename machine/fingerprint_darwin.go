@@ -41,3 +41,9 @@ func (darwinSource) macs(context.Context) []string { return interfaceMACs() }
 // diskSerial is not read on macOS: system_profiler takes seconds, too slow
 // for a check at every program start. Unknown.
 func (darwinSource) diskSerial(context.Context) string { return "" }
+
+// cpu is gopsutil's reading of the first processor.
+func (darwinSource) cpu(ctx context.Context) (string, string, string) { return gopsutilCPU(ctx) }
+
+// memoryBytes is gopsutil's total memory.
+func (darwinSource) memoryBytes(ctx context.Context) uint64 { return gopsutilMemory(ctx) }

@@ -48,3 +48,9 @@ func (windowsSource) macs(context.Context) []string { return interfaceMACs() }
 // diskSerial is not read on Windows (it needs a storage IOCTL on the
 // physical drive, which needs administrator rights): unknown.
 func (windowsSource) diskSerial(context.Context) string { return "" }
+
+// cpu is gopsutil's reading of the first processor.
+func (windowsSource) cpu(ctx context.Context) (string, string, string) { return gopsutilCPU(ctx) }
+
+// memoryBytes is gopsutil's total memory.
+func (windowsSource) memoryBytes(ctx context.Context) uint64 { return gopsutilMemory(ctx) }

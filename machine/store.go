@@ -97,7 +97,8 @@ type StoreOptions struct {
 	// empty means $LICDESK_STATE_DIR, else "licdesk-state" in the user's
 	// config folder.
 	StateDir string
-	// Fingerprint reads this machine's fingerprint; nil means Collect.
+	// Fingerprint reads this machine's fingerprint; nil means a System()
+	// source the store owns (read once, then memoised).
 	Fingerprint func(context.Context) (core.Fingerprint, error)
 }
 
@@ -123,7 +124,10 @@ func OpenStoreWith(dir string, opt StoreOptions) (*Store, error) {
 		return nil, fmt.Errorf("open license store: %w", err)
 	}
 	if s.readFP == nil {
-		s.readFP = Collect
+		// The store owns one system source: its reads after the first
+		// are answered from memory.
+		src := System()
+		s.readFP = func(ctx context.Context) (core.Fingerprint, error) { return CollectFrom(ctx, src) }
 	}
 	return s, nil
 }

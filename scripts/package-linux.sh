@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the Linux packages into $DIST: the tarball `fyne package` makes,
-# licdesk_VERSION_amd64.deb (the same binary as the tarball, with the desktop
-# entry, the AppStream metainfo, icons at every hicolor size and a man page
+# licdesk_VERSION_amd64.deb (the same binary as the tarball, and the small
+# static licdesk-check beside it, with the desktop entry, the AppStream metainfo, icons at every hicolor size and a man page
 # generated from its help) and licportal_VERSION_amd64.deb (the portal as a
 # systemd service). See packaging/README.md.
 set -euo pipefail
@@ -41,6 +41,12 @@ bin=$(find "$W/fyne" -type f -name licdesk -perm -u+x | head -1)
 # 2. licportal, the same kind of release build.
 echo "go build licportal ..."
 CGO_ENABLED=1 "$GO" build -trimpath -buildvcs=true -ldflags="-s -w" -o "$W/licportal.bin" ./cmd/licportal
+
+# 3. licdesk-check: static (no cgo), for programs that are not written in
+#    Go to call; it links no window, database or HTTP client.
+echo "go build licdesk-check (static) ..."
+CGO_ENABLED=0 "$GO" build -trimpath -buildvcs=true -tags "migrated_fynedo,release" -ldflags="-s -w" \
+  -o "$W/licdesk-check.bin" ./cmd/licdesk-check
 
 # dependencies DEB BINARY...: the Depends line dpkg-shlibdeps derives from
 # the shared libraries the binaries link.
@@ -87,18 +93,22 @@ build_deb() {
   echo "wrote $DIST/${1}_${VERSION}_amd64.deb"
 }
 
-# 3. licdesk.deb
+# 4. licdesk.deb
 R=$W/licdesk
 install -D -m 0755 "$bin" "$R/usr/bin/licdesk"
+install -D -m 0755 "$W/licdesk-check.bin" "$R/usr/bin/licdesk-check"
 install -D -m 0644 packaging/linux/$ID.desktop "$R/usr/share/applications/$ID.desktop"
 install -D -m 0644 packaging/linux/$ID.metainfo.xml "$R/usr/share/metainfo/$ID.metainfo.xml"
 scripts/icons.sh png "$R/usr/share/icons/hicolor" "$ID"
 manpage "$R/usr/bin/licdesk" licdesk "License Desk, your licenses in one place" "$R"
+manpage "$R/usr/bin/licdesk-check" licdesk-check "check a License Desk license, for programs to call" "$R"
 docs licdesk "$R"
+# Go links licdesk-check statically on purpose (a bare start, nothing to load).
+install -D -m 0644 packaging/debian/licdesk/lintian-overrides "$R/usr/share/lintian/overrides/licdesk"
 control licdesk "$R" "$(dependencies licdesk "$R/usr/bin/licdesk")"
 build_deb licdesk "$R"
 
-# 4. licportal.deb
+# 5. licportal.deb
 R=$W/licportal
 install -D -m 0755 "$W/licportal.bin" "$R/usr/bin/licportal"
 install -D -m 0644 packaging/linux/licportal.service "$R/lib/systemd/system/licportal.service"

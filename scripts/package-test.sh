@@ -5,16 +5,19 @@
 #   1. without a certificate, `make package` refuses and writes no Windows file;
 #   2. lintian (no errors) on both .deb, desktop-file-validate and
 #      appstreamcli validate on the files the .deb installs;
-#   3. dpkg -i both .deb; licdesk --version and licportal --version from PATH
-#      agree with FyneApp.toml and the packages' versions; licportal's unit is
+#   3. dpkg -i both .deb; licdesk --version, licdesk-check --version and
+#      licportal --version from PATH agree with FyneApp.toml and the
+#      packages' versions; licdesk-check is static and answers as licdesk
+#      check does; licportal's unit is
 #      enabled and not started; the service (systemd where it runs, else its
 #      ExecStart line by hand as its user) answers /v1/health; dpkg --purge
 #      leaves nothing behind;
-#   4. osslsigncode verify on licdesk.exe and the installer;
+#   4. osslsigncode verify on licdesk.exe, licdesk-check.exe and the installer;
 #   5. under wine (a throwaway prefix): licdesk.exe --version; the keyring
 #      fallback note at login when the Credential Manager fails; licdesk.exe
 #      check PRODUCT against the license file a test portal signed for that
-#      (wine) machine; the MSI installs (Program Files, Start menu, Apps & features)
+#      (wine) machine, and licdesk-check.exe PRODUCT with the same answer; the
+#      MSI installs (Program Files, Start menu, Apps & features)
 #      and uninstalls cleanly.
 set -euo pipefail
 : "${VERSION:?}" "${DIST:?}"
@@ -89,7 +92,7 @@ fi
 "$MAKE" package DIST="$DIST"
 deb_desk=$DIST/licdesk_${VERSION}_amd64.deb
 deb_portal=$DIST/licportal_${VERSION}_amd64.deb
-for f in "$deb_desk" "$deb_portal" "$DIST/licdesk_${VERSION}_linux_amd64.tar.xz" "$DIST/licdesk.exe" \
+for f in "$deb_desk" "$deb_portal" "$DIST/licdesk_${VERSION}_linux_amd64.tar.xz" "$DIST/licdesk.exe" "$DIST/licdesk-check.exe" \
   "$DIST/licdesk_${VERSION}_x64.msi" "$DIST/SHA256SUMS"; do
   [ -s "$f" ] || fail "missing $f"
 done
@@ -126,7 +129,24 @@ v=$(licdesk --version); echo "$v"
 [[ $v == "licdesk $VERSION "* ]] || fail "licdesk --version says $v, not $VERSION"
 v=$(licportal --version); echo "$v"
 [[ $v == "licportal $VERSION "* ]] || fail "licportal --version says $v, not $VERSION"
-man -w licdesk >/dev/null && man -w licportal >/dev/null || fail "no man page"
+v=$(licdesk-check --version); echo "$v"
+[[ $v == "licdesk-check $VERSION "* ]] || fail "licdesk-check --version says $v, not $VERSION"
+file -L /usr/bin/licdesk-check 2>/dev/null | grep -q 'statically linked' ||
+  { readelf -l /usr/bin/licdesk-check | grep -q INTERP && fail "licdesk-check is not static"; }
+# The same answer as licdesk check, in a fresh profile (nothing activated).
+H=$T/check-home
+for fmt in "" --json; do
+  set +e
+  LICDESK_HOME=$H licdesk check "No Such Product" $fmt >"$T/big.out" 2>"$T/big.err"; big=$?
+  LICDESK_HOME=$H licdesk-check "No Such Product" $fmt >"$T/small.out" 2>"$T/small.err"; small=$?
+  set -e
+  [ "$big" = 1 ] && [ "$small" = 1 ] || fail "licdesk check exits $big, licdesk-check $small (want 1 and 1)"
+  cmp -s "$T/big.out" "$T/small.out" || { diff "$T/big.out" "$T/small.out"; fail "licdesk-check $fmt prints otherwise than licdesk check"; }
+  [ "$(sed 's/^licdesk check: //' "$T/big.err")" = "$(sed 's/^licdesk-check: //' "$T/small.err")" ] ||
+    fail "licdesk-check's failure lines differ from licdesk check's"
+done
+ok "licdesk-check $VERSION, static: the same output and exit code as licdesk check ($(cat "$T/small.err"))"
+man -w licdesk >/dev/null && man -w licportal >/dev/null && man -w licdesk-check >/dev/null || fail "no man page"
 MANWIDTH=80 man licdesk 2>/dev/null | grep -q 'licdesk check PRODUCT' || fail "the man page lacks the subcommands"
 ok "licdesk and licportal $VERSION on PATH, with man pages"
 
@@ -184,7 +204,7 @@ ok "stopped PID $pid; its database is /var/lib/licportal/portal.db"
 
 dpkg_retry --purge licdesk licportal
 installed=""
-for f in /usr/bin/licdesk /usr/bin/licportal /var/lib/licportal /etc/licportal \
+for f in /usr/bin/licdesk /usr/bin/licdesk-check /usr/bin/licportal /var/lib/licportal /etc/licportal \
   /lib/systemd/system/licportal.service /etc/systemd/system/multi-user.target.wants/licportal.service \
   /usr/share/applications/io.github.licdesk.licdesk.desktop; do
   [ ! -e "$f" ] || fail "$f is left after dpkg --purge"
@@ -195,7 +215,7 @@ ok "dpkg --purge: no file, folder, unit link or user left"
 step "4. osslsigncode verify"
 verify=(osslsigncode verify)
 [ -n "$CA" ] && verify+=(-CAfile "$CA")
-for f in "$DIST/licdesk.exe" "$DIST/licdesk_${VERSION}_x64.msi"; do
+for f in "$DIST/licdesk.exe" "$DIST/licdesk-check.exe" "$DIST/licdesk_${VERSION}_x64.msi"; do
   "${verify[@]}" -in "$f" >"$T/verify.log" 2>&1 || { cat "$T/verify.log"; fail "osslsigncode verify $f"; }
   grep -q 'Signature verification: ok' "$T/verify.log" || { cat "$T/verify.log"; fail "$f: signature not verified"; }
   ok "$(basename "$f"): $(grep -m1 'Subject:' "$T/verify.log" | sed 's/^[[:space:]]*//'), signature verification ok"
@@ -271,6 +291,11 @@ wdesk activate "$key" | tr -d '\r'
 wdesk check "MyQ Print Server" | tr -d '\r' | tee "$T/check.log"
 grep -q '^valid: MyQ Print Server' "$T/check.log" || fail "licdesk.exe check under wine"
 ok "licdesk.exe check \"MyQ Print Server\" exits 0 against the license file the test portal signed"
+cp "$DIST/licdesk-check.exe" "$T/licdesk-check.exe"
+timeout 120 "$WINE" "$T/licdesk-check.exe" "MyQ Print Server" | tr -d '\r' >"$T/check-small.log" ||
+  fail "licdesk-check.exe \"MyQ Print Server\" under wine"
+cmp -s <(grep -v warning "$T/check.log") "$T/check-small.log" || { cat "$T/check-small.log"; fail "licdesk-check.exe answers otherwise than licdesk.exe check"; }
+ok "licdesk-check.exe \"MyQ Print Server\": $(cat "$T/check-small.log")"
 if wdesk check "No Such Product" >/dev/null 2>&1; then fail "check of an unlicensed product succeeded"; fi
 ok "licdesk.exe check of an unlicensed product exits non-zero"
 
@@ -283,6 +308,7 @@ msi="Z:${T//\//\\}\\licdesk.msi"
 timeout 300 "$WINE" msiexec /i "$msi" /qn || fail "msiexec /i"
 pf="$WINEPREFIX/drive_c/Program Files/License Desk/licdesk.exe"
 [ -f "$pf" ] || fail "the installer put no licdesk.exe under Program Files"
+[ -f "$WINEPREFIX/drive_c/Program Files/License Desk/licdesk-check.exe" ] || fail "the installer put no licdesk-check.exe under Program Files"
 v=$(timeout 120 "$WINE" "$pf" --version | tr -d '\r')
 [[ $v == "licdesk $VERSION "* ]] || fail "the installed licdesk.exe --version says '$v'"
 for lnk in "License Desk.lnk" "Uninstall License Desk.lnk"; do

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the Windows packages into $DIST: licdesk.exe cross-compiled with
 # mingw-w64 (cgo, the same Fyne window as on Linux) with its icon, manifest
-# and version resource, and the installer licdesk_VERSION_x64.msi (wixl);
+# and version resource, licdesk-check.exe (pure Go, no cgo: the small check
+# for programs to call), and the installer licdesk_VERSION_x64.msi (wixl);
 # both Authenticode-signed with osslsigncode using the certificate and key
 # in the files $SIGN_CERT and $SIGN_KEY (PEM or DER; $SIGN_PASS_FILE if the
 # key is encrypted). Without them it refuses: it never writes an unsigned
@@ -42,11 +43,19 @@ CGO_ENABLED=1 CC=x86_64-w64-mingw32-gcc CXX=x86_64-w64-mingw32-g++ GOOS=windows 
   "$GO" build -trimpath -tags "migrated_fynedo,release" -ldflags="-s -w -H=windowsgui" -o "$W/unsigned.exe" .
 sign "$W/unsigned.exe" "$W/licdesk.exe" "License Desk"
 
-# 3. The installer around the signed exe, then signed itself.
+# 3. licdesk-check.exe: no cgo, no resources (a console program).
+echo "go build licdesk-check.exe ..."
+rm -f "$SYSO" # licdesk's resources are not its
+CGO_ENABLED=0 GOOS=windows GOARCH=amd64 \
+  "$GO" build -trimpath -tags "migrated_fynedo,release" -ldflags="-s -w" -o "$W/unsigned-check.exe" ./cmd/licdesk-check
+sign "$W/unsigned-check.exe" "$W/licdesk-check.exe" "License Desk check"
+
+# 4. The installer around the signed programs, then signed itself.
 cp packaging/windows/licdesk.wxs "$W/"
 (cd "$W" && wixl -a x64 -D Version="$VERSION" -D SourceDir=. -o unsigned.msi licdesk.wxs)
 sign "$W/unsigned.msi" "$W/licdesk.msi" "License Desk $VERSION installer"
 
 install -m 0644 "$W/licdesk.exe" "$DIST/licdesk.exe"
+install -m 0644 "$W/licdesk-check.exe" "$DIST/licdesk-check.exe"
 install -m 0644 "$W/licdesk.msi" "$DIST/licdesk_${VERSION}_x64.msi"
-echo "wrote $DIST/licdesk.exe and $DIST/licdesk_${VERSION}_x64.msi (signed with $SIGN_CERT)"
+echo "wrote $DIST/licdesk.exe, $DIST/licdesk-check.exe and $DIST/licdesk_${VERSION}_x64.msi (signed with $SIGN_CERT)"

@@ -13,6 +13,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"runtime/debug"
 	"strings"
 	gosync "sync"
 	"time"
@@ -87,6 +88,9 @@ type Config struct {
 	// hardware replaces this machine's fingerprint source: tests in this
 	// package only (the binary has no switch that fakes it).
 	hardware machine.Source
+	// allTabs builds every tab with the window instead of each one at its
+	// first show: tests in this package that reach hidden tabs at once.
+	allTabs bool
 }
 
 // tab is one of the five tabs.
@@ -132,10 +136,12 @@ type App struct {
 	lastState lsync.Status
 	closed    bool
 	tray      bool // the tray menu is set up: a change of language words it again
-	signIn    *SignIn
-	notified  []notification // every desktop notification sent, for tests
-	mail      mailState
-	stopMail  context.CancelFunc
+	// loadedOnce is set once the first load of the tabs is shown.
+	loadedOnce bool
+	signIn     *SignIn
+	notified   []notification // every desktop notification sent, for tests
+	mail       mailState
+	stopMail   context.CancelFunc
 
 	// The "Found in your e-mail" strips of three tabs, and the Mailbox
 	// dialog last opened.
@@ -309,28 +315,38 @@ func (a *App) stopSync() {
 // showMain builds the tabs around the cache and starts syncing.
 func (a *App) showMain() {
 	a.signIn = nil
-	a.Solutions = newSolutionsTab(a)
-	a.Assigned = newAssignedTab(a)
-	a.Keys = newKeysTab(a)
-	a.Downloads = newDownloadsTab(a)
-	a.Support = newSupportTab(a)
-	a.tabList = []tab{a.Solutions, a.Assigned, a.Keys, a.Downloads, a.Support}
-	a.SolutionsMail, a.AssignedMail, a.KeysMail = newMailStrip(a, "solutions"), newMailStrip(a, "assigned"), newMailStrip(a, "keys")
-	withStrip := func(s *MailStrip, c fyne.CanvasObject) fyne.CanvasObject {
-		return container.NewBorder(s.content(), nil, nil, nil, c)
+	// Only the tab on show is built before the first frame; each other one
+	// is built (and loaded) the first time it is shown (buildTab), so that
+	// the start does not create and measure the widgets of four hidden tabs.
+	// A change of language comes back here and builds them again.
+	a.Solutions, a.Assigned, a.Keys, a.Downloads, a.Support = nil, nil, nil, nil, nil
+	a.SolutionsMail, a.AssignedMail, a.KeysMail = nil, nil, nil
+	a.tabList = make([]tab, tabCount)
+	items := make([]*container.TabItem, tabCount)
+	for i := range items {
+		title, icon := a.tabTitle(i)
+		items[i] = container.NewTabItemWithIcon(title, icon, container.NewStack())
 	}
-	a.tabs = container.NewAppTabs(
-		container.NewTabItemWithIcon(a.l.T("ui.tab.solutions"), theme.StorageIcon(), withStrip(a.SolutionsMail, a.Solutions.content())),
-		container.NewTabItemWithIcon(a.l.T("ui.tab.assigned"), theme.AccountIcon(), withStrip(a.AssignedMail, a.Assigned.content())),
-		container.NewTabItemWithIcon(a.l.T("ui.tab.keys"), theme.LoginIcon(), withStrip(a.KeysMail, a.Keys.content())),
-		container.NewTabItemWithIcon(a.l.T("ui.tab.downloads"), theme.DownloadIcon(), a.Downloads.content()),
-		container.NewTabItemWithIcon(a.l.T("ui.tab.support"), theme.HelpIcon(), a.Support.content()),
-	)
-	if i := a.fa.Preferences().IntWithFallback(prefTab, 0); i >= 0 && i < len(a.tabList) {
-		a.tabs.SelectIndex(i)
+	a.tabs = container.NewAppTabs(items...)
+	sel := a.fa.Preferences().IntWithFallback(prefTab, 0)
+	if sel < 0 || sel >= len(items) {
+		sel = 0
 	}
+	a.buildTab(sel)
+	if a.cfg.allTabs {
+		for i := range a.tabList {
+			a.buildTab(i)
+		}
+	}
+	a.tabs.SelectIndex(sel)
 	a.tabs.OnSelected = func(*container.TabItem) {
-		a.fa.Preferences().SetInt(prefTab, a.tabs.SelectedIndex())
+		i := a.tabs.SelectedIndex()
+		if a.tabList[i] == nil {
+			a.buildTab(i)
+			a.loadTab(i)
+			a.tabs.Refresh()
+		}
+		a.fa.Preferences().SetInt(prefTab, i)
 	}
 	a.status = widget.NewLabel(a.l.T("ui.status.starting"))
 	a.status.Truncation = fyne.TextTruncateEllipsis
@@ -357,6 +373,74 @@ func (a *App) showMain() {
 	if a.cfg.Inline && !a.offline {
 		a.SyncNow() // no scheduler loop to run the first round
 	}
+}
+
+// tabCount is how many tabs the window has.
+const tabCount = 5
+
+// tabTitle is tab i's title, in the window's language, and icon.
+func (a *App) tabTitle(i int) (string, fyne.Resource) {
+	switch i {
+	case 0:
+		return a.l.T("ui.tab.solutions"), theme.StorageIcon()
+	case 1:
+		return a.l.T("ui.tab.assigned"), theme.AccountIcon()
+	case 2:
+		return a.l.T("ui.tab.keys"), theme.LoginIcon()
+	case 3:
+		return a.l.T("ui.tab.downloads"), theme.DownloadIcon()
+	}
+	return a.l.T("ui.tab.support"), theme.HelpIcon()
+}
+
+// buildTab builds tab i's widgets and content, with its "Found in your
+// e-mail" strip where it has one (UI goroutine). Its data comes with the
+// next Refresh, or loadTab.
+func (a *App) buildTab(i int) {
+	if a.tabList[i] != nil {
+		return
+	}
+	withStrip := func(s *MailStrip, c fyne.CanvasObject) fyne.CanvasObject {
+		return container.NewBorder(s.content(), nil, nil, nil, c)
+	}
+	var c fyne.CanvasObject
+	switch i {
+	case 0:
+		a.Solutions, a.SolutionsMail = newSolutionsTab(a), newMailStrip(a, "solutions")
+		a.tabList[i], c = a.Solutions, withStrip(a.SolutionsMail, a.Solutions.content())
+	case 1:
+		a.Assigned, a.AssignedMail = newAssignedTab(a), newMailStrip(a, "assigned")
+		a.tabList[i], c = a.Assigned, withStrip(a.AssignedMail, a.Assigned.content())
+	case 2:
+		a.Keys, a.KeysMail = newKeysTab(a), newMailStrip(a, "keys")
+		a.tabList[i], c = a.Keys, withStrip(a.KeysMail, a.Keys.content())
+	case 3:
+		a.Downloads = newDownloadsTab(a)
+		a.tabList[i], c = a.Downloads, a.Downloads.content()
+	case 4:
+		a.Support = newSupportTab(a)
+		a.tabList[i], c = a.Support, a.Support.content()
+	}
+	a.tabs.Items[i].Content = c
+}
+
+// loadTab loads a tab built after the window's Refresh: its data and its
+// e-mail strip's findings.
+func (a *App) loadTab(i int) {
+	t := a.tabList[i]
+	strips := []*MailStrip{a.SolutionsMail, a.AssignedMail, a.KeysMail}
+	a.bg(func(ctx context.Context) {
+		apply := t.load(ctx)
+		findings, _ := a.sess.d.MailFindings(ctx)
+		a.do(func() {
+			apply()
+			for _, s := range strips {
+				if s != nil {
+					s.show(findings)
+				}
+			}
+		})
+	})
 }
 
 // badgeSupport puts the count of unread news on the Support tab's title
@@ -467,7 +551,9 @@ func (a *App) shortcuts() {
 		}
 	}
 	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault}, free(func() {
-		a.tabList[a.tabs.SelectedIndex()].focusFilter(a.win)
+		if t := a.tabList[a.tabs.SelectedIndex()]; t != nil {
+			t.focusFilter(a.win)
+		}
 	}))
 	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyR, Modifier: fyne.KeyModifierShortcutDefault}, free(a.SyncNow))
 	c.SetOnTypedKey(func(e *fyne.KeyEvent) {
@@ -544,9 +630,25 @@ func (a *App) onStatus(st lsync.Status) {
 		// A round succeeded: what changed since the last one may be news.
 		a.notifyChanges()
 	}
-	if roundEnded || st.Pending != prev.Pending || st.Failed != prev.Failed || a.cfg.Inline {
+	switch {
+	case a.cfg.Inline || st.Pending != prev.Pending || st.Failed != prev.Failed || roundEnded && changedCache(st):
 		a.Refresh()
+	case roundEnded:
+		// Nothing the tabs show changed (the portal was out of reach, or
+		// had nothing new): the status and the banners only, without
+		// reading every license again.
+		a.refresh(false)
 	}
+}
+
+// changedCache reports whether the round that ended may have changed the
+// cache: it pulled changes or the portal answered writes.
+func changedCache(st lsync.Status) bool {
+	if st.Err != nil {
+		return false // a failed round applies nothing (a push it got through moves the outbox counts)
+	}
+	l := st.Last
+	return l.Pull.Changes > 0 || l.Pull.Resync || len(l.Push.Accepted) > 0 || len(l.Push.Refused) > 0
 }
 
 // renderStatus writes the status bar (UI goroutine).
@@ -593,14 +695,34 @@ func (a *App) renderStatus() {
 // Status returns the status bar's text, for tests and the offline screenshot.
 func (a *App) Status() string { return a.status.Text }
 
-// Refresh reloads every tab, the counts and the banners from the cache, off
-// the UI goroutine.
-func (a *App) Refresh() {
-	tabs := a.tabList
+// Refresh reloads every tab built so far, the counts and the banners from
+// the cache, off the UI goroutine.
+func (a *App) Refresh() { a.refresh(true) }
+
+// refresh reloads the status bar, the banners and the e-mail strips, and
+// with tabs the data of the tabs built so far.
+func (a *App) refresh(withTabs bool) {
+	// The tabs built so far (the others load when first shown); a copy, as
+	// buildTab fills the list on the UI goroutine while this one loads.
+	var tabs []tab
+	for _, t := range a.tabList {
+		if t != nil && withTabs {
+			tabs = append(tabs, t)
+		}
+	}
+	strips := []*MailStrip{a.SolutionsMail, a.AssignedMail, a.KeysMail}
+	supportBuilt := a.Support != nil
 	a.bg(func(ctx context.Context) {
 		applies := make([]func(), 0, len(tabs)+1)
 		for _, t := range tabs {
 			applies = append(applies, t.load(ctx))
+		}
+		// The Support tab's title counts the new news even before the tab
+		// is built (its load does it once it is).
+		unread := -1
+		if !supportBuilt && withTabs {
+			news, _ := lsync.List[api.ProductNews](ctx, a.sess.cache, api.KindNews)
+			unread = unreadNews(news)
 		}
 		pending, failed, _ := a.sess.cache.OutboxCounts(ctx)
 		banners := a.loadBanners(ctx)
@@ -609,14 +731,24 @@ func (a *App) Refresh() {
 			for _, f := range applies {
 				f()
 			}
-			for _, s := range []*MailStrip{a.SolutionsMail, a.AssignedMail, a.KeysMail} {
+			for _, s := range strips {
 				if s != nil {
 					s.show(findings)
 				}
 			}
+			if unread >= 0 {
+				a.badgeSupport(unread)
+			}
 			a.lastState.Pending, a.lastState.Failed = pending, failed
 			a.renderStatus()
 			a.showBanners(banners)
+			if withTabs && !a.loadedOnce {
+				// The first load reads every license at once; what it
+				// decoded and dropped is given back to the system now,
+				// rather than kept resident until the heap next grows.
+				a.loadedOnce = true
+				a.bg(func(context.Context) { debug.FreeOSMemory() })
+			}
 		})
 	})
 }
@@ -767,7 +899,13 @@ func (a *App) showFailed() {
 // them by: product, edition and contract number.
 func (a *App) licenseNames(ctx context.Context) map[string]string {
 	out := map[string]string{}
-	if sols, err := a.sess.cache.Solutions(ctx); err == nil {
+	// Only the names are decoded, not the licenses' seats.
+	if sols, err := lsync.List[struct {
+		LicenseID      string `json:"license_id"`
+		Product        string `json:"product"`
+		Edition        string `json:"edition"`
+		ContractNumber string `json:"contract_number"`
+	}](ctx, a.sess.cache, api.KindSolution); err == nil {
 		for _, s := range sols {
 			out[s.LicenseID] = s.Product + " " + a.l.Enum("edition", s.Edition) + " (" + s.ContractNumber + ")"
 		}

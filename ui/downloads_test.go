@@ -86,7 +86,7 @@ func TestDownloads_PauseKeepsThePartAndResumeGoesOnFromIt(t *testing.T) {
 		}
 	}
 	require.NotEmpty(t, login.Email)
-	a, err := New(test.NewTempApp(t), Config{ProfileDir: t.TempDir(), SecretsMode: "file", Inline: true, SignIn: &login,
+	a, err := New(test.NewTempApp(t), Config{ProfileDir: t.TempDir(), SecretsMode: "file", Inline: true, allTabs: true, SignIn: &login,
 		hardware: fakeHardware(laptop())})
 	require.NoError(t, err)
 	t.Cleanup(a.Close)

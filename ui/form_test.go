@@ -136,7 +136,7 @@ func TestSignUp_TheWindowAsksForTheEmailedCodeAndVerifies(t *testing.T) {
 	p := portaltest.Start(t)
 	p.Seed()
 	fa := test.NewTempApp(t)
-	a, err := New(fa, Config{ProfileDir: t.TempDir(), SecretsMode: "file", Inline: true, hardware: fakeHardware(laptop())})
+	a, err := New(fa, Config{ProfileDir: t.TempDir(), SecretsMode: "file", Inline: true, allTabs: true, hardware: fakeHardware(laptop())})
 	require.NoError(t, err)
 	t.Cleanup(a.Close)
 	s := a.SignInScreen()

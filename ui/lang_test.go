@@ -38,7 +38,9 @@ func tabNames(a *App) []string {
 // license.
 func seatCell(t *testing.T, r *rig, contract, email string) string {
 	t.Helper()
-	for _, s := range r.solution(contract).Seats {
+	seats, err := r.app.Solutions.seatsOf(r.solution(contract))
+	require.NoError(t, err)
+	for _, s := range seats {
 		if s.Email == email {
 			c := make([]string, len(r.app.Solutions.Seats.columns))
 			r.app.Solutions.Seats.cells(s, c)

@@ -31,7 +31,7 @@ func newMailRig(t *testing.T) *mailRig {
 	p.Seed()
 	p.SignUp("dora@example.com", "Dora")
 	open := func(email, password string) *App {
-		a, err := New(test.NewTempApp(t), Config{ProfileDir: t.TempDir(), SecretsMode: "file", Inline: true,
+		a, err := New(test.NewTempApp(t), Config{ProfileDir: t.TempDir(), SecretsMode: "file", Inline: true, allTabs: true,
 			SignIn: &Login{Portal: p.URL, Email: email, Password: password}, hardware: fakeHardware(laptop())})
 		require.NoError(t, err)
 		t.Cleanup(a.Close)

@@ -27,7 +27,10 @@ type SolutionsTab struct {
 	app  *App
 	List *filterList[api.Solution]
 	// Seats lists the selected license's seats.
-	Seats                              *filterList[api.Seat]
+	Seats *filterList[api.Seat]
+	// seats holds every license's seats in their compact form (see
+	// seatArena); a license's are decoded when it is opened (showSolution).
+	seats                              *seatArena
 	details                            *widget.Label
 	AssignBtn, RemoveBtn, ReassignBtn  *widget.Button
 	HistoryBtn, RegisterBtn, IntegrBtn *widget.Button
@@ -109,8 +112,94 @@ func (t *SolutionsTab) content() fyne.CanvasObject {
 
 func (t *SolutionsTab) focusFilter(w fyne.Window) { w.Canvas().Focus(t.List.filter) }
 
+// seatArena holds the seats of every license in the form the cache keeps
+// them, their JSON, one after the other in chunks of 1 MiB: about 80 bytes
+// a seat, where decoded seats with their filter keys take three times
+// that, with no allocation per license and no copy as it grows. A license's
+// seats are decoded when it is opened.
+type seatArena struct {
+	chunks [][]byte
+	span   map[string]seatsAt // license ID → where its seats are
+}
+
+// seatsAt is where one license's seats are in an arena.
+type seatsAt struct{ chunk, start, end int }
+
+const seatChunk = 1 << 20
+
+// add copies b into the arena.
+func (a *seatArena) add(b []byte) seatsAt {
+	n := len(a.chunks)
+	if n == 0 || len(a.chunks[n-1])+len(b) > cap(a.chunks[n-1]) {
+		a.chunks = append(a.chunks, make([]byte, 0, max(seatChunk, len(b))))
+		n++
+	}
+	c := a.chunks[n-1]
+	at := seatsAt{n - 1, len(c), len(c) + len(b)}
+	a.chunks[n-1] = append(c, b...)
+	return at
+}
+
+// get is the JSON of the seats at at.
+func (a *seatArena) get(at seatsAt) []byte { return a.chunks[at.chunk][at.start:at.end] }
+
+// seatSpan decodes a license's "seats" by copying their JSON into the
+// arena.
+type seatSpan struct {
+	arena *seatArena
+	at    seatsAt
+}
+
+// UnmarshalJSON keeps the seats' JSON in the arena.
+func (s *seatSpan) UnmarshalJSON(b []byte) error {
+	s.at = s.arena.add(b)
+	return nil
+}
+
+// solutionRow is a cached license as the window decodes it at load: its
+// seats go to the arena undecoded.
+type solutionRow struct {
+	api.Solution
+	Seats *seatSpan `json:"seats"`
+}
+
+// seatsOf decodes a license's seats (UI goroutine).
+func (t *SolutionsTab) seatsOf(s api.Solution) ([]api.Seat, error) {
+	if t.seats == nil {
+		return nil, nil
+	}
+	at, ok := t.seats.span[s.LicenseID]
+	if !ok {
+		return nil, nil
+	}
+	var seats []api.Seat
+	if err := json.Unmarshal(t.seats.get(at), &seats); err != nil {
+		return nil, i18n.Wrap(err, "ui.solutions.seats_unreadable", "Product", s.Product)
+	}
+	return seats, nil
+}
+
+// loadSolutions reads the cached licenses, their seats into an arena.
+func loadSolutions(ctx context.Context, c *lsync.Cache) ([]api.Solution, *seatArena, error) {
+	n, _ := c.Count(ctx, api.KindSolution)
+	sols := make([]api.Solution, 0, n)
+	arena := &seatArena{span: make(map[string]seatsAt, n)}
+	err := c.Each(ctx, api.KindSolution, func(id string, data []byte) error {
+		row := solutionRow{Seats: &seatSpan{arena: arena}}
+		if err := json.Unmarshal(data, &row); err != nil {
+			return i18n.Wrap(err, "ui.solutions.cache_unreadable")
+		}
+		sols = append(sols, row.Solution)
+		if row.Seats != nil { // nil for "seats": null
+			arena.span[row.LicenseID] = row.Seats.at
+		}
+		return nil
+	})
+	return sols, arena, err
+}
+
 func (t *SolutionsTab) load(ctx context.Context) func() {
-	sols, err := t.app.sess.cache.Solutions(ctx)
+	sols, seats, err := loadSolutions(ctx, t.app.sess.cache)
 	integ, _ := t.app.sess.cache.Integrations(ctx)
 	integPending := map[string]int{}
 	unsent := map[string]map[string]bool{}
@@ -145,6 +234,7 @@ func (t *SolutionsTab) load(ctx context.Context) func() {
 			t.details.SetText(t.app.l.Err(err))
 		}
 		t.integrations, t.orders, t.accounts = integ, orders, accts
+		t.seats = seats
 		t.integrPending, t.unsent = integPending, unsent
 		if t.Integr != nil {
 			t.Integr.render()
@@ -212,7 +302,11 @@ func (t *SolutionsTab) showSolution(s api.Solution) {
 		"Modules", strings.Join(s.Modules, ", "), "Contract", s.ContractNumber, "Start", a.day(s.ContractStart),
 		"Renewal", a.day(s.AutoRenewal), "Expiry", a.day(s.Expiry), "Support", support,
 		"Status", l.Enum("license", s.LicenseStatus), "Seats", seatDetail(l, s)))
-	t.Seats.set(prepareRows(s.Seats, func(x api.Seat) string { return x.Email + " " + x.State }),
+	seats, err := t.seatsOf(s)
+	if err != nil {
+		t.details.SetText(t.details.Text + "\n" + l.Err(err))
+	}
+	t.Seats.set(prepareRows(seats, func(x api.Seat) string { return x.Email + " " + x.State }),
 		func(a, b api.Seat) bool { return a.ID == b.ID })
 	t.detailsStacker.Objects = []fyne.CanvasObject{t.detailPane}
 	t.detailsStacker.Refresh()

@@ -126,6 +126,19 @@ func (t *SupportTab) content() fyne.CanvasObject {
 
 func (t *SupportTab) focusFilter(w fyne.Window) { w.Canvas().Focus(t.List.filter) }
 
+// unreadNews counts the news items not read yet.
+func unreadNews(news []api.ProductNews) int {
+	n := 0
+	for _, pn := range news {
+		for _, it := range pn.Items {
+			if it.New {
+				n++
+			}
+		}
+	}
+	return n
+}
+
 func (t *SupportTab) load(ctx context.Context) func() {
 	reqs, err := lsync.List[api.ServiceRequest](ctx, t.app.sess.cache, api.KindRequest)
 	// Newest first: the request being followed is usually the latest.
@@ -148,12 +161,7 @@ func (t *SupportTab) load(ctx context.Context) func() {
 			}
 		}
 	}
-	unread := 0
-	for _, it := range items {
-		if it.New {
-			unread++
-		}
-	}
+	unread := unreadNews(news)
 	rr := prepareRows(reqs, func(r api.ServiceRequest) string { return r.ID + " " + r.Title + " " + r.Product + " " + r.State })
 	nr := prepareRows(items, func(n newsRow) string { return n.Product + " " + n.Title + " " + n.Severity })
 	return func() {

@@ -37,7 +37,7 @@ func newRig(t *testing.T, email string, opts ...func(*Config)) *rig {
 	require.NotEmpty(t, login.Email, "demo login %s", email)
 	fa := test.NewTempApp(t)
 	hw := laptop()
-	cfg := Config{ProfileDir: t.TempDir(), SecretsMode: "file", Inline: true, SignIn: &login,
+	cfg := Config{ProfileDir: t.TempDir(), SecretsMode: "file", Inline: true, allTabs: true, SignIn: &login,
 		hardware: fakeHardware(hw)}
 	for _, o := range opts {
 		o(&cfg)
@@ -63,7 +63,9 @@ func (r *rig) solution(contract string) api.Solution {
 
 // seatState is the state the license's seats show for an e-mail, "" if none.
 func (r *rig) seatState(contract, email string) string {
-	for _, s := range r.solution(contract).Seats {
+	seats, err := r.app.Solutions.seatsOf(r.solution(contract))
+	require.NoError(r.t, err)
+	for _, s := range seats {
 		if s.Email == email {
 			return s.State
 		}
@@ -96,7 +98,9 @@ func TestSeatStory(t *testing.T) {
 
 	// A refused write (the same e-mail twice) shows as failed with its reason.
 	holder := ""
-	for _, s := range eb.Seats {
+	ebSeats, err := sols.seatsOf(eb)
+	require.NoError(t, err)
+	for _, s := range ebSeats {
 		if s.Email != "" {
 			holder = s.Email
 		}
@@ -186,7 +190,7 @@ func TestOfflineStory(t *testing.T) {
 
 func TestSignInScreenWithoutProfile(t *testing.T) {
 	fa := test.NewTempApp(t)
-	a, err := New(fa, Config{ProfileDir: t.TempDir(), SecretsMode: "file", Inline: true})
+	a, err := New(fa, Config{ProfileDir: t.TempDir(), SecretsMode: "file", Inline: true, allTabs: true})
 	require.NoError(t, err)
 	t.Cleanup(a.Close)
 	s := a.SignInScreen()
