@@ -68,6 +68,7 @@ func commands() []command {
 		{"login", "--portal URL --email E [--password-stdin]", "cli.cmd.login", cmdLogin},
 		{"signup", "--portal URL --email E [--password-stdin] [--name N]", "cli.cmd.signup", cmdSignup},
 		{"verify", "CODE|--resend", "cli.cmd.verify", cmdVerify},
+		{"language", "[LANG]", "cli.cmd.language", cmdLanguage},
 		{"offers", "[list]|accept ACCOUNT|decline ACCOUNT", "cli.cmd.offers", cmdOffers},
 		{"logout", "[--discard-pending]", "cli.cmd.logout", cmdLogout},
 		{"status", "[--keep-refused]", "cli.cmd.status", cmdStatus},

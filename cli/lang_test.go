@@ -150,3 +150,20 @@ func TestHelp_IsInTheChosenLanguageAndFits100Columns(t *testing.T) {
 		})
 	}
 }
+
+func TestLanguage_SetsTheLanguageOfThePortalsEmails(t *testing.T) {
+	p := seeded(t)
+	ana := newUser(t)
+	ana.login(p, "ana@acme.example", "demo-password")
+	assert.Contains(t, ana.ok("language"), "English", "an account from before languages were kept reads English")
+	assert.Contains(t, ana.ok("language", "es"), "Español")
+	assert.Contains(t, ana.ok("language"), "The portal writes your e-mails in Español.")
+	assert.Contains(t, ana.runIn(map[string]string{"LANG": "fr_FR.UTF-8"}, "", "language").stdout,
+		"Le portail vous écrit ses e-mails en Español.", "--lang and LANG word the answer, not the e-mails' language")
+
+	r := ana.runIn(nil, "", "language", "klingon")
+	assert.NotEqual(t, 0, r.code)
+	assert.Equal(t, 1, strings.Count(strings.TrimSpace(r.stderr), "\n")+1, "one line: %q", r.stderr)
+	assert.Contains(t, r.stderr, "en, pt-BR, es, fr")
+	assert.Contains(t, ana.ok("language"), "Español", "a refused value changes nothing")
+}

@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"context"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
@@ -44,6 +46,16 @@ func (a *App) SetLanguage(setting string) {
 	}
 	a.stopSync()
 	a.showMain()
+	if setting != "" && a.online() {
+		// A language the user chose is the one they read: the portal's
+		// e-mails to them follow it (the account keeps it).
+		tag := a.l.Tag().String()
+		a.bg(func(ctx context.Context) {
+			if _, err := a.sess.d.SetEmailLanguage(ctx, tag); err != nil {
+				a.do(func() { a.notice(a.l.T("ui.lang.email_failed", "Reason", a.l.Err(err))) })
+			}
+		})
+	}
 }
 
 // languageMenu is File > Language: the system's language or one of the

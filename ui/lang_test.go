@@ -93,6 +93,9 @@ func TestLanguageSetting_ChangesTheWindowAtOnceAndIsKept(t *testing.T) {
 	eb := r.solution("ACME-EB-2026")
 	r.app.Solutions.Assign(eb.LicenseID, "nouveau@acme.example")
 	assert.Equal(t, "En attente", seatCell(t, r, "ACME-EB-2026", "nouveau@acme.example"))
+	got, err := r.app.sess.d.EmailLanguage(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, "fr", got, "the portal's e-mails to ana follow the language she chose")
 
 	r.app.SetLanguage("")
 	assert.Equal(t, "Active solutions", tabNames(r.app)[0], "back to the system's language")
