@@ -99,7 +99,14 @@ func Parse(args []string) (Request, error) {
 			if errors.Is(err, flag.ErrHelp) {
 				return r, err
 			}
-			return r, &UsageError{strings.TrimPrefix(err.Error(), "flag provided but not defined: ")}
+			// Worded as licdesk's own check words them (English here).
+			msg := err.Error()
+			if name, ok := strings.CutPrefix(msg, "flag provided but not defined: "); ok {
+				msg = "unknown flag " + name
+			} else if name, ok := strings.CutPrefix(msg, "flag needs an argument: "); ok {
+				msg = "flag " + name + " needs a value"
+			}
+			return r, &UsageError{msg}
 		}
 		rest := fs.Args()
 		if len(rest) == 0 {
