@@ -243,7 +243,22 @@ func (d *Desk) Client(ctx context.Context, retry lsync.RetryPolicy) (*lsync.Clie
 	tok := d.token
 	d.mu.Unlock()
 	return lsync.NewClient(lsync.ClientConfig{BaseURL: s.Portal, Token: tok, CAFile: s.CAFile, Retry: retry, Insecure: s.Insecure,
-		Language: d.opts.Language})
+		Language: d.Language()})
+}
+
+// Language is the language the portal is asked to answer in.
+func (d *Desk) Language() language.Tag {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.opts.Language
+}
+
+// SetLanguage changes the language the portal is asked to answer in, for
+// the clients made from now on (the window's language setting).
+func (d *Desk) SetLanguage(t language.Tag) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.opts.Language = t
 }
 
 // online is the client of a login with an open session, or ErrNeedsPortal.

@@ -103,7 +103,7 @@ func (d *Desk) Login(ctx context.Context, cr Credentials) (LoggedIn, error) {
 		}
 	}
 	cl, err := lsync.NewClient(lsync.ClientConfig{BaseURL: portal, CAFile: cr.CAFile, Insecure: cr.Insecure,
-		Language: d.opts.Language})
+		Language: d.Language()})
 	if err != nil {
 		return out, err
 	}

@@ -37,6 +37,9 @@ func (a *App) Lang() *i18n.Lang { return a.l }
 func (a *App) SetLanguage(setting string) {
 	a.fa.Preferences().SetString(prefLang, setting)
 	a.l = chooseLang(a.fa, a.cfg.Getenv)
+	if a.sess != nil && a.sess.d != nil {
+		a.sess.d.SetLanguage(a.l.Tag()) // the portal's refusals follow at once
+	}
 	if a.tray {
 		a.setupTray()
 	}
