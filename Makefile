@@ -73,7 +73,9 @@ screenshots: build
 bench: deps
 	$(MAKE) bench-portal
 	$(MAKE) bench-client
-	$(GO) test -run '^$$' -bench . -count 5 ./core/licensefile/
+	$(GO) run ./cmd/benchratio -pkg ./core/licensefile -rounds 9 -benchtime 20000x -bench 'Sign$$|Verify$$' \
+		-ratio 'sign a license file / ed25519.Sign=Sign/file/Sign/ed25519' \
+		-ratio 'verify a license file / ed25519.Verify=Verify/file/Verify/ed25519'
 	scripts/with-postgres.sh $(GO) test -run '^$$' -bench 'BenchmarkDownload|BenchmarkServeContentBaseline' -benchtime 200x ./portal/
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./sync/
 
