@@ -32,7 +32,7 @@ PACKAGE_DEB_PACKAGES := gcc-mingw-w64-x86-64 wixl osslsigncode imagemagick dpkg-
 PACKAGE_TEST_DEB_PACKAGES := $(PACKAGE_DEB_PACKAGES) lintian desktop-file-utils appstream \
 	wine64 openssl curl adduser man-db procps
 
-.PHONY: all deps build test vet fmt-check demo demo-portal bench bench-portal bench-client clean screenshots \
+.PHONY: all deps build test vet fmt-check demo demo-portal bench bench-portal bench-client bench-sync clean screenshots \
 	package package-deps package-test
 
 all: build
@@ -73,9 +73,35 @@ screenshots: build
 bench: deps
 	$(MAKE) bench-portal
 	$(MAKE) bench-client
-	$(GO) test -run '^$$' -bench . -count 5 ./core/licensefile/
-	scripts/with-postgres.sh $(GO) test -run '^$$' -bench 'BenchmarkDownload|BenchmarkServeContentBaseline' -benchtime 200x ./portal/
-	$(GO) test -run '^$$' -bench . -benchtime 3x ./sync/
+	$(GO) run ./cmd/benchratio -pkg ./core/licensefile -rounds 9 -benchtime 20000x -bench 'Sign$$|Verify$$' \
+		-ratio 'sign a license file / ed25519.Sign=Sign/file/Sign/ed25519' \
+		-ratio 'verify a license file / ed25519.Verify=Verify/file/Verify/ed25519'
+	scripts/with-postgres.sh $(GO) run ./cmd/benchratio -pkg ./portal -rounds $(BENCH_ROUNDS) -benchtime 200x -bench 'Download$$' \
+		-ratio 'rate:full / sendfile, SQLite=Download/sqlite/full/Download/sqlite/baseline-sendfile' \
+		-ratio 'rate:resumed / sendfile, SQLite=Download/sqlite/resumed/Download/sqlite/baseline-sendfile' \
+		-ratio 'rate:full / usercopy, SQLite=Download/sqlite/full/Download/sqlite/baseline-usercopy' \
+		-ratio 'rate:resumed / usercopy, SQLite=Download/sqlite/resumed/Download/sqlite/baseline-usercopy' \
+		-ratio 'rate:full / sendfile, PostgreSQL=Download/postgres/full/Download/postgres/baseline-sendfile' \
+		-ratio 'rate:resumed / sendfile, PostgreSQL=Download/postgres/resumed/Download/postgres/baseline-sendfile' \
+		-ratio 'rate:full / usercopy, PostgreSQL=Download/postgres/full/Download/postgres/baseline-usercopy' \
+		-ratio 'rate:resumed / usercopy, PostgreSQL=Download/postgres/resumed/Download/postgres/baseline-usercopy'
+	$(MAKE) bench-sync
+
+# The client's sync figures of BENCHMARKS.md ("Client: sync"), on `licportal
+# seed --scale 10000`, each against its baseline in alternated rounds.
+# About 5 minutes.
+bench-sync: deps
+	$(GO) run ./cmd/benchratio -pkg ./sync -rounds $(BENCH_ROUNDS) -benchtime 3x -bench 'FirstSync_100kSeats$$' \
+		-ratio 'first sync, static server / floor=FirstSync_100kSeats/client-static/FirstSync_100kSeats/floor' \
+		-ratio 'first sync, real portal / floor=FirstSync_100kSeats/client-portal/FirstSync_100kSeats/floor' \
+		-ratio 'portal share / first sync, real portal=FirstSync_100kSeats/portal-bytes/FirstSync_100kSeats/client-portal'
+	$(GO) run ./cmd/benchratio -pkg ./sync -rounds $(BENCH_ROUNDS) -benchtime 1000x -bench 'NoChangeSync$$|SubmitSeatAssign$$' \
+		-ratio 'no-change sync / bare round trip=NoChangeSync/sync/NoChangeSync/bare' \
+		-ratio 'GET /v1/changes alone / bare round trip=NoChangeSync/changes-request/NoChangeSync/bare' \
+		-ratio 'queue a seat assignment with its effect / queue only=SubmitSeatAssign/effect/SubmitSeatAssign/queue-only'
+	$(GO) run ./cmd/benchratio -pkg ./sync -rounds $(BENCH_ROUNDS) -benchtime 20x -bench 'SolutionsJSON$$' \
+		-ratio 'licdesk solutions --json --offline / licdesk --version=SolutionsJSON/offline/SolutionsJSON/version' \
+		-ratio 'licdesk solutions --json / licdesk --version=SolutionsJSON/online/SolutionsJSON/version'
 
 # The portal's growth figures of BENCHMARKS.md: each benchmark and its
 # baseline in alternated rounds (cmd/benchratio), ratios as median and
