@@ -28,7 +28,20 @@ const maxPageBody = activation.MaxFileSize + 16<<10
 // the page answers.
 const ResponseContentType = "application/vnd.licdesk.activation-response"
 
-var activatePageTmpl = template.Must(template.New("activate").Parse(`<!doctype html>
+// loginFieldset is how both pages (/activate, /receipt) ask who answers:
+// an e-mail and password, or an access token.
+const loginFieldset = `{{define "login"}}<fieldset>
+<legend>{{.T "portal.page.login"}}</legend>
+<label for="email">{{.T "portal.page.email"}}</label>
+<input type="email" id="email" name="email" autocomplete="username" value="{{.Email}}">
+<label for="password">{{.T "portal.page.password"}}</label>
+<input type="password" id="password" name="password" autocomplete="current-password">
+<p class="hint">{{.T "portal.page.token_hint"}}</p>
+<label for="token">{{.T "portal.page.token"}}</label>
+<input type="password" id="token" name="token" autocomplete="off">
+</fieldset>{{end}}`
+
+var activatePageTmpl = template.Must(template.Must(template.New("activate").Parse(loginFieldset)).Parse(`<!doctype html>
 <html lang="{{.Lang}}">
 <head>
 <meta charset="utf-8">
@@ -64,16 +77,7 @@ button{padding:.5rem 1.2rem;font:inherit;font-weight:600}
 </main>
 </body>
 </html>
-{{define "login"}}<fieldset>
-<legend>{{.T "portal.page.login"}}</legend>
-<label for="email">{{.T "portal.page.email"}}</label>
-<input type="email" id="email" name="email" autocomplete="username" value="{{.Email}}">
-<label for="password">{{.T "portal.page.password"}}</label>
-<input type="password" id="password" name="password" autocomplete="current-password">
-<p class="hint">{{.T "portal.page.token_hint"}}</p>
-<label for="token">{{.T "portal.page.token"}}</label>
-<input type="password" id="token" name="token" autocomplete="off">
-</fieldset>{{end}}`))
+`))
 
 type activatePageData struct {
 	pageWords

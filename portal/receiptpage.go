@@ -16,7 +16,7 @@ import (
 // activated elsewhere (source 002). Like /activate it keeps no session and
 // sets no cookie: the credentials travel with the receipt.
 
-var receiptPageTmpl = template.Must(template.New("receipt").Parse(`<!doctype html>
+var receiptPageTmpl = template.Must(template.Must(template.New("receipt").Parse(loginFieldset)).Parse(`<!doctype html>
 <html lang="{{.Lang}}">
 <head>
 <meta charset="utf-8">
@@ -55,16 +55,7 @@ button{padding:.5rem 1.2rem;font:inherit;font-weight:600}
 </main>
 </body>
 </html>
-{{define "login"}}<fieldset>
-<legend>{{.T "portal.page.login"}}</legend>
-<label for="email">{{.T "portal.page.email"}}</label>
-<input type="email" id="email" name="email" autocomplete="username" value="{{.Email}}">
-<label for="password">{{.T "portal.page.password"}}</label>
-<input type="password" id="password" name="password" autocomplete="current-password">
-<p class="hint">{{.T "portal.page.token_hint"}}</p>
-<label for="token">{{.T "portal.page.token"}}</label>
-<input type="password" id="token" name="token" autocomplete="off">
-</fieldset>{{end}}`))
+`))
 
 type receiptPageData struct {
 	pageWords
