@@ -172,6 +172,11 @@ func mailList(ctx context.Context, a *app) error {
 		return err
 	}
 	if a.json {
+		// Notes are kept as catalog keys; JSON carries them in English.
+		en := i18n.English()
+		for i := range fs {
+			fs[i].Note = en.Text(fs[i].Note)
+		}
 		return a.printJSON(fs)
 	}
 	if len(fs) == 0 {
@@ -197,7 +202,7 @@ func (a *app) findingsTable(fs []lsync.MailFinding) {
 		}
 		state := f.State
 		if f.Note != "" {
-			state += ": " + f.Note
+			state += ": " + a.lang.Text(f.Note)
 		}
 		row(tw, f.ID, f.Kind, v, words.OrDash(f.Product), words.OrDash(f.Sender), a.date(f.SentAt), state, desk.FindingAction(a.lang, f))
 	}
@@ -259,13 +264,18 @@ func mailApply(ctx context.Context, a *app, pos []string, all bool, o desk.Apply
 		}
 		results = append(results, res)
 		if !a.json {
-			fmt.Fprintf(a.env.Stdout, "%d %s: %s\n", id, res.Finding.Kind, res.Summary)
+			fmt.Fprintf(a.env.Stdout, "%d %s: %s\n", id, res.Finding.Kind, a.lang.Text(res.Summary))
 			if res.SignUp != nil {
 				fmt.Fprintf(a.env.Stdout, "  licdesk signup --portal %s --email %s\n", res.SignUp.Portal, res.SignUp.Email)
 			}
 		}
 	}
 	if a.json {
+		en := i18n.English()
+		for i := range results {
+			results[i].Summary = en.Text(results[i].Summary)
+			results[i].Finding.Note = en.Text(results[i].Finding.Note)
+		}
 		if err := a.printJSON(results); err != nil {
 			return err
 		}

@@ -324,7 +324,7 @@ func (d *Desk) known(ctx context.Context, f lsync.MailFinding) (string, bool) {
 		keys, _ := lsync.List[api.Key](ctx, c, api.KindKey)
 		for _, k := range keys {
 			if strings.EqualFold(k.Key, f.Value) {
-				return "already in your keys", true
+				return i18n.Stored("desk.mail.note.key_known"), true
 			}
 		}
 	case mailscan.LicenseNumber:
@@ -332,17 +332,17 @@ func (d *Desk) known(ctx context.Context, f lsync.MailFinding) (string, bool) {
 		for _, p := range ps {
 			for _, l := range p.Licenses {
 				if strings.EqualFold(l.Number, f.Value) {
-					return p.Product + " is already registered", true
+					return i18n.Stored("desk.mail.note.registered", "Product", p.Product), true
 				}
 			}
 		}
 	case mailscan.SeatAssigned, mailscan.Invitation:
 		if p, _ := c.AssignedProductOf(ctx, f.License); p != "" && d.synced(ctx, f.SentAt) {
-			return p + " is listed under Assigned to you", true
+			return i18n.Stored("desk.mail.note.assigned", "Product", p), true
 		}
 	case mailscan.SeatRemoved, mailscan.News:
 		if d.synced(ctx, f.SentAt) {
-			return "the profile is up to date", true
+			return i18n.Stored("desk.mail.note.up_to_date"), true
 		}
 	}
 	return "", false
@@ -509,13 +509,13 @@ func (d *Desk) apply(ctx context.Context, f lsync.MailFinding, o ApplyOptions, o
 		case mailscan.SeatAssigned, mailscan.Invitation:
 			c, _ := d.Cache(ctx)
 			if p, _ := c.AssignedProductOf(ctx, f.License); p != "" {
-				return p + " is listed under Assigned to you", nil
+				return i18n.Stored("desk.mail.note.assigned", "Product", p), nil
 			}
 			return "", i18n.Errorf("desk.mail.not_assigned", "License", f.License, "Email", d.sessionEmail(ctx))
 		case mailscan.SeatRemoved:
-			return "synced: the seat of " + f.Product + " is gone from Assigned to you", nil
+			return i18n.Stored("desk.mail.note.seat_gone", "Product", f.Product), nil
 		}
-		return "synced: the news of " + f.Product + " is under My products", nil
+		return i18n.Stored("desk.mail.note.news", "Product", f.Product), nil
 	}
 	return "", i18n.Errorf("desk.mail.no_action", "Kind", f.Kind)
 }

@@ -1,6 +1,11 @@
 package i18n
 
-import "errors"
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+)
 
 // Error is a refusal or failure worded for people but not yet put in a
 // language: a catalog key, its placeholders, and the cause it wraps. Its
@@ -117,3 +122,43 @@ func (l *Lang) cause(text, cause string) string {
 
 // String is the language's tag, for logs.
 func (l *Lang) String() string { return l.tag.String() }
+
+// storedPrefix marks a text kept for later (a finding's note in the cache)
+// as a catalog key with its placeholders rather than words: it is put in
+// the language of whoever reads it, when they read it.
+const storedPrefix = "i18n:"
+
+// Stored encodes a catalog key and its placeholders (name, value pairs;
+// values kept as text) for a text that is stored and shown later, perhaps
+// in another language; Lang.Text words it.
+func Stored(key string, kv ...any) string {
+	m := storedText{Key: key}
+	for i := 0; i+1 < len(kv); i += 2 {
+		m.Args = append(m.Args, fmt.Sprint(kv[i]), fmt.Sprint(kv[i+1]))
+	}
+	b, _ := json.Marshal(m)
+	return storedPrefix + string(b)
+}
+
+type storedText struct {
+	Key  string   `json:"k"`
+	Args []string `json:"a,omitempty"`
+}
+
+// Text words a stored text (Stored) in this language; any other text,
+// such as one stored before texts were kept this way, is returned as it is.
+func (l *Lang) Text(s string) string {
+	rest, ok := strings.CutPrefix(s, storedPrefix)
+	if !ok {
+		return s
+	}
+	var m storedText
+	if err := json.Unmarshal([]byte(rest), &m); err != nil || m.Key == "" {
+		return s
+	}
+	kv := make([]any, len(m.Args))
+	for i, a := range m.Args {
+		kv[i] = a
+	}
+	return l.T(m.Key, kv...)
+}

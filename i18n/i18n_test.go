@@ -148,3 +148,11 @@ func TestErr_ACodeWithoutAWordingLooksInsideIt(t *testing.T) {
 	assert.Equal(t, "carrier no.code", l.Err(carrier{"no.code", coded{"no.code"}}), "nothing to word: the error's own text")
 	assert.Equal(t, "Aguardando", l.Err(carrier{"no.code", Errorf("enum.seat.pending")}), "the worded link inside is found")
 }
+
+func TestText_AStoredTextIsWordedWhenItIsRead(t *testing.T) {
+	s := Stored("enum.seat.pending")
+	assert.Equal(t, "Aguardando", New(language.BrazilianPortuguese).Text(s))
+	assert.Equal(t, "Pending", English().Text(s))
+	assert.Equal(t, "an old note in English", New(language.French).Text("an old note in English"), "a text kept before is shown as it is")
+	assert.Equal(t, "i18n:{broken", New(language.French).Text("i18n:{broken"))
+}

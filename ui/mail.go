@@ -90,7 +90,7 @@ func (s *MailStrip) show(all []lsync.MailFinding) {
 			f := f
 			s.Recent = append(s.Recent, f)
 			dismiss := widget.NewButtonWithIcon("", theme.CancelIcon(), func() { s.app.dismissFinding(s, f) })
-			l := widget.NewLabel(s.app.findingText(f) + " · " + f.Note)
+			l := widget.NewLabel(s.app.findingText(f) + " · " + s.app.l.Text(f.Note))
 			l.Truncation = fyne.TextTruncateEllipsis
 			s.rows.Add(container.NewBorder(nil, nil, widget.NewIcon(theme.ConfirmIcon()), dismiss, l))
 			continue
@@ -161,7 +161,7 @@ func (a *App) runApply(s *MailStrip, f lsync.MailFinding, o desk.ApplyOptions) {
 			case res.SignUp != nil:
 				s.say(a.l.T("ui.mail.signup", "Portal", res.SignUp.Portal, "Email", res.SignUp.Email))
 			default:
-				s.say(upperFirst(res.Summary))
+				s.say(upperFirst(s.app.l.Text(res.Summary)))
 			}
 		})
 		a.Refresh()
