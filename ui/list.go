@@ -2,6 +2,7 @@ package ui
 
 import (
 	"image/color"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -361,7 +362,7 @@ func (f *filterList[T]) sorted() []int {
 		texts[i] = make([]string, len(f.columns))
 		f.cells(f.rows.items[i], texts[i])
 		for c := range texts[i] {
-			texts[i][c] = strings.ToLower(texts[i][c])
+			texts[i][c] = sortable(strings.ToLower(texts[i][c]))
 		}
 	}
 	slices.SortFunc(order, func(a, b int) int {
@@ -401,6 +402,18 @@ func (f *filterList[T]) selectRow(pos int) {
 		f.list.ScrollToTop()
 		f.list.ScrollToLeading()
 	}
+}
+
+// dayMonthYear is a date written day first (26/11/2026, the pt-BR, es
+// and fr way); sortable turns it year first so that dates sort as dates
+// in every language (the English layout is year first already).
+var dayMonthYear = regexp.MustCompile(`\b(\d{2})/(\d{2})/(\d{4})\b`)
+
+func sortable(s string) string {
+	if !strings.Contains(s, "/") {
+		return s
+	}
+	return dayMonthYear.ReplaceAllString(s, "$3-$2-$1")
 }
 
 // blank is a cell that shows nothing ("" or the table's "-").

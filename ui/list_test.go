@@ -205,3 +205,21 @@ func scrollOffset(t *testing.T, tbl *rowTable) fyne.Position {
 	require.True(t, f.IsValid(), "widget.Table has an offset field")
 	return fyne.NewPos(float32(f.FieldByName("X").Float()), float32(f.FieldByName("Y").Float()))
 }
+
+func TestTable_DatesSortAsDatesInEveryLanguage(t *testing.T) {
+	a := test.NewTempApp(t)
+	days := []time.Time{time.Date(2026, 10, 28, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC),
+		time.Date(2026, 7, 28, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC)}
+	for _, tag := range i18n.Supported {
+		l := i18n.New(tag)
+		f := newList(l, "news items", []column{{"Published", 150}}, func(d time.Time, c []string) { c[0] = l.Date(d) })
+		w := a.NewWindow("news")
+		w.SetContent(f.view())
+		f.set(prepareRows(days, func(d time.Time) string { return l.Date(d) }), nil)
+		var got []time.Time
+		for _, i := range f.shown {
+			got = append(got, f.rows.items[i])
+		}
+		assert.Equal(t, []time.Time{days[2], days[0], days[1], days[3]}, got, "%s: oldest first", tag)
+	}
+}
