@@ -120,8 +120,8 @@ func keysList(ctx context.Context, a *app) error {
 		if k.Expiry != nil {
 			exp = a.date(*k.Expiry)
 		}
-		row(tw, k.Key, a.enum("key", k.Kind), k.Product, k.Edition, a.lang.Number(k.Capacity)+" "+k.Unit,
-			fmt.Sprintf("%d/%d", k.ActiveActivations, k.MaxActivations), k.Status, exp, words.OrDash(k.AccountName))
+		row(tw, k.Key, a.enum("key", k.Kind), k.Product, a.enum("edition", k.Edition), a.lang.Number(k.Capacity)+" "+k.Unit,
+			fmt.Sprintf("%d/%d", k.ActiveActivations, k.MaxActivations), a.enum("keystatus", k.Status), exp, words.OrDash(k.AccountName))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -187,7 +187,7 @@ func (a *app) previewKey(ctx context.Context, w lsync.Write) error {
 	}
 	out := a.env.Stderr
 	fmt.Fprintln(out, a.lang.T("cli.keys.preview", "Serial", p.Serial, "Kind", a.keyKind(p.Kind), "Product", p.Product,
-		"Edition", p.Edition, "Modules", strings.Join(p.Modules, ", "), "Capacity", a.lang.Number(p.Capacity), "Unit", p.Unit,
+		"Edition", a.enum("edition", p.Edition), "Modules", strings.Join(p.Modules, ", "), "Capacity", a.lang.Number(p.Capacity), "Unit", p.Unit,
 		"Activations", a.lang.Number(p.Activations), "Account", p.AccountName, "ID", p.AccountID))
 	if !a.env.StdinTerminal {
 		return usage("cli.confirm_with_yes")
@@ -207,7 +207,7 @@ func (a *app) renderKey(answer json.RawMessage) error {
 		return i18n.Wrap(err, "cli.answer_bad")
 	}
 	fmt.Fprintln(a.env.Stdout, a.lang.T("cli.keys.done", "Kind", a.keyKind(k.Kind), "Key", k.Key, "Product", k.Product,
-		"Edition", k.Edition, "Capacity", a.lang.Number(k.Capacity), "Unit", k.Unit, "Activations", a.lang.Number(k.MaxActivations)))
+		"Edition", a.enum("edition", k.Edition), "Capacity", a.lang.Number(k.Capacity), "Unit", k.Unit, "Activations", a.lang.Number(k.MaxActivations)))
 	return nil
 }
 

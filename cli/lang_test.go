@@ -167,3 +167,18 @@ func TestLanguage_SetsTheLanguageOfThePortalsEmails(t *testing.T) {
 	assert.Contains(t, r.stderr, "en, pt-BR, es, fr")
 	assert.Contains(t, ana.ok("language"), "Español", "a refused value changes nothing")
 }
+
+func TestTables_WordTheEditionAndKeyStatusInTheChosenLanguage(t *testing.T) {
+	p := seeded(t)
+	ana := newUser(t)
+	ana.login(p, "ana@acme.example", "demo-password")
+	pt := map[string]string{"LANG": "pt_BR.UTF-8"}
+	r := ana.runIn(pt, "", "solutions")
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "Profissional")
+	assert.NotContains(t, r.stdout, "professional")
+	r = ana.runIn(pt, "", "keys")
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Regexp(t, `Ativa\s+\d{2}/\d{2}/\d{4}`, r.stdout)
+	assert.Contains(t, ana.ok("solutions"), "professional", "English keeps the portal's value, as scripts read it")
+}

@@ -71,7 +71,7 @@ func cmdSolutions(ctx context.Context, a *app, args []string) error {
 		if pending[lsync.Ref{Kind: api.KindSolution, ID: r.LicenseID}] {
 			mark = " *"
 		}
-		row(tw, r.LicenseID+mark, r.Product, r.Edition, words.OrDash(strings.Join(r.Modules, ", ")), r.OwnerName,
+		row(tw, r.LicenseID+mark, r.Product, a.enum("edition", r.Edition), words.OrDash(strings.Join(r.Modules, ", ")), r.OwnerName,
 			words.OrDash(r.Contract), a.jsonDay(r.Start), a.jsonDay(r.Renewal), r.Contracted, r.Others, r.Available,
 			a.jsonDay(r.Expiry), words.OrDash(a.enum("license", r.LicenseStatus)), words.OrDash(a.action(r.Action)))
 	}
@@ -167,7 +167,7 @@ func seatsList(ctx context.Context, a *app, license string) error {
 
 func (a *app) printSeats(s api.Solution) {
 	fmt.Fprintln(a.env.Stdout, a.lang.T("cli.seats.summary", "License", s.LicenseID, "Product", s.Product,
-		"Edition", s.Edition, "Owner", s.OwnerName, "Seats", a.lang.N("cli.seats.count", s.Contracted),
+		"Edition", a.enum("edition", s.Edition), "Owner", s.OwnerName, "Seats", a.lang.N("cli.seats.count", s.Contracted),
 		"Others", a.lang.Number(s.AssignedOthers), "Available", a.lang.Number(s.Available)))
 	fmt.Fprintln(a.env.Stdout, a.lang.T("cli.seats.terms", "Modules", words.OrDash(strings.Join(s.Modules, ", ")),
 		"Contract", words.OrDash(s.ContractNumber), "Start", a.date(s.ContractStart),
@@ -216,7 +216,7 @@ func cmdAssigned(ctx context.Context, a *app, args []string) error {
 			case l.LicenseID == p.Effective:
 				runs = a.lang.T("cli.runs.default")
 			}
-			row(tw, p.Product, l.LicenseID, l.OwnerName, l.Edition, words.OrDash(strings.Join(l.Modules, ", ")), a.date(l.Expiry),
+			row(tw, p.Product, l.LicenseID, l.OwnerName, a.enum("edition", l.Edition), words.OrDash(strings.Join(l.Modules, ", ")), a.date(l.Expiry),
 				a.enum("seat", l.State), words.OrDash(runs))
 		}
 	}
@@ -297,7 +297,7 @@ func cmdOrders(ctx context.Context, a *app, args []string) error {
 			if to == "" {
 				to = o.AssignedTo
 			}
-			row(tw, o.ID, o.Product, o.Edition, o.Quantity, a.date(o.CreatedAt), words.OrDash(o.PartnerName), words.OrDash(to))
+			row(tw, o.ID, o.Product, a.enum("edition", o.Edition), o.Quantity, a.date(o.CreatedAt), words.OrDash(o.PartnerName), words.OrDash(to))
 		}
 		return tw.Flush()
 	case "assign":
