@@ -287,12 +287,12 @@ func cmdStatus(ctx context.Context, a *app, args []string) error {
 		if e.LastError != "" {
 			extra = " " + a.lang.T("cli.status.last_try", "Err", e.LastError)
 		}
-		fmt.Fprintln(w, "  - "+a.lang.T("cli.status.queued", "Summary", e.Write.Summary, "Ago", words.Ago(a.lang, e.CreatedAt, now))+extra)
+		fmt.Fprintln(w, "  - "+a.lang.T("cli.status.queued", "Summary", a.lang.Text(e.Write.Summary), "Ago", words.Ago(a.lang, e.CreatedAt, now))+extra)
 	}
 	fmt.Fprintln(w, field("cli.status.refused")+a.lang.N("cli.count.writes", len(r.Failed)))
 	var seen []int64
 	for _, e := range r.Failed {
-		fmt.Fprintf(w, "  - %s: %s [%s]\n", e.Write.Summary, e.Reason, e.Code)
+		fmt.Fprintf(w, "  - %s: %s [%s]\n", a.lang.Text(e.Write.Summary), e.Reason, e.Code)
 		seen = append(seen, e.Seq)
 	}
 	// A refusal is news once: shown here, it is dismissed, so that the
@@ -352,7 +352,7 @@ func cmdSync(ctx context.Context, a *app, args []string) error {
 		"Refused", a.lang.Number(len(res.Push.Refused)), "Changes", a.lang.N("cli.count.changes", res.Pull.Changes),
 		"Full", full, "Leases", a.lang.N("cli.count.leases", res.Leases)))
 	for _, e := range res.Push.Refused {
-		fmt.Fprintln(a.env.Stdout, a.lang.T("cli.sync.refused", "Summary", e.Write.Summary, "Reason", e.Reason))
+		fmt.Fprintln(a.env.Stdout, a.lang.T("cli.sync.refused", "Summary", a.lang.Text(e.Write.Summary), "Reason", e.Reason))
 	}
 	if dismissed > 0 {
 		fmt.Fprintln(a.env.Stdout, a.lang.T("cli.sync.dismissed", "Writes", a.lang.N("cli.count.refused_writes", dismissed)))

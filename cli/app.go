@@ -140,7 +140,7 @@ func (a *app) submit(ctx context.Context, w lsync.Write, render func(answer json
 	if err != nil {
 		return err
 	}
-	out := writeOutcome{Status: "queued", Summary: w.Summary, Key: o.Entry.Key}
+	out := writeOutcome{Status: "queued", Summary: i18n.English().Text(w.Summary), Key: o.Entry.Key}
 	if o.Done {
 		out.Status, out.Answer = "done", o.Answer
 		if a.json {
@@ -149,7 +149,7 @@ func (a *app) submit(ctx context.Context, w lsync.Write, render func(answer json
 		if render != nil {
 			return render(o.Answer)
 		}
-		fmt.Fprintln(a.env.Stdout, a.lang.T("cli.submit.done", "Summary", w.Summary))
+		fmt.Fprintln(a.env.Stdout, a.lang.T("cli.submit.done", "Summary", a.lang.Text(w.Summary)))
 		return nil
 	}
 	if a.offline {
@@ -163,7 +163,7 @@ func (a *app) submit(ctx context.Context, w lsync.Write, render func(answer json
 	if a.json {
 		return a.printJSON(out)
 	}
-	fmt.Fprintln(a.env.Stdout, a.lang.T("cli.submit.queued", "Summary", out.Summary))
+	fmt.Fprintln(a.env.Stdout, a.lang.T("cli.submit.queued", "Summary", a.lang.Text(w.Summary)))
 	if out.Reason != "" && out.Reason != "--offline" {
 		fmt.Fprintf(a.env.Stderr, "licdesk: %s\n", out.Reason)
 	}
@@ -174,7 +174,7 @@ func (a *app) submit(ctx context.Context, w lsync.Write, render func(answer json
 // refused during this command's round.
 func (a *app) noteRefused(refused []lsync.Entry) {
 	for _, r := range refused {
-		fmt.Fprintln(a.env.Stderr, "licdesk: "+a.lang.T("cli.refused_note", "Summary", r.Write.Summary, "Reason", r.Reason))
+		fmt.Fprintln(a.env.Stderr, "licdesk: "+a.lang.T("cli.refused_note", "Summary", a.lang.Text(r.Write.Summary), "Reason", r.Reason))
 	}
 }
 

@@ -182,3 +182,20 @@ func TestTables_WordTheEditionAndKeyStatusInTheChosenLanguage(t *testing.T) {
 	assert.Regexp(t, `Ativa\s+\d{2}/\d{2}/\d{4}`, r.stdout)
 	assert.Contains(t, ana.ok("solutions"), "professional", "English keeps the portal's value, as scripts read it")
 }
+
+func TestQueuedWrites_AreDescribedInTheChosenLanguage(t *testing.T) {
+	p := seeded(t)
+	ana := newUser(t)
+	ana.login(p, "ana@acme.example", "demo-password")
+	lic := licenseOf(t, ana.solutions(), "Eberick")
+	p.Stop()
+	pt := map[string]string{"LANG": "pt_BR.UTF-8"}
+	r := ana.runIn(pt, "", "seats", "assign", "--license", lic.LicenseID, "--email", "dora@acme.example")
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "atribuir uma licença de "+lic.LicenseID+" a dora@acme.example")
+	r = ana.runIn(pt, "", "status")
+	assert.Contains(t, r.stdout, "atribuir uma licença de "+lic.LicenseID+" a dora@acme.example")
+	assert.NotContains(t, r.stdout, "i18n:")
+	r = ana.runIn(nil, "", "status", "--json")
+	assert.Contains(t, r.stdout, `"summary": "assign a seat of `+lic.LicenseID+` to dora@acme.example"`, "JSON carries it in English")
+}

@@ -455,9 +455,9 @@ func (d *Desk) apply(ctx context.Context, f lsync.MailFinding, o ApplyOptions, o
 		}
 		out.Outcome = &oc
 		if !oc.Done {
-			return "queued: " + w.Summary, nil
+			return i18n.Stored("desk.mail.note.queued", "Summary", w.Summary), nil
 		}
-		return "done: " + w.Summary, nil
+		return i18n.Stored("desk.mail.note.done", "Summary", w.Summary), nil
 	}
 	switch mailscan.Kind(f.Kind) {
 	case mailscan.LicenseNumber:

@@ -158,7 +158,7 @@ func (l *Lang) Text(s string) string {
 	}
 	kv := make([]any, len(m.Args))
 	for i, a := range m.Args {
-		kv[i] = a
+		kv[i] = l.Text(a) // a stored text may hold another (a note about a write)
 	}
 	return l.T(m.Key, kv...)
 }

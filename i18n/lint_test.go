@@ -57,7 +57,7 @@ var flagDefs = map[string]bool{"String": true, "StringVar": true, "Bool": true, 
 
 // translators are the calls whose first string argument (second for Wrap)
 // is a catalog key.
-var translators = map[string]int{"T": 0, "N": 0, "Errorf": 0, "Wrap": 1}
+var translators = map[string]int{"T": 0, "N": 0, "Errorf": 0, "Wrap": 1, "Stored": 0}
 
 // verbs are fmt's verbs; a literal that is only verbs, punctuation and
 // spaces ("%s: %v", " · ") has nothing to translate.

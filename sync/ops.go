@@ -10,6 +10,7 @@ import (
 
 	"github.com/licdesk/licdesk/api"
 	"github.com/licdesk/licdesk/core"
+	"github.com/licdesk/licdesk/i18n"
 )
 
 // Write is one change the user asks the portal for, as the outbox keeps it
@@ -82,7 +83,7 @@ func AssignSeat(licenseID, email string) (Write, error) {
 		return Write{}, err
 	}
 	return Write{Op: OpSeatAssign, Method: http.MethodPost, Path: "/v1/licenses/" + url.PathEscape(lic) + "/seats",
-		Body: jsonBody(api.SeatRequest{Email: e}), Summary: fmt.Sprintf("assign a seat of %s to %s", lic, e),
+		Body: jsonBody(api.SeatRequest{Email: e}), Summary: i18n.Stored("write.seat.assign", "License", lic, "Email", e),
 		Targets: []Ref{{api.KindSolution, lic}}}, nil
 }
 
@@ -98,7 +99,7 @@ func RemoveSeat(licenseID, email string) (Write, error) {
 	}
 	return Write{Op: OpSeatRemove, Method: http.MethodDelete,
 		Path:    "/v1/licenses/" + url.PathEscape(lic) + "/seats/" + url.PathEscape(e),
-		Summary: fmt.Sprintf("remove %s from %s", e, lic), Targets: []Ref{{api.KindSolution, lic}}}, nil
+		Summary: i18n.Stored("write.seat.remove", "Email", e, "License", lic), Targets: []Ref{{api.KindSolution, lic}}}, nil
 }
 
 // ReassignSeat moves a seat of a license from one e-mail to another.
@@ -116,7 +117,7 @@ func ReassignSeat(licenseID, from, to string) (Write, error) {
 		return Write{}, err
 	}
 	return Write{Op: OpSeatReassign, Method: http.MethodPost, Path: "/v1/licenses/" + url.PathEscape(lic) + "/seats/reassign",
-		Body: jsonBody(api.ReassignRequest{From: f, To: t}), Summary: fmt.Sprintf("move the seat of %s on %s to %s", f, lic, t),
+		Body: jsonBody(api.ReassignRequest{From: f, To: t}), Summary: i18n.Stored("write.seat.reassign", "From", f, "License", lic, "To", t),
 		Targets: []Ref{{api.KindSolution, lic}}}, nil
 }
 
@@ -129,11 +130,11 @@ func Adopt(product, licenseID string) (Write, error) {
 		return Write{}, err
 	}
 	w := Write{Op: OpAdopt, Method: http.MethodPost, Path: "/v1/assigned/adopt",
-		Body: jsonBody(api.AdoptRequest{LicenseID: lic}), Summary: fmt.Sprintf("run %s with license %s", product, lic)}
+		Body: jsonBody(api.AdoptRequest{LicenseID: lic}), Summary: i18n.Stored("write.adopt.product", "Product", product, "License", lic)}
 	if product != "" {
 		w.Targets = []Ref{{api.KindAssigned, product}}
 	} else {
-		w.Summary = "adopt license " + lic
+		w.Summary = i18n.Stored("write.adopt", "License", lic)
 	}
 	return w, nil
 }
@@ -149,7 +150,7 @@ func AssignOrder(orderID, accountID string) (Write, error) {
 		return Write{}, err
 	}
 	return Write{Op: OpOrderAssign, Method: http.MethodPost, Path: "/v1/orders/" + url.PathEscape(o) + "/assign",
-		Body: jsonBody(api.AssignOrderRequest{AccountID: a}), Summary: fmt.Sprintf("assign order %s to account %s", o, a),
+		Body: jsonBody(api.AssignOrderRequest{AccountID: a}), Summary: i18n.Stored("write.order.assign", "Order", o, "Account", a),
 		Targets: []Ref{{api.KindOrder, o}}}, nil
 }
 
@@ -162,10 +163,10 @@ func RegisterProduct(accountID, number string, known api.Solution) (Write, error
 		return Write{}, invalid("product.number", "give the license number to register")
 	}
 	w := Write{Op: OpProductRegister, Method: http.MethodPost, Path: "/v1/products",
-		Body: jsonBody(api.RegisterProductRequest{AccountID: accountID, Number: n}), Summary: "register the product of license number " + n}
+		Body: jsonBody(api.RegisterProductRequest{AccountID: accountID, Number: n}), Summary: i18n.Stored("write.product.register", "Number", n)}
 	if known.Product != "" && known.AccountID != "" {
 		w.Targets = []Ref{{api.KindProduct, known.AccountID + "/" + known.Product}}
-		w.Summary = fmt.Sprintf("register %s (license number %s)", known.Product, n)
+		w.Summary = i18n.Stored("write.product.register_known", "Product", known.Product, "Number", n)
 	}
 	return w, nil
 }
@@ -367,4 +368,14 @@ func registerEffect(env *effectEnv, w Write, ref Ref, cur []byte) ([]byte, error
 	}
 	return json.Marshal(api.Product{AccountID: acct, Product: product, Source: "license", RegisteredAt: env.now,
 		Licenses: []api.ProductLicense{{Number: req.Number}}})
+}
+
+// MarshalJSON writes the summary in English: it is kept as a catalog key
+// and its values (i18n.Stored) so that each face words it in its user's
+// language, and JSON is read by scripts.
+func (w Write) MarshalJSON() ([]byte, error) {
+	type plain Write
+	p := plain(w)
+	p.Summary = i18n.English().Text(w.Summary)
+	return json.Marshal(p)
 }

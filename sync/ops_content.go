@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/licdesk/licdesk/api"
 	"github.com/licdesk/licdesk/core"
+	"github.com/licdesk/licdesk/i18n"
 )
 
 // Operation names of keys, support requests and news.
@@ -52,7 +54,7 @@ func GetKey(req api.GetKeyRequest) (Write, error) {
 	req.Serial = string(s)
 	req.Confirm = true
 	return Write{Op: OpKeyGet, Method: http.MethodPost, Path: "/v1/keys/get", Body: jsonBody(req),
-		Summary: "get the key of serial " + req.Serial}, nil
+		Summary: i18n.Stored("write.key.serial", "Serial", req.Serial)}, nil
 }
 
 // UpgradeKey asks for the key of a version upgrade.
@@ -67,7 +69,7 @@ func UpgradeKey(req api.UpgradeKeyRequest) (Write, error) {
 		return Write{}, invalid("upgrade.quantity", "the quantity must be at least 1")
 	}
 	return Write{Op: OpKeyUpgrade, Method: http.MethodPost, Path: "/v1/keys/upgrade", Body: jsonBody(req),
-		Summary: fmt.Sprintf("upgrade to %s × %d (notification %s)", req.Product, req.Quantity, req.NotificationID)}, nil
+		Summary: i18n.Stored("write.key.upgrade", "Product", req.Product, "Quantity", req.Quantity, "Notice", req.NotificationID)}, nil
 }
 
 // AddKey adds a license key to an account (accountID "" for the user's
@@ -83,7 +85,7 @@ func AddKey(key, accountID string) (Write, error) {
 		return Write{}, invalid("key.install", "an install key is activated on this machine as it is added: use licdesk activate "+string(k))
 	}
 	return Write{Op: OpKeyAdd, Method: http.MethodPost, Path: "/v1/keys", Body: jsonBody(api.AddKeyRequest{Key: string(k), AccountID: accountID}),
-		Summary: "add key " + string(k), Targets: []Ref{{api.KindKey, string(k)}}}, nil
+		Summary: i18n.Stored("write.key.add", "Key", string(k)), Targets: []Ref{{api.KindKey, string(k)}}}, nil
 }
 
 // OpenServiceRequest opens a support request. It shows at once under a
@@ -103,7 +105,7 @@ func OpenServiceRequest(req api.NewServiceRequest) (Write, error) {
 	rand.Read(b[:])
 	local := LocalPrefix + hex.EncodeToString(b[:])
 	return Write{Op: OpSupportOpen, Method: http.MethodPost, Path: "/v1/support", Body: jsonBody(req),
-		Summary: fmt.Sprintf("open a service request on %s: %q", req.Product, req.Title),
+		Summary: i18n.Stored("write.request.open", "Product", req.Product, "Title", strconv.Quote(req.Title)),
 		Targets: []Ref{{api.KindRequest, local}}}, nil
 }
 
@@ -120,7 +122,7 @@ func CommentServiceRequest(id, body string) (Write, error) {
 		return Write{}, err
 	}
 	return Write{Op: OpSupportComment, Method: http.MethodPost, Path: "/v1/support/" + url.PathEscape(rid) + "/comments",
-		Body: jsonBody(api.NewComment{Body: body}), Summary: "comment on " + rid, Targets: []Ref{{api.KindRequest, rid}}}, nil
+		Body: jsonBody(api.NewComment{Body: body}), Summary: i18n.Stored("write.request.comment", "Request", rid), Targets: []Ref{{api.KindRequest, rid}}}, nil
 }
 
 // CloseServiceRequest closes a support request.
@@ -130,7 +132,7 @@ func CloseServiceRequest(id string) (Write, error) {
 		return Write{}, err
 	}
 	return Write{Op: OpSupportClose, Method: http.MethodPost, Path: "/v1/support/" + url.PathEscape(rid) + "/close",
-		Summary: "close " + rid, Targets: []Ref{{api.KindRequest, rid}}}, nil
+		Summary: i18n.Stored("write.request.close", "Request", rid), Targets: []Ref{{api.KindRequest, rid}}}, nil
 }
 
 // MarkNewsRead marks a product's news visited.
@@ -140,7 +142,7 @@ func MarkNewsRead(product string) (Write, error) {
 		return Write{}, err
 	}
 	return Write{Op: OpNewsRead, Method: http.MethodPost, Path: "/v1/news/read", Body: jsonBody(api.NewsRead{Product: p}),
-		Summary: "mark the news of " + p + " read", Targets: []Ref{{api.KindNews, p}}}, nil
+		Summary: i18n.Stored("write.news.read", "Product", p), Targets: []Ref{{api.KindNews, p}}}, nil
 }
 
 // SubscribeNews switches the e-mails of a product's news on or off.
@@ -149,13 +151,13 @@ func SubscribeNews(product string, on bool) (Write, error) {
 	if err != nil {
 		return Write{}, err
 	}
-	verb := "unsubscribe from"
+	key := "write.news.unsubscribe"
 	if on {
-		verb = "subscribe to"
+		key = "write.news.subscribe"
 	}
 	return Write{Op: OpNewsSubscription, Method: http.MethodPut, Path: "/v1/news/subscription",
 		Body:    jsonBody(api.NewsSubscription{Product: p, Subscribed: on}),
-		Summary: verb + " the news of " + p, Targets: []Ref{{api.KindNews, p}}}, nil
+		Summary: i18n.Stored(key, "Product", p), Targets: []Ref{{api.KindNews, p}}}, nil
 }
 
 // keyAddEffect shows an added license key at once; a key the cache holds

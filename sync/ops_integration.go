@@ -1,12 +1,12 @@
 package sync
 
 import (
-	"fmt"
 	"net/http"
 	"net/url"
 
 	"github.com/licdesk/licdesk/api"
 	"github.com/licdesk/licdesk/core"
+	"github.com/licdesk/licdesk/i18n"
 )
 
 // Operation names of the per-account product integrations (source 004).
@@ -40,14 +40,14 @@ func SetIntegration(accountID, product string, sw api.IntegrationSwitches) (Writ
 	}
 	var parts []string
 	if sw.ProductOn != nil {
-		parts = append(parts, "product integration "+onOff(*sw.ProductOn))
+		parts = append(parts, i18n.Stored("write.integration.product_"+onOff(*sw.ProductOn)))
 	}
 	if sw.ExternalController != nil {
-		parts = append(parts, "external controller "+onOff(*sw.ExternalController))
+		parts = append(parts, i18n.Stored("write.integration.controller_"+onOff(*sw.ExternalController)))
 	}
-	summary := fmt.Sprintf("turn the %s of %s in account %s", parts[0], p, a)
+	summary := i18n.Stored("write.integration.turn", "Switch", parts[0], "Product", p, "Account", a)
 	if len(parts) == 2 {
-		summary = fmt.Sprintf("turn the %s and the %s of %s in account %s", parts[0], parts[1], p, a)
+		summary = i18n.Stored("write.integration.turn2", "Switch", parts[0], "Other", parts[1], "Product", p, "Account", a)
 	}
 	return Write{Op: OpIntegrationSwitches, Method: http.MethodPatch, Path: integrationPath(a, p),
 		Body: jsonBody(sw), Summary: summary, Targets: []Ref{{api.KindIntegration, IntegrationID(a, p)}}}, nil
@@ -68,12 +68,12 @@ func SetUserLicense(accountID, product, email string, on bool) (Write, error) {
 	if err != nil {
 		return Write{}, err
 	}
-	verb := "give %s a %s license in account %s"
+	key := "write.integration.user_on"
 	if !on {
-		verb = "take %s's %s license back in account %s"
+		key = "write.integration.user_off"
 	}
 	return Write{Op: OpIntegrationUser, Method: http.MethodPost, Path: integrationPath(a, p) + "/users",
-		Body: jsonBody(api.UserSwitch{Email: e, On: on}), Summary: fmt.Sprintf(verb, e, p, a),
+		Body: jsonBody(api.UserSwitch{Email: e, On: on}), Summary: i18n.Stored(key, "Email", e, "Product", p, "Account", a),
 		Targets: []Ref{{api.KindIntegration, IntegrationID(a, p)}}}, nil
 }
 

@@ -19,7 +19,7 @@ import (
 // that summary.
 func (a *App) writeText(w lsync.Write, names map[string]string) string {
 	if a.l.Tag() == language.English {
-		return named(w.Summary, names)
+		return named(a.l.Text(w.Summary), names)
 	}
 	lic := ""
 	if len(w.Targets) > 0 && w.Targets[0].Kind == api.KindSolution {
@@ -42,5 +42,5 @@ func (a *App) writeText(w lsync.Write, names map[string]string) string {
 	case w.Op == lsync.OpProductRegister && b.Number != "":
 		return a.l.T("ui.write.product.register", "Number", b.Number)
 	}
-	return named(w.Summary, names)
+	return named(a.l.Text(w.Summary), names)
 }
