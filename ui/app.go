@@ -165,7 +165,7 @@ func New(fa fyne.App, cfg Config) (*App, error) {
 		cfg.Getenv = os.Getenv
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	a := &App{fa: fa, cfg: cfg, ctx: ctx, cancel: cancel, l: chooseLang(fa, cfg.Getenv)}
+	a := &App{fa: fa, cfg: cfg, ctx: ctx, cancel: cancel, l: WindowLang(fa, cfg.Getenv)}
 	sess, err := openSession(ctx, cfg, a.l.Tag())
 	if err != nil {
 		cancel()

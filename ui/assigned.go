@@ -151,7 +151,7 @@ func (t *AssignedTab) showDetails(r assignedRow) {
 			b.WriteString(" · " + t.app.licenseFrom(lic))
 		}
 		for _, w := range st.res.Warnings {
-			b.WriteString("\n⚠ " + t.app.reasonText(w, st.res.License, t.app.cfg.Now()))
+			b.WriteString("\n⚠ " + t.app.reasonWords(w, st.res.License, t.app.cfg.Now()))
 		}
 	default:
 		b.WriteString(st.text(t.app) + ". " + l.T("ui.check.todo", "Todo", words.OrDash(todoText(l, st.res.Reasons))))
@@ -363,7 +363,7 @@ func (t *AssignedTab) Launch(product string) {
 		}
 		msg := l.T("ui.assigned.started", "Program", filepath.Base(plan.Program), "License", t.app.licenseFrom(plan.Check.License))
 		for _, w := range plan.Check.Warnings {
-			msg += " ⚠ " + t.app.reasonText(w, plan.Check.License, t.app.cfg.Now())
+			msg += " ⚠ " + t.app.reasonWords(w, plan.Check.License, t.app.cfg.Now())
 		}
 		t.app.do(func() { t.say(msg) })
 		if t.app.cfg.Inline {

@@ -16,17 +16,13 @@ import (
 // a tag of i18n.Supported ("pt-BR").
 const prefLang = "window.lang"
 
-// chooseLang is the window's language: the setting kept in the preferences
-// when the user chose one, else the system's (LANG and friends, or the
-// Windows UI language; i18n.Detect).
-func chooseLang(fa fyne.App, getenv func(string) string) *i18n.Lang {
+// WindowLang is the language a window of fa opens in: the setting kept in
+// fa's preferences when the user chose one, else the system's (LANG and
+// friends, or the Windows UI language; i18n.Detect). The composition root
+// words what it prints before the window with it.
+func WindowLang(fa fyne.App, getenv func(string) string) *i18n.Lang {
 	return i18n.New(i18n.Detect(fa.Preferences().String(prefLang), getenv))
 }
-
-// WindowLang is the language a window of fa opens in: the language
-// setting kept in fa's preferences, else the system's. The composition root
-// words what it prints before the window with it.
-func WindowLang(fa fyne.App, getenv func(string) string) *i18n.Lang { return chooseLang(fa, getenv) }
 
 // Lang is the language the window speaks.
 func (a *App) Lang() *i18n.Lang { return a.l }
@@ -36,7 +32,7 @@ func (a *App) Lang() *i18n.Lang { return a.l }
 // built again from the cache, as after switching users.
 func (a *App) SetLanguage(setting string) {
 	a.fa.Preferences().SetString(prefLang, setting)
-	a.l = chooseLang(a.fa, a.cfg.Getenv)
+	a.l = WindowLang(a.fa, a.cfg.Getenv)
 	if a.sess != nil && a.sess.d != nil {
 		a.sess.d.SetLanguage(a.l.Tag()) // the portal's refusals follow at once
 	}

@@ -74,7 +74,7 @@ func TestWindow_OpensInEnglishWithoutALanguage(t *testing.T) {
 	for _, lang := range []string{"", "C", "ja_JP.UTF-8"} {
 		t.Run(lang, func(t *testing.T) {
 			fa := test.NewTempApp(t)
-			assert.Equal(t, "en", chooseLang(fa, env("LANG", lang)).Tag().String())
+			assert.Equal(t, "en", WindowLang(fa, env("LANG", lang)).Tag().String())
 		})
 	}
 }
@@ -89,7 +89,7 @@ func TestLanguageSetting_ChangesTheWindowAtOnceAndIsKept(t *testing.T) {
 	assert.Equal(t, 2, r.app.tabs.SelectedIndex(), "the tab the user was on stays")
 	assert.Equal(t, "fr", r.app.fa.Preferences().String(prefLang), "the choice is kept")
 	// The setting beats the system's language at the next start.
-	assert.Equal(t, "fr", chooseLang(r.app.fa, env("LANG", "pt_BR.UTF-8")).Tag().String())
+	assert.Equal(t, "fr", WindowLang(r.app.fa, env("LANG", "pt_BR.UTF-8")).Tag().String())
 	eb := r.solution("ACME-EB-2026")
 	r.app.Solutions.Assign(eb.LicenseID, "nouveau@acme.example")
 	assert.Equal(t, "En attente", seatCell(t, r, "ACME-EB-2026", "nouveau@acme.example"))
@@ -132,7 +132,7 @@ func TestSignInScreen_HasTheLanguageChoice(t *testing.T) {
 func TestSeatStates_AreWordedInEveryLanguage(t *testing.T) {
 	for _, lang := range []string{"pt_BR", "es_ES", "fr_FR"} {
 		fa := test.NewTempApp(t)
-		l := chooseLang(fa, env("LANG", lang))
+		l := WindowLang(fa, env("LANG", lang))
 		for _, s := range []string{"available", "assigned", "pending"} {
 			assert.NotEqual(t, s, l.Enum("seat", s), lang)
 		}

@@ -99,10 +99,10 @@ var adviceKey = map[machine.Action]string{
 	machine.ActionTrust:      "ui.check.todo.trust",
 }
 
-// reasonText words a check's reason or warning for the window by its code,
+// reasonWords words a check's reason or warning for the window by its code,
 // with the license's dates: the check's own messages name the license by
 // its ID, which is for scripts and support, not for people.
-func (a *App) reasonText(r machine.Reason, lic *licensefile.Payload, now time.Time) string {
+func (a *App) reasonWords(r machine.Reason, lic *licensefile.Payload, now time.Time) string {
 	l := a.l
 	var expiry, leaseEnd time.Time
 	if lic != nil {
@@ -152,7 +152,7 @@ func (a *App) reasonsText(product string, res machine.Result, now time.Time) str
 	var b strings.Builder
 	b.WriteString(l.T("ui.check.cannot_start", "Product", product))
 	for _, r := range res.Reasons {
-		b.WriteString("\n• " + a.reasonText(r, res.License, now))
+		b.WriteString("\n• " + a.reasonWords(r, res.License, now))
 	}
 	if todo := todoText(l, res.Reasons); todo != "" {
 		b.WriteString("\n\n" + l.T("ui.check.todo", "Todo", todo))

@@ -239,14 +239,14 @@ func TestReasonText_WordsTheCheckWithoutTheLicenseID(t *testing.T) {
 		{machine.CodeLeaseEnded, "Its offline lease ended on " + a.day(lic.LeaseEnd) + ": connect and sync to renew it."},
 		{machine.CodeStateMissing, "connect and sync to rebuild them"},
 	} {
-		got := a.reasonText(machine.Reason{Code: c.code, Message: "license lic_abc123 for Eberick ..."}, lic, now)
+		got := a.reasonWords(machine.Reason{Code: c.code, Message: "license lic_abc123 for Eberick ..."}, lic, now)
 		assert.Contains(t, got, c.want, c.code)
 		assert.NotContains(t, got, "lic_abc123", c.code)
 	}
 	assert.Equal(t, "the license of Beta Projetos (offline lease until "+a.day(lic.LeaseEnd)+")", a.licenseFrom(lic))
 	pt := &App{l: i18n.New(language.BrazilianPortuguese)}
 	assert.Equal(t, "A solução vence em 8 dias ("+pt.day(lic.Expiry)+"): peça ao proprietário que a renove.",
-		pt.reasonText(machine.Reason{Code: machine.CodeExpiringSoon}, lic, now))
+		pt.reasonWords(machine.Reason{Code: machine.CodeExpiringSoon}, lic, now))
 }
 
 func TestKeys_AnActivationOnAnotherMachineIsFreedFromTheWindow(t *testing.T) {

@@ -563,13 +563,6 @@ func (v *IntegrationsView) render() {
 	v.box.Refresh()
 }
 
-func onOff(b bool) string {
-	if b {
-		return "on"
-	}
-	return "off"
-}
-
 // showOrders lists a partner's orders, each with "Assign to account".
 func (t *SolutionsTab) showOrders() {
 	box := container.NewVBox()
