@@ -29,6 +29,12 @@ func headless(t *testing.T, dir string, extra ...chromedp.ExecAllocatorOption) c
 	if _, err := os.Stat(chromium); err != nil {
 		t.Skipf("%s is not installed (make deps installs it): %v", chromium, err)
 	}
+	// Chromium's helper processes may still write into its profile for a
+	// moment after the browser exits: the profile is removed after it,
+	// retrying, rather than by t.TempDir's one attempt (which failed the
+	// test on a loaded machine).
+	profile, err := os.MkdirTemp("", "licdesk-chromium-")
+	require.NoError(t, err)
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(chromium),
 		chromedp.Flag("headless", true),
@@ -38,13 +44,20 @@ func headless(t *testing.T, dir string, extra ...chromedp.ExecAllocatorOption) c
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("no-first-run", true),
-		chromedp.UserDataDir(t.TempDir()),
+		chromedp.UserDataDir(profile),
 	}
 	opts = append(opts, extra...)
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(actx)
 	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
-	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
+	t.Cleanup(func() {
+		cancelTimeout()
+		cancelCtx()
+		cancelAlloc()
+		for i := 0; i < 50 && os.RemoveAll(profile) != nil; i++ {
+			time.Sleep(100 * time.Millisecond)
+		}
+	})
 	require.NoError(t, chromedp.Run(ctx, browser.SetDownloadBehavior(browser.SetDownloadBehaviorBehaviorAllowAndName).
 		WithDownloadPath(dir).WithEventsEnabled(true)))
 	return ctx
